@@ -1,0 +1,20 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The folder holding HaloForge Host's package.json, found from wherever this code was built to. */
+export function appRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'haloforge-host') return dir;
+    if (dirname(dir) === dir) throw new Error(`cannot find HaloForge Host's package.json above ${from}`);
+  }
+}
+
+/** Where the build puts what the core starts: the host bridge cdylib and the plugin host script. */
+export function builtArtifacts(root: string = appRoot(), env: NodeJS.ProcessEnv = process.env): { bridgePath: string; pluginHostScript: string } {
+  return {
+    bridgePath: env.HALOFORGE_BRIDGE ?? join(root, 'native', 'target', 'release', 'libhf_host_bridge.so'),
+    pluginHostScript: env.HALOFORGE_PLUGIN_HOST_SCRIPT ?? join(root, 'out', 'main', 'plugin-host.js'),
+  };
+}

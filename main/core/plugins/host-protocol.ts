@@ -1,0 +1,52 @@
+/**
+ * Messages between main and a plugin host process. JSON only, so the same table serves a Node
+ * child process (web mode, CLI) and an Electron utilityProcess.
+ */
+export interface LoadRequest {
+  type: 'load';
+  bridgePath: string;
+  library: string;
+  pluginId: string;
+  dataDir: string;
+}
+
+export interface InvokeRequest {
+  type: 'invoke';
+  id: number;
+  command: string;
+  /** Arguments as JSON text, so the host can pass the bytes on without parsing them. */
+  argsJson: string;
+}
+
+export type ToPluginHost = LoadRequest | InvokeRequest | { type: 'stats' } | { type: 'unload' };
+
+export interface PluginMetadata {
+  id: string;
+  name: string;
+  version: string;
+  description: string;
+  author: string;
+  abiVersion: number;
+  rustc: string;
+  sharedStd: boolean;
+  workflowStepTypes: string[];
+}
+
+export type LoadReply =
+  | { type: 'loaded'; ok: true; metadata: PluginMetadata; commands: string[] }
+  | { type: 'loaded'; ok: false; code: string; error: string };
+
+export type FromPluginHost =
+  | LoadReply
+  /** A batch of bridge messages (results, logs, notifications), as the JSON array text it drained. */
+  | { type: 'outbox'; json: string }
+  | { type: 'stats'; rss: number; heapUsed: number }
+  | { type: 'unloaded'; ok: boolean; error?: string }
+  | { type: 'fatal'; error: string };
+
+/** What the bridge queues for the host (see native/host-bridge/src/outbox.rs). */
+export type BridgeMessage =
+  | { type: 'result'; id: number; ok: true; value: unknown }
+  | { type: 'result'; id: number; ok: false; error: string }
+  | { type: 'log'; target: string; level: string; message: string }
+  | { type: 'notify'; target: string; notification: { title: string; message: string; kind: string; duration_ms?: number | null } };

@@ -1,0 +1,39 @@
+import type { FromPluginHost, ToPluginHost } from './host-protocol';
+
+export interface HostExit {
+  code: number | null;
+  signal: string | null;
+  /** The last lines the process wrote to stderr, for the error a user sees. */
+  stderrTail: string;
+}
+
+/** A started plugin host process, whatever started it (Node child or Electron utilityProcess). */
+export interface HostProcess {
+  readonly pid: number | undefined;
+  send(message: ToPluginHost): void;
+  onMessage(listener: (message: FromPluginHost) => void): void;
+  onStderrLine(listener: (line: string) => void): void;
+  onExit(listener: (exit: HostExit) => void): void;
+  kill(): void;
+}
+
+export type HostLauncher = (pluginId: string) => HostProcess;
+
+const SIGNAL_MEANING: Record<string, string> = {
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGBUS: 'bus error',
+  SIGILL: 'illegal instruction',
+  SIGFPE: 'arithmetic fault',
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+};
+
+/** Says in words why a plugin host ended. */
+export function describeExit(exit: HostExit): string {
+  const how = exit.signal
+    ? `was killed by ${exit.signal}${SIGNAL_MEANING[exit.signal] ? ` (${SIGNAL_MEANING[exit.signal]})` : ''}`
+    : `exited with code ${String(exit.code)}`;
+  const tail = exit.stderrTail.trim();
+  return `plugin host ${how}${tail ? `: ${tail.split('\n').slice(-3).join(' | ')}` : ''}`;
+}

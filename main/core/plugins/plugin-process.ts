@@ -1,0 +1,220 @@
+import type { Logger } from '../log/logger';
+import { isLevel } from '../log/filter';
+import type { BridgeMessage, FromPluginHost, PluginMetadata } from './host-protocol';
+import { describeExit, type HostLauncher, type HostProcess } from './launcher';
+
+export type PluginState = 'inactive' | 'loading' | 'active' | 'error' | 'unloading';
+
+export interface PluginProcessOptions {
+  pluginId: string;
+  library: string;
+  dataDir: string;
+  bridgePath: string;
+  launcher: HostLauncher;
+  logger: Logger;
+  loadTimeoutMs: number;
+  invokeTimeoutMs: number;
+  onStateChange?: (state: PluginState, error: string | undefined) => void;
+  onNotify?: (notification: Extract<BridgeMessage, { type: 'notify' }>) => void;
+}
+
+/** An invoke that failed; `message` is what the panel shows (a PluginError's Display text). */
+export class InvokeError extends Error {
+  override readonly name = 'InvokeError';
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+  command: string;
+}
+
+/**
+ * Supervises the plugin host process of one plugin: starts it, loads the plugin, routes invokes
+ * and their results, and turns a crash or a hang into a state and an error instead of a host crash.
+ */
+export class PluginProcess {
+  state: PluginState = 'inactive';
+  error: string | undefined;
+  metadata: PluginMetadata | undefined;
+  commands: string[] = [];
+  private host: HostProcess | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private statsWaiters: Array<(s: { rss: number; heapUsed: number }) => void> = [];
+
+  constructor(private readonly opts: PluginProcessOptions) {}
+
+  get pid(): number | undefined {
+    return this.host?.pid;
+  }
+
+  /** Starts the plugin host and loads the plugin; resolves once it is active or in error. */
+  start(): Promise<void> {
+    if (this.host) return Promise.resolve();
+    this.setState('loading', undefined);
+    const host = this.opts.launcher(this.opts.pluginId);
+    this.host = host;
+    return new Promise<void>((settle) => {
+      let loaded = false;
+      const loadTimer = setTimeout(() => {
+        this.fail(host, `plugin ${this.opts.pluginId} did not finish loading within ${this.opts.loadTimeoutMs} ms`);
+        settle();
+      }, this.opts.loadTimeoutMs);
+      host.onStderrLine((line) => this.opts.logger.log('warn', this.opts.pluginId, `plugin host stderr: ${line}`));
+      host.onMessage((m) => {
+        if (m.type === 'loaded' && !loaded) {
+          loaded = true;
+          clearTimeout(loadTimer);
+          if (m.ok) {
+            this.metadata = m.metadata;
+            this.commands = m.commands;
+            if (!m.metadata.sharedStd) {
+              this.opts.logger.log('warn', this.opts.pluginId, 'plugin links its own copy of Rust std: a panic in it ends its plugin host instead of failing one command; build it with RUSTFLAGS="-C prefer-dynamic" to have panics reported as errors');
+            }
+            this.opts.logger.log('info', this.opts.pluginId, `loaded (rustc ${m.metadata.rustc}, ${m.commands.length} commands)`);
+            this.setState('active', undefined);
+          } else {
+            this.fail(host, m.error);
+          }
+          settle();
+          return;
+        }
+        this.onHostMessage(m);
+      });
+      host.onExit((exit) => {
+        clearTimeout(loadTimer);
+        if (this.host !== host) return;
+        this.host = undefined;
+        const reason = describeExit(exit);
+        if (this.state !== 'unloading' && this.state !== 'error') {
+          this.opts.logger.log('error', this.opts.pluginId, reason);
+          this.setState('error', reason);
+        }
+        this.rejectAll(`plugin ${this.opts.pluginId} stopped: ${this.state === 'unloading' ? 'it was unloaded' : reason}`);
+        if (!loaded) settle();
+      });
+      host.send({ type: 'load', bridgePath: this.opts.bridgePath, library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir });
+    });
+  }
+
+  invoke(command: string, args: unknown, timeoutMs = this.opts.invokeTimeoutMs): Promise<unknown> {
+    const host = this.host;
+    if (!host || this.state !== 'active') {
+      const why = this.state === 'error' && this.error ? `: ${this.error}` : '';
+      return Promise.reject(new InvokeError(`plugin ${this.opts.pluginId} is ${this.state}${why}`));
+    }
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0x7fffffff ? 1 : this.nextId + 1;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new InvokeError(`plugin ${this.opts.pluginId} did not answer '${command}' within ${timeoutMs} ms; its plugin host was restarted`));
+        this.opts.logger.log('warn', this.opts.pluginId, `command '${command}' timed out after ${timeoutMs} ms; recycling the plugin host`);
+        void this.recycle();
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer, command });
+      host.send({ type: 'invoke', id, command, argsJson: JSON.stringify(args ?? {}) });
+    });
+  }
+
+  /** Resident memory of the plugin host process, as it reports it. */
+  stats(): Promise<{ rss: number; heapUsed: number }> {
+    if (!this.host) return Promise.reject(new Error(`plugin ${this.opts.pluginId} has no running plugin host`));
+    const host = this.host;
+    return new Promise((resolve) => {
+      this.statsWaiters.push(resolve);
+      host.send({ type: 'stats' });
+    });
+  }
+
+  /** Calls on_unload, then ends the plugin host (forcefully if it does not end by itself). */
+  async stop(graceMs = 3000): Promise<void> {
+    const host = this.host;
+    if (!host) return;
+    this.setState('unloading', undefined);
+    await new Promise<void>((done) => {
+      const timer = setTimeout(() => {
+        host.kill();
+        done();
+      }, graceMs);
+      host.onExit(() => {
+        clearTimeout(timer);
+        done();
+      });
+      host.send({ type: 'unload' });
+    });
+    this.host = undefined;
+    this.setState('inactive', undefined);
+  }
+
+  /** Ends the plugin host at once and starts a fresh one. */
+  async restart(): Promise<void> {
+    await this.recycle();
+  }
+
+  private async recycle(): Promise<void> {
+    const host = this.host;
+    if (host) {
+      this.host = undefined;
+      this.setState('unloading', undefined);
+      host.kill();
+      this.rejectAll(`plugin ${this.opts.pluginId} was restarted`);
+    }
+    this.setState('inactive', undefined);
+    await this.start();
+  }
+
+  private fail(host: HostProcess, reason: string): void {
+    this.opts.logger.log('error', this.opts.pluginId, reason);
+    this.setState('error', reason);
+    if (this.host === host) this.host = undefined;
+    host.kill();
+  }
+
+  private onHostMessage(m: FromPluginHost): void {
+    if (m.type === 'outbox') {
+      for (const message of JSON.parse(m.json) as BridgeMessage[]) this.onBridgeMessage(message);
+    } else if (m.type === 'stats') {
+      this.statsWaiters.shift()?.({ rss: m.rss, heapUsed: m.heapUsed });
+    } else if (m.type === 'fatal') {
+      this.opts.logger.log('error', this.opts.pluginId, `plugin host error: ${m.error}`);
+    }
+  }
+
+  private onBridgeMessage(m: BridgeMessage): void {
+    switch (m.type) {
+      case 'result': {
+        const p = this.pending.get(m.id);
+        if (!p) return; // answered after its timeout: nobody waits any more
+        this.pending.delete(m.id);
+        clearTimeout(p.timer);
+        if (m.ok) p.resolve(m.value);
+        else p.reject(new InvokeError(m.error));
+        return;
+      }
+      case 'log':
+        // The target is always this plugin: a plugin cannot write records under another's name.
+        this.opts.logger.log(isLevel(m.level) ? m.level : 'info', this.opts.pluginId, m.message);
+        return;
+      case 'notify':
+        this.opts.onNotify?.(m);
+        return;
+    }
+  }
+
+  private rejectAll(reason: string): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new InvokeError(`'${p.command}' failed: ${reason}`));
+      this.pending.delete(id);
+    }
+  }
+
+  private setState(state: PluginState, error: string | undefined): void {
+    this.state = state;
+    this.error = error;
+    this.opts.onStateChange?.(state, error);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The Electron shell: thin glue over main/core. Windows are locked down (design §2, Electron's
+ * security checklist) and every IPC message is checked for the frame that sent it.
+ */
+import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { appRoot, builtArtifacts } from '../core/app-paths';
+import { createHost } from '../core/host';
+import { CHANNELS, type EventName, type Events } from '../core/ipc/channels';
+import { createRouter } from '../core/ipc/router';
+import { HOST_TARGET } from '../core/log/logger';
+import { haloforgeHome } from '../core/paths';
+import { utilityHostLauncher } from './utility-launcher';
+
+const root = appRoot();
+const rendererIndex = join(root, 'out', 'renderer', 'index.html');
+const rendererUrl = pathToFileURL(rendererIndex).href;
+const windows = new Set<BrowserWindow>();
+
+function send<E extends EventName>(event: E, payload: Events[E]): void {
+  for (const w of windows) if (!w.isDestroyed()) w.webContents.send(event, payload);
+}
+
+const host = createHost({
+  home: haloforgeHome(),
+  launcher: utilityHostLauncher(builtArtifacts(root).pluginHostScript),
+  onChange: (plugin) => send('hf:event:plugin-changed', plugin),
+  onNotify: (pluginId, n) => send('hf:event:notification', { pluginId, title: n.title, message: n.message, kind: n.kind }),
+});
+
+/** Only the top frame of one of our windows, showing our own renderer, may talk to main. */
+function isHostPanel(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return !!frame && frame === event.sender.mainFrame && frame.url.split('#')[0] === rendererUrl && [...windows].some((w) => w.webContents === event.sender);
+}
+
+function lockDown(contents: WebContents): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (e, url) => {
+    if (url.split('#')[0] !== rendererUrl) e.preventDefault();
+  });
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    title: 'HaloForge Host',
+    webPreferences: {
+      preload: join(root, 'out', 'preload', 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  windows.add(win);
+  win.on('closed', () => windows.delete(win));
+  void win.loadFile(rendererIndex);
+}
+
+app.on('web-contents-created', (_e, contents) => lockDown(contents));
+
+void app.whenReady().then(async () => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  const dispatch = createRouter(host.plugins);
+  for (const channel of CHANNELS) {
+    ipcMain.handle(channel, (event, ...args: unknown[]) => {
+      if (!isHostPanel(event)) {
+        host.logger.log('warn', HOST_TARGET, `refused ${channel} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
+        throw new Error(`${channel} refused: the sender is not a HaloForge panel`);
+      }
+      return dispatch(channel, args);
+    });
+  }
+  host.plugins.discover();
+  createWindow();
+  await host.plugins.startAll();
+});
+
+app.on('window-all-closed', () => {
+  void host.plugins.shutdown().then(() => app.quit());
+});

@@ -1,0 +1,79 @@
+/**
+ * The plugin host process: one per plugin. It owns the plugin's native code, so a crash, abort or
+ * hang here costs this process only; main supervises and restarts it.
+ */
+import type { LoadRequest, ToPluginHost } from '../core/plugins/host-protocol';
+import { connectToParent } from './channel';
+import { NativeBridge, readPluginAbiVersion } from './native-bridge';
+
+const parent = connectToParent();
+let bridge: NativeBridge | undefined;
+
+function load(req: LoadRequest): void {
+  if (bridge) {
+    parent.send({ type: 'loaded', ok: false, code: 'already_loaded', error: 'this plugin host already has a plugin loaded' });
+    return;
+  }
+  const b = new NativeBridge(req.bridgePath, (json) => parent.send({ type: 'outbox', json }));
+  bridge = b;
+  // Look at the file first (no plugin code runs), then read its ABI version through ffi-rs, and only
+  // then let the bridge create the plugin.
+  const inspected = b.inspect(req.library);
+  if (!inspected.ok) {
+    parent.send({ type: 'loaded', ok: false, code: inspected.code, error: inspected.error });
+    return;
+  }
+  const info = b.info();
+  const abi = readPluginAbiVersion(req.library);
+  if (!info.ok || abi !== info.abiVersion) {
+    parent.send({
+      type: 'loaded',
+      ok: false,
+      code: 'abi_mismatch',
+      error: `${req.library} uses plugin ABI version ${abi}, this host speaks version ${String(info.ok ? info.abiVersion : '?')}: rebuild the plugin against haloforge-plugin-api 0.2.x`,
+    });
+    return;
+  }
+  const reply = b.load({ library: req.library, pluginId: req.pluginId, dataDir: req.dataDir });
+  if (reply.ok) {
+    parent.send({ type: 'loaded', ok: true, metadata: reply.metadata as never, commands: reply.commands as string[] });
+  } else {
+    parent.send({ type: 'loaded', ok: false, code: reply.code, error: reply.error });
+  }
+}
+
+function handle(message: ToPluginHost): void {
+  switch (message.type) {
+    case 'load':
+      load(message);
+      return;
+    case 'invoke': {
+      const rc = bridge?.invoke(message.id, message.command, message.argsJson) ?? -1;
+      if (rc !== 0) {
+        const error = rc === -1 ? 'no plugin is loaded in this plugin host' : 'the host bridge refused the call';
+        parent.send({ type: 'outbox', json: JSON.stringify([{ type: 'result', id: message.id, ok: false, error }]) });
+      }
+      return;
+    }
+    case 'stats': {
+      const m = process.memoryUsage();
+      parent.send({ type: 'stats', rss: m.rss, heapUsed: m.heapUsed });
+      return;
+    }
+    case 'unload': {
+      const reply = bridge?.unload() ?? { ok: true };
+      parent.send(reply.ok ? { type: 'unloaded', ok: true } : { type: 'unloaded', ok: false, error: reply.error });
+      // Blocked handler threads cannot be joined; the process ends here and takes them with it.
+      setImmediate(() => process.exit(0));
+      return;
+    }
+  }
+}
+
+parent.onMessage((message) => {
+  try {
+    handle(message);
+  } catch (e) {
+    parent.send({ type: 'fatal', error: (e as Error).message });
+  }
+});

@@ -1,0 +1,101 @@
+import ffi from 'ffi-rs';
+import type { JsExternal } from 'ffi-rs';
+
+const { DataType, PointerType } = ffi;
+const BRIDGE = 'hf-host-bridge';
+const PLUGIN = 'hf-plugin-under-check';
+
+export type BridgeReply = { ok: true; [key: string]: unknown } | { ok: false; code: string; error: string };
+
+/**
+ * The host bridge cdylib seen through ffi-rs, used the ways ffi-rs notes §2–3 found safe: strings
+ * returned by the bridge are copied then freed by the bridge's own free function; results come
+ * through one void wake callback and a drain into a Buffer owned here.
+ */
+export class NativeBridge {
+  private outBuffer = Buffer.alloc(64 * 1024);
+  private wake: JsExternal[] | undefined;
+
+  constructor(bridgePath: string, onMessages: (json: string) => void) {
+    ffi.open({ library: BRIDGE, path: bridgePath });
+    const wakeType = ffi.funcConstructor({ paramsType: [DataType.I32], retType: DataType.Void });
+    this.wake = ffi.createPointer({ paramsType: [wakeType], paramsValue: [() => this.drain(onMessages)] });
+    const rc = ffi.load({ library: BRIDGE, funcName: 'hf_bridge_init', retType: DataType.I32, paramsType: [DataType.External], paramsValue: ffi.unwrapPointer(this.wake) });
+    if (rc !== 0) throw new Error(`host bridge failed to initialise (code ${rc})`);
+  }
+
+  info(): BridgeReply {
+    return this.callForJson('hf_bridge_info', [], []);
+  }
+
+  inspect(library: string): BridgeReply {
+    return this.callForJson('hf_bridge_inspect', [DataType.String], [library]);
+  }
+
+  load(request: { library: string; pluginId: string; dataDir: string }): BridgeReply {
+    return this.callForJson('hf_bridge_load', [DataType.String], [JSON.stringify(request)]);
+  }
+
+  /** Queues a command; its result arrives through the wake callback. */
+  invoke(id: number, command: string, argsJson: string): number {
+    const args = Buffer.from(argsJson, 'utf8');
+    return ffi.load({
+      library: BRIDGE,
+      funcName: 'hf_bridge_invoke',
+      retType: DataType.I32,
+      paramsType: [DataType.I32, DataType.String, DataType.U8Array, DataType.I32],
+      paramsValue: [id, command, args, args.length],
+    });
+  }
+
+  /** Calls on_unload and destroy, then frees the wake callback (which the bridge no longer calls). */
+  unload(): BridgeReply {
+    const reply = this.callForJson('hf_bridge_unload', [], []);
+    if (this.wake) {
+      const wakeType = ffi.funcConstructor({ paramsType: [DataType.I32], retType: DataType.Void });
+      ffi.freePointer({ paramsType: [wakeType], paramsValue: this.wake, pointerType: PointerType.RsPointer });
+      this.wake = undefined;
+    }
+    return reply;
+  }
+
+  private drain(onMessages: (json: string) => void): void {
+    for (;;) {
+      const n = ffi.load({
+        library: BRIDGE,
+        funcName: 'hf_bridge_drain',
+        retType: DataType.I32,
+        paramsType: [DataType.U8Array, DataType.I32],
+        paramsValue: [this.outBuffer, this.outBuffer.length],
+      });
+      if (n === 0) return;
+      if (n < 0) {
+        this.outBuffer = Buffer.alloc(Math.max(-n, this.outBuffer.length * 2));
+        continue;
+      }
+      onMessages(this.outBuffer.toString('utf8', 0, n));
+    }
+  }
+
+  private callForJson(funcName: string, paramsType: number[], paramsValue: unknown[]): BridgeReply {
+    const raw = ffi.load({ library: BRIDGE, funcName, retType: DataType.External, paramsType, paramsValue } as Parameters<typeof ffi.load>[0]) as JsExternal;
+    const boxed = ffi.wrapPointer([raw]);
+    const [text] = ffi.restorePointer({ retType: [DataType.String], paramsValue: boxed }) as string[];
+    ffi.freePointer({ paramsType: [DataType.External], paramsValue: boxed, pointerType: PointerType.RsPointer });
+    ffi.load({ library: BRIDGE, funcName: 'hf_bridge_free', retType: DataType.Void, paramsType: [DataType.External], paramsValue: [raw] });
+    return JSON.parse(text ?? '{"ok":false,"code":"bridge","error":"empty reply from the host bridge"}') as BridgeReply;
+  }
+}
+
+/**
+ * Opens the plugin library with ffi-rs and reads `_haloforge_abi_version`, the only function of the
+ * plugin ABI that is plain C (contract §1.6–1.7), before the bridge calls anything else in it.
+ */
+export function readPluginAbiVersion(library: string): number {
+  ffi.open({ library: PLUGIN, path: library });
+  try {
+    return ffi.load({ library: PLUGIN, funcName: '_haloforge_abi_version', retType: DataType.U32, paramsType: [], paramsValue: [] });
+  } finally {
+    ffi.close(PLUGIN);
+  }
+}

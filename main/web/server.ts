@@ -1,0 +1,142 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, relative, resolve } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EventName, Events } from '../core/ipc/channels';
+import type { Dispatch } from '../core/ipc/router';
+import { HOST_TARGET, type Logger } from '../core/log/logger';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+};
+
+// The same policy the Electron window gets: nothing remote, scripts only from this origin.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+export interface WebHost {
+  url: string;
+  port: number;
+  token: string;
+  /** Sends an event to every connected panel. */
+  broadcast<E extends EventName>(event: E, payload: Events[E]): void;
+  close(): Promise<void>;
+}
+
+export interface WebHostOptions {
+  dispatch: Dispatch;
+  rendererDir: string;
+  logger: Logger;
+  port?: number;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The web host of design §6: the core behind a loopback-only HTTP + WebSocket server. Every
+ * request must name this server by its loopback host (no DNS rebinding); the WebSocket also needs
+ * this launch's random token and an Origin of this server (no cross-site use).
+ */
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const token = randomBytes(32).toString('base64url');
+  const server = createServer();
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = new Set([...allowedHosts].map((h) => `http://${h}`));
+  const root = resolve(opts.rendererDir);
+
+  const refuse = (res: ServerResponse, status: number, why: string) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${why}\n`);
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      if (!allowedHosts.has(req.headers.host ?? '')) return refuse(res, 421, 'wrong Host header');
+      if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
+      const path = decodeURIComponent(new URL(req.url ?? '/', `http://${req.headers.host}`).pathname);
+      const file = resolve(join(root, path === '/' ? 'index.html' : path));
+      const rel = relative(root, file);
+      if (rel.startsWith('..') || rel.includes('\0')) return refuse(res, 404, 'not found');
+      try {
+        const body = await readFile(file);
+        res.writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'content-security-policy': CSP,
+          'x-content-type-options': 'nosniff',
+          'referrer-policy': 'no-referrer',
+          'cache-control': 'no-store',
+        });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      } catch {
+        refuse(res, 404, 'not found');
+      }
+    })().catch(() => refuse(res, 500, 'internal error'));
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const clients = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const why = !allowedHosts.has(req.headers.host ?? '')
+      ? 'wrong Host header'
+      : !allowedOrigins.has(req.headers.origin ?? '')
+        ? `origin ${JSON.stringify(req.headers.origin ?? '(none)')} is not this host`
+        : url.pathname !== '/ipc' || !sameSecret(url.searchParams.get('token') ?? '', token)
+          ? 'missing or wrong token'
+          : undefined;
+    if (why) {
+      opts.logger.log('warn', HOST_TARGET, `web host refused a connection: ${why}`);
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('message', (data) => void answer(ws, data.toString()));
+    });
+  });
+
+  async function answer(ws: WebSocket, text: string): Promise<void> {
+    let id: unknown = null;
+    try {
+      const msg = JSON.parse(text) as { id?: unknown; channel?: unknown; args?: unknown };
+      id = msg.id;
+      if (typeof id !== 'number') throw new Error('every request needs a numeric id');
+      const result = await opts.dispatch(msg.channel, msg.args);
+      ws.send(JSON.stringify({ id, ok: true, result: result ?? null }));
+    } catch (e) {
+      ws.send(JSON.stringify({ id, ok: false, error: (e as Error).message }));
+    }
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}/#token=${token}`,
+    port,
+    token,
+    broadcast(event, payload) {
+      const text = JSON.stringify({ event, payload });
+      for (const ws of clients) ws.send(text);
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        for (const ws of clients) ws.terminate();
+        wss.close();
+        server.close(() => done());
+      }),
+  };
+}

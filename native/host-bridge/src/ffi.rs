@@ -1,0 +1,173 @@
+//! The bridge's C ABI, called by the Node plugin host through ffi-rs.
+//!
+//! Rules (ffi-rs notes §2–4): every export catches panics; strings returned here are freed only by
+//! `hf_bridge_free`; the only callback is the void wake signal of [`crate::outbox`]; nothing blocks
+//! the JS thread except `hf_bridge_load`/`hf_bridge_unload`, which the plugin host bounds with a
+//! timeout by killing the process.
+use crate::context::post_log;
+use crate::inspect::inspect_plugin;
+use crate::outbox::{self, WakeFn};
+use crate::plugin::{panic_text, LoadRequest, LoadedPlugin};
+use haloforge_plugin_api::{PLUGIN_ABI_VERSION, PUBLIC_HOST_API_VERSION};
+use serde_json::{json, Value};
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Mutex;
+
+static LOADED: Mutex<Option<LoadedPlugin>> = Mutex::new(None);
+static LOG_TARGET: Mutex<String> = Mutex::new(String::new());
+
+fn into_c(value: Value) -> *mut c_char {
+    // serde_json never emits NUL bytes (they are escaped), so this cannot fail.
+    CString::new(value.to_string()).map(CString::into_raw).unwrap_or(std::ptr::null_mut())
+}
+
+/// Reads a NUL-terminated UTF-8 argument.
+///
+/// SAFETY: `p` must be null or point to a NUL-terminated string that lives for the call.
+unsafe fn arg(p: *const c_char) -> Result<String, String> {
+    if p.is_null() {
+        return Err("null string argument".into());
+    }
+    CStr::from_ptr(p).to_str().map(str::to_string).map_err(|e| format!("argument is not UTF-8: {e}"))
+}
+
+fn guard_json(what: &str, f: impl FnOnce() -> Value) -> *mut c_char {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => into_c(v),
+        Err(p) => into_c(json!({ "ok": false, "code": "panic", "error": format!("host bridge panicked in {what}: {}", panic_text(&*p)) })),
+    }
+}
+
+fn lock_loaded() -> std::sync::MutexGuard<'static, Option<LoadedPlugin>> {
+    LOADED.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Versions the bridge was built with: rustc, plugin ABI, public host API.
+#[no_mangle]
+pub extern "C" fn hf_bridge_info() -> *mut c_char {
+    guard_json("hf_bridge_info", || {
+        json!({ "ok": true, "rustc": crate::BRIDGE_RUSTC_VERSION, "abiVersion": PLUGIN_ABI_VERSION, "hostApiVersion": PUBLIC_HOST_API_VERSION })
+    })
+}
+
+/// Registers the wake callback and routes panic messages (of the bridge and, with a shared std,
+/// of the plugin) to the host log instead of stderr.
+#[no_mangle]
+pub extern "C" fn hf_bridge_init(wake: WakeFn) -> i32 {
+    catch_unwind(|| {
+        outbox::set_wake(wake);
+        std::panic::set_hook(Box::new(|info| {
+            let target = LOG_TARGET.lock().map(|t| t.clone()).unwrap_or_default();
+            let target = if target.is_empty() { "host-bridge".to_string() } else { target };
+            let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            post_log(&target, "error", &format!("panic{place}: {}", panic_text(info.payload())));
+        }));
+        0
+    })
+    .unwrap_or(-1)
+}
+
+/// Checks a plugin file without running it. Returns `{ok, rustc}` or `{ok:false, code, error}`.
+///
+/// SAFETY: `path` is a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_inspect(path: *const c_char) -> *mut c_char {
+    guard_json("hf_bridge_inspect", || match arg(path) {
+        Err(e) => json!({ "ok": false, "code": "bad_request", "error": e }),
+        Ok(path) => match inspect_plugin(path.as_ref(), crate::BRIDGE_RUSTC_VERSION) {
+            Ok(i) => json!({ "ok": true, "rustc": i.rustc, "sharedStd": i.shared_std }),
+            Err(e) => json!({ "ok": false, "code": e.code(), "error": e.to_string() }),
+        },
+    })
+}
+
+/// Loads the plugin described by `request` (`{library, pluginId, dataDir}`), calling its
+/// `metadata()` and `on_load()`. Returns `{ok, metadata, commands}` or `{ok:false, code, error}`.
+///
+/// SAFETY: `request` is a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_load(request: *const c_char) -> *mut c_char {
+    guard_json("hf_bridge_load", || {
+        let req: LoadRequest = match arg(request).and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string())) {
+            Ok(r) => r,
+            Err(e) => return json!({ "ok": false, "code": "bad_request", "error": format!("bad load request: {e}") }),
+        };
+        let mut slot = lock_loaded();
+        if slot.is_some() {
+            return json!({ "ok": false, "code": "already_loaded", "error": "this plugin host already has a plugin loaded" });
+        }
+        *LOG_TARGET.lock().unwrap_or_else(|p| p.into_inner()) = req.plugin_id.clone();
+        match LoadedPlugin::load(req) {
+            Ok(p) => {
+                let reply = json!({ "ok": true, "metadata": p.metadata, "commands": p.commands });
+                *slot = Some(p);
+                reply
+            }
+            Err(e) => json!({ "ok": false, "code": e.code, "error": e.message }),
+        }
+    })
+}
+
+/// Starts command `command` with JSON `args` (UTF-8 bytes) for request `id`. The result arrives
+/// later in the outbox. Returns 0, or -1 when no plugin is loaded.
+///
+/// SAFETY: `command` is a NUL-terminated string; `args` points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_invoke(id: i32, command: *const c_char, args: *const u8, len: i32) -> i32 {
+    catch_unwind(AssertUnwindSafe(|| {
+        let slot = lock_loaded();
+        let Some(plugin) = slot.as_ref() else { return -1 };
+        let bytes = if args.is_null() || len <= 0 { &[][..] } else { std::slice::from_raw_parts(args, len as usize) };
+        let parsed = arg(command).and_then(|c| {
+            let v = if bytes.is_empty() { Value::Object(Default::default()) } else { serde_json::from_slice(bytes).map_err(|e| format!("Serialization error: arguments are not JSON: {e}"))? };
+            Ok((c, v))
+        });
+        match parsed {
+            Ok((c, v)) => plugin.invoke(id as u32, c, v),
+            Err(e) => outbox::post(json!({ "type": "result", "id": id, "ok": false, "error": e })),
+        }
+        0
+    }))
+    .unwrap_or(-2)
+}
+
+/// Moves queued messages into `out` as one JSON array. See [`outbox::drain_into`].
+///
+/// SAFETY: `out` points to `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_drain(out: *mut u8, cap: i32) -> i32 {
+    catch_unwind(AssertUnwindSafe(|| {
+        if out.is_null() || cap <= 0 {
+            return 0;
+        }
+        let buf = std::slice::from_raw_parts_mut(out, cap as usize);
+        outbox::drain_into(buf).clamp(i32::MIN as i64, i32::MAX as i64) as i32
+    }))
+    .unwrap_or(0)
+}
+
+/// Calls `on_unload()` and destroys the plugin, then stops calling the wake callback so the
+/// plugin host may free it.
+#[no_mangle]
+pub extern "C" fn hf_bridge_unload() -> *mut c_char {
+    let reply = guard_json("hf_bridge_unload", || match lock_loaded().take() {
+        None => json!({ "ok": true }),
+        Some(p) => match p.unload() {
+            Ok(()) => json!({ "ok": true }),
+            Err(e) => json!({ "ok": false, "code": "unload_failed", "error": e }),
+        },
+    });
+    outbox::clear_wake();
+    reply
+}
+
+/// Frees a string returned by this bridge.
+///
+/// SAFETY: `p` is null or a pointer returned by one of the functions above, freed once.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_free(p: *mut c_char) {
+    if !p.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(CString::from_raw(p))));
+    }
+}

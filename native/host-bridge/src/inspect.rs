@@ -1,0 +1,162 @@
+//! Looks at a plugin file without running any of its code: is it a shared library, does it export
+//! the HaloForge entry points, and which rustc built it.
+use object::{Object, ObjectSection, ObjectSymbol};
+use std::path::Path;
+
+pub const CREATE_SYMBOL: &str = "_haloforge_plugin_create";
+pub const DESTROY_SYMBOL: &str = "_haloforge_plugin_destroy";
+pub const ABI_SYMBOL: &str = "_haloforge_abi_version";
+
+/// Why a file cannot be loaded as a plugin. Each variant's text says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InspectError {
+    Missing(String),
+    Unreadable(String, String),
+    NotALibrary(String, String),
+    NotAPlugin(String, Vec<&'static str>),
+    UnknownCompiler(String),
+    CompilerMismatch { path: String, plugin: String, bridge: String },
+}
+
+impl InspectError {
+    /// A stable, machine-readable name for the failure, shown beside the message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing(_) => "missing_library",
+            Self::Unreadable(..) => "unreadable_library",
+            Self::NotALibrary(..) => "not_a_library",
+            Self::NotAPlugin(..) => "not_a_plugin",
+            Self::UnknownCompiler(_) => "unknown_rustc",
+            Self::CompilerMismatch { .. } => "rustc_mismatch",
+        }
+    }
+}
+
+impl std::fmt::Display for InspectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Missing(p) => write!(f, "plugin library not found: {p}"),
+            Self::Unreadable(p, e) => write!(f, "cannot read plugin library {p}: {e}"),
+            Self::NotALibrary(p, why) => write!(f, "{p} is not a native shared library ({why})"),
+            Self::NotAPlugin(p, missing) => write!(
+                f,
+                "{p} is not a HaloForge plugin: it does not export {} (build it with haloforge_plugin_api::declare_plugin!)",
+                missing.join(", ")
+            ),
+            Self::UnknownCompiler(p) => write!(
+                f,
+                "{p} carries no rustc version in its .comment section, so its Rust ABI cannot be checked; rebuild it with rustc {} without stripping .comment",
+                crate::BRIDGE_RUSTC_VERSION
+            ),
+            Self::CompilerMismatch { path, plugin, bridge } => {
+                let short = bridge.split(' ').next().unwrap_or(bridge);
+                write!(
+                    f,
+                    "{path} was built with rustc {plugin}, the host bridge with rustc {bridge}: the plugin ABI is Rust's own and only matches the same compiler, so rebuild the plugin with rustc {short}"
+                )
+            }
+        }
+    }
+}
+
+/// What a good plugin file looks like from the outside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    pub rustc: String,
+    /// Whether the plugin links Rust's std as a shared library (`-C prefer-dynamic`). Only then does
+    /// a panic in the plugin unwind into the bridge as a catchable panic; with its own static copy
+    /// of std, Rust aborts the process on a panic that crosses into another copy.
+    pub shared_std: bool,
+}
+
+/// The rustc versions named in an ELF `.comment` section (NUL-separated strings such as
+/// `rustc version 1.95.0 (59807616e 2026-04-14)` beside the C runtime's `GCC: ...`).
+pub fn rustc_versions_in_comment(comment: &[u8]) -> Vec<String> {
+    comment
+        .split(|b| *b == 0)
+        .filter_map(|s| std::str::from_utf8(s).ok())
+        .filter_map(|s| s.strip_prefix("rustc version "))
+        .map(|s| s.trim().to_string())
+        .collect()
+}
+
+pub fn inspect_plugin(path: &Path, bridge_rustc: &str) -> Result<Inspection, InspectError> {
+    let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(InspectError::Missing(shown)),
+        Err(e) => return Err(InspectError::Unreadable(shown, e.to_string())),
+    };
+    let file = object::File::parse(&*bytes).map_err(|e| InspectError::NotALibrary(shown.clone(), e.to_string()))?;
+    if file.kind() != object::ObjectKind::Dynamic {
+        return Err(InspectError::NotALibrary(shown, format!("object kind is {:?}", file.kind())));
+    }
+    let exported: Vec<String> = file
+        .dynamic_symbols()
+        .filter(|s| s.is_definition())
+        .filter_map(|s| s.name().ok().map(str::to_string))
+        .collect();
+    let missing: Vec<&'static str> = [CREATE_SYMBOL, DESTROY_SYMBOL, ABI_SYMBOL]
+        .into_iter()
+        .filter(|want| !exported.iter().any(|have| have == want))
+        .collect();
+    if !missing.is_empty() {
+        return Err(InspectError::NotAPlugin(shown, missing));
+    }
+    let comment = file.section_by_name(".comment").and_then(|s| s.data().ok()).unwrap_or(&[]);
+    let versions = rustc_versions_in_comment(comment);
+    let Some(plugin_rustc) = versions.first().cloned() else {
+        return Err(InspectError::UnknownCompiler(shown));
+    };
+    if let Some(other) = versions.iter().find(|v| v.as_str() != bridge_rustc) {
+        return Err(InspectError::CompilerMismatch { path: shown, plugin: other.clone(), bridge: bridge_rustc.to_string() });
+    }
+    let dynstr = file.section_by_name(".dynstr").and_then(|s| s.data().ok()).unwrap_or(&[]);
+    let shared_std = dynstr.split(|b| *b == 0).any(|name| name.starts_with(b"libstd-"));
+    Ok(Inspection { rustc: plugin_rustc, shared_std })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rustc_versions_between_nul_separators() {
+        let comment = b"\0GCC: (Debian 12.2.0-14) 12.2.0\0rustc version 1.95.0 (59807616e 2026-04-14)\0";
+        assert_eq!(rustc_versions_in_comment(comment), vec!["1.95.0 (59807616e 2026-04-14)".to_string()]);
+    }
+
+    #[test]
+    fn a_comment_without_rustc_has_no_versions() {
+        assert!(rustc_versions_in_comment(b"GCC: (Debian 12.2.0-14) 12.2.0\0").is_empty());
+    }
+
+    #[test]
+    fn a_missing_file_is_reported_as_missing() {
+        let err = inspect_plugin(Path::new("/nonexistent/libx.so"), "1.95.0").unwrap_err();
+        assert_eq!(err.code(), "missing_library");
+        assert!(err.to_string().contains("/nonexistent/libx.so"));
+    }
+
+    #[test]
+    fn a_text_file_is_not_a_library() {
+        let dir = std::env::temp_dir().join(format!("hf-inspect-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("libtext.so");
+        std::fs::write(&path, "hello, I am not ELF").unwrap();
+        let err = inspect_plugin(&path, "1.95.0").unwrap_err();
+        assert_eq!(err.code(), "not_a_library");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn mismatch_message_names_both_versions_and_says_to_rebuild() {
+        let err = InspectError::CompilerMismatch {
+            path: "libp.so".into(),
+            plugin: "1.97.0 (aaaa 2026-07-01)".into(),
+            bridge: "1.95.0 (bbbb 2026-04-14)".into(),
+        };
+        let text = err.to_string();
+        assert!(text.contains("1.97.0") && text.contains("1.95.0") && text.contains("rebuild the plugin with rustc 1.95.0"));
+    }
+}

@@ -1,0 +1,202 @@
+//! One loaded plugin: the library, its trait object, its context and the handlers it registered.
+use crate::context::{BridgeContext, Registrar};
+use crate::inspect::{inspect_plugin, ABI_SYMBOL, CREATE_SYMBOL, DESTROY_SYMBOL};
+use crate::outbox;
+use haloforge_plugin_api::{HaloForgePlugin, IpcHandler, PluginError, PLUGIN_ABI_VERSION};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+// The plugin ABI is Rust's own (contract §1.7); these are not C types, and the rustc check above
+// is what makes calling them sound.
+#[allow(improper_ctypes_definitions)]
+type CreateFn = unsafe extern "C" fn() -> *mut dyn HaloForgePlugin;
+#[allow(improper_ctypes_definitions)]
+type DestroyFn = unsafe extern "C" fn(*mut dyn HaloForgePlugin);
+type AbiFn = unsafe extern "C" fn() -> u32;
+
+/// What the plugin host asks the bridge to load.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadRequest {
+    pub library: PathBuf,
+    pub plugin_id: String,
+    pub data_dir: PathBuf,
+}
+
+/// A load failure: a stable code and a message a user can act on.
+#[derive(Debug)]
+pub struct LoadError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl LoadError {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-text payload".to_string()
+    }
+}
+
+struct PluginBox(*mut dyn HaloForgePlugin);
+// SAFETY: `HaloForgePlugin: Send + Sync`, so the object behind the pointer may move between
+// threads; the bridge only touches it under the `LOADED` mutex.
+unsafe impl Send for PluginBox {}
+
+pub struct LoadedPlugin {
+    pub plugin_id: String,
+    pub metadata: Value,
+    pub commands: Vec<String>,
+    handlers: Arc<HashMap<String, IpcHandler>>,
+    ctx: Arc<BridgeContext>,
+    plugin: PluginBox,
+    destroy: DestroyFn,
+    // Kept open for the life of the process: worker threads blocked in a handler may still run the
+    // library's code after unload, and the plugin host process ends right after unloading anyway.
+    _library: &'static libloading::Library,
+}
+
+impl LoadedPlugin {
+    pub fn load(req: LoadRequest) -> Result<Self, LoadError> {
+        let inspection = inspect_plugin(&req.library, crate::BRIDGE_RUSTC_VERSION)
+            .map_err(|e| LoadError::new(e.code(), e.to_string()))?;
+        let shown = req.library.display().to_string();
+        // SAFETY: the file is an ELF shared object built by our rustc that exports the HaloForge
+        // symbols (checked above); loading runs its initialisers, which Rust cdylibs keep trivial.
+        let library = unsafe { libloading::Library::new(&req.library) }
+            .map_err(|e| LoadError::new("dlopen_failed", format!("cannot load {shown}: {e}")))?;
+        let library: &'static libloading::Library = Box::leak(Box::new(library));
+        // SAFETY: the symbol types are those of `declare_plugin!` in haloforge-plugin-api.
+        let (abi, create, destroy) = unsafe {
+            let abi = *library.get::<AbiFn>(ABI_SYMBOL.as_bytes()).map_err(|e| LoadError::new("not_a_plugin", e.to_string()))?;
+            let create = *library.get::<CreateFn>(CREATE_SYMBOL.as_bytes()).map_err(|e| LoadError::new("not_a_plugin", e.to_string()))?;
+            let destroy = *library.get::<DestroyFn>(DESTROY_SYMBOL.as_bytes()).map_err(|e| LoadError::new("not_a_plugin", e.to_string()))?;
+            (abi, create, destroy)
+        };
+        // SAFETY: `_haloforge_abi_version` is a plain C function returning u32.
+        let version = unsafe { abi() };
+        if version != PLUGIN_ABI_VERSION {
+            return Err(LoadError::new(
+                "abi_mismatch",
+                format!("{shown} uses plugin ABI version {version}, this host speaks version {PLUGIN_ABI_VERSION}: rebuild the plugin against haloforge-plugin-api 0.2.x"),
+            ));
+        }
+        let guarded = |what: &str, e: Box<dyn std::any::Any + Send>| {
+            LoadError::new("panic", format!("plugin {} panicked in {what}: {}", req.plugin_id, panic_text(&*e)))
+        };
+        // SAFETY: same compiler and same crate layout were checked, so the fat pointer is valid.
+        let raw = catch_unwind(|| unsafe { create() }).map_err(|e| guarded("_haloforge_plugin_create", e))?;
+        if raw.is_null() {
+            return Err(LoadError::new("init_failed", format!("{shown}: _haloforge_plugin_create returned null")));
+        }
+        let plugin = PluginBox(raw);
+        let fail = |err: LoadError| {
+            // SAFETY: `raw` came from `create` and is destroyed once, here, on the failure path.
+            let _ = catch_unwind(AssertUnwindSafe(|| unsafe { destroy(raw) }));
+            err
+        };
+        // SAFETY: `raw` is a live plugin object that nothing else references yet.
+        let metadata = catch_unwind(AssertUnwindSafe(|| unsafe { &*raw }.metadata()))
+            .map_err(|e| fail(guarded("metadata()", e)))?;
+        if metadata.id != req.plugin_id {
+            return Err(fail(LoadError::new(
+                "id_mismatch",
+                format!("{shown} says its id is '{}', but its manifest says '{}': the ids must match", metadata.id, req.plugin_id),
+            )));
+        }
+        let ctx = Arc::new(BridgeContext::new(req.plugin_id.clone(), req.data_dir.clone()));
+        let mut registrar = Registrar::default();
+        // SAFETY: as above; on_load gets exclusive access.
+        let loaded = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_load(&*ctx, &mut registrar)))
+            .map_err(|e| fail(guarded("on_load()", e)))?;
+        if let Err(e) = loaded {
+            return Err(fail(LoadError::new("init_failed", format!("plugin {} failed to load: {e}", req.plugin_id))));
+        }
+        let mut commands: Vec<String> = registrar.handlers.keys().cloned().collect();
+        commands.sort();
+        let step_types: Vec<&str> = registrar.step_types.iter().map(|d| d.type_id.as_str()).collect();
+        let metadata = json!({
+            "id": metadata.id, "name": metadata.name, "version": metadata.version,
+            "description": metadata.description, "author": metadata.author,
+            "abiVersion": metadata.abi_version, "rustc": inspection.rustc, "sharedStd": inspection.shared_std, "workflowStepTypes": step_types,
+        });
+        Ok(Self {
+            plugin_id: req.plugin_id,
+            metadata,
+            commands,
+            handlers: Arc::new(registrar.handlers),
+            ctx,
+            plugin,
+            destroy,
+            _library: library,
+        })
+    }
+
+    /// Runs a command on a new Rust-owned thread (handlers may block for minutes) and posts
+    /// `{type:"result", id, ok, value|error}` to the outbox when it finishes.
+    pub fn invoke(&self, request_id: u32, command: String, args: Value) {
+        if !self.handlers.contains_key(&command) {
+            let known = self.commands.join(", ");
+            post_result(request_id, Err(format!("Not found: plugin {} has no command '{command}' (it registers: {known})", self.plugin_id)));
+            return;
+        }
+        let handlers = Arc::clone(&self.handlers);
+        let ctx = Arc::clone(&self.ctx);
+        let plugin_id = self.plugin_id.clone();
+        let spawned = std::thread::Builder::new().name(format!("hf-invoke-{request_id}")).spawn(move || {
+            let handler = &handlers[&command];
+            let outcome = catch_unwind(AssertUnwindSafe(|| handler(args, &*ctx)));
+            let result = match outcome {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(e)) => Err(plugin_error_text(&e)),
+                Err(p) => Err(format!("plugin {plugin_id} panicked while handling '{command}': {}", panic_text(&*p))),
+            };
+            post_result(request_id, result);
+        });
+        if let Err(e) = spawned {
+            post_result(request_id, Err(format!("cannot start a worker thread: {e}")));
+        }
+    }
+
+    /// Calls `on_unload()` then `_haloforge_plugin_destroy`.
+    pub fn unload(self) -> Result<(), String> {
+        let raw = self.plugin.0;
+        // SAFETY: unload consumes the only owner of `raw`; no new invokes can start.
+        let unloaded = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_unload()));
+        // The handlers are the plugin's code: drop them before its object goes, when no worker
+        // still holds them (a blocked worker keeps its Arc and the library stays mapped).
+        drop(self.handlers);
+        // SAFETY: `raw` came from `_haloforge_plugin_create` and is destroyed exactly once.
+        let destroyed = catch_unwind(AssertUnwindSafe(|| unsafe { (self.destroy)(raw) }));
+        match (unloaded, destroyed) {
+            (Ok(Ok(())), Ok(())) => Ok(()),
+            (Ok(Err(e)), _) => Err(format!("on_unload failed: {e}")),
+            (Err(p), _) => Err(format!("on_unload panicked: {}", panic_text(&*p))),
+            (_, Err(p)) => Err(format!("_haloforge_plugin_destroy panicked: {}", panic_text(&*p))),
+        }
+    }
+}
+
+/// The text a panel sees: the error's Display form, e.g. "Not found: x" (contract §1.5).
+pub fn plugin_error_text(e: &PluginError) -> String {
+    e.to_string()
+}
+
+fn post_result(id: u32, result: Result<Value, String>) {
+    outbox::post(match result {
+        Ok(value) => json!({ "type": "result", "id": id, "ok": true, "value": value }),
+        Err(error) => json!({ "type": "result", "id": id, "ok": false, "error": error }),
+    });
+}

@@ -1,0 +1,116 @@
+//! A plugin for the host's own tests. Each command breaks one rule a well-behaved plugin keeps,
+//! so the tests can show that the host survives it.
+use haloforge_plugin_api::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+pub struct Misbehave;
+
+impl Misbehave {
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl Default for Misbehave {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
+    ipc.register("echo", Box::new(|args, _ctx| Ok(json!({ "echo": args }))))?;
+    ipc.register("panic", Box::new(|_args, _ctx| panic!("deliberate panic from the misbehave plugin")))?;
+    ipc.register(
+        "block",
+        Box::new(|_args, _ctx| loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }),
+    )?;
+    ipc.register(
+        "sleep",
+        Box::new(|args, _ctx| {
+            let ms = args.get("ms").and_then(Value::as_u64).unwrap_or(10);
+            std::thread::sleep(Duration::from_millis(ms));
+            Ok(json!({ "slept_ms": ms }))
+        }),
+    )?;
+    ipc.register("abort", Box::new(|_args, _ctx| std::process::abort()))?;
+    ipc.register(
+        "segfault",
+        Box::new(|_args, _ctx| {
+            // SAFETY: it is not safe; writing through a null pointer is the point of this command.
+            unsafe { std::ptr::null_mut::<u64>().write_volatile(42) };
+            Ok(Value::Null)
+        }),
+    )?;
+    ipc.register(
+        "huge",
+        Box::new(|args, _ctx| {
+            let bytes = args.get("bytes").and_then(Value::as_u64).unwrap_or(1 << 20) as usize;
+            Ok(json!({ "data": "x".repeat(bytes) }))
+        }),
+    )?;
+    ipc.register(
+        "log",
+        Box::new(|args, ctx| {
+            let msg = args.get("message").and_then(Value::as_str).unwrap_or("hello from misbehave");
+            let level = match args.get("level").and_then(Value::as_str).unwrap_or("info") {
+                "trace" => LogLevel::Trace,
+                "debug" => LogLevel::Debug,
+                "warn" => LogLevel::Warn,
+                "error" => LogLevel::Error,
+                _ => LogLevel::Info,
+            };
+            ctx.log(level, msg);
+            Ok(json!({ "logged": true }))
+        }),
+    )?;
+    ipc.register(
+        "not_found",
+        Box::new(|args, _ctx| {
+            let what = args.get("what").and_then(Value::as_str).unwrap_or("x");
+            Err(PluginError::NotFound(what.to_string()))
+        }),
+    )?;
+    ipc.register(
+        "services",
+        Box::new(|_args, ctx| {
+            Ok(json!({
+                "data_dir": ctx.data_dir(),
+                "http": ctx.http().is_some(),
+                "fs": ctx.fs().is_some(),
+                "process": ctx.process().is_some(),
+                "db": ctx.db().query("SELECT 1", &[]).err().map(|e| e.to_string()),
+                "events": ctx.events().emit("x", Value::Null).err().map(|e| e.to_string()),
+                "save_settings": ctx.save_settings(json!({})).err().map(|e| e.to_string()),
+            }))
+        }),
+    )?;
+    Ok(())
+}
+
+impl HaloForgePlugin for Misbehave {
+    fn metadata(&self) -> PluginMetadata {
+        PluginMetadata {
+            id: "dev.haloforge.test.misbehave".into(),
+            name: "Misbehave".into(),
+            version: "0.1.0".into(),
+            description: "Breaks the rules on command, for the host's tests".into(),
+            author: "HaloForge Host".into(),
+            abi_version: PLUGIN_ABI_VERSION,
+        }
+    }
+
+    fn on_load(&mut self, ctx: &dyn PluginContext, ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
+        ctx.log(LogLevel::Info, "misbehave loaded");
+        ctx.log(LogLevel::Debug, "misbehave debug detail at load");
+        register_all(ipc)
+    }
+
+    fn on_unload(&mut self) -> Result<(), PluginError> {
+        Ok(())
+    }
+}
+
+declare_plugin!(Misbehave, Misbehave::new);

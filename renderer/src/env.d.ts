@@ -1,0 +1,15 @@
+/// <reference types="vite/client" />
+import type { HaloForgeApi } from '../../preload/api';
+
+declare global {
+  interface Window {
+    /** Set by the preload under Electron; absent in the web host, where the web bridge stands in. */
+    haloforge?: HaloForgeApi;
+  }
+}
+
+declare module '*.vue' {
+  import type { DefineComponent } from 'vue';
+  const component: DefineComponent<object, object, unknown>;
+  export default component;
+}

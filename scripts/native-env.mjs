@@ -1,0 +1,30 @@
+// How native/ is built, in one place: the release profile, and Rust's std linked as a shared
+// library (with an rpath to the toolchain's copy). The bridge and plugins built this way share one
+// std, which is what lets the bridge catch a plugin's panic (a panic that crosses into another
+// copy of std aborts the process).
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const nativeDir = join(root, 'native');
+export const nativeManifest = join(nativeDir, 'Cargo.toml');
+export const nativeRelease = join(nativeDir, 'target', 'release');
+
+export function cargoAvailable() {
+  try {
+    execFileSync('cargo', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function nativeEnv(env = process.env) {
+  const sysroot = execFileSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).trim();
+  const host = execFileSync('rustc', ['-vV'], { encoding: 'utf8' }).match(/^host: (.+)$/m)?.[1] ?? 'x86_64-unknown-linux-gnu';
+  const stdDir = join(sysroot, 'lib', 'rustlib', host, 'lib');
+  return { ...env, RUSTFLAGS: `-C prefer-dynamic -C link-arg=-Wl,-rpath,${stdDir}` };
+}
+
+export const CARGO_MISSING = 'cargo was not found. HaloForge Host builds native/ (the host bridge and sample plugins) with Rust: install it with rustup (https://rustup.rs), then run this again.';
