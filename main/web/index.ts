@@ -10,15 +10,17 @@ import { haloforgeHome } from '../core/paths';
 import { startWebHost, type WebHost } from './server';
 
 async function main(): Promise<void> {
-  let web: WebHost | undefined;
+  // Plugins may change state before the server is up; those events have no panel to reach yet.
+  let broadcast: WebHost['broadcast'] = () => undefined;
   const host = createHost({
     home: haloforgeHome(),
-    onChange: (plugin) => web?.broadcast('hf:event:plugin-changed', plugin),
-    onNotify: (pluginId, n) => web?.broadcast('hf:event:notification', { pluginId, title: n.title, message: n.message, kind: n.kind }),
+    onChange: (plugin) => broadcast('hf:event:plugin-changed', plugin),
+    onNotify: (pluginId, n) => broadcast('hf:event:notification', { pluginId, title: n.title, message: n.message, kind: n.kind }),
   });
   host.plugins.discover();
   const port = process.env.HALOFORGE_PORT ? Number(process.env.HALOFORGE_PORT) : undefined;
-  web = await startWebHost({ dispatch: createRouter(host.plugins), rendererDir: join(appRoot(), 'out', 'renderer'), logger: host.logger, port });
+  const web = await startWebHost({ dispatch: createRouter(host.plugins), rendererDir: join(appRoot(), 'out', 'renderer'), logger: host.logger, port });
+  broadcast = web.broadcast;
   host.logger.log('info', HOST_TARGET, `web host listening on http://127.0.0.1:${web.port}/`);
   process.stdout.write(`HaloForge Host (web host) is running. Open:\n  ${web.url}\n`);
   await host.plugins.startAll();
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     host.logger.log('info', HOST_TARGET, 'shutting down');
     await host.plugins.shutdown();
-    await web?.close();
+    await web.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

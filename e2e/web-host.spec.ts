@@ -1,0 +1,43 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect, screenshotPath, test } from './fixtures';
+
+test.describe('the web host', () => {
+  test('lists the hello plugin and calls its ping', async ({ page, webHost }) => {
+    await page.goto(webHost.url);
+    const plugin = page.getByRole('listitem', { name: 'My Plugin' });
+    await expect(plugin.getByText('active')).toBeVisible();
+    await expect(plugin.getByText('dev.example.my-plugin · 0.1.0')).toBeVisible();
+    await plugin.getByRole('button', { name: 'Ping' }).click();
+    await expect(plugin.getByRole('status', { name: 'Result of My Plugin' })).toContainText('{"echo":{"value":1},"ok":true}');
+    await page.screenshot({ path: screenshotPath('web-host-ping'), fullPage: true });
+  });
+
+  test('refuses a page that does not carry the token', async ({ page, webHost }) => {
+    await page.goto(webHost.origin);
+    await expect(page.getByRole('alert')).toContainText('the web host refused the connection');
+    await page.screenshot({ path: screenshotPath('web-host-no-token'), fullPage: true });
+  });
+
+  test('refuses a forged message from a page of another origin, even with the token', async ({ page, webHost }) => {
+    const token = new URL(webHost.url).hash.replace('#token=', '');
+    const evil = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<title>elsewhere</title>'));
+    await new Promise<void>((ok) => evil.listen(0, '127.0.0.1', () => ok()));
+    const evilOrigin = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+    await page.goto(evilOrigin);
+    const outcome = await page.evaluate(
+      ([port, t]) =>
+        new Promise<string>((resolve) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/ipc?token=${t}`);
+          ws.onopen = () => {
+            ws.send(JSON.stringify({ id: 1, channel: 'hf:plugin:invoke', args: ['plugin_dev_example_my_plugin_ping', {}] }));
+            ws.onmessage = (e) => resolve(`answered: ${String(e.data)}`);
+          };
+          ws.onerror = () => resolve('refused');
+        }),
+      [new URL(webHost.origin).port, token] as const,
+    );
+    evil.close();
+    expect(outcome).toBe('refused');
+  });
+});

@@ -1,0 +1,115 @@
+// Everything `npm start` and `npm test` need on a fresh clone, done only when missing or stale:
+// npm dependencies, Electron's binary where it can be had, Debian's chromium for the browser tests,
+// native/ built with cargo, and the TypeScript build. Uses only Node's own modules, since it runs
+// before node_modules exists.
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from './native-env.mjs';
+
+const args = new Set(process.argv.slice(2));
+const forTests = args.has('--for-tests');
+const quiet = args.has('--quiet');
+const say = (msg) => {
+  if (!quiet) console.log(`setup: ${msg}`);
+};
+const stampFile = join(root, 'node_modules', '.haloforge-setup.json');
+
+function run(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { cwd: root, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', ...opts });
+  return r.status === 0;
+}
+
+function readStamp() {
+  try {
+    return JSON.parse(readFileSync(stampFile, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+function writeStamp(stamp) {
+  writeFileSync(stampFile, JSON.stringify(stamp, null, 2));
+}
+
+// 1. npm dependencies: installed again whenever package.json or the lock changed. Electron's own
+//    download is skipped here (it needs a host these machines cannot reach) and tried in step 2.
+function dependencies() {
+  const hash = createHash('sha256');
+  for (const f of ['package.json', 'package-lock.json']) if (existsSync(join(root, f))) hash.update(readFileSync(join(root, f)));
+  const digest = hash.digest('hex');
+  if (existsSync(join(root, 'node_modules')) && readStamp().deps === digest) return;
+  say('installing npm dependencies');
+  const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
+  const ci = existsSync(join(root, 'package-lock.json'));
+  if (!run('npm', [ci ? 'ci' : 'install', '--no-audit', '--no-fund'], { env })) {
+    console.error('setup: npm could not install the dependencies (see above).');
+    process.exit(1);
+  }
+  writeStamp({ ...readStamp(), deps: digest });
+}
+
+// 2. Electron's binary, where it can be had. Tried at most once a day when it fails.
+function electronBinary() {
+  const electronDir = join(root, 'node_modules', 'electron');
+  if (existsSync(join(electronDir, 'path.txt'))) return;
+  const stamp = readStamp();
+  if (stamp.electronTried && Date.now() - stamp.electronTried < 24 * 3600 * 1000) return;
+  say("fetching Electron's binary");
+  const ok = run(process.execPath, [join(electronDir, 'install.js')], { stdio: 'ignore', timeout: 120_000 });
+  writeStamp({ ...stamp, electronTried: Date.now() });
+  say(ok && existsSync(join(electronDir, 'path.txt'))
+    ? 'Electron binary installed'
+    : "Electron's binary cannot be downloaded here (its host is unreachable); continuing without it: npm start runs the web host instead");
+}
+
+// 3. Debian's chromium for the Playwright tests (Playwright's own browser download is not reachable).
+function chromium() {
+  if (existsSync('/usr/bin/chromium')) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    console.error('setup: the browser tests need Debian\'s chromium at /usr/bin/chromium. Install it with: sudo apt-get install -y chromium');
+    process.exit(1);
+  }
+  say("installing Debian's chromium with apt-get");
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!run('apt-get', ['update'], { env }) || !run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env })) {
+    console.error('setup: apt-get could not install chromium (see above).');
+    process.exit(1);
+  }
+}
+
+// 4. native/ with cargo (incremental after the first run).
+function native() {
+  say('building native/ with cargo (release)');
+  if (!run(process.execPath, [join(root, 'scripts', 'build-native.mjs')])) process.exit(1);
+}
+
+// 5. main/, preload/ and renderer/ with electron-vite, when any source is newer than the build.
+function newest(dir) {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const p = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return latest;
+}
+
+function typescript() {
+  const built = join(root, 'out', 'main', 'cli.js');
+  const sources = Math.max(...['main', 'preload', 'renderer'].map((d) => newest(join(root, d))), statSync(join(root, 'electron.vite.config.ts')).mtimeMs, statSync(join(root, 'package.json')).mtimeMs);
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  say('building main/, preload/ and renderer/ with electron-vite');
+  if (!run(join(root, 'node_modules', '.bin', 'electron-vite'), ['build'])) {
+    console.error('setup: electron-vite build failed (see above).');
+    process.exit(1);
+  }
+}
+
+dependencies();
+electronBinary();
+if (forTests) chromium();
+native();
+typescript();

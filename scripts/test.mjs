@@ -1,0 +1,27 @@
+// `npm test`: the whole suite, in order of cost: cargo test for native/, lint and types, unit and
+// integration tests (vitest), then the browser tests (Playwright, Debian's chromium). Fails when any
+// part fails, and says which.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { nativeEnv, nativeManifest, root } from './native-env.mjs';
+
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const steps = [
+  ['cargo test (native/)', 'cargo', ['test', '--release', '--locked', '--manifest-path', nativeManifest], nativeEnv()],
+  ['eslint', bin('eslint'), ['.']],
+  ['typecheck', bin('vue-tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+  ['vitest (unit + integration)', bin('vitest'), ['run']],
+  ['playwright (e2e)', bin('playwright'), ['test']],
+];
+
+const failed = [];
+for (const [name, cmd, argv, env] of steps) {
+  console.log(`\n=== ${name} ===`);
+  const r = spawnSync(cmd, argv, { cwd: root, stdio: 'inherit', env: env ?? process.env });
+  if (r.status !== 0) failed.push(name);
+}
+if (failed.length > 0) {
+  console.error(`\nnpm test: FAILED: ${failed.join(', ')}`);
+  process.exit(1);
+}
+console.log('\nnpm test: all passed');

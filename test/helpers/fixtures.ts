@@ -1,0 +1,60 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appRoot } from '../../main/core/app-paths';
+
+export const root = appRoot();
+export const release = join(root, 'native', 'target', 'release');
+export const samples = join(root, 'native', 'plugins');
+
+/** A fresh HALOFORGE_HOME for one test; removed by the returned function. */
+export function tempHome(): { home: string; cleanup: () => void } {
+  const home = mkdtempSync(join(tmpdir(), 'hf-home-'));
+  return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+export interface InstallOptions {
+  /** Folder under native/plugins holding manifest.json. */
+  sample: string;
+  /** Library file to copy into the plugin (default: the one the manifest names, from the build); false copies none. */
+  library?: string | false;
+  /** Changes to the manifest before it is written. */
+  manifest?: (m: Record<string, unknown>) => void;
+}
+
+/** Puts a built sample plugin into `<home>/plugins/<id>/` the way a user would. */
+export function installSample(home: string, opts: InstallOptions): { id: string; dir: string; libraryPath: string } {
+  const manifest = JSON.parse(readFileSync(join(samples, opts.sample, 'manifest.json'), 'utf8')) as Record<string, unknown> & {
+    id: string;
+    entry: { native: { linux_x64: string } };
+  };
+  opts.manifest?.(manifest);
+  const dir = join(home, 'plugins', manifest.id);
+  const rel = manifest.entry.native.linux_x64;
+  const libraryPath = join(dir, rel);
+  mkdirSync(join(libraryPath, '..'), { recursive: true });
+  if (opts.library !== false) copyFileSync(opts.library ?? join(release, rel.split('/').pop() as string), libraryPath);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return { id: manifest.id, dir, libraryPath };
+}
+
+/** The rustc version recorded in a library's .comment section, e.g. "1.95.0". */
+export function recordedRustc(library: string): string {
+  const m = /rustc version (\d+\.\d+\.\d+)/.exec(readFileSync(library, 'latin1'));
+  if (!m?.[1]) throw new Error(`no rustc version in ${library}`);
+  return m[1];
+}
+
+/**
+ * Rewrites the rustc version in a library's .comment (same length, so the ELF stays valid), as if
+ * another compiler had built it.
+ */
+export function pretendBuiltByOtherRustc(library: string, version: string): void {
+  const bytes = readFileSync(library);
+  const text = bytes.toString('latin1');
+  const current = recordedRustc(library);
+  if (version.length !== current.length) throw new Error('the fake version must have the same length');
+  const from = `rustc version ${current}`;
+  for (let at = text.indexOf(from); at !== -1; at = text.indexOf(from, at + 1)) bytes.write(`rustc version ${version}`, at, 'latin1');
+  writeFileSync(library, bytes);
+}

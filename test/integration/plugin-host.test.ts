@@ -1,0 +1,191 @@
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHost, type Host } from '../../main/core/host';
+import { FileLogger } from '../../main/core/log/logger';
+import { homeLayout } from '../../main/core/paths';
+import { installSample, pretendBuiltByOtherRustc, release, tempHome } from '../helpers/fixtures';
+
+const HELLO = 'dev.example.my-plugin';
+const MISBEHAVE = 'dev.haloforge.test.misbehave';
+
+let running: Host | undefined;
+let cleanup: (() => void) | undefined;
+afterEach(async () => {
+  await running?.plugins.shutdown();
+  running = undefined;
+  cleanup?.();
+  cleanup = undefined;
+});
+
+/** A host over a fresh HALOFORGE_HOME holding the given samples, started. */
+async function startHost(samples: Array<Parameters<typeof installSample>[1]>, opts: { invokeTimeoutMs?: number; rustLog?: string } = {}) {
+  const t = tempHome();
+  cleanup = t.cleanup;
+  for (const s of samples) installSample(t.home, s);
+  const logger = new FileLogger(homeLayout(t.home).logs, opts.rustLog);
+  const host = createHost({ home: t.home, logger, invokeTimeoutMs: opts.invokeTimeoutMs });
+  running = host;
+  host.plugins.discover();
+  await host.plugins.startAll();
+  return { host, home: t.home };
+}
+
+function logText(home: string): string {
+  const dir = homeLayout(home).logs;
+  return readdirSync(dir)
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('');
+}
+
+describe('a plugin written exactly as the Rust Backend guide says', () => {
+  it('answers ping by its wire name through main, plugin host, bridge and plugin', async () => {
+    const { host } = await startHost([{ sample: 'hello' }]);
+    expect(host.plugins.get(HELLO)).toMatchObject({ state: 'active', commands: ['ping'], error: null });
+    await expect(host.plugins.invokeWire('plugin_dev_example_my_plugin_ping', { value: 1 })).resolves.toEqual({ ok: true, echo: { value: 1 } });
+  });
+
+  it('names an unknown command in the error', async () => {
+    const { host } = await startHost([{ sample: 'hello' }]);
+    await expect(host.plugins.invoke(HELLO, 'pong', {})).rejects.toThrow(/no command 'pong'.*registers: ping/);
+  });
+
+  it('survives 10,000 sequential invokes without error or unbounded memory', async () => {
+    const { host } = await startHost([{ sample: 'hello' }]);
+    for (let i = 0; i < 1000; i++) await host.plugins.invoke(HELLO, 'ping', { i });
+    const warm = await host.plugins.memoryOf(HELLO);
+    for (let i = 0; i < 10_000; i++) {
+      const r = (await host.plugins.invoke(HELLO, 'ping', { i })) as { echo: { i: number } };
+      if (r.echo.i !== i) throw new Error(`invoke ${i} answered ${JSON.stringify(r)}`);
+    }
+    const after = await host.plugins.memoryOf(HELLO);
+    // Generous: a leak of one string per call would add far more than this over 10,000 calls.
+    expect(after.rss).toBeLessThan(300 * 1024 * 1024);
+    expect(after.rss - warm.rss).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+describe('a plugin that misbehaves', () => {
+  it('returns the PluginError Display text', async () => {
+    const { host } = await startHost([{ sample: 'misbehave' }]);
+    await expect(host.plugins.invoke(MISBEHAVE, 'not_found', { what: 'x' })).rejects.toThrow(/^Not found: x$/);
+  });
+
+  it('turns a panicking handler into an error, and its plugin host keeps serving', async () => {
+    const { host } = await startHost([{ sample: 'misbehave' }]);
+    const pid = host.plugins.pidOf(MISBEHAVE);
+    await expect(host.plugins.invoke(MISBEHAVE, 'panic', {})).rejects.toThrow(/panicked while handling 'panic': deliberate panic/);
+    await expect(host.plugins.invoke(MISBEHAVE, 'echo', { a: 1 })).resolves.toEqual({ echo: { a: 1 } });
+    expect(host.plugins.pidOf(MISBEHAVE)).toBe(pid);
+  });
+
+  it.each([
+    ['segfault', /SIGSEGV \(segmentation fault\)/],
+    ['abort', /SIGABRT \(aborted\)/],
+  ])('that calls %s loses its plugin host only, is shown in error, and can be restarted', async (command, reason) => {
+    const { host } = await startHost([{ sample: 'misbehave' }, { sample: 'hello' }]);
+    await expect(host.plugins.invoke(MISBEHAVE, command, {})).rejects.toThrow(reason);
+    expect(host.plugins.get(MISBEHAVE)).toMatchObject({ state: 'error', error: expect.stringMatching(reason) });
+    await expect(host.plugins.invoke(HELLO, 'ping', { still: 'here' })).resolves.toEqual({ ok: true, echo: { still: 'here' } });
+    await host.plugins.restart(MISBEHAVE);
+    expect(host.plugins.get(MISBEHAVE)?.state).toBe('active');
+    await expect(host.plugins.invoke(MISBEHAVE, 'echo', 1)).resolves.toEqual({ echo: 1 });
+  });
+
+  it('that never returns fails after the timeout, and its plugin host is recycled', async () => {
+    const { host } = await startHost([{ sample: 'misbehave' }], { invokeTimeoutMs: 500 });
+    const pid = host.plugins.pidOf(MISBEHAVE);
+    await expect(host.plugins.invoke(MISBEHAVE, 'block', {})).rejects.toThrow(/did not answer 'block' within 500 ms; its plugin host was restarted/);
+    await expect.poll(() => host.plugins.get(MISBEHAVE)?.state).toBe('active');
+    expect(host.plugins.pidOf(MISBEHAVE)).not.toBe(pid);
+    await expect(host.plugins.invoke(MISBEHAVE, 'echo', 2)).resolves.toEqual({ echo: 2 });
+  });
+
+  it('returns a large result intact', async () => {
+    const { host } = await startHost([{ sample: 'misbehave' }]);
+    const r = (await host.plugins.invoke(MISBEHAVE, 'huge', { bytes: 3 * 1024 * 1024 })) as { data: string };
+    expect(r.data.length).toBe(3 * 1024 * 1024);
+  });
+
+  it('sees the host services of this version: a data folder, no network, clear Unsupported errors', async () => {
+    const { host } = await startHost([{ sample: 'misbehave' }]);
+    const r = (await host.plugins.invoke(MISBEHAVE, 'services', {})) as Record<string, unknown>;
+    expect(r).toMatchObject({ http: false, fs: false, process: false });
+    expect(String(r.data_dir)).toMatch(/plugins\/dev\.haloforge\.test\.misbehave\/data$/);
+    expect(r.db).toMatch(/^Unsupported operation: ctx\.db\(\) is not provided/);
+    expect(r.save_settings).toMatch(/^Unsupported operation:/);
+  });
+});
+
+describe('a library that cannot be a plugin is refused with its own message', () => {
+  const refused = async (sample: Parameters<typeof installSample>[1], id: string) => {
+    const { host } = await startHost([sample, { sample: 'hello' }]);
+    const p = host.plugins.get(id);
+    expect(p?.state).toBe('error');
+    expect(host.plugins.get(HELLO)?.state).toBe('active');
+    return p?.error ?? '';
+  };
+
+  it('a wrong ABI version', async () => {
+    const error = await refused(
+      { sample: 'misbehave', library: join(release, 'libhf_wrong_abi.so') },
+      MISBEHAVE,
+    );
+    expect(error).toMatch(/uses plugin ABI version 2, this host speaks version 1: rebuild/);
+  });
+
+  it('a library built by another rustc', async () => {
+    const t = tempHome();
+    const { libraryPath } = installSample(t.home, { sample: 'misbehave' });
+    pretendBuiltByOtherRustc(libraryPath, '1.97.0');
+    const error = await refused({ sample: 'misbehave', library: libraryPath }, MISBEHAVE);
+    t.cleanup();
+    expect(error).toMatch(/was built with rustc 1\.97\.0 .*the host bridge with rustc 1\.95\.0.*rebuild the plugin with rustc 1\.95\.0/);
+  });
+
+  it('a file that is not a library', async () => {
+    const t = tempHome();
+    const fake = join(t.home, 'fake.so');
+    writeFileSync(fake, 'this is a text file, not ELF\n');
+    const error = await refused({ sample: 'misbehave', library: fake }, MISBEHAVE);
+    t.cleanup();
+    expect(error).toMatch(/is not a native shared library/);
+  });
+
+  it('a library without the HaloForge entry points', async () => {
+    const error = await refused({ sample: 'misbehave', library: join(release, 'libhf_host_bridge.so') }, MISBEHAVE);
+    expect(error).toMatch(/is not a HaloForge plugin: it does not export _haloforge_plugin_create, _haloforge_plugin_destroy, _haloforge_abi_version/);
+  });
+
+  it('a missing library', async () => {
+    const t = tempHome();
+    const { libraryPath } = installSample(t.home, { sample: 'misbehave', library: false });
+    t.cleanup();
+    const error = await refused({ sample: 'misbehave', library: false }, MISBEHAVE);
+    expect(error).toBe(`plugin library not found: ${libraryPath.replace(t.home, running?.layout.home ?? '')}`);
+  });
+
+  it('a plugin whose metadata id differs from its manifest', async () => {
+    const error = await refused({ sample: 'misbehave', manifest: (m) => (m.id = 'dev.haloforge.test.impostor') }, 'dev.haloforge.test.impostor');
+    expect(error).toMatch(/says its id is 'dev\.haloforge\.test\.misbehave', but its manifest says 'dev\.haloforge\.test\.impostor'/);
+  });
+});
+
+describe("ctx.log", () => {
+  it('writes to the day\'s log with the plugin id, redacting bearer tokens', async () => {
+    const { host, home } = await startHost([{ sample: 'misbehave' }]);
+    await host.plugins.invoke(MISBEHAVE, 'log', { level: 'info', message: 'request sent Authorization: Bearer abc123' });
+    await host.plugins.invoke(MISBEHAVE, 'log', { level: 'debug', message: 'debug detail' });
+    const text = logText(home);
+    expect(text).toMatch(/^\S+ {2}INFO dev\.haloforge\.test\.misbehave: misbehave loaded$/m);
+    expect(text).toContain('INFO dev.haloforge.test.misbehave: request sent Authorization: Bearer [REDACTED]');
+    expect(text).not.toContain('abc123');
+    expect(text).not.toContain('debug detail');
+  });
+
+  it('writes Debug records when RUST_LOG asks for them', async () => {
+    const { host, home } = await startHost([{ sample: 'misbehave' }], { rustLog: 'debug' });
+    await host.plugins.invoke(MISBEHAVE, 'log', { level: 'debug', message: 'debug detail' });
+    expect(logText(home)).toContain('DEBUG dev.haloforge.test.misbehave: debug detail');
+  });
+});
