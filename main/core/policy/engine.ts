@@ -1,0 +1,98 @@
+import { classifyAddress, isLoopbackName, LOCAL_KINDS, type AddressKind } from './address';
+import { parseDomainValue, scopeCovers } from './domain';
+import { parseRequestUrl, type RequestTarget } from './request-url';
+
+export interface ManifestPermission {
+  type: string;
+  value?: unknown;
+}
+
+/** A standing answer of the user: "allow always for this host" for a network_http plugin. */
+export interface NetworkGrant {
+  id: string;
+  pluginId: string;
+  permission: 'network_http';
+  host: string;
+  port: number;
+  createdAt: string;
+  /** How it was given, e.g. "prompt: allow always". */
+  via: string;
+}
+
+export interface PolicyInput {
+  pluginId: string;
+  /** The plugin's approved manifest permissions. */
+  permissions: readonly ManifestPermission[];
+  grants: readonly NetworkGrant[];
+  /** The per-plugin toggle that alone opens loopback and private addresses. */
+  localNetwork: boolean;
+  method: string;
+  url: string;
+  /**
+   * Where the host resolves to. Undefined before the lookup: the broker asks first without them so
+   * that a request the plugin may not make never causes a DNS query.
+   */
+  addresses?: readonly string[];
+}
+
+export type Decision =
+  | { decision: 'allow'; reason: string; rule: string; grantId?: string; target: RequestTarget }
+  | { decision: 'ask'; reason: string; rule: string; target: RequestTarget }
+  | { decision: 'deny'; reason: string; rule: string; target?: RequestTarget };
+
+const METHODS = new Set(['GET', 'POST', 'HEAD']);
+
+function addressVerdict(target: RequestTarget, addresses: readonly string[] | undefined, localNetwork: boolean): { rule: string; reason: string } | undefined {
+  const seen: Array<[string, AddressKind]> = isLoopbackName(target.host)
+    ? [[target.host, 'loopback']]
+    : target.isIpLiteral
+      ? [[target.host, classifyAddress(target.host)]]
+      : (addresses ?? []).map((a) => [a, classifyAddress(a)]);
+  if (!target.isIpLiteral && !isLoopbackName(target.host) && addresses !== undefined && addresses.length === 0) {
+    return { rule: 'dns:no-address', reason: `${target.host} did not resolve to any address` };
+  }
+  for (const [address, kind] of seen) {
+    if (kind === 'public') continue;
+    if (LOCAL_KINDS.has(kind)) {
+      if (localNetwork) continue;
+      return { rule: `address:${kind}`, reason: `${target.host} resolves to ${address}, a ${kind} address; local network access is off for this plugin` };
+    }
+    return { rule: `address:${kind}`, reason: `${target.host} resolves to ${address}, a ${kind} address, which no plugin may reach` };
+  }
+  return undefined;
+}
+
+/**
+ * The whole network permission model (design §4) in one pure function: no I/O, no clock, no
+ * Electron. The broker, the command line and the tests all call this.
+ */
+export function decide(input: PolicyInput): Decision {
+  const parsed = parseRequestUrl(input.url);
+  if (!parsed.ok) return { decision: 'deny', rule: parsed.rule, reason: parsed.reason };
+  const target = parsed.target;
+  const method = input.method.toUpperCase();
+  if (!METHODS.has(method)) return { decision: 'deny', rule: 'method', reason: `method ${input.method} is not available to plugins`, target };
+
+  const anyHttp = input.permissions.some((p) => p.type === 'network_http');
+  const scopes = input.permissions.filter((p) => p.type === 'network_http_domain').map((p) => parseDomainValue(p.value));
+  if (!anyHttp && scopes.length === 0) {
+    return { decision: 'deny', rule: 'permission:none', reason: `plugin ${input.pluginId} declares neither network_http nor network_http_domain`, target };
+  }
+
+  const blocked = addressVerdict(target, input.addresses, input.localNetwork);
+  if (blocked) return { decision: 'deny', ...blocked, target };
+
+  const hostPort = `${target.host}:${target.port}`;
+  for (const s of scopes) {
+    if (s.ok && scopeCovers(s.scope, target)) {
+      return { decision: 'allow', rule: `network_http_domain:${s.scope.value}`, reason: `${hostPort} is covered by network_http_domain "${s.scope.value}"`, target };
+    }
+  }
+  if (anyHttp) {
+    const grant = input.grants.find((g) => g.pluginId === input.pluginId && g.permission === 'network_http' && g.host === target.host && g.port === target.port);
+    if (grant) return { decision: 'allow', rule: 'grant', grantId: grant.id, reason: `the user allowed ${hostPort} always (${grant.via}, ${grant.createdAt})`, target };
+    return { decision: 'ask', rule: 'network_http:first-use', reason: `first request of plugin ${input.pluginId} to ${hostPort}: network_http needs the user's confirmation per host`, target };
+  }
+  const declared = scopes.map((s) => (s.ok ? s.scope.value : '(invalid)')).join(', ');
+  return { decision: 'deny', rule: 'network_http_domain:no-match', reason: `${hostPort} is outside the plugin's network_http_domain scope (${declared})`, target };
+}
