@@ -62,7 +62,7 @@ async function invoke(args: Parsed): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
   } finally {
-    await host.plugins.shutdown();
+    await host.shutdown();
   }
 }
 

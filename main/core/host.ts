@@ -1,26 +1,68 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { builtArtifacts } from './app-paths';
+import { AuditLog } from './audit/log';
+import { Broker, type BrokerLimits } from './broker/broker';
+import type { Resolver } from './broker/resolver';
+import { GrantStore } from './grants/store';
 import { FileLogger, HOST_TARGET, type Logger } from './log/logger';
 import { homeLayout, type HomeLayout } from './paths';
+import { probeNetworkConfinement, type Confinement } from './plugins/confinement';
 import type { HostLauncher } from './plugins/launcher';
 import { nodeHostLauncher } from './plugins/node-launcher';
 import { PluginManager, type PluginManagerOptions } from './plugins/manager';
+import { PromptService, type Asker } from './prompts/service';
 
 export interface Host {
   layout: HomeLayout;
   logger: Logger;
   plugins: PluginManager;
+  grants: GrantStore;
+  audit: AuditLog;
+  prompts: PromptService;
+  broker: Broker;
+  confinement: Confinement;
+  /** Stops every plugin host and closes the broker's connections. */
+  shutdown(): Promise<void>;
+}
+
+/** The user's host settings, `settings.json` in the data folder. */
+export interface HostSettings {
+  /** Run plugins without network confinement where it is unavailable (design §2). */
+  allowUnconfined: boolean;
 }
 
 export interface HostOptions {
   home: string;
-  /** How plugin hosts are started; a Node child process unless the Electron shell passes its own. */
-  launcher?: HostLauncher;
+  /**
+   * How plugin hosts start: a Node child process (in its own network namespace where possible)
+   * unless the Electron shell passes its own launcher together with its confinement.
+   */
+  launcher?: { launch: HostLauncher; confinement: Confinement };
+  /** `off` runs plugin hosts without confinement even where it is available (benchmarks compare). */
+  confinement?: 'auto' | 'off';
   logger?: Logger;
+  asker?: Asker;
+  promptTimeoutMs?: number;
+  resolver?: Resolver;
+  brokerLimits?: Partial<BrokerLimits>;
   invokeTimeoutMs?: number;
   loadTimeoutMs?: number;
   onChange?: PluginManagerOptions['onChange'];
   onNotify?: PluginManagerOptions['onNotify'];
+}
+
+export function readSettings(home: string, logger: Logger): HostSettings {
+  const path = join(home, 'settings.json');
+  const defaults: HostSettings = { allowUnconfined: false };
+  if (!existsSync(path)) return defaults;
+  try {
+    const data = JSON.parse(readFileSync(path, 'utf8')) as Partial<HostSettings>;
+    return { allowUnconfined: data.allowUnconfined === true };
+  } catch (e) {
+    logger.log('error', HOST_TARGET, `${path} cannot be read (${(e as Error).message}); using the safe defaults`);
+    return defaults;
+  }
 }
 
 /** The core every shell shares (Electron, web host, command line), without starting any plugin. */
@@ -31,19 +73,47 @@ export function createHost(opts: HostOptions): Host {
   for (const [what, path] of [['host bridge', bridgePath], ['plugin host', pluginHostScript]] as const) {
     if (!existsSync(path)) throw new Error(`the ${what} is not built (${path} is missing): run npm start or npm run build`);
   }
-  const plugins = new PluginManager({
+  const settings = readSettings(layout.home, logger);
+  const confinement: Confinement = opts.launcher?.confinement ?? (opts.confinement === 'off' ? { state: 'unconfined', reason: 'turned off for this run' } : probeNetworkConfinement());
+  const launch = opts.launcher?.launch ?? nodeHostLauncher(pluginHostScript, { confine: confinement.state === 'confined' });
+  logger.log(confinement.state === 'confined' ? 'info' : 'warn', HOST_TARGET, `network confinement: ${confinement.state === 'confined' ? confinement.how : `unavailable: ${confinement.reason}`}`);
+
+  const grants = new GrantStore(join(layout.home, 'grants.json'));
+  if (grants.loadProblem) logger.log('error', HOST_TARGET, grants.loadProblem);
+  const audit = new AuditLog(join(layout.home, 'audit.jsonl'));
+  const prompts = new PromptService(opts.asker, opts.promptTimeoutMs);
+  // The manager hands ctx.http() calls to the broker; the broker asks the manager what each plugin
+  // declares. Both callbacks run only after both exist.
+  const plugins: PluginManager = new PluginManager({
     pluginsDir: layout.plugins,
     bridgePath,
-    launcher: opts.launcher ?? nodeHostLauncher(pluginHostScript),
+    launcher: launch,
     logger,
+    confinement,
+    allowUnconfined: settings.allowUnconfined || opts.confinement === 'off',
     invokeTimeoutMs: opts.invokeTimeoutMs,
     loadTimeoutMs: opts.loadTimeoutMs,
+    onHttp: (req) => broker.fetch(req),
     onChange: opts.onChange,
     onNotify: (id, n) => {
       logger.log('info', id, `notification (${n.kind}): ${n.title}: ${n.message}`);
       opts.onNotify?.(id, n);
     },
   });
+  const broker = new Broker({ profileOf: (id) => plugins.networkProfile(id), grants, audit, prompts, logger, resolver: opts.resolver, limits: opts.brokerLimits });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);
-  return { layout, logger, plugins };
+  return {
+    layout,
+    logger,
+    plugins,
+    grants,
+    audit,
+    prompts,
+    broker,
+    confinement,
+    shutdown: async () => {
+      await plugins.shutdown();
+      await broker.close();
+    },
+  };
 }

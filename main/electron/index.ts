@@ -24,7 +24,11 @@ function send<E extends EventName>(event: E, payload: Events[E]): void {
 
 const host = createHost({
   home: haloforgeHome(),
-  launcher: utilityHostLauncher(builtArtifacts(root).pluginHostScript),
+  // utilityProcess cannot be started inside a network namespace; say so rather than pretend.
+  launcher: {
+    launch: utilityHostLauncher(builtArtifacts(root).pluginHostScript),
+    confinement: { state: 'unconfined', reason: "Electron's utilityProcess cannot be started in a network namespace" },
+  },
   onChange: (plugin) => send('hf:event:plugin-changed', plugin),
   onNotify: (pluginId, n) => send('hf:event:notification', { pluginId, title: n.title, message: n.message, kind: n.kind }),
 });
@@ -82,5 +86,5 @@ void app.whenReady().then(async () => {
 });
 
 app.on('window-all-closed', () => {
-  void host.plugins.shutdown().then(() => app.quit());
+  void host.shutdown().then(() => app.quit());
 });

@@ -34,7 +34,7 @@ function load(req: LoadRequest): void {
     });
     return;
   }
-  const reply = b.load({ library: req.library, pluginId: req.pluginId, dataDir: req.dataDir });
+  const reply = b.load({ library: req.library, pluginId: req.pluginId, dataDir: req.dataDir, network: req.network });
   if (reply.ok) {
     parent.send({ type: 'loaded', ok: true, metadata: reply.metadata as never, commands: reply.commands as string[] });
   } else {
@@ -55,6 +55,10 @@ function handle(message: ToPluginHost): void {
       }
       return;
     }
+    case 'complete':
+      // -1: the plugin thread gave up waiting (timed out); nothing is left to answer.
+      bridge?.complete(message.id, message.json);
+      return;
     case 'stats': {
       const m = process.memoryUsage();
       parent.send({ type: 'stats', rss: m.rss, heapUsed: m.heapUsed });

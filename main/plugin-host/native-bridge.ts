@@ -32,7 +32,7 @@ export class NativeBridge {
     return this.callForJson('hf_bridge_inspect', [DataType.String], [library]);
   }
 
-  load(request: { library: string; pluginId: string; dataDir: string }): BridgeReply {
+  load(request: { library: string; pluginId: string; dataDir: string; network: boolean }): BridgeReply {
     return this.callForJson('hf_bridge_load', [DataType.String], [JSON.stringify(request)]);
   }
 
@@ -45,6 +45,18 @@ export class NativeBridge {
       retType: DataType.I32,
       paramsType: [DataType.I32, DataType.String, DataType.U8Array, DataType.I32],
       paramsValue: [id, command, args, args.length],
+    });
+  }
+
+  /** Answers a plugin thread waiting in a host call (`ctx.http()`). */
+  complete(id: number, json: string): number {
+    const bytes = Buffer.from(json, 'utf8');
+    return ffi.load({
+      library: BRIDGE,
+      funcName: 'hf_bridge_complete',
+      retType: DataType.I32,
+      paramsType: [DataType.I32, DataType.U8Array, DataType.I32],
+      paramsValue: [id, bytes, bytes.length],
     });
   }
 

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   for (const p of host.plugins.list()) process.stdout.write(`  plugin ${p.id}: ${p.state}${p.error ? ` (${p.error})` : ''}\n`);
   const stop = async () => {
     host.logger.log('info', HOST_TARGET, 'shutting down');
-    await host.plugins.shutdown();
+    await host.shutdown();
     await web.close();
     process.exit(0);
   };

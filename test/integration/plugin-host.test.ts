@@ -12,7 +12,7 @@ const MISBEHAVE = 'dev.haloforge.test.misbehave';
 let running: Host | undefined;
 let cleanup: (() => void) | undefined;
 afterEach(async () => {
-  await running?.plugins.shutdown();
+  await running?.shutdown();
   running = undefined;
   cleanup?.();
   cleanup = undefined;

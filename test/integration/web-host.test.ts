@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await web.close();
-  await host.plugins.shutdown();
+  await host.shutdown();
   cleanup();
 });
 

@@ -8,6 +8,8 @@ export interface LoadRequest {
   library: string;
   pluginId: string;
   dataDir: string;
+  /** The manifest declares network_http or network_http_domain, so `ctx.http()` is `Some`. */
+  network: boolean;
 }
 
 export interface InvokeRequest {
@@ -18,7 +20,14 @@ export interface InvokeRequest {
   argsJson: string;
 }
 
-export type ToPluginHost = LoadRequest | InvokeRequest | { type: 'stats' } | { type: 'unload' };
+/** The broker's answer to a plugin's `ctx.http()` call, as JSON text. */
+export interface CompleteRequest {
+  type: 'complete';
+  id: number;
+  json: string;
+}
+
+export type ToPluginHost = LoadRequest | InvokeRequest | CompleteRequest | { type: 'stats' } | { type: 'unload' };
 
 export interface PluginMetadata {
   id: string;
@@ -49,4 +58,5 @@ export type BridgeMessage =
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: string }
   | { type: 'log'; target: string; level: string; message: string }
+  | { type: 'http'; id: number; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body: unknown }
   | { type: 'notify'; target: string; notification: { title: string; message: string; kind: string; duration_ms?: number | null } };

@@ -4,6 +4,8 @@ import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { pluginDataDir } from '../paths';
 import { resolveWireName, wireName } from '../wire';
+import type { BrokerReply, BrokerRequest } from '../broker/broker';
+import type { Confinement } from './confinement';
 import type { BridgeMessage, PluginMetadata } from './host-protocol';
 import type { HostLauncher } from './launcher';
 import { InvokeError, PluginProcess, type PluginState } from './plugin-process';
@@ -15,6 +17,10 @@ export interface PluginManagerOptions {
   logger: Logger;
   invokeTimeoutMs?: number;
   loadTimeoutMs?: number;
+  /** How plugin hosts run, and whether an unconfined one may start at all. */
+  confinement: Confinement;
+  allowUnconfined: boolean;
+  onHttp?: (request: BrokerRequest) => Promise<BrokerReply>;
   onChange?: (plugin: PluginSummary) => void;
   onNotify?: (pluginId: string, notification: Extract<BridgeMessage, { type: 'notify' }>['notification']) => void;
 }
@@ -31,6 +37,7 @@ export interface PluginSummary {
   commands: string[];
   permissions: Manifest['permissions'];
   metadata: PluginMetadata | null;
+  confinement: Confinement;
 }
 
 interface Entry {
@@ -69,11 +76,13 @@ export class PluginManager {
         continue;
       }
       const library = nativeLibraryPath(dir, manifest);
+      const problem = !library.ok ? library.error : this.confinementProblem();
+      if (problem) this.opts.logger.log('error', manifest.id, problem);
       this.entries.set(manifest.id, {
         dir,
         manifest,
-        problem: library.ok ? undefined : library.error,
-        process: library.ok ? this.makeProcess(manifest.id, dir, library.path) : undefined,
+        problem,
+        process: library.ok && !problem ? this.makeProcess(manifest, dir, library.path) : undefined,
       });
     }
   }
@@ -130,7 +139,21 @@ export class PluginManager {
     await Promise.all([...this.entries.values()].map((e) => e.process?.stop()));
   }
 
-  private makeProcess(pluginId: string, dir: string, library: string): PluginProcess {
+  /** Where confinement is unavailable, plugins stay off unless the user allowed unconfined ones. */
+  private confinementProblem(): string | undefined {
+    const c = this.opts.confinement;
+    if (c.state === 'confined' || this.opts.allowUnconfined) return undefined;
+    return `network confinement: unavailable: ${c.reason}; the plugin stays off until you allow unconfined plugins ("allowUnconfined": true in settings.json)`;
+  }
+
+  /** The permissions the manifest declares, as the broker sees them. */
+  networkProfile(pluginId: string): { name: string; permissions: Manifest['permissions'] } | undefined {
+    const m = this.entries.get(pluginId)?.manifest;
+    return m ? { name: m.name, permissions: m.permissions } : undefined;
+  }
+
+  private makeProcess(manifest: Manifest, dir: string, library: string): PluginProcess {
+    const pluginId = manifest.id;
     const dataDir = pluginDataDir(dir);
     mkdirSync(dataDir, { recursive: true });
     return new PluginProcess({
@@ -138,6 +161,7 @@ export class PluginManager {
       library,
       dataDir,
       bridgePath: this.opts.bridgePath,
+      network: manifest.permissions.some((p) => p.type === 'network_http' || p.type === 'network_http_domain'),
       launcher: this.opts.launcher,
       logger: this.opts.logger,
       loadTimeoutMs: this.opts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
@@ -147,6 +171,7 @@ export class PluginManager {
         if (summary) this.opts.onChange?.(summary);
       },
       onNotify: (m) => this.opts.onNotify?.(pluginId, m.notification),
+      onHttp: this.opts.onHttp && ((req) => (this.opts.onHttp as NonNullable<PluginManagerOptions['onHttp']>)({ ...req, pluginId })),
     });
   }
 
@@ -163,6 +188,7 @@ export class PluginManager {
       commands: p?.commands ?? [],
       permissions: e.manifest?.permissions ?? [],
       metadata: p?.metadata ?? null,
+      confinement: this.opts.confinement,
     };
   }
 }

@@ -6,11 +6,14 @@ const STDERR_TAIL_BYTES = 4096;
 
 /**
  * Starts each plugin host as a plain Node child process with an IPC channel (web mode and the
- * command line; Electron uses utilityProcess instead).
+ * command line; Electron uses utilityProcess instead). Confined, it starts inside its own user and
+ * network namespace; the IPC channel is a socket pair, which crosses namespaces.
  */
-export function nodeHostLauncher(hostScript: string, nodePath: string = process.execPath): HostLauncher {
+export function nodeHostLauncher(hostScript: string, opts: { confine: boolean; nodePath?: string }): HostLauncher {
+  const nodePath = opts.nodePath ?? process.execPath;
+  const [command, argv] = opts.confine ? ['unshare', ['-rn', nodePath, hostScript]] : [nodePath, [hostScript]];
   return () => {
-    const child = spawn(nodePath, [hostScript], {
+    const child = spawn(command, argv, {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });

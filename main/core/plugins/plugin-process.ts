@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger';
 import { isLevel } from '../log/filter';
+import type { BrokerReply, BrokerRequest } from '../broker/broker';
 import type { BridgeMessage, FromPluginHost, PluginMetadata } from './host-protocol';
 import { describeExit, type HostLauncher, type HostProcess } from './launcher';
 
@@ -10,12 +11,16 @@ export interface PluginProcessOptions {
   library: string;
   dataDir: string;
   bridgePath: string;
+  /** Whether the manifest declares a network permission (then `ctx.http()` is `Some`). */
+  network: boolean;
   launcher: HostLauncher;
   logger: Logger;
   loadTimeoutMs: number;
   invokeTimeoutMs: number;
   onStateChange?: (state: PluginState, error: string | undefined) => void;
   onNotify?: (notification: Extract<BridgeMessage, { type: 'notify' }>) => void;
+  /** Sends a plugin's `ctx.http()` request through the broker. */
+  onHttp?: (request: Omit<BrokerRequest, 'pluginId'>) => Promise<BrokerReply>;
 }
 
 /** An invoke that failed; `message` is what the panel shows (a PluginError's Display text). */
@@ -95,7 +100,7 @@ export class PluginProcess {
         this.rejectAll(`plugin ${this.opts.pluginId} stopped: ${this.state === 'unloading' ? 'it was unloaded' : reason}`);
         if (!loaded) settle();
       });
-      host.send({ type: 'load', bridgePath: this.opts.bridgePath, library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir });
+      host.send({ type: 'load', bridgePath: this.opts.bridgePath, library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network });
     });
   }
 
@@ -201,6 +206,18 @@ export class PluginProcess {
       case 'notify':
         this.opts.onNotify?.(m);
         return;
+      case 'http': {
+        const host = this.host;
+        const onHttp = this.opts.onHttp;
+        const answer: Promise<BrokerReply> = onHttp
+          ? onHttp({ method: m.method, url: m.url, headers: m.headers, body: m.body })
+          : Promise.resolve({ ok: false, kind: 'permission', message: 'this host has no network broker' });
+        void answer.then((reply) => {
+          // A recycled plugin host is gone: its waiting thread went with it.
+          if (this.host === host) host?.send({ type: 'complete', id: m.id, json: JSON.stringify(reply) });
+        });
+        return;
+      }
     }
   }
 

@@ -132,6 +132,28 @@ pub unsafe extern "C" fn hf_bridge_invoke(id: i32, command: *const c_char, args:
     .unwrap_or(-2)
 }
 
+/// Answers a host call (see [`crate::host_call`]) with JSON bytes. Returns 0, or -1 when no call
+/// with that id is waiting (it may have timed out), or -2 for bad JSON.
+///
+/// SAFETY: `json` points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_complete(id: i32, json: *const u8, len: i32) -> i32 {
+    catch_unwind(AssertUnwindSafe(|| {
+        let bytes = if json.is_null() || len <= 0 { &[][..] } else { std::slice::from_raw_parts(json, len as usize) };
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(v) => {
+                if crate::host_call::complete(id as u32, v) {
+                    0
+                } else {
+                    -1
+                }
+            }
+            Err(_) => -2,
+        }
+    }))
+    .unwrap_or(-3)
+}
+
 /// Moves queued messages into `out` as one JSON array. See [`outbox::drain_into`].
 ///
 /// SAFETY: `out` points to `cap` writable bytes.

@@ -4,6 +4,7 @@
 //! Rust that can be unit-tested without Node.
 pub mod context;
 pub mod ffi;
+pub mod host_call;
 pub mod inspect;
 pub mod outbox;
 pub mod plugin;

@@ -25,6 +25,9 @@ pub struct LoadRequest {
     pub library: PathBuf,
     pub plugin_id: String,
     pub data_dir: PathBuf,
+    /// Whether the manifest declares a network permission (then `ctx.http()` is `Some`).
+    #[serde(default)]
+    pub network: bool,
 }
 
 /// A load failure: a stable code and a message a user can act on.
@@ -116,7 +119,7 @@ impl LoadedPlugin {
                 format!("{shown} says its id is '{}', but its manifest says '{}': the ids must match", metadata.id, req.plugin_id),
             )));
         }
-        let ctx = Arc::new(BridgeContext::new(req.plugin_id.clone(), req.data_dir.clone()));
+        let ctx = Arc::new(BridgeContext::new(req.plugin_id.clone(), req.data_dir.clone(), req.network));
         let mut registrar = Registrar::default();
         // SAFETY: as above; on_load gets exclusive access.
         let loaded = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_load(&*ctx, &mut registrar)))

@@ -67,6 +67,18 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         }),
     )?;
     ipc.register(
+        "connect_direct",
+        Box::new(|args, _ctx| {
+            // Goes around the broker with a socket of its own: confinement must make this fail.
+            let host = args.get("host").and_then(Value::as_str).unwrap_or("127.0.0.1");
+            let port = args.get("port").and_then(Value::as_u64).unwrap_or(80) as u16;
+            let addr: std::net::SocketAddr = format!("{host}:{port}").parse().map_err(|e| PluginError::Custom(format!("bad address: {e}")))?;
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| PluginError::Network(e.to_string()))?;
+            Ok(json!({ "connected": true }))
+        }),
+    )?;
+    hf_http_kit::register_http_commands(ipc)?;
+    ipc.register(
         "not_found",
         Box::new(|args, _ctx| {
             let what = args.get("what").and_then(Value::as_str).unwrap_or("x");

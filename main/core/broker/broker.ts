@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
+import type { AuditEntry, AuditLog } from '../audit/log';
+import type { GrantStore } from '../grants/store';
+import { HOST_TARGET, type Logger } from '../log/logger';
+import { decide, type Decision, type ManifestPermission } from '../policy/engine';
+import { redactUrl } from '../policy/request-url';
+import type { PromptOutcome, PromptService } from '../prompts/service';
+import { PinnedAgents } from './pinned-agents';
+import { systemResolver, type Resolver } from './resolver';
+
+/** What a plugin asks for through `ctx.http()`. */
+export interface BrokerRequest {
+  pluginId: string;
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  /** A JSON body (POST). */
+  body?: unknown;
+}
+
+/** What goes back to the plugin: `HttpResponse`, or the kind of `PluginError` to raise. */
+export type BrokerReply =
+  | { ok: true; status: number; headers: Record<string, string>; body: unknown }
+  | { ok: false; kind: 'permission' | 'network'; message: string };
+
+export interface BrokerLimits {
+  /** Whole request, redirects included. */
+  timeoutMs: number;
+  maxResponseBytes: number;
+  maxRequestBytes: number;
+  maxConcurrentPerPlugin: number;
+  maxRedirects: number;
+}
+
+export const DEFAULT_LIMITS: BrokerLimits = {
+  timeoutMs: 30_000,
+  maxResponseBytes: 10 * 1024 * 1024,
+  maxRequestBytes: 1024 * 1024,
+  maxConcurrentPerPlugin: 8,
+  maxRedirects: 5,
+};
+
+export interface PluginNetworkProfile {
+  name: string;
+  permissions: readonly ManifestPermission[];
+}
+
+export interface BrokerOptions {
+  /** The approved permissions of an installed plugin, or undefined if there is no such plugin. */
+  profileOf: (pluginId: string) => PluginNetworkProfile | undefined;
+  grants: GrantStore;
+  audit: AuditLog;
+  prompts: PromptService;
+  logger: Logger;
+  resolver?: Resolver;
+  limits?: Partial<BrokerLimits>;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+// Headers a plugin may not set: the broker owns the connection and the framing.
+const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
+// Headers that do not follow a redirect to another origin.
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'x-api-key', 'api-key']);
+
+class Refused extends Error {
+  constructor(
+    readonly kind: 'permission' | 'network',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Sends plugins' HTTP requests from main, after the policy engine has decided each hop. DNS is
+ * resolved once per hop, every address is checked, and the connection goes to a checked address.
+ */
+export class Broker {
+  private readonly limits: BrokerLimits;
+  private readonly resolver: Resolver;
+  private readonly agents: PinnedAgents;
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(private readonly opts: BrokerOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.resolver = opts.resolver ?? systemResolver;
+    this.agents = new PinnedAgents({ headersTimeout: this.limits.timeoutMs, bodyTimeout: this.limits.timeoutMs });
+  }
+
+  async fetch(req: BrokerRequest): Promise<BrokerReply> {
+    const count = this.inFlight.get(req.pluginId) ?? 0;
+    if (count >= this.limits.maxConcurrentPerPlugin) {
+      return { ok: false, kind: 'network', message: `plugin ${req.pluginId} already has ${count} requests in flight, the most allowed at once; wait for one to finish` };
+    }
+    this.inFlight.set(req.pluginId, count + 1);
+    try {
+      return await this.follow(req);
+    } catch (e) {
+      if (e instanceof Refused) return { ok: false, kind: e.kind, message: e.message };
+      return { ok: false, kind: 'network', message: (e as Error).message };
+    } finally {
+      const left = (this.inFlight.get(req.pluginId) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(req.pluginId);
+      else this.inFlight.set(req.pluginId, left);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agents.closeAll();
+  }
+
+  private async follow(req: BrokerRequest): Promise<BrokerReply> {
+    const profile = this.opts.profileOf(req.pluginId);
+    if (!profile) throw new Refused('permission', `no plugin ${req.pluginId} is installed`);
+    let body: string | undefined;
+    if (req.method === 'POST') {
+      body = JSON.stringify(req.body ?? null);
+      if (Buffer.byteLength(body) > this.limits.maxRequestBytes) {
+        throw new Refused('network', `request body of ${Buffer.byteLength(body)} bytes exceeds the limit of ${this.limits.maxRequestBytes} bytes`);
+      }
+    }
+    const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([k]) => !FORBIDDEN_HEADERS.has(k.toLowerCase())));
+    const requestId = randomUUID();
+    const deadline = AbortSignal.timeout(this.limits.timeoutMs);
+    let method = req.method;
+    let url = req.url;
+    for (let hop = 0; ; hop++) {
+      const started = performance.now();
+      const base = { requestId, hop, pluginId: req.pluginId, method, url: redactUrl(url) };
+      const { decision, prompt, address } = await this.decideHop(req.pluginId, profile, method, url, base);
+      this.audit({ ...base, event: 'decision', decision: 'allow', rule: decision.rule, reason: decision.reason, grantId: 'grantId' in decision ? decision.grantId : undefined, prompt });
+      let res: Awaited<ReturnType<typeof request>>;
+      try {
+        res = await request(url, { method, headers, body, dispatcher: this.agents.for(address), signal: deadline });
+      } catch (e) {
+        const message = deadline.aborted ? `request to ${redactUrl(url)} timed out after ${this.limits.timeoutMs} ms` : `request to ${redactUrl(url)} failed: ${(e as Error).message}`;
+        this.audit({ ...base, event: 'error', decision: 'allow', rule: decision.rule, reason: decision.reason, error: message, durationMs: performance.now() - started });
+        throw new Refused('network', message);
+      }
+      const location = res.headers.location;
+      if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
+        await res.body.dump();
+        this.audit({ ...base, event: 'response', decision: 'allow', rule: decision.rule, reason: `redirect to ${redactUrl(new URL(location, url).toString())}`, status: res.statusCode, bytes: 0, durationMs: performance.now() - started });
+        if (hop >= this.limits.maxRedirects) throw new Refused('network', `too many redirects (more than ${this.limits.maxRedirects}) starting at ${redactUrl(req.url)}`);
+        const next = new URL(location, url);
+        if (next.origin !== new URL(url).origin) for (const k of Object.keys(headers)) if (CREDENTIAL_HEADERS.has(k.toLowerCase())) delete headers[k];
+        if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        url = next.toString();
+        continue;
+      }
+      const { text, bytes } = await this.readCapped(res, url, base, decision, started);
+      this.audit({ ...base, event: 'response', decision: 'allow', rule: decision.rule, reason: decision.reason, status: res.statusCode, bytes, durationMs: performance.now() - started });
+      return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), body: parseBody(text, res.headers['content-type']) };
+    }
+  }
+
+  /** Decides one hop: first without DNS (so a refused host is never looked up), then with it. */
+  private async decideHop(
+    pluginId: string,
+    profile: PluginNetworkProfile,
+    method: string,
+    url: string,
+    base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>,
+  ): Promise<{ decision: Decision; prompt: PromptOutcome | undefined; address: string }> {
+    const grants = this.opts.grants;
+    const input = { pluginId, permissions: profile.permissions, localNetwork: grants.localNetwork(pluginId), method, url };
+    const deny = (rule: string, reason: string, prompt?: PromptOutcome): never => {
+      this.audit({ ...base, event: 'decision', decision: 'deny', rule, reason, prompt });
+      throw new Refused('permission', reason);
+    };
+    const early = decide({ ...input, grants: grants.list(pluginId) });
+    if (early.decision === 'deny') deny(early.rule, early.reason);
+    const target = early.target as NonNullable<Decision['target']>;
+    let addresses: string[];
+    if (target.isIpLiteral) addresses = [target.host];
+    else {
+      try {
+        addresses = await this.resolver(target.host);
+      } catch (e) {
+        const message = `cannot resolve ${target.host}: ${(e as Error).message}`;
+        this.audit({ ...base, event: 'error', decision: 'deny', rule: 'dns:error', reason: message });
+        throw new Refused('network', message);
+      }
+    }
+    let decision = decide({ ...input, grants: grants.list(pluginId), addresses });
+    let prompt: PromptOutcome | undefined;
+    if (decision.decision === 'deny') deny(decision.rule, decision.reason);
+    if (decision.decision === 'ask') {
+      prompt = await this.opts.prompts.ask({
+        pluginId,
+        pluginName: profile.name,
+        method,
+        url: redactUrl(url),
+        scheme: target.scheme,
+        host: target.host,
+        port: target.port,
+        unencrypted: target.scheme === 'http',
+        permission: 'network_http',
+        tier: 'Sensitive',
+        reason: decision.reason,
+      });
+      if (prompt === 'allow-always') {
+        const grant = grants.add({ pluginId, permission: 'network_http', host: target.host, port: target.port, via: 'prompt: allow always' });
+        this.opts.logger.log('info', HOST_TARGET, `plugin ${pluginId} granted network access to ${target.host}:${target.port} (grant ${grant.id})`);
+        decision = { decision: 'allow', rule: 'grant', grantId: grant.id, reason: `the user allowed ${target.host}:${target.port} always`, target };
+      } else if (prompt === 'allow-once') {
+        decision = { decision: 'allow', rule: 'prompt:allow-once', reason: `the user allowed this one request to ${target.host}:${target.port}`, target };
+      } else {
+        const why = prompt === 'deny' ? 'the user denied it' : prompt === 'timeout' ? 'nobody answered the permission prompt in time' : 'no one is there to answer a permission prompt';
+        deny(`prompt:${prompt}`, `request of plugin ${pluginId} to ${target.host}:${target.port} was not allowed: ${why}`, prompt);
+      }
+    }
+    return { decision, prompt, address: addresses[0] as string };
+  }
+
+  private async readCapped(
+    res: Awaited<ReturnType<typeof request>>,
+    url: string,
+    base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>,
+    decision: Decision,
+    started: number,
+  ): Promise<{ text: string; bytes: number }> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of res.body) {
+      bytes += (chunk as Buffer).length;
+      if (bytes > this.limits.maxResponseBytes) {
+        res.body.destroy();
+        const message = `response from ${redactUrl(url)} exceeds the limit of ${this.limits.maxResponseBytes} bytes`;
+        this.audit({ ...base, event: 'error', decision: 'allow', rule: decision.rule, reason: decision.reason, status: res.statusCode, bytes, error: message, durationMs: performance.now() - started });
+        throw new Refused('network', message);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return { text: Buffer.concat(chunks).toString('utf8'), bytes };
+  }
+
+  private audit(entry: Omit<AuditEntry, 'time'>): void {
+    try {
+      this.opts.audit.append({ time: new Date().toISOString(), ...entry });
+    } catch (e) {
+      // Fail closed: a request that cannot be recorded is not sent (or not returned).
+      this.opts.logger.log('error', HOST_TARGET, `audit write failed, refusing the request: ${(e as Error).message}`);
+      throw new Refused('network', `the audit log cannot be written (${(e as Error).message}), so the request was refused`);
+    }
+  }
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+/** JSON bodies arrive parsed; anything else as a JSON string (contract §1.3 `HttpResponse.body`). */
+function parseBody(text: string, contentType: string | string[] | undefined): unknown {
+  const type = Array.isArray(contentType) ? contentType.join(',') : (contentType ?? '');
+  if (/\bjson\b/i.test(type)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+
+export type PromptAnswer = 'allow-once' | 'allow-always' | 'deny';
+
+/** What the user is shown before a plugin's first request to a host (design §2 flow 3). */
+export interface PermissionPrompt {
+  id: string;
+  pluginId: string;
+  pluginName: string;
+  method: string;
+  /** The full URL with secrets removed. */
+  url: string;
+  scheme: 'http' | 'https';
+  host: string;
+  port: number;
+  unencrypted: boolean;
+  permission: 'network_http';
+  tier: 'Sensitive';
+  reason: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** Shows a prompt and resolves with the user's answer. The UI, the web host and tests plug one in. */
+export type Asker = (prompt: PermissionPrompt) => Promise<PromptAnswer>;
+
+export type PromptOutcome = PromptAnswer | 'timeout' | 'unavailable';
+
+export const DEFAULT_PROMPT_TIMEOUT_MS = 60_000;
+
+/**
+ * Asks the user on behalf of the broker. No answer in time means deny; requests for the same
+ * plugin and host while a prompt is open share it.
+ */
+export class PromptService {
+  private readonly open = new Map<string, { prompt: PermissionPrompt; outcome: Promise<PromptOutcome> }>();
+
+  constructor(
+    private asker: Asker | undefined,
+    private readonly timeoutMs = DEFAULT_PROMPT_TIMEOUT_MS,
+  ) {}
+
+  setAsker(asker: Asker | undefined): void {
+    this.asker = asker;
+  }
+
+  pending(): PermissionPrompt[] {
+    return [...this.open.values()].map((o) => o.prompt);
+  }
+
+  ask(details: Omit<PermissionPrompt, 'id' | 'createdAt' | 'expiresAt'>): Promise<PromptOutcome> {
+    const key = `${details.pluginId}\n${details.host}:${details.port}`;
+    const shared = this.open.get(key);
+    if (shared) return shared.outcome;
+    const asker = this.asker;
+    if (!asker) return Promise.resolve('unavailable');
+    const now = Date.now();
+    const prompt: PermissionPrompt = { ...details, id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeoutMs).toISOString() };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<PromptOutcome>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+    });
+    const answered = asker(prompt).catch((): PromptOutcome => 'deny');
+    const outcome = Promise.race([answered, timeout]).finally(() => {
+      clearTimeout(timer);
+      this.open.delete(key);
+    });
+    this.open.set(key, { prompt, outcome });
+    return outcome;
+  }
+}
