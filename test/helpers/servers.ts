@@ -1,0 +1,43 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+}
+
+export interface TestServer {
+  port: number;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback HTTP server for the broker's tests: `/json` answers JSON, `/text` plain text,
+ * `/redirect?to=<url>` a 302 to `to`, `/echo` the request it got.
+ */
+export async function startTestServer(host = '127.0.0.1', port = 0): Promise<TestServer> {
+  const seen: SeenRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const url = new URL(req.url ?? '/', 'http://x');
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (url.pathname === '/json') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ hello: 'world', served: host }));
+      if (url.pathname === '/text') return res.writeHead(200, { 'content-type': 'text/plain' }).end('plain words');
+      if (url.pathname === '/redirect') return res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
+      if (url.pathname === '/echo') {
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, body: Buffer.concat(chunks).toString('utf8') }));
+      }
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((ok) => server.listen(port, host, () => ok()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
