@@ -35,6 +35,8 @@ interface Setup {
   answers?: Array<PromptAnswer | 'never'>;
   localNetwork?: boolean;
   promptTimeoutMs?: number;
+  /** How long the scripted user takes to answer. */
+  answerAfterMs?: number;
   resolver?: (host: string) => Promise<string[]>;
 }
 
@@ -55,7 +57,8 @@ async function start(setup: Setup = {}) {
     asker: (p) => {
       asked.push(p);
       const a = answers.shift() ?? 'deny';
-      return a === 'never' ? new Promise<PromptAnswer>(() => undefined) : Promise.resolve(a);
+      if (a === 'never') return new Promise<PromptAnswer>(() => undefined);
+      return new Promise<PromptAnswer>((resolve) => setTimeout(() => resolve(a), setup.answerAfterMs ?? 0));
     },
   });
   running = host;
@@ -193,7 +196,7 @@ describe('a network_http plugin', () => {
   });
 
   it('shares one open prompt among requests for the same host', async () => {
-    const { host, asked } = await start({ answers: ['allow-once'] });
+    const { host, asked } = await start({ answers: ['allow-once'], answerAfterMs: 500 });
     const results = await Promise.all([1, 2, 3].map((i) => host.plugins.invoke(BROWSER, 'fetch_json', { url: url(`/json?i=${i}`) })));
     expect(results).toHaveLength(3);
     expect(asked).toHaveLength(1);
