@@ -1,16 +1,45 @@
-import type { Events } from '../main/core/ipc/channels';
+import type { AuditEntry } from '../main/core/audit/log';
+import type { AuditQueryWire, ChannelName, Channels, EventName, Events } from '../main/core/ipc/channels';
+import type { NetworkGrant } from '../main/core/policy/engine';
 import type { PluginSummary } from '../main/core/plugins/manager';
+import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/service';
+import { wireName } from '../main/core/wire';
 
-export type { PluginSummary };
+export type { AuditEntry, AuditQueryWire, NetworkGrant, PermissionPrompt, PluginSummary, PromptAnswer };
 
 /**
  * What panels get as `window.haloforge`: from the preload under Electron, from the web bridge in
- * the web host. Declared once; both implement exactly this.
+ * the web host. Declared once; both build it with `makeApi` over their own carrier.
  */
 export interface HaloForgeApi {
   listPlugins(): Promise<PluginSummary[]>;
   /** Calls a plugin command by its short name; the wire name is built in one place (main/core/wire). */
   invokePlugin(pluginId: string, command: string, args?: unknown): Promise<unknown>;
   restartPlugin(pluginId: string): Promise<PluginSummary>;
-  on<E extends keyof Events>(event: E, listener: (payload: Events[E]) => void): () => void;
+  setLocalNetwork(pluginId: string, on: boolean): Promise<boolean>;
+  listPrompts(): Promise<PermissionPrompt[]>;
+  answerPrompt(promptId: string, answer: PromptAnswer): Promise<boolean>;
+  listGrants(pluginId?: string): Promise<NetworkGrant[]>;
+  revokeGrant(grantId: string): Promise<NetworkGrant | null>;
+  queryAudit(query?: AuditQueryWire): Promise<AuditEntry[]>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+export type Call = <C extends ChannelName>(channel: C, args: Channels[C]['args']) => Promise<Channels[C]['result']>;
+export type Subscribe = <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => () => void;
+
+/** The API over any carrier: one function per channel, nothing generic exposed. */
+export function makeApi(call: Call, subscribe: Subscribe): HaloForgeApi {
+  return {
+    listPlugins: () => call('hf:plugins:list', []),
+    invokePlugin: (pluginId, command, args) => call('hf:plugin:invoke', [wireName(pluginId, command), args ?? {}]),
+    restartPlugin: (pluginId) => call('hf:plugins:restart', [pluginId]),
+    setLocalNetwork: (pluginId, on) => call('hf:plugins:set-local-network', [pluginId, on]),
+    listPrompts: () => call('hf:prompts:list', []),
+    answerPrompt: (promptId, answer) => call('hf:prompts:answer', [promptId, answer]),
+    listGrants: (pluginId) => call('hf:grants:list', pluginId === undefined ? [] : [pluginId]),
+    revokeGrant: (grantId) => call('hf:grants:revoke', [grantId]),
+    queryAudit: (query) => call('hf:audit:query', [query ?? {}]),
+    on: subscribe,
+  };
 }

@@ -11,7 +11,10 @@ import { probeNetworkConfinement, type Confinement } from './plugins/confinement
 import type { HostLauncher } from './plugins/launcher';
 import { nodeHostLauncher } from './plugins/node-launcher';
 import { PluginManager, type PluginManagerOptions } from './plugins/manager';
-import { PromptService, type Asker } from './prompts/service';
+import { PanelAsker } from './prompts/panel-asker';
+import { PromptService, type Asker, type PermissionPrompt } from './prompts/service';
+import type { AuditEntry } from './audit/log';
+import type { NetworkGrant } from './policy/engine';
 
 export interface Host {
   layout: HomeLayout;
@@ -20,6 +23,8 @@ export interface Host {
   grants: GrantStore;
   audit: AuditLog;
   prompts: PromptService;
+  /** Where prompts wait for a panel's answer when the host runs with panels. */
+  panelAsker: PanelAsker;
   broker: Broker;
   confinement: Confinement;
   /** Stops every plugin host and closes the broker's connections. */
@@ -42,7 +47,11 @@ export interface HostOptions {
   /** `off` runs plugin hosts without confinement even where it is available (benchmarks compare). */
   confinement?: 'auto' | 'off';
   logger?: Logger;
-  asker?: Asker;
+  /**
+   * Who answers permission prompts: `panel` (the app: prompts wait for a panel), a scripted asker
+   * (tests), or nobody (the headless command line: an ask becomes a deny).
+   */
+  asker?: 'panel' | Asker;
   promptTimeoutMs?: number;
   resolver?: Resolver;
   brokerLimits?: Partial<BrokerLimits>;
@@ -50,6 +59,9 @@ export interface HostOptions {
   loadTimeoutMs?: number;
   onChange?: PluginManagerOptions['onChange'];
   onNotify?: PluginManagerOptions['onNotify'];
+  onPrompts?: (pending: PermissionPrompt[]) => void;
+  onAudit?: (entry: AuditEntry) => void;
+  onGrants?: (grants: NetworkGrant[]) => void;
 }
 
 export function readSettings(home: string, logger: Logger): HostSettings {
@@ -80,8 +92,9 @@ export function createHost(opts: HostOptions): Host {
 
   const grants = new GrantStore(join(layout.home, 'grants.json'));
   if (grants.loadProblem) logger.log('error', HOST_TARGET, grants.loadProblem);
-  const audit = new AuditLog(join(layout.home, 'audit.jsonl'));
-  const prompts = new PromptService(opts.asker, opts.promptTimeoutMs);
+  const audit = new AuditLog(join(layout.home, 'audit.jsonl'), opts.onAudit);
+  const panelAsker = new PanelAsker((pending) => opts.onPrompts?.(pending));
+  const prompts = new PromptService(opts.asker === 'panel' ? panelAsker.ask : opts.asker, opts.promptTimeoutMs);
   // The manager hands ctx.http() calls to the broker; the broker asks the manager what each plugin
   // declares. Both callbacks run only after both exist.
   const plugins: PluginManager = new PluginManager({
@@ -100,7 +113,16 @@ export function createHost(opts: HostOptions): Host {
       opts.onNotify?.(id, n);
     },
   });
-  const broker = new Broker({ profileOf: (id) => plugins.networkProfile(id), grants, audit, prompts, logger, resolver: opts.resolver, limits: opts.brokerLimits });
+  const broker = new Broker({
+    profileOf: (id) => plugins.networkProfile(id),
+    grants,
+    audit,
+    prompts,
+    logger,
+    resolver: opts.resolver,
+    limits: opts.brokerLimits,
+    onGrant: () => opts.onGrants?.(grants.list()),
+  });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);
   return {
     layout,
@@ -109,11 +131,13 @@ export function createHost(opts: HostOptions): Host {
     grants,
     audit,
     prompts,
+    panelAsker,
     broker,
     confinement,
     shutdown: async () => {
       await plugins.shutdown();
       await broker.close();
+      audit.close();
     },
   };
 }

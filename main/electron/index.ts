@@ -29,8 +29,12 @@ const host = createHost({
     launch: utilityHostLauncher(builtArtifacts(root).pluginHostScript),
     confinement: { state: 'unconfined', reason: "Electron's utilityProcess cannot be started in a network namespace" },
   },
+  asker: 'panel',
   onChange: (plugin) => send('hf:event:plugin-changed', plugin),
   onNotify: (pluginId, n) => send('hf:event:notification', { pluginId, title: n.title, message: n.message, kind: n.kind }),
+  onPrompts: (pending) => send('hf:event:prompts', pending),
+  onAudit: (entry) => send('hf:event:audit', entry),
+  onGrants: (grants) => send('hf:event:grants', grants),
 });
 
 /** Only the top frame of one of our windows, showing our own renderer, may talk to main. */
@@ -70,7 +74,7 @@ app.on('web-contents-created', (_e, contents) => lockDown(contents));
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  const dispatch = createRouter(host.plugins);
+  const dispatch = createRouter({ ...host, grantsChanged: () => send('hf:event:grants', host.grants.list()) });
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event, ...args: unknown[]) => {
       if (!isHostPanel(event)) {

@@ -14,12 +14,16 @@ async function main(): Promise<void> {
   let broadcast: WebHost['broadcast'] = () => undefined;
   const host = createHost({
     home: haloforgeHome(),
+    asker: 'panel',
     onChange: (plugin) => broadcast('hf:event:plugin-changed', plugin),
     onNotify: (pluginId, n) => broadcast('hf:event:notification', { pluginId, title: n.title, message: n.message, kind: n.kind }),
+    onPrompts: (pending) => broadcast('hf:event:prompts', pending),
+    onAudit: (entry) => broadcast('hf:event:audit', entry),
+    onGrants: (grants) => broadcast('hf:event:grants', grants),
   });
   host.plugins.discover();
   const port = process.env.HALOFORGE_PORT ? Number(process.env.HALOFORGE_PORT) : undefined;
-  const web = await startWebHost({ dispatch: createRouter(host.plugins), rendererDir: join(appRoot(), 'out', 'renderer'), logger: host.logger, port });
+  const web = await startWebHost({ dispatch: createRouter({ ...host, grantsChanged: () => broadcast('hf:event:grants', host.grants.list()) }), rendererDir: join(appRoot(), 'out', 'renderer'), logger: host.logger, port });
   broadcast = web.broadcast;
   host.logger.log('info', HOST_TARGET, `web host listening on http://127.0.0.1:${web.port}/`);
   process.stdout.write(`HaloForge Host (web host) is running. Open:\n  ${web.url}\n`);

@@ -54,3 +54,30 @@ describe('haloforge invoke', () => {
     expect(logs()).toContain('DEBUG dev.haloforge.test.misbehave: second');
   });
 });
+
+describe('haloforge policy check', () => {
+  const manifest = join(root, 'native', 'plugins', 'fetcher', 'manifest.json');
+  const check = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'haloforge.js'), 'policy', 'check', '--manifest', manifest, ...args], { encoding: 'utf8', env: { ...process.env, HALOFORGE_HOME: '/nonexistent' } });
+    return { status: r.status, result: r.status === 0 ? (JSON.parse(r.stdout) as Record<string, unknown>) : r.stderr };
+  };
+
+  it('prints the decision for a host in scope, with DNS stood in for by --resolve', () => {
+    expect(check('--url', 'https://api.example.com/v1', '--resolve', 'api.example.com=93.184.215.14')).toEqual({
+      status: 0,
+      result: { decision: 'allow', rule: 'network_http_domain:api.example.com', reason: expect.any(String), addresses: ['93.184.215.14'] },
+    });
+  });
+
+  it('shows that a rebinding answer to a private address is denied', () => {
+    expect(check('--url', 'https://api.example.com/v1', '--resolve', 'api.example.com=10.0.0.8').result).toMatchObject({ decision: 'deny', rule: 'address:private' });
+  });
+
+  it('denies a host outside the scope without looking it up', () => {
+    expect(check('--url', 'https://evil.example.net/').result).toMatchObject({ decision: 'deny', rule: 'network_http_domain:no-match', addresses: null });
+  });
+
+  it('refuses a call without --url', () => {
+    expect(check()).toMatchObject({ status: 2, result: expect.stringContaining('needs --manifest and --url') });
+  });
+});

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 /** One line of the audit file. Never headers or bodies; URLs have secrets removed. */
 export interface AuditEntry {
@@ -31,11 +31,71 @@ export interface AuditQuery {
 
 /** The append-only audit trail, `audit.jsonl` in the data folder. */
 export class AuditLog {
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    /** Told of every entry once it is on disk (the live network activity view). */
+    private readonly onAppend?: (entry: AuditEntry) => void,
+  ) {}
+
+  // Opened once in append mode: every request writes a line or two, and reopening the file for
+  // each would cost more than the decision itself.
+  private fd: number | undefined;
+
+  private later: AuditEntry[] = [];
+
+  /**
+   * Appends an entry that records what already happened (a response, an error) without making the
+   * caller wait: entries queued in the same turn of the event loop go out in one write. A failure
+   * is reported to `onLaterFailure`; there is no request left to refuse.
+   */
+  appendLater(entry: AuditEntry, onLaterFailure: (e: Error) => void): void {
+    if (this.later.length === 0) {
+      setImmediate(() => {
+        const batch = this.later;
+        this.later = [];
+        if (batch.length === 0) return;
+        try {
+          this.write(batch);
+        } catch (e) {
+          onLaterFailure(e as Error);
+        }
+      });
+    }
+    this.later.push(entry);
+  }
 
   /** Appends one entry. Throws when it cannot be written: callers fail the request closed. */
   append(entry: AuditEntry): void {
-    appendFileSync(this.path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+    // Queued outcomes go first, so the file stays in the order things happened.
+    const queued = this.later;
+    this.later = [];
+    this.write([...queued, entry]);
+  }
+
+  private write(entries: AuditEntry[]): void {
+    const bytes = Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    this.fd ??= openSync(this.path, 'a', 0o600);
+    try {
+      // One write call per batch of whole lines, so lines never interleave or tear.
+      if (writeSync(this.fd, bytes) !== bytes.length) throw new Error('short write to the audit file');
+    } catch (e) {
+      this.closeFile();
+      throw e;
+    }
+    for (const e of entries) this.onAppend?.(e);
+  }
+
+  /** Writes what is queued, then closes the file. */
+  close(): void {
+    const pending = this.later;
+    this.later = [];
+    if (pending.length > 0) this.write(pending);
+    this.closeFile();
+  }
+
+  private closeFile(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   query(q: AuditQuery = {}): AuditEntry[] {

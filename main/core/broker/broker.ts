@@ -55,6 +55,8 @@ export interface BrokerOptions {
   logger: Logger;
   resolver?: Resolver;
   limits?: Partial<BrokerLimits>;
+  /** Told when an "allow always" answer adds a grant. */
+  onGrant?: () => void;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -135,13 +137,13 @@ export class Broker {
         res = await request(url, { method, headers, body, dispatcher: this.agents.for(address), signal: deadline });
       } catch (e) {
         const message = deadline.aborted ? `request to ${redactUrl(url)} timed out after ${this.limits.timeoutMs} ms` : `request to ${redactUrl(url)} failed: ${(e as Error).message}`;
-        this.audit({ ...base, event: 'error', decision: 'allow', rule: decision.rule, reason: decision.reason, error: message, durationMs: performance.now() - started });
+        this.auditAfter({ ...base, event: 'error', decision: 'allow', rule: decision.rule, reason: decision.reason, error: message, durationMs: performance.now() - started });
         throw new Refused('network', message);
       }
       const location = res.headers.location;
       if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
         await res.body.dump();
-        this.audit({ ...base, event: 'response', decision: 'allow', rule: decision.rule, reason: `redirect to ${redactUrl(new URL(location, url).toString())}`, status: res.statusCode, bytes: 0, durationMs: performance.now() - started });
+        this.auditAfter({ ...base, event: 'response', decision: 'allow', rule: decision.rule, reason: `redirect to ${redactUrl(new URL(location, url).toString())}`, status: res.statusCode, bytes: 0, durationMs: performance.now() - started });
         if (hop >= this.limits.maxRedirects) throw new Refused('network', `too many redirects (more than ${this.limits.maxRedirects}) starting at ${redactUrl(req.url)}`);
         const next = new URL(location, url);
         if (next.origin !== new URL(url).origin) for (const k of Object.keys(headers)) if (CREDENTIAL_HEADERS.has(k.toLowerCase())) delete headers[k];
@@ -153,7 +155,7 @@ export class Broker {
         continue;
       }
       const { text, bytes } = await this.readCapped(res, url, base, decision, started);
-      this.audit({ ...base, event: 'response', decision: 'allow', rule: decision.rule, reason: decision.reason, status: res.statusCode, bytes, durationMs: performance.now() - started });
+      this.auditAfter({ ...base, event: 'response', decision: 'allow', rule: decision.rule, reason: decision.reason, status: res.statusCode, bytes, durationMs: performance.now() - started });
       return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), body: parseBody(text, res.headers['content-type']) };
     }
   }
@@ -167,12 +169,14 @@ export class Broker {
     base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>,
   ): Promise<{ decision: Decision; prompt: PromptOutcome | undefined; address: string }> {
     const grants = this.opts.grants;
-    const input = { pluginId, permissions: profile.permissions, localNetwork: grants.localNetwork(pluginId), method, url };
+    // Both calls pass the same shape (addresses present, undefined at first), which keeps the
+    // engine's hot path monomorphic.
+    const input = { pluginId, permissions: profile.permissions, grants: grants.list(pluginId), localNetwork: grants.localNetwork(pluginId), method, url, addresses: undefined as string[] | undefined };
     const deny = (rule: string, reason: string, prompt?: PromptOutcome): never => {
       this.audit({ ...base, event: 'decision', decision: 'deny', rule, reason, prompt });
       throw new Refused('permission', reason);
     };
-    const early = decide({ ...input, grants: grants.list(pluginId) });
+    const early = decide(input);
     if (early.decision === 'deny') deny(early.rule, early.reason);
     const target = early.target as NonNullable<Decision['target']>;
     let addresses: string[];
@@ -186,7 +190,8 @@ export class Broker {
         throw new Refused('network', message);
       }
     }
-    let decision = decide({ ...input, grants: grants.list(pluginId), addresses });
+    input.addresses = addresses;
+    let decision = decide(input);
     let prompt: PromptOutcome | undefined;
     if (decision.decision === 'deny') deny(decision.rule, decision.reason);
     if (decision.decision === 'ask') {
@@ -206,6 +211,7 @@ export class Broker {
       if (prompt === 'allow-always') {
         const grant = grants.add({ pluginId, permission: 'network_http', host: target.host, port: target.port, via: 'prompt: allow always' });
         this.opts.logger.log('info', HOST_TARGET, `plugin ${pluginId} granted network access to ${target.host}:${target.port} (grant ${grant.id})`);
+        this.opts.onGrant?.();
         decision = { decision: 'allow', rule: 'grant', grantId: grant.id, reason: `the user allowed ${target.host}:${target.port} always`, target };
       } else if (prompt === 'allow-once') {
         decision = { decision: 'allow', rule: 'prompt:allow-once', reason: `the user allowed this one request to ${target.host}:${target.port}`, target };
@@ -231,7 +237,7 @@ export class Broker {
       if (bytes > this.limits.maxResponseBytes) {
         res.body.destroy();
         const message = `response from ${redactUrl(url)} exceeds the limit of ${this.limits.maxResponseBytes} bytes`;
-        this.audit({ ...base, event: 'error', decision: 'allow', rule: decision.rule, reason: decision.reason, status: res.statusCode, bytes, error: message, durationMs: performance.now() - started });
+        this.auditAfter({ ...base, event: 'error', decision: 'allow', rule: decision.rule, reason: decision.reason, status: res.statusCode, bytes, error: message, durationMs: performance.now() - started });
         throw new Refused('network', message);
       }
       chunks.push(chunk as Buffer);
@@ -239,6 +245,14 @@ export class Broker {
     return { text: Buffer.concat(chunks).toString('utf8'), bytes };
   }
 
+  /** Records the outcome of a request that was already allowed and sent. */
+  private auditAfter(entry: Omit<AuditEntry, 'time'>): void {
+    this.opts.audit.appendLater({ time: new Date().toISOString(), ...entry }, (e) =>
+      this.opts.logger.log('error', HOST_TARGET, `audit write failed for the outcome of request ${entry.requestId}: ${e.message}`),
+    );
+  }
+
+  /** Records a decision before anything is sent; when that fails, nothing is sent. */
   private audit(entry: Omit<AuditEntry, 'time'>): void {
     try {
       this.opts.audit.append({ time: new Date().toISOString(), ...entry });

@@ -1,4 +1,10 @@
+import type { AuditEntry, AuditQuery } from '../audit/log';
+import type { NetworkGrant } from '../policy/engine';
 import type { PluginSummary } from '../plugins/manager';
+import type { PermissionPrompt, PromptAnswer } from '../prompts/service';
+
+/** The audit query as it travels: dates as ISO strings. */
+export type AuditQueryWire = Omit<AuditQuery, 'since' | 'until'> & { since?: string; until?: string };
 
 /**
  * The one table of what panels may ask of main. Electron IPC and the web host's WebSocket are
@@ -8,6 +14,12 @@ export interface Channels {
   'hf:plugins:list': { args: []; result: PluginSummary[] };
   'hf:plugin:invoke': { args: [wireName: string, args: unknown]; result: unknown };
   'hf:plugins:restart': { args: [pluginId: string]; result: PluginSummary };
+  'hf:plugins:set-local-network': { args: [pluginId: string, on: boolean]; result: boolean };
+  'hf:prompts:list': { args: []; result: PermissionPrompt[] };
+  'hf:prompts:answer': { args: [promptId: string, answer: PromptAnswer]; result: boolean };
+  'hf:grants:list': { args: [pluginId?: string]; result: NetworkGrant[] };
+  'hf:grants:revoke': { args: [grantId: string]; result: NetworkGrant | null };
+  'hf:audit:query': { args: [query: AuditQueryWire]; result: AuditEntry[] };
 }
 
 export type ChannelName = keyof Channels;
@@ -16,9 +28,22 @@ export type ChannelName = keyof Channels;
 export interface Events {
   'hf:event:plugin-changed': PluginSummary;
   'hf:event:notification': { pluginId: string; title: string; message: string; kind: string };
+  'hf:event:prompts': PermissionPrompt[];
+  'hf:event:audit': AuditEntry;
+  'hf:event:grants': NetworkGrant[];
 }
 
 export type EventName = keyof Events;
 
-export const CHANNELS: readonly ChannelName[] = ['hf:plugins:list', 'hf:plugin:invoke', 'hf:plugins:restart'];
-export const EVENTS: readonly EventName[] = ['hf:event:plugin-changed', 'hf:event:notification'];
+export const CHANNELS: readonly ChannelName[] = [
+  'hf:plugins:list',
+  'hf:plugin:invoke',
+  'hf:plugins:restart',
+  'hf:plugins:set-local-network',
+  'hf:prompts:list',
+  'hf:prompts:answer',
+  'hf:grants:list',
+  'hf:grants:revoke',
+  'hf:audit:query',
+];
+export const EVENTS: readonly EventName[] = ['hf:event:plugin-changed', 'hf:event:notification', 'hf:event:prompts', 'hf:event:audit', 'hf:event:grants'];

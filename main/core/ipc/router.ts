@@ -1,4 +1,8 @@
+import type { AuditLog } from '../audit/log';
+import type { GrantStore } from '../grants/store';
 import type { PluginManager } from '../plugins/manager';
+import type { PanelAsker } from '../prompts/panel-asker';
+import type { PromptAnswer } from '../prompts/service';
 import { CHANNELS, type ChannelName, type Channels } from './channels';
 
 /** A refusal the caller can read; nothing about it is secret. */
@@ -6,7 +10,18 @@ export class IpcRefusal extends Error {
   override readonly name = 'IpcRefusal';
 }
 
+/** What the router serves. */
+export interface RouterCore {
+  plugins: PluginManager;
+  grants: GrantStore;
+  audit: AuditLog;
+  panelAsker: PanelAsker;
+  /** Announces grant changes to panels. */
+  grantsChanged: () => void;
+}
+
 const MAX_ARGS_BYTES = 8 * 1024 * 1024;
+const ANSWERS: readonly PromptAnswer[] = ['allow-once', 'allow-always', 'deny'];
 
 function isChannel(name: unknown): name is ChannelName {
   return typeof name === 'string' && (CHANNELS as readonly string[]).includes(name);
@@ -17,11 +32,19 @@ function expectString(value: unknown, what: string, max = 512): string {
   return value;
 }
 
+function optionalDate(value: unknown, what: string): Date | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const d = new Date(expectString(value, what, 64));
+  if (Number.isNaN(d.getTime())) throw new IpcRefusal(`${what} must be an ISO date`);
+  return d;
+}
+
 /**
  * Checks the shape of every message before it reaches the core, then runs it. Who sent it has
  * already been checked by the carrier (frame for Electron, token and origin for the web host).
  */
-export function createRouter(plugins: PluginManager) {
+export function createRouter(core: RouterCore) {
+  const { plugins, grants, audit, panelAsker } = core;
   const handlers: { [K in ChannelName]: (...args: unknown[]) => Promise<Channels[K]['result']> } = {
     'hf:plugins:list': async () => plugins.list(),
     'hf:plugin:invoke': async (wire, args) => {
@@ -30,6 +53,38 @@ export function createRouter(plugins: PluginManager) {
       return plugins.invokeWire(name, args ?? {});
     },
     'hf:plugins:restart': async (pluginId) => plugins.restart(expectString(pluginId, 'the plugin id')),
+    'hf:plugins:set-local-network': async (pluginId, on) => {
+      const id = expectString(pluginId, 'the plugin id');
+      if (typeof on !== 'boolean') throw new IpcRefusal('the local network setting must be true or false');
+      if (!plugins.get(id)) throw new IpcRefusal(`no plugin ${id} is installed`);
+      grants.setLocalNetwork(id, on);
+      core.grantsChanged();
+      return on;
+    },
+    'hf:prompts:list': async () => panelAsker.pending(),
+    'hf:prompts:answer': async (promptId, answer) => {
+      const id = expectString(promptId, 'the prompt id', 64);
+      if (!ANSWERS.includes(answer as PromptAnswer)) throw new IpcRefusal(`the answer must be one of ${ANSWERS.join(', ')}`);
+      return panelAsker.answer(id, answer as PromptAnswer);
+    },
+    'hf:grants:list': async (pluginId) => grants.list(pluginId === undefined || pluginId === null ? undefined : expectString(pluginId, 'the plugin id')),
+    'hf:grants:revoke': async (grantId) => {
+      const revoked = grants.revoke(expectString(grantId, 'the grant id', 64)) ?? null;
+      if (revoked) core.grantsChanged();
+      return revoked;
+    },
+    'hf:audit:query': async (query) => {
+      const q = (query ?? {}) as Record<string, unknown>;
+      if (typeof q !== 'object' || Array.isArray(q)) throw new IpcRefusal('the audit query must be an object');
+      const decision = q.decision;
+      if (decision !== undefined && decision !== 'allow' && decision !== 'deny') throw new IpcRefusal('decision must be allow or deny');
+      return audit.query({
+        pluginId: q.pluginId === undefined ? undefined : expectString(q.pluginId, 'the plugin id'),
+        decision,
+        since: optionalDate(q.since, 'since'),
+        until: optionalDate(q.until, 'until'),
+      });
+    },
   };
 
   return async function dispatch(channel: unknown, args: unknown): Promise<unknown> {

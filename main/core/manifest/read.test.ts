@@ -17,6 +17,11 @@ describe('reading a manifest', () => {
     });
   });
 
+  it('refuses network_http_domain values that are not host names', () => {
+    const r = parseManifest(JSON.stringify({ ...good, permissions: [{ type: 'network_http_domain', value: 'https://api.example.com/v1' }, { type: 'network_http_domain', value: '10.0.0.1' }] }));
+    expect(r).toMatchObject({ ok: false, errors: [expect.stringMatching(/^\$\.permissions\[0\]\.value: network_http_domain .* is a URL/), expect.stringMatching(/^\$\.permissions\[1\]\.value: .* is an IP address/)] });
+  });
+
   it('refuses text that is not JSON', () => {
     const r = parseManifest('{ nope');
     expect(r.ok).toBe(false);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { parseDomainValue } from '../policy/domain';
 
 /** The fields of manifest.json (contract §2.1) the host needs to start a plugin. */
 export interface Manifest {
@@ -49,6 +50,15 @@ export function parseManifest(text: string): ManifestResult {
     if (typeof data[field] !== 'string' || (data[field] as string).trim() === '') errors.push(`$.${field}: required, a non-empty string`);
   }
   if (data.permissions !== undefined && !Array.isArray(data.permissions)) errors.push('$.permissions: must be an array');
+  if (Array.isArray(data.permissions)) {
+    data.permissions.forEach((p: unknown, i: number) => {
+      if (!isObject(p) || typeof p.type !== 'string') errors.push(`$.permissions[${i}]: must be an object with a string "type"`);
+      else if (p.type === 'network_http_domain') {
+        const scope = parseDomainValue(p.value);
+        if (!scope.ok) errors.push(`$.permissions[${i}].value: network_http_domain ${scope.error}`);
+      }
+    });
+  }
   if (data.entry !== undefined && !isObject(data.entry)) errors.push('$.entry: must be an object');
   if (isObject(data.entry) && data.entry.native !== undefined) {
     const native = data.entry.native;

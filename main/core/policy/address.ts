@@ -1,4 +1,6 @@
 import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
+import { memoize } from './memo';
 
 /**
  * What kind of address a request would reach. Only `public` is open to every network grant;
@@ -36,7 +38,7 @@ const RANGE_KIND: Record<string, AddressKind> = {
 };
 
 export function isIpAddress(text: string): boolean {
-  return ipaddr.isValid(text);
+  return isIP(text) !== 0;
 }
 
 /**
@@ -44,13 +46,13 @@ export function isIpAddress(text: string): boolean {
  * IPv6 is judged as the IPv4 address it carries; any range ipaddr.js knows other than plain
  * unicast (NAT64, 6to4, Teredo, documentation, benchmarking…) counts as reserved.
  */
-export function classifyAddress(address: string): AddressKind {
+export const classifyAddress: (address: string) => AddressKind = memoize((address) => {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
-  if (!ipaddr.isValid(bare)) return 'invalid';
+  if (!isIpAddress(bare)) return 'invalid';
   const parsed = ipaddr.process(bare);
   if (METADATA.has(parsed.toString())) return 'cloud-metadata';
   return RANGE_KIND[parsed.range()] ?? 'reserved';
-}
+});
 
 /** Names that mean this machine whatever DNS says (RFC 6761), judged before any lookup. */
 export function isLoopbackName(host: string): boolean {

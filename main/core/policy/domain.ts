@@ -1,4 +1,5 @@
 import { isIpAddress } from './address';
+import { memoize } from './memo';
 import type { RequestTarget } from './request-url';
 
 /** A parsed `network_http_domain` value (design §4): `host`, `*.host`, optionally `:port`. */
@@ -17,6 +18,10 @@ export type DomainResult = { ok: true; scope: DomainScope } | { ok: false; error
  */
 export function parseDomainValue(value: unknown): DomainResult {
   if (typeof value !== 'string' || value.trim() === '') return { ok: false, error: 'must be a non-empty host name' };
+  return parseDomainText(value);
+}
+
+const parseDomainText = memoize((value: string): DomainResult => {
   const text = value.trim();
   if (text.includes('://')) return { ok: false, error: `"${text}" is a URL; give only the host name, e.g. api.example.com` };
   if (/[/?#@\\\s]/.test(text)) return { ok: false, error: `"${text}" is not a bare host name (no paths, queries, user info or spaces)` };
@@ -42,7 +47,7 @@ export function parseDomainValue(value: unknown): DomainResult {
   if (host === 'localhost' || host.endsWith('.localhost')) return { ok: false, error: `"${text}" names this machine; local network access is a separate user setting` };
   if (wildcard && !host.includes('.')) return { ok: false, error: `"${text}": a wildcard must cover a domain with at least two labels` };
   return { ok: true, scope: { value: text, wildcard, host, port } };
-}
+});
 
 /** Does the scope cover this target? Without a port in the value, only the scheme's default port. */
 export function scopeCovers(scope: DomainScope, target: RequestTarget): boolean {

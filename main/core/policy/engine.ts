@@ -43,21 +43,18 @@ export type Decision =
 const METHODS = new Set(['GET', 'POST', 'HEAD']);
 
 function addressVerdict(target: RequestTarget, addresses: readonly string[] | undefined, localNetwork: boolean): { rule: string; reason: string } | undefined {
-  const seen: Array<[string, AddressKind]> = isLoopbackName(target.host)
-    ? [[target.host, 'loopback']]
-    : target.isIpLiteral
-      ? [[target.host, classifyAddress(target.host)]]
-      : (addresses ?? []).map((a) => [a, classifyAddress(a)]);
-  if (!target.isIpLiteral && !isLoopbackName(target.host) && addresses !== undefined && addresses.length === 0) {
-    return { rule: 'dns:no-address', reason: `${target.host} did not resolve to any address` };
-  }
-  for (const [address, kind] of seen) {
-    if (kind === 'public') continue;
-    if (LOCAL_KINDS.has(kind)) {
-      if (localNetwork) continue;
-      return { rule: `address:${kind}`, reason: `${target.host} resolves to ${address}, a ${kind} address; local network access is off for this plugin` };
-    }
-    return { rule: `address:${kind}`, reason: `${target.host} resolves to ${address}, a ${kind} address, which no plugin may reach` };
+  const judge = (address: string, kind: AddressKind) => {
+    if (kind === 'public' || (localNetwork && LOCAL_KINDS.has(kind))) return undefined;
+    const why = LOCAL_KINDS.has(kind) ? 'local network access is off for this plugin' : 'which no plugin may reach';
+    return { rule: `address:${kind}`, reason: `${target.host} resolves to ${address}, a ${kind} address${LOCAL_KINDS.has(kind) ? '; ' : ', '}${why}` };
+  };
+  if (isLoopbackName(target.host)) return judge(target.host, 'loopback');
+  if (target.isIpLiteral) return judge(target.host, classifyAddress(target.host));
+  if (addresses === undefined) return undefined;
+  if (addresses.length === 0) return { rule: 'dns:no-address', reason: `${target.host} did not resolve to any address` };
+  for (const address of addresses) {
+    const verdict = judge(address, classifyAddress(address));
+    if (verdict) return verdict;
   }
   return undefined;
 }
@@ -73,9 +70,13 @@ export function decide(input: PolicyInput): Decision {
   const method = input.method.toUpperCase();
   if (!METHODS.has(method)) return { decision: 'deny', rule: 'method', reason: `method ${input.method} is not available to plugins`, target };
 
-  const anyHttp = input.permissions.some((p) => p.type === 'network_http');
-  const scopes = input.permissions.filter((p) => p.type === 'network_http_domain').map((p) => parseDomainValue(p.value));
-  if (!anyHttp && scopes.length === 0) {
+  let anyHttp = false;
+  let anyScope = false;
+  for (const p of input.permissions) {
+    if (p.type === 'network_http') anyHttp = true;
+    else if (p.type === 'network_http_domain') anyScope = true;
+  }
+  if (!anyHttp && !anyScope) {
     return { decision: 'deny', rule: 'permission:none', reason: `plugin ${input.pluginId} declares neither network_http nor network_http_domain`, target };
   }
 
@@ -83,7 +84,9 @@ export function decide(input: PolicyInput): Decision {
   if (blocked) return { decision: 'deny', ...blocked, target };
 
   const hostPort = `${target.host}:${target.port}`;
-  for (const s of scopes) {
+  for (const p of input.permissions) {
+    if (p.type !== 'network_http_domain') continue;
+    const s = parseDomainValue(p.value);
     if (s.ok && scopeCovers(s.scope, target)) {
       return { decision: 'allow', rule: `network_http_domain:${s.scope.value}`, reason: `${hostPort} is covered by network_http_domain "${s.scope.value}"`, target };
     }
@@ -93,6 +96,12 @@ export function decide(input: PolicyInput): Decision {
     if (grant) return { decision: 'allow', rule: 'grant', grantId: grant.id, reason: `the user allowed ${hostPort} always (${grant.via}, ${grant.createdAt})`, target };
     return { decision: 'ask', rule: 'network_http:first-use', reason: `first request of plugin ${input.pluginId} to ${hostPort}: network_http needs the user's confirmation per host`, target };
   }
-  const declared = scopes.map((s) => (s.ok ? s.scope.value : '(invalid)')).join(', ');
+  const declared = input.permissions
+    .filter((p) => p.type === 'network_http_domain')
+    .map((p) => {
+      const s = parseDomainValue(p.value);
+      return s.ok ? s.scope.value : '(invalid)';
+    })
+    .join(', ');
   return { decision: 'deny', rule: 'network_http_domain:no-match', reason: `${hostPort} is outside the plugin's network_http_domain scope (${declared})`, target };
 }

@@ -21,8 +21,11 @@ export interface PermissionPrompt {
   expiresAt: string;
 }
 
-/** Shows a prompt and resolves with the user's answer. The UI, the web host and tests plug one in. */
-export type Asker = (prompt: PermissionPrompt) => Promise<PromptAnswer>;
+/**
+ * Shows a prompt and resolves with the user's answer. The UI, the web host and tests plug one in.
+ * `signal` aborts when the prompt expires, so the asker can take it off the screen.
+ */
+export type Asker = (prompt: PermissionPrompt, signal?: AbortSignal) => Promise<PromptAnswer>;
 
 export type PromptOutcome = PromptAnswer | 'timeout' | 'unavailable';
 
@@ -57,10 +60,14 @@ export class PromptService {
     const now = Date.now();
     const prompt: PermissionPrompt = { ...details, id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeoutMs).toISOString() };
     let timer: NodeJS.Timeout | undefined;
+    const expired = new AbortController();
     const timeout = new Promise<PromptOutcome>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+      timer = setTimeout(() => {
+        expired.abort();
+        resolve('timeout');
+      }, this.timeoutMs);
     });
-    const answered = asker(prompt).catch((): PromptOutcome => 'deny');
+    const answered = asker(prompt, expired.signal).catch((): PromptOutcome => 'deny');
     const outcome = Promise.race([answered, timeout]).finally(() => {
       clearTimeout(timer);
       this.open.delete(key);

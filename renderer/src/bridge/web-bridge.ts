@@ -1,6 +1,5 @@
 import type { EventName, Events } from '../../../main/core/ipc/channels';
-import { wireName } from '../../../main/core/wire';
-import type { HaloForgeApi } from '../../../preload/api';
+import { makeApi, type Call, type HaloForgeApi } from '../../../preload/api';
 
 interface Reply {
   id: number;
@@ -37,24 +36,21 @@ export function createWebBridge(location: Location = window.location): HaloForge
     else w.reject(new Error(msg.error ?? 'unknown error'));
   });
 
-  async function call<T>(channel: string, args: unknown[]): Promise<T> {
+  const call: Call = async (channel, args) => {
     await opened;
     const id = nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
       socket.send(JSON.stringify({ id, channel, args }));
     });
+  };
+
+  function subscribe<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    const set = listeners.get(event) ?? new Set();
+    set.add(listener as (payload: never) => void);
+    listeners.set(event, set);
+    return () => set.delete(listener as (payload: never) => void);
   }
 
-  return {
-    listPlugins: () => call('hf:plugins:list', []),
-    invokePlugin: (pluginId, command, args) => call('hf:plugin:invoke', [wireName(pluginId, command), args ?? {}]),
-    restartPlugin: (pluginId) => call('hf:plugins:restart', [pluginId]),
-    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void) {
-      const set = listeners.get(event) ?? new Set();
-      set.add(listener as (payload: never) => void);
-      listeners.set(event, set);
-      return () => set.delete(listener as (payload: never) => void);
-    },
-  };
+  return makeApi(call, subscribe);
 }

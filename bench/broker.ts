@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { AuditLog } from '../main/core/audit/log';
+import { Broker } from '../main/core/broker/broker';
+import { GrantStore } from '../main/core/grants/store';
+import { PromptService } from '../main/core/prompts/service';
+import { startServerProcess } from './server-process';
+import { row, type Row } from './row';
+import { compare } from './stats';
+
+/** A brokered GET on loopback against a direct undici request to the same server. */
+export async function brokerBenchmarks(): Promise<Row[]> {
+  const server = await startServerProcess();
+  const home = mkdtempSync(join(tmpdir(), 'hf-bench-'));
+  const grants = new GrantStore(join(home, 'grants.json'));
+  grants.setLocalNetwork('dev.bench.p', true);
+  const broker = new Broker({
+    profileOf: () => ({ name: 'bench', permissions: [{ type: 'network_http_domain', value: `api.bench.test:${server.port}` }] }),
+    grants,
+    audit: new AuditLog(join(home, 'audit.jsonl')),
+    prompts: new PromptService(undefined),
+    logger: { log: () => undefined },
+    resolver: async () => ['127.0.0.1'],
+  });
+  const direct = `http://127.0.0.1:${server.port}/json`;
+  const brokered = `http://api.bench.test:${server.port}/json`;
+  const viaUndici = async () => {
+    const r = await request(direct);
+    await r.body.json();
+  };
+  const viaBroker = async () => {
+    const r = await broker.fetch({ pluginId: 'dev.bench.p', method: 'GET', url: brokered });
+    if (!r.ok) throw new Error(r.message);
+  };
+  await compare(2, 200, viaUndici, viaBroker);
+  const result = await compare(20, 100, viaUndici, viaBroker);
+  await broker.close();
+  server.stop();
+  rmSync(home, { recursive: true, force: true });
+  return [row('brokered GET (loopback)', 'direct undici request', result, { p50: 1.25, p99: 1.5 })];
+}

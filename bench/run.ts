@@ -1,0 +1,25 @@
+/**
+ * `npm run bench`: every figure is a ratio against a baseline measured in the same run, because the
+ * machines are shared and noisy. Prints a table and writes bench/results.json.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brokerBenchmarks } from './broker';
+import { policyBenchmarks } from './policy';
+import type { Row } from './row';
+
+const rows: Row[] = [];
+for (const group of [policyBenchmarks, brokerBenchmarks]) rows.push(...(await group()));
+
+const fmt = (ms: number) => (ms < 0.01 ? `${(ms * 1000).toFixed(2)} µs` : `${ms.toFixed(3)} ms`);
+console.log('\nHaloForge Host benchmarks (ratios against a baseline measured in the same run)\n');
+console.log(['measure', 'subject p50', 'baseline p50', 'ratio p50', 'ratio p99', 'target'].join(' | '));
+console.log('---|---|---|---|---|---');
+for (const r of rows) {
+  const p99 = r.ratioP99 === undefined ? '—' : `${r.ratioP99.toFixed(2)}×`;
+  const verdict = r.target === undefined ? '' : `${r.ratioP50 <= r.target.p50 && (r.target.p99 === undefined || (r.ratioP99 ?? 0) <= r.target.p99) ? 'met' : 'MISSED'} (≤ ${r.target.p50}×${r.target.p99 ? ` p50, ≤ ${r.target.p99}× p99` : ''})`;
+  console.log([`${r.name} vs ${r.baselineName}`, fmt(r.subjectP50), fmt(r.baselineP50), `${r.ratioP50.toFixed(2)}×`, p99, verdict].join(' | '));
+}
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ time: new Date().toISOString(), rows }, null, 2)}\n`);
+console.log('\nwritten to bench/results.json');
+process.exit(0);

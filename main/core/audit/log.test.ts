@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditLog, type AuditEntry } from './log';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const file = () => {
+  const d = mkdtempSync(join(tmpdir(), 'hf-audit-'));
+  dirs.push(d);
+  return join(d, 'audit.jsonl');
+};
+const entry = (over: Partial<AuditEntry>): AuditEntry => ({
+  time: '2026-11-25T10:00:00.000Z',
+  requestId: 'r',
+  hop: 0,
+  event: 'decision',
+  pluginId: 'dev.a',
+  method: 'GET',
+  url: 'https://x/',
+  decision: 'allow',
+  rule: 'grant',
+  reason: 'r',
+  ...over,
+});
+
+describe('the audit log', () => {
+  it('keeps the order of events when an outcome is queued before the next decision', () => {
+    const path = file();
+    const log = new AuditLog(path);
+    log.append(entry({ hop: 0 }));
+    log.appendLater(entry({ hop: 0, event: 'response', status: 302 }), (e) => {
+      throw e;
+    });
+    log.append(entry({ hop: 1, decision: 'deny' }));
+    log.close();
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+    expect(lines.map((l) => [l.hop, l.event])).toEqual([
+      [0, 'decision'],
+      [0, 'response'],
+      [1, 'decision'],
+    ]);
+  });
+
+  it('answers queries by plugin, decision and time', () => {
+    const path = file();
+    const log = new AuditLog(path);
+    log.append(entry({ pluginId: 'dev.a', decision: 'deny', time: '2026-11-25T09:00:00.000Z' }));
+    log.append(entry({ pluginId: 'dev.b', decision: 'allow', time: '2026-11-25T11:00:00.000Z' }));
+    log.close();
+    expect(log.query({ pluginId: 'dev.a' })).toHaveLength(1);
+    expect(log.query({ decision: 'allow' }).map((e) => e.pluginId)).toEqual(['dev.b']);
+    expect(log.query({ since: new Date('2026-11-25T10:00:00Z') }).map((e) => e.pluginId)).toEqual(['dev.b']);
+  });
+
+  it('fails loudly when it cannot write, so the broker can refuse the request', () => {
+    const log = new AuditLog('/nonexistent-dir/audit.jsonl');
+    expect(() => log.append(entry({}))).toThrow(/ENOENT/);
+  });
+});
