@@ -2,19 +2,28 @@
  * `haloforge`: the command line for users and reviewers. It runs the same core as the app,
  * headless, against `$HALOFORGE_HOME`.
  */
+import { InstallError } from '../core/plugins/installer';
+import { PackageError } from '../core/plugins/package';
 import { INVOKE_USAGE, invokeCommand } from './invoke';
+import { PLUGIN_USAGE, pluginCommand } from './plugins';
 import { POLICY_USAGE, policyCommand } from './policy';
+import { REVIEW_USAGE, reviewCommand } from './review';
 import { UsageError, type Output } from './usage';
 
-const USAGE = `usage:
+const USAGE = `usage (every command works on $HALOFORGE_HOME, default ~/.haloforge; output is JSON where it says --json or always):
+  ${PLUGIN_USAGE.join('\n  ')}
   ${INVOKE_USAGE}
-      load the plugin from $HALOFORGE_HOME/plugins, call one of its commands, print the result as JSON
-  ${POLICY_USAGE}
-      print the policy engine's decision for one request as JSON`;
+  ${REVIEW_USAGE.join('\n  ')}
+  ${POLICY_USAGE}`;
 
-const COMMANDS: Record<string, (argv: string[], io: Output) => Promise<number>> = {
+type Command = (argv: string[], io: Output) => Promise<number>;
+const named = (run: (name: string, argv: string[], io: Output) => Promise<number>, name: string): Command => (argv, io) => run(name, argv, io);
+
+const COMMANDS: Record<string, Command> = {
   invoke: invokeCommand,
   policy: policyCommand,
+  ...Object.fromEntries(['list', 'show', 'install', 'uninstall', 'enable', 'disable', 'approve', 'restricted'].map((n) => [n, named(pluginCommand, n)])),
+  ...Object.fromEntries(['grants', 'revoke', 'audit'].map((n) => [n, named(reviewCommand, n)])),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -31,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
       io.err(`${(e as Error).message ? `haloforge: ${(e as Error).message}\n\n` : ''}${USAGE}\n`);
       return 2;
     }
-    io.err(`haloforge: ${(e as Error).message}\n`);
+    const known = e instanceof InstallError || e instanceof PackageError;
+    io.err(`haloforge: ${known ? '' : 'error: '}${(e as Error).message}\n`);
     return 1;
   }
 }

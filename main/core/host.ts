@@ -10,7 +10,10 @@ import { homeLayout, type HomeLayout } from './paths';
 import { probeNetworkConfinement, type Confinement } from './plugins/confinement';
 import type { HostLauncher } from './plugins/launcher';
 import { nodeHostLauncher } from './plugins/node-launcher';
+import { Installer } from './plugins/installer';
 import { PluginManager, type PluginManagerOptions } from './plugins/manager';
+import type { RestartPolicy } from './plugins/plugin-process';
+import { PluginRegistry } from './plugins/registry';
 import { PanelAsker } from './prompts/panel-asker';
 import { PromptService, type Asker, type PermissionPrompt } from './prompts/service';
 import type { AuditEntry } from './audit/log';
@@ -20,6 +23,7 @@ export interface Host {
   layout: HomeLayout;
   logger: Logger;
   plugins: PluginManager;
+  installer: Installer;
   grants: GrantStore;
   audit: AuditLog;
   prompts: PromptService;
@@ -57,6 +61,7 @@ export interface HostOptions {
   brokerLimits?: Partial<BrokerLimits>;
   invokeTimeoutMs?: number;
   loadTimeoutMs?: number;
+  restartPolicy?: Partial<RestartPolicy>;
   onChange?: PluginManagerOptions['onChange'];
   onNotify?: PluginManagerOptions['onNotify'];
   onPrompts?: (pending: PermissionPrompt[]) => void;
@@ -99,6 +104,8 @@ export function createHost(opts: HostOptions): Host {
   // declares. Both callbacks run only after both exist.
   const plugins: PluginManager = new PluginManager({
     pluginsDir: layout.plugins,
+    registry: new PluginRegistry(join(layout.home, 'plugins.json')),
+    restartPolicy: opts.restartPolicy,
     bridgePath,
     launcher: launch,
     logger,
@@ -124,10 +131,12 @@ export function createHost(opts: HostOptions): Host {
     onGrant: () => opts.onGrants?.(grants.list()),
   });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);
+  const installer = new Installer(plugins, grants, join(layout.home, '.staging'), logger);
   return {
     layout,
     logger,
     plugins,
+    installer,
     grants,
     audit,
     prompts,

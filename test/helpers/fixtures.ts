@@ -1,6 +1,8 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { zipSync } from 'fflate';
 import { appRoot } from '../../main/core/app-paths';
 
 export const root = appRoot();
@@ -57,4 +59,26 @@ export function pretendBuiltByOtherRustc(library: string, version: string): void
   const from = `rustc version ${current}`;
   for (let at = text.indexOf(from); at !== -1; at = text.indexOf(from, at + 1)) bytes.write(`rustc version ${version}`, at, 'latin1');
   writeFileSync(library, bytes);
+}
+
+/** A plugin folder as a developer would hand it over, outside any HALOFORGE_HOME. */
+export function sampleFolder(into: string, opts: InstallOptions): string {
+  const { dir } = installSample(into, opts);
+  return dir;
+}
+
+/** Zips a plugin folder into an .hfpkg with the `.sha256` sidecar hf-pack writes. */
+export function packFolder(folder: string, pkg: string): string {
+  const files: Record<string, Uint8Array> = {};
+  const walk = (dir: string, prefix: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name), `${prefix}${e.name}/`);
+      else files[`${prefix}${e.name}`] = readFileSync(join(dir, e.name));
+    }
+  };
+  walk(folder, '');
+  const bytes = Buffer.from(zipSync(files));
+  writeFileSync(pkg, bytes);
+  writeFileSync(`${pkg}.sha256`, `${createHash('sha256').update(bytes).digest('hex')}  ${basename(pkg)}\n`);
+  return pkg;
 }

@@ -64,6 +64,8 @@ async function start(setup: Setup = {}) {
   running = host;
   for (const id of [FETCHER, BROWSER, MISBEHAVE]) host.grants.setLocalNetwork(id, setup.localNetwork ?? true);
   host.plugins.discover();
+  // The user approves what each plugin asks for at install (contract §2.5).
+  for (const id of [FETCHER, BROWSER, MISBEHAVE]) await host.plugins.approve(id, 'all');
   await host.plugins.startAll();
   const audit = (): AuditEntry[] => host.audit.query();
   const logs = (): string => readdirSync(host.layout.logs).map((f) => readFileSync(join(host.layout.logs, f), 'utf8')).join('');

@@ -1,22 +1,26 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
-import { HOST_TARGET, type Logger } from '../log/logger';
-import { pluginDataDir } from '../paths';
-import { resolveWireName, wireName } from '../wire';
 import type { BrokerReply, BrokerRequest } from '../broker/broker';
+import { HOST_TARGET, type Logger } from '../log/logger';
+import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
+import { pluginDataDir } from '../paths';
+import { resolveWireName, sanitizedPluginId, wireName } from '../wire';
+import { grantedPermissions, pendingApproval, permissionStates, type PermissionState } from './approvals';
 import type { Confinement } from './confinement';
 import type { BridgeMessage, PluginMetadata } from './host-protocol';
 import type { HostLauncher } from './launcher';
-import { InvokeError, PluginProcess, type PluginState } from './plugin-process';
+import { InvokeError, PluginProcess, type PluginState, type RestartPolicy } from './plugin-process';
+import type { PluginRecord, PluginRegistry } from './registry';
 
 export interface PluginManagerOptions {
   pluginsDir: string;
+  registry: PluginRegistry;
   bridgePath: string;
   launcher: HostLauncher;
   logger: Logger;
   invokeTimeoutMs?: number;
   loadTimeoutMs?: number;
+  restartPolicy?: Partial<RestartPolicy>;
   /** How plugin hosts run, and whether an unconfined one may start at all. */
   confinement: Confinement;
   allowUnconfined: boolean;
@@ -32,18 +36,25 @@ export interface PluginSummary {
   version: string;
   description: string;
   dir: string;
+  enabled: boolean;
   state: PluginState;
   error: string | null;
   commands: string[];
-  permissions: Manifest['permissions'];
+  /** Every manifest permission with its tier, description and status. */
+  permissions: PermissionState[];
+  /** Standard and Sensitive permissions still waiting for the user's approval: the plugin stays off. */
+  needsApproval: PermissionState[];
   metadata: PluginMetadata | null;
   confinement: Confinement;
+  installSource: string | null;
+  installDate: string | null;
+  updateDate: string | null;
 }
 
 interface Entry {
   dir: string;
   manifest: Manifest | undefined;
-  /** Why the plugin cannot even be started (bad manifest, no library for this machine). */
+  /** Why the plugin cannot run at all (bad manifest, no library for this machine, id collision…). */
   problem: string | undefined;
   process: PluginProcess | undefined;
 }
@@ -51,53 +62,130 @@ interface Entry {
 export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 export const DEFAULT_LOAD_TIMEOUT_MS = 15_000;
 
-/** Finds the plugins under `plugins/`, runs each in its own plugin host and routes invokes to them. */
+/**
+ * Knows every plugin under `plugins/`, runs each enabled and approved one in its own plugin host,
+ * and routes invokes to them.
+ */
 export class PluginManager {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly opts: PluginManagerOptions) {}
+  constructor(private readonly opts: PluginManagerOptions) {
+    if (opts.registry.loadProblem) opts.logger.log('error', HOST_TARGET, opts.registry.loadProblem);
+  }
+
+  get pluginsDir(): string {
+    return this.opts.pluginsDir;
+  }
+
+  get registry(): PluginRegistry {
+    return this.opts.registry;
+  }
 
   /** Reads every `plugins/<folder>/manifest.json`; a bad one becomes a plugin in `error`. */
   discover(): void {
     if (!existsSync(this.opts.pluginsDir)) return;
     for (const folder of readdirSync(this.opts.pluginsDir, { withFileTypes: true })) {
-      if (!folder.isDirectory()) continue;
+      if (!folder.isDirectory() || folder.name.startsWith('.')) continue;
       const dir = join(this.opts.pluginsDir, folder.name);
-      const read = readManifest(dir);
-      if (!read.ok) {
-        const problem = `invalid manifest: ${read.errors.join('; ')}`;
-        this.opts.logger.log('error', HOST_TARGET, `plugin folder ${dir}: ${problem}`);
-        this.entries.set(folder.name, { dir, manifest: undefined, problem, process: undefined });
+      // Uninstalling keeps a plugin's data/ unless asked: such a folder is not a plugin.
+      if (!existsSync(join(dir, 'manifest.json'))) {
+        this.opts.logger.log('info', HOST_TARGET, `${dir} has no manifest.json (data kept from an uninstalled plugin?); skipped`);
         continue;
       }
-      const manifest = read.manifest;
-      if (this.entries.has(manifest.id)) {
-        this.opts.logger.log('error', HOST_TARGET, `plugin folder ${dir} repeats id ${manifest.id}; ignored`);
-        continue;
-      }
-      const library = nativeLibraryPath(dir, manifest);
-      const problem = !library.ok ? library.error : this.confinementProblem();
-      if (problem) this.opts.logger.log('error', manifest.id, problem);
-      this.entries.set(manifest.id, {
-        dir,
-        manifest,
-        problem,
-        process: library.ok && !problem ? this.makeProcess(manifest, dir, library.path) : undefined,
-      });
+      this.load(dir, folder.name);
     }
   }
 
+  /** (Re)reads one plugin folder; any running plugin host of that id must be stopped first. */
+  load(dir: string, fallbackId: string, installSource = 'placed by hand in the plugins folder'): string {
+    const read = readManifest(dir);
+    if (!read.ok) {
+      const problem = `invalid manifest: ${read.errors.join('; ')}`;
+      this.opts.logger.log('error', HOST_TARGET, `plugin folder ${dir}: ${problem}`);
+      this.entries.set(fallbackId, { dir, manifest: undefined, problem, process: undefined });
+      return fallbackId;
+    }
+    const manifest = read.manifest;
+    const clash = this.wireClash(manifest.id);
+    if (clash) {
+      this.opts.logger.log('error', HOST_TARGET, `plugin folder ${dir} ignored: ${clash}`);
+      return manifest.id;
+    }
+    if (!this.opts.registry.get(manifest.id)) {
+      const now = this.opts.registry.stamp();
+      this.opts.registry.put({ id: manifest.id, version: manifest.version, enabled: true, installDate: now, updateDate: null, installSource, approved: [], restrictedEnabled: [] });
+    }
+    const library = nativeLibraryPath(dir, manifest);
+    const problem = !library.ok ? library.error : this.confinementProblem();
+    if (problem) this.opts.logger.log('error', manifest.id, problem);
+    this.entries.set(manifest.id, { dir, manifest, problem, process: library.ok && !problem ? this.makeProcess(manifest, dir, library.path) : undefined });
+    return manifest.id;
+  }
+
+  /** Another installed plugin whose wire-name prefix is the same (`a.b`, `a-b` and `a_b` collide). */
+  wireClash(pluginId: string): string | undefined {
+    const mine = sanitizedPluginId(pluginId);
+    for (const [id] of this.entries) {
+      if (id !== pluginId && sanitizedPluginId(id) === mine) return `its wire names (plugin_${mine}_…) would collide with those of installed plugin ${id}`;
+    }
+    return undefined;
+  }
+
+  /** Starts every enabled plugin that may run. */
   async startAll(): Promise<void> {
-    await Promise.all([...this.entries.values()].map((e) => e.process?.start()));
+    await Promise.all([...this.entries.keys()].map((id) => this.startIfReady(id)));
+  }
+
+  /** Starts one plugin when it is enabled, runnable and has nothing awaiting approval. */
+  async startIfReady(pluginId: string): Promise<void> {
+    const e = this.entries.get(pluginId);
+    const record = this.opts.registry.get(pluginId);
+    if (!e?.process || !e.manifest || !record?.enabled) return;
+    if (pendingApproval(permissionStates(e.manifest, record)).length > 0) return;
+    await e.process.start();
   }
 
   list(): PluginSummary[] {
-    return [...this.entries.entries()].map(([id, e]) => this.summary(id, e)).sort((a, b) => a.id.localeCompare(b.id));
+    return [...this.entries.keys()].map((id) => this.get(id) as PluginSummary).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  ids(): string[] {
+    return [...this.entries.keys()];
   }
 
   get(pluginId: string): PluginSummary | undefined {
     const e = this.entries.get(pluginId);
-    return e ? this.summary(pluginId, e) : undefined;
+    if (!e) return undefined;
+    const record = this.opts.registry.get(pluginId);
+    const states = e.manifest ? permissionStates(e.manifest, record) : [];
+    const p = e.process;
+    const state: PluginState = e.problem ? 'error' : p ? p.state : 'inactive';
+    return {
+      id: pluginId,
+      name: e.manifest?.name ?? pluginId,
+      version: e.manifest?.version ?? '',
+      description: e.manifest?.description ?? '',
+      dir: e.dir,
+      enabled: record?.enabled ?? false,
+      state,
+      error: e.problem ?? p?.error ?? null,
+      commands: p?.commands ?? [],
+      permissions: states,
+      needsApproval: pendingApproval(states),
+      metadata: p?.metadata ?? null,
+      confinement: this.opts.confinement,
+      installSource: record?.installSource ?? null,
+      installDate: record?.installDate ?? null,
+      updateDate: record?.updateDate ?? null,
+    };
+  }
+
+  manifestOf(pluginId: string): Manifest | undefined {
+    return this.entries.get(pluginId)?.manifest;
+  }
+
+  dirOf(pluginId: string): string | undefined {
+    return this.entries.get(pluginId)?.dir;
   }
 
   /** Invokes `command` of `pluginId` (the short name a panel gives). */
@@ -105,6 +193,11 @@ export class PluginManager {
     const entry = this.entries.get(pluginId);
     if (!entry) return Promise.reject(new InvokeError(`Not found: no plugin ${pluginId} is installed`));
     if (!entry.process) return Promise.reject(new InvokeError(`plugin ${pluginId} cannot run: ${entry.problem ?? 'unknown problem'}`));
+    const summary = this.get(pluginId) as PluginSummary;
+    if (!summary.enabled) return Promise.reject(new InvokeError(`plugin ${pluginId} is disabled`));
+    if (summary.needsApproval.length > 0) {
+      return Promise.reject(new InvokeError(`plugin ${pluginId} is waiting for approval of: ${summary.needsApproval.map((p) => `${p.key} (${p.tier})`).join(', ')}`));
+    }
     return entry.process.invoke(command, args, timeoutMs);
   }
 
@@ -122,8 +215,58 @@ export class PluginManager {
   async restart(pluginId: string): Promise<PluginSummary> {
     const entry = this.entries.get(pluginId);
     if (!entry?.process) throw new Error(`plugin ${pluginId} ${entry ? `cannot run: ${entry.problem ?? ''}` : 'is not installed'}`);
-    await entry.process.restart();
-    return this.summary(pluginId, entry);
+    await entry.process.stop();
+    await this.startIfReady(pluginId);
+    return this.get(pluginId) as PluginSummary;
+  }
+
+  async setEnabled(pluginId: string, enabled: boolean): Promise<PluginSummary> {
+    this.requireRecord(pluginId);
+    this.opts.registry.update(pluginId, { enabled });
+    this.opts.logger.log('info', HOST_TARGET, `plugin ${pluginId} ${enabled ? 'enabled' : 'disabled'}`);
+    if (enabled) await this.startIfReady(pluginId);
+    else await this.entries.get(pluginId)?.process?.stop();
+    return this.changed(pluginId);
+  }
+
+  /** Approves Standard and Sensitive permissions (their keys, or all pending ones) and starts the plugin. */
+  async approve(pluginId: string, keys: readonly string[] | 'all'): Promise<PluginSummary> {
+    const record = this.requireRecord(pluginId);
+    const manifest = this.entries.get(pluginId)?.manifest;
+    if (!manifest) throw new Error(`plugin ${pluginId} has no valid manifest to approve`);
+    const pending = pendingApproval(permissionStates(manifest, record)).map((p) => p.key);
+    const chosen = keys === 'all' ? pending : keys;
+    const unknown = chosen.filter((k) => !pending.includes(k) && !record.approved.includes(k));
+    if (unknown.length > 0) throw new Error(`plugin ${pluginId} has no pending permission ${unknown.join(', ')} (pending: ${pending.join(', ') || 'none'})`);
+    this.opts.registry.update(pluginId, { approved: [...new Set([...record.approved, ...chosen])] });
+    this.opts.logger.log('info', HOST_TARGET, `plugin ${pluginId}: the user approved ${chosen.join(', ') || 'nothing new'}`);
+    await this.startIfReady(pluginId);
+    return this.changed(pluginId);
+  }
+
+  /** Turns a Restricted permission on or off by hand; the plugin host restarts to pick it up. */
+  async setRestricted(pluginId: string, key: string, on: boolean): Promise<PluginSummary> {
+    const record = this.requireRecord(pluginId);
+    const manifest = this.entries.get(pluginId)?.manifest;
+    const state = manifest && permissionStates(manifest, record).find((p) => p.key === key);
+    if (!state || state.tier !== 'Restricted') throw new Error(`plugin ${pluginId} declares no Restricted permission ${key}`);
+    const rest = record.restrictedEnabled.filter((k) => k !== key);
+    this.opts.registry.update(pluginId, { restrictedEnabled: on ? [...rest, key] : rest });
+    this.opts.logger.log('warn', HOST_TARGET, `plugin ${pluginId}: Restricted permission ${key} turned ${on ? 'on' : 'off'} by the user`);
+    if (this.entries.get(pluginId)?.process?.state === 'active') await this.restart(pluginId);
+    return this.changed(pluginId);
+  }
+
+  /** Stops a plugin and forgets it (its files are the installer's business). */
+  async forget(pluginId: string): Promise<void> {
+    await this.entries.get(pluginId)?.process?.stop();
+    this.entries.delete(pluginId);
+  }
+
+  /** The permissions the user granted, as the broker sees them. */
+  networkProfile(pluginId: string): { name: string; permissions: Array<{ type: string; value?: unknown }> } | undefined {
+    const m = this.entries.get(pluginId)?.manifest;
+    return m ? { name: m.name, permissions: grantedPermissions(permissionStates(m, this.opts.registry.get(pluginId))) } : undefined;
   }
 
   memoryOf(pluginId: string): Promise<{ rss: number; heapUsed: number }> {
@@ -139,17 +282,23 @@ export class PluginManager {
     await Promise.all([...this.entries.values()].map((e) => e.process?.stop()));
   }
 
+  private requireRecord(pluginId: string): PluginRecord {
+    const record = this.opts.registry.get(pluginId);
+    if (!record || !this.entries.has(pluginId)) throw new Error(`no plugin ${pluginId} is installed`);
+    return record;
+  }
+
+  private changed(pluginId: string): PluginSummary {
+    const summary = this.get(pluginId) as PluginSummary;
+    this.opts.onChange?.(summary);
+    return summary;
+  }
+
   /** Where confinement is unavailable, plugins stay off unless the user allowed unconfined ones. */
   private confinementProblem(): string | undefined {
     const c = this.opts.confinement;
     if (c.state === 'confined' || this.opts.allowUnconfined) return undefined;
     return `network confinement: unavailable: ${c.reason}; the plugin stays off until you allow unconfined plugins ("allowUnconfined": true in settings.json)`;
-  }
-
-  /** The permissions the manifest declares, as the broker sees them. */
-  networkProfile(pluginId: string): { name: string; permissions: Manifest['permissions'] } | undefined {
-    const m = this.entries.get(pluginId)?.manifest;
-    return m ? { name: m.name, permissions: m.permissions } : undefined;
   }
 
   private makeProcess(manifest: Manifest, dir: string, library: string): PluginProcess {
@@ -161,34 +310,19 @@ export class PluginManager {
       library,
       dataDir,
       bridgePath: this.opts.bridgePath,
+      // ctx.http() is Some when the manifest declares network access; whether a request may go
+      // out is the broker's decision, from the permissions the user granted.
       network: manifest.permissions.some((p) => p.type === 'network_http' || p.type === 'network_http_domain'),
       launcher: this.opts.launcher,
       logger: this.opts.logger,
       loadTimeoutMs: this.opts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
       invokeTimeoutMs: this.opts.invokeTimeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS,
+      restartPolicy: this.opts.restartPolicy,
       onStateChange: () => {
-        const summary = this.get(pluginId);
-        if (summary) this.opts.onChange?.(summary);
+        if (this.entries.get(pluginId)) this.changed(pluginId);
       },
       onNotify: (m) => this.opts.onNotify?.(pluginId, m.notification),
       onHttp: this.opts.onHttp && ((req) => (this.opts.onHttp as NonNullable<PluginManagerOptions['onHttp']>)({ ...req, pluginId })),
     });
-  }
-
-  private summary(id: string, e: Entry): PluginSummary {
-    const p = e.process;
-    return {
-      id,
-      name: e.manifest?.name ?? id,
-      version: e.manifest?.version ?? '',
-      description: e.manifest?.description ?? '',
-      dir: e.dir,
-      state: p ? p.state : 'error',
-      error: p ? (p.error ?? null) : (e.problem ?? null),
-      commands: p?.commands ?? [],
-      permissions: e.manifest?.permissions ?? [],
-      metadata: p?.metadata ?? null,
-      confinement: this.opts.confinement,
-    };
   }
 }

@@ -6,6 +6,17 @@ import { describeExit, type HostLauncher, type HostProcess } from './launcher';
 
 export type PluginState = 'inactive' | 'loading' | 'active' | 'error' | 'unloading';
 
+/** How a crashed plugin host is brought back: with growing delays, and not forever. */
+export interface RestartPolicy {
+  /** Crashes within `windowMs` after which the plugin stays in `error`. */
+  maxCrashes: number;
+  windowMs: number;
+  /** Delay before the first restart; each further one doubles it. */
+  baseDelayMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxCrashes: 3, windowMs: 60_000, baseDelayMs: 1000 };
+
 export interface PluginProcessOptions {
   pluginId: string;
   library: string;
@@ -17,6 +28,7 @@ export interface PluginProcessOptions {
   logger: Logger;
   loadTimeoutMs: number;
   invokeTimeoutMs: number;
+  restartPolicy?: Partial<RestartPolicy>;
   onStateChange?: (state: PluginState, error: string | undefined) => void;
   onNotify?: (notification: Extract<BridgeMessage, { type: 'notify' }>) => void;
   /** Sends a plugin's `ctx.http()` request through the broker. */
@@ -48,8 +60,13 @@ export class PluginProcess {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private statsWaiters: Array<(s: { rss: number; heapUsed: number }) => void> = [];
+  private crashes: number[] = [];
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly policy: RestartPolicy;
 
-  constructor(private readonly opts: PluginProcessOptions) {}
+  constructor(private readonly opts: PluginProcessOptions) {
+    this.policy = { ...DEFAULT_RESTART_POLICY, ...opts.restartPolicy };
+  }
 
   get pid(): number | undefined {
     return this.host?.pid;
@@ -57,6 +74,7 @@ export class PluginProcess {
 
   /** Starts the plugin host and loads the plugin; resolves once it is active or in error. */
   start(): Promise<void> {
+    this.cancelRestart();
     if (this.host) return Promise.resolve();
     this.setState('loading', undefined);
     const host = this.opts.launcher(this.opts.pluginId);
@@ -93,10 +111,7 @@ export class PluginProcess {
         if (this.host !== host) return;
         this.host = undefined;
         const reason = describeExit(exit);
-        if (this.state !== 'unloading' && this.state !== 'error') {
-          this.opts.logger.log('error', this.opts.pluginId, reason);
-          this.setState('error', reason);
-        }
+        if (this.state !== 'unloading' && this.state !== 'error') this.crashed(reason);
         this.rejectAll(`plugin ${this.opts.pluginId} stopped: ${this.state === 'unloading' ? 'it was unloaded' : reason}`);
         if (!loaded) settle();
       });
@@ -136,8 +151,13 @@ export class PluginProcess {
 
   /** Calls on_unload, then ends the plugin host (forcefully if it does not end by itself). */
   async stop(graceMs = 3000): Promise<void> {
+    this.cancelRestart();
+    this.crashes = [];
     const host = this.host;
-    if (!host) return;
+    if (!host) {
+      if (this.state === 'error') this.setState('inactive', undefined);
+      return;
+    }
     this.setState('unloading', undefined);
     await new Promise<void>((done) => {
       const timer = setTimeout(() => {
@@ -154,11 +174,6 @@ export class PluginProcess {
     this.setState('inactive', undefined);
   }
 
-  /** Ends the plugin host at once and starts a fresh one. */
-  async restart(): Promise<void> {
-    await this.recycle();
-  }
-
   private async recycle(): Promise<void> {
     const host = this.host;
     if (host) {
@@ -169,6 +184,32 @@ export class PluginProcess {
     }
     this.setState('inactive', undefined);
     await this.start();
+  }
+
+  /** A crash: shown as `error` with its reason, then a restart after a delay, until too many. */
+  private crashed(reason: string): void {
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((t) => now - t < this.policy.windowMs), now];
+    const n = this.crashes.length;
+    if (n >= this.policy.maxCrashes) {
+      const final = `${reason} (crashed ${n} times within ${Math.round(this.policy.windowMs / 1000)} s; not restarted again until you restart it)`;
+      this.opts.logger.log('error', this.opts.pluginId, final);
+      this.setState('error', final);
+      return;
+    }
+    const delay = this.policy.baseDelayMs * 2 ** (n - 1);
+    this.opts.logger.log('error', this.opts.pluginId, `${reason}; restarting in ${delay} ms`);
+    this.setState('error', reason);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.start();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  private cancelRestart(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
   }
 
   private fail(host: HostProcess, reason: string): void {

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GrantStore } from '../grants/store';
+import { HOST_TARGET, type Logger } from '../log/logger';
+import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
+import { pendingApproval, permissionStates, type PermissionState } from './approvals';
+import type { PluginManager, PluginSummary } from './manager';
+import { stagePackage } from './package';
+
+export class InstallError extends Error {
+  override readonly name = 'InstallError';
+  constructor(
+    message: string,
+    /** Permissions the install waits on, when that is why it stopped. */
+    readonly needsApproval: PermissionState[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** What the user is shown before anything is enabled. */
+export interface InstallPreview {
+  manifest: Manifest;
+  /** What was installed from and what was verified, e.g. "package x.hfpkg (sha256 … verified)". */
+  source: string;
+  permissions: PermissionState[];
+  /** The installed version this replaces, if any. */
+  upgradeFrom: string | null;
+}
+
+/** Which pending Standard/Sensitive permissions the user approves: all of them, some keys, or none. */
+export type Approval = 'all' | 'none' | readonly string[];
+
+/**
+ * Installs plugins from a folder or an `.hfpkg`, with install-time approval (contract §2.5):
+ * Transparent permissions are granted, Standard and Sensitive ones need the user's approval,
+ * Restricted ones stay off until turned on by hand. An upgrade asks only for what is new.
+ */
+export class Installer {
+  constructor(
+    private readonly plugins: PluginManager,
+    private readonly grants: GrantStore,
+    private readonly stagingRoot: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Unpacks and checks a plugin without installing it. */
+  preview(source: string): InstallPreview {
+    const staging = this.stage();
+    try {
+      return this.check(source, staging).preview;
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+
+  async install(source: string, approval: Approval): Promise<PluginSummary> {
+    const staging = this.stage();
+    try {
+      const { preview } = this.check(source, staging);
+      const { manifest } = preview;
+      const pending = pendingApproval(preview.permissions);
+      const approved = approval === 'all' ? pending.map((p) => p.key) : approval === 'none' ? [] : approval;
+      const missing = pending.filter((p) => !approved.includes(p.key));
+      if (missing.length > 0) {
+        throw new InstallError(`plugin ${manifest.id} ${manifest.version} needs your approval of: ${missing.map((p) => `${p.key} (${p.tier}: ${p.description})`).join('; ')}`, missing);
+      }
+      const previous = this.plugins.registry.get(manifest.id);
+      const keys = new Set(preview.permissions.map((p) => p.key));
+      const dir = this.plugins.dirOf(manifest.id) ?? join(this.plugins.pluginsDir, manifest.id);
+      await this.plugins.forget(manifest.id);
+      this.replaceFolder(dir, staging);
+      const now = this.plugins.registry.stamp();
+      this.plugins.registry.put({
+        id: manifest.id,
+        version: manifest.version,
+        enabled: previous?.enabled ?? true,
+        installDate: previous?.installDate ?? now,
+        updateDate: previous ? now : null,
+        installSource: preview.source,
+        approved: [...new Set([...(previous?.approved ?? []).filter((k) => keys.has(k)), ...approved.filter((k) => keys.has(k))])],
+        restrictedEnabled: (previous?.restrictedEnabled ?? []).filter((k) => keys.has(k)),
+      });
+      this.plugins.load(dir, manifest.id, preview.source);
+      this.logger.log('info', HOST_TARGET, `installed plugin ${manifest.id} ${manifest.version}${preview.upgradeFrom ? ` over ${preview.upgradeFrom}` : ''} from ${preview.source}`);
+      await this.plugins.startIfReady(manifest.id);
+      return this.plugins.get(manifest.id) as PluginSummary;
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** Removes a plugin, its approvals and grants; its data folder only when asked. */
+  async uninstall(pluginId: string, opts: { deleteData: boolean }): Promise<void> {
+    const dir = this.plugins.dirOf(pluginId);
+    if (!dir || !this.plugins.registry.get(pluginId)) throw new InstallError(`no plugin ${pluginId} is installed`);
+    await this.plugins.forget(pluginId);
+    if (opts.deleteData) rmSync(dir, { recursive: true, force: true });
+    else for (const name of readdirSync(dir)) if (name !== 'data') rmSync(join(dir, name), { recursive: true, force: true });
+    for (const g of this.grants.list(pluginId)) this.grants.revoke(g.id);
+    this.grants.setLocalNetwork(pluginId, false);
+    this.plugins.registry.remove(pluginId);
+    this.logger.log('info', HOST_TARGET, `uninstalled plugin ${pluginId}${opts.deleteData ? ' and its data' : ' (its data folder was kept)'}`);
+  }
+
+  private stage(): string {
+    mkdirSync(this.stagingRoot, { recursive: true });
+    return join(this.stagingRoot, randomUUID());
+  }
+
+  private check(source: string, staging: string): { preview: InstallPreview } {
+    const note = stagePackage(source, staging);
+    const read = readManifest(staging);
+    if (!read.ok) throw new InstallError(`${source} has an invalid manifest:\n  ${read.errors.join('\n  ')}`);
+    const manifest = read.manifest;
+    const library = nativeLibraryPath(staging, manifest);
+    if (!library.ok) throw new InstallError(library.error);
+    if (!existsSync(library.path)) throw new InstallError(`${source} does not contain ${manifest.entry?.native?.linux_x64 ?? 'its native library'}, which its manifest names`);
+    const clash = this.plugins.wireClash(manifest.id);
+    if (clash) throw new InstallError(`plugin ${manifest.id} cannot be installed: ${clash}`);
+    const previous = this.plugins.registry.get(manifest.id);
+    return {
+      preview: {
+        manifest,
+        source: note === 'folder' ? `folder ${source}` : note,
+        permissions: permissionStates(manifest, previous),
+        upgradeFrom: previous && this.plugins.dirOf(manifest.id) ? previous.version : null,
+      },
+    };
+  }
+
+  /** Puts the staged plugin in place; an existing plugin's data folder moves along with it. */
+  private replaceFolder(dir: string, staging: string): void {
+    const data = join(dir, 'data');
+    if (existsSync(data)) renameSync(data, join(staging, 'data'));
+    if (existsSync(dir)) {
+      const old = `${staging}.old`;
+      renameSync(dir, old);
+      renameSync(staging, dir);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      mkdirSync(this.plugins.pluginsDir, { recursive: true });
+      renameSync(staging, dir);
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHost, type Host } from '../../main/core/host';
+import { FileLogger } from '../../main/core/log/logger';
+import { homeLayout } from '../../main/core/paths';
+import { packFolder, root, sampleFolder, tempHome } from '../helpers/fixtures';
+
+const FETCHER = 'dev.haloforge.sample.fetcher';
+let running: Host | undefined;
+const cleanups: Array<() => void> = [];
+afterEach(async () => {
+  await running?.shutdown();
+  running = undefined;
+  cleanups.splice(0).forEach((c) => c());
+});
+
+function temp(): string {
+  const t = tempHome();
+  cleanups.push(t.cleanup);
+  return t.home;
+}
+
+function start(home = temp(), restartPolicy?: { maxCrashes: number; windowMs: number; baseDelayMs: number }): Host {
+  const host = createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), restartPolicy });
+  running = host;
+  host.plugins.discover();
+  return host;
+}
+
+const fetcherFolder = (version = '0.1.0', extra: Array<{ type: string; value?: unknown }> = []) =>
+  sampleFolder(temp(), { sample: 'fetcher', manifest: (m) => Object.assign(m, { version, permissions: [...(m.permissions as unknown[]), ...extra] }) });
+
+describe.each([
+  ['a folder', (folder: string) => folder],
+  ['an .hfpkg', (folder: string) => packFolder(folder, join(temp(), 'dev.haloforge.sample.fetcher-0.1.0.hfpkg'))],
+])('installing from %s', (_what, sourceOf) => {
+  it('shows permissions with tiers, waits for approval, then goes active, off, on and away', async () => {
+    const host = start();
+    const source = sourceOf(fetcherFolder());
+    const preview = host.installer.preview(source);
+    expect(preview.permissions).toEqual([{ type: 'network_http_domain', value: 'api.example.com', key: 'network_http_domain:api.example.com', tier: 'Standard', description: 'Make HTTP requests to: api.example.com', status: 'needs-approval' }]);
+    await expect(host.installer.install(source, 'none')).rejects.toThrow(/needs your approval of: network_http_domain:api\.example\.com \(Standard: Make HTTP requests to: api\.example\.com\)/);
+    expect(host.plugins.get(FETCHER)).toBeUndefined();
+
+    const installed = await host.installer.install(source, 'all');
+    expect(installed).toMatchObject({ id: FETCHER, state: 'active', enabled: true, needsApproval: [] });
+    await expect(host.plugins.invoke(FETCHER, 'has_http', {})).resolves.toEqual({ http: true });
+
+    expect(await host.plugins.setEnabled(FETCHER, false)).toMatchObject({ state: 'inactive', enabled: false });
+    await expect(host.plugins.invoke(FETCHER, 'has_http', {})).rejects.toThrow(/is disabled/);
+    expect(await host.plugins.setEnabled(FETCHER, true)).toMatchObject({ state: 'active', enabled: true });
+
+    writeFileSync(join(host.layout.plugins, FETCHER, 'data', 'note.txt'), 'kept');
+    await host.installer.uninstall(FETCHER, { deleteData: false });
+    expect(host.plugins.get(FETCHER)).toBeUndefined();
+    expect(host.plugins.registry.get(FETCHER)).toBeUndefined();
+    expect(readFileSync(join(host.layout.plugins, FETCHER, 'data', 'note.txt'), 'utf8')).toBe('kept');
+    expect(existsSync(join(host.layout.plugins, FETCHER, 'manifest.json'))).toBe(false);
+  });
+});
+
+describe('installation', () => {
+  it('keeps enabled and disabled across restarts', async () => {
+    const home = temp();
+    const first = start(home);
+    await first.installer.install(fetcherFolder(), 'all');
+    await first.plugins.setEnabled(FETCHER, false);
+    await first.shutdown();
+    const second = start(home);
+    await second.plugins.startAll();
+    expect(second.plugins.get(FETCHER)).toMatchObject({ enabled: false, state: 'inactive', needsApproval: [] });
+  });
+
+  it('refuses a tampered package by its sha256 sidecar', async () => {
+    const host = start();
+    const pkg = packFolder(fetcherFolder(), join(temp(), 'fetcher.hfpkg'));
+    const bytes = readFileSync(pkg);
+    bytes[bytes.length - 30] = (bytes[bytes.length - 30] as number) ^ 0xff;
+    writeFileSync(pkg, bytes);
+    await expect(host.installer.install(pkg, 'all')).rejects.toThrow(/fetcher\.hfpkg does not match its \.sha256 sidecar \(expected [0-9a-f]{64}, got [0-9a-f]{64}\): the package was changed or damaged/);
+    expect(host.plugins.get(FETCHER)).toBeUndefined();
+  });
+
+  it('refuses a package entry that escapes the plugin folder', async () => {
+    const host = start();
+    const { zipSync } = await import('fflate');
+    const pkg = join(temp(), 'evil.hfpkg');
+    writeFileSync(pkg, zipSync({ 'manifest.json': new Uint8Array(), '../../evil.sh': new TextEncoder().encode('boom') }));
+    await expect(host.installer.install(pkg, 'all')).rejects.toThrow(/escapes the plugin folder/);
+  });
+
+  it('asks an upgrade for the new permission only, and keeps the plugin data', async () => {
+    const host = start();
+    await host.installer.install(fetcherFolder('0.1.0'), 'all');
+    writeFileSync(join(host.layout.plugins, FETCHER, 'data', 'state.json'), '{"n":1}');
+    const next = fetcherFolder('0.2.0', [{ type: 'network_http' }]);
+    const preview = host.installer.preview(next);
+    expect(preview.upgradeFrom).toBe('0.1.0');
+    expect(preview.permissions.filter((p) => p.status === 'needs-approval').map((p) => p.key)).toEqual(['network_http']);
+    await expect(host.installer.install(next, 'none')).rejects.toThrow(/needs your approval of: network_http \(Sensitive/);
+    const upgraded = await host.installer.install(next, ['network_http']);
+    expect(upgraded).toMatchObject({ version: '0.2.0', state: 'active', needsApproval: [] });
+    expect(host.plugins.registry.get(FETCHER)).toMatchObject({ version: '0.2.0', approved: ['network_http_domain:api.example.com', 'network_http'], updateDate: expect.any(String) as string });
+    expect(readFileSync(join(host.layout.plugins, FETCHER, 'data', 'state.json'), 'utf8')).toBe('{"n":1}');
+  });
+
+  it('refuses a plugin whose wire names would collide with an installed one', async () => {
+    const host = start();
+    await host.installer.install(fetcherFolder(), 'all');
+    const twin = sampleFolder(temp(), { sample: 'fetcher', manifest: (m) => (m.id = 'dev.haloforge.sample-fetcher') });
+    await expect(host.installer.install(twin, 'all')).rejects.toThrow(/wire names \(plugin_dev_haloforge_sample_fetcher_…\) would collide with those of installed plugin dev\.haloforge\.sample\.fetcher/);
+  });
+
+  it('leaves Restricted permissions off until they are turned on by hand', async () => {
+    const host = start();
+    const installed = await host.installer.install(fetcherFolder('0.1.0', [{ type: 'process_spawn' }]), 'all');
+    expect(installed.permissions.find((p) => p.type === 'process_spawn')).toMatchObject({ tier: 'Restricted', status: 'off' });
+    expect(installed.state).toBe('active');
+    const on = await host.plugins.setRestricted(FETCHER, 'process_spawn', true);
+    expect(on.permissions.find((p) => p.type === 'process_spawn')?.status).toBe('granted');
+  });
+});
+
+describe('a plugin host that keeps crashing', () => {
+  it('is restarted with backoff, then left in error with the last reason', async () => {
+    const home = temp();
+    sampleFolder(home, { sample: 'misbehave' });
+    const host = start(home, { maxCrashes: 3, windowMs: 60_000, baseDelayMs: 100 });
+    await host.plugins.startAll();
+    const id = 'dev.haloforge.test.misbehave';
+    for (let crash = 1; crash <= 2; crash++) {
+      await expect(host.plugins.invoke(id, 'segfault', {})).rejects.toThrow(/SIGSEGV/);
+      await expect.poll(() => host.plugins.get(id)?.state, { timeout: 10_000 }).toBe('active');
+    }
+    await expect(host.plugins.invoke(id, 'abort', {})).rejects.toThrow(/SIGABRT/);
+    expect(host.plugins.get(id)).toMatchObject({ state: 'error', error: expect.stringMatching(/SIGABRT \(aborted\).*crashed 3 times within 60 s; not restarted again/) });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(host.plugins.get(id)?.state).toBe('error');
+  });
+});
+
+describe('the command line', () => {
+  const cli = (home: string, ...args: string[]) => {
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'haloforge.js'), ...args], { encoding: 'utf8', env: { ...process.env, HALOFORGE_HOME: home, RUST_LOG: '' } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) as unknown };
+  };
+
+  it('installs, lists, disables, shows and uninstalls, answering in JSON', () => {
+    const home = temp();
+    const pkg = packFolder(fetcherFolder(), join(temp(), 'dev.haloforge.sample.fetcher-0.1.0.hfpkg'));
+    const refused = cli(home, 'install', pkg);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('network_http_domain:api.example.com');
+    expect(cli(home, 'install', pkg, '--yes').json()).toMatchObject({ id: FETCHER, state: 'active', enabled: true, install_source: expect.stringContaining('sha256') as string });
+    const listed = cli(home, 'list', '--json').json() as Array<Record<string, unknown>>;
+    expect(listed).toEqual([
+      expect.objectContaining({
+        id: FETCHER,
+        name: 'Fetcher',
+        version: '0.1.0',
+        enabled: true,
+        state: 'active',
+        error_message: null,
+        permissions: [{ type: 'network_http_domain', value: 'api.example.com', tier: 'Standard', description: 'Make HTTP requests to: api.example.com', status: 'granted' }],
+        grants: [],
+      }),
+    ]);
+    expect(cli(home, 'disable', FETCHER).json()).toMatchObject({ enabled: false, state: 'inactive' });
+    expect(cli(home, 'show', FETCHER, '--json').json()).toMatchObject({ id: FETCHER, enabled: false, manifest: { id: FETCHER } });
+    expect(cli(home, 'uninstall', FETCHER).json()).toEqual({ uninstalled: FETCHER, data_deleted: false });
+    expect(cli(home, 'list', '--json').json()).toEqual([]);
+  });
+
+  it('lists grants, revokes one, and queries the audit log', () => {
+    const home = temp();
+    writeFileSync(join(home, 'grants.json'), JSON.stringify({ version: 1, localNetwork: [], grants: [{ id: 'g-1', pluginId: 'dev.a.b', permission: 'network_http', host: 'api.example.com', port: 443, createdAt: '2026-11-25T10:00:00.000Z', via: 'prompt: allow always' }] }));
+    const line = (decision: string, time: string) => JSON.stringify({ time, requestId: 'r', hop: 0, event: 'decision', pluginId: 'dev.a.b', method: 'GET', url: 'https://api.example.com/', decision, rule: 'grant', reason: 'x' });
+    writeFileSync(join(home, 'audit.jsonl'), `${line('allow', '2026-11-25T10:00:00.000Z')}\n${line('deny', '2026-11-25T12:00:00.000Z')}\n`);
+    expect(cli(home, 'grants', '--plugin', 'dev.a.b').json()).toMatchObject([{ id: 'g-1', host: 'api.example.com' }]);
+    expect(cli(home, 'revoke', 'g-1').json()).toMatchObject({ revoked: { id: 'g-1' } });
+    expect(cli(home, 'grants').json()).toEqual([]);
+    expect(cli(home, 'revoke', 'g-1')).toMatchObject({ status: 1, stderr: 'Not found: no grant g-1\n' });
+    expect(cli(home, 'audit', '--decision', 'deny').json()).toMatchObject([{ decision: 'deny' }]);
+    expect(cli(home, 'audit', '--since', '2026-11-25T11:00:00Z', '--plugin', 'dev.a.b').json()).toHaveLength(1);
+    expect(cli(home, 'audit', '--since', 'yesterday').status).toBe(2);
+  });
+});
