@@ -1,6 +1,8 @@
 // Builds native/ in release mode; cargo makes later runs incremental.
 import { spawnSync } from 'node:child_process';
-import { CARGO_MISSING, cargoAvailable, nativeEnv, nativeManifest } from './native-env.mjs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CARGO_MISSING, cargoAvailable, nativeDir, nativeEnv, nativeManifest, nativeRelease, root } from './native-env.mjs';
 
 if (!cargoAvailable()) {
   console.error(`haloforge: ${CARGO_MISSING}`);
@@ -10,4 +12,19 @@ const r = spawnSync('cargo', ['build', '--release', '--locked', '--manifest-path
 if (r.status !== 0) {
   console.error('haloforge: building native/ with cargo failed (see above).');
   process.exit(r.status ?? 1);
+}
+
+// Ready-to-install copies of the sample plugins: out/samples/<name>/ with the manifest and the
+// library it names, so `npx haloforge install out/samples/hello` works from a fresh build.
+const samplesDir = join(nativeDir, 'plugins');
+for (const name of readdirSync(samplesDir)) {
+  const manifestPath = join(samplesDir, name, 'manifest.json');
+  if (!existsSync(manifestPath)) continue;
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const lib = manifest.entry?.native?.linux_x64;
+  if (!lib) continue;
+  const into = join(root, 'out', 'samples', name);
+  mkdirSync(join(into, dirname(lib)), { recursive: true });
+  copyFileSync(manifestPath, join(into, 'manifest.json'));
+  copyFileSync(join(nativeRelease, basename(lib)), join(into, lib));
 }
