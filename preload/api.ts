@@ -1,11 +1,14 @@
 import type { AuditEntry } from '../main/core/audit/log';
+import type { LogRecord } from '../main/core/log/logger';
+import type { PermissionState } from '../main/core/plugins/approvals';
+import type { InstallPreview } from '../main/core/plugins/installer';
 import type { AuditQueryWire, ChannelName, Channels, EventName, Events } from '../main/core/ipc/channels';
 import type { NetworkGrant } from '../main/core/policy/engine';
 import type { PluginSummary } from '../main/core/plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/service';
 import { wireName } from '../main/core/wire';
 
-export type { AuditEntry, AuditQueryWire, NetworkGrant, PermissionPrompt, PluginSummary, PromptAnswer };
+export type { AuditEntry, AuditQueryWire, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
 
 /**
  * What panels get as `window.haloforge`: from the preload under Electron, from the web bridge in
@@ -22,6 +25,15 @@ export interface HaloForgeApi {
   listGrants(pluginId?: string): Promise<NetworkGrant[]>;
   revokeGrant(grantId: string): Promise<NetworkGrant | null>;
   queryAudit(query?: AuditQueryWire): Promise<AuditEntry[]>;
+  /** Unpacks and checks a plugin folder or .hfpkg on this machine, without installing it. */
+  previewInstall(source: string): Promise<InstallPreview>;
+  /** Installs it, approving exactly these permission keys. */
+  install(source: string, approvedKeys: string[]): Promise<PluginSummary>;
+  setEnabled(pluginId: string, enabled: boolean): Promise<PluginSummary>;
+  approve(pluginId: string, keys: string[]): Promise<PluginSummary>;
+  setRestricted(pluginId: string, key: string, on: boolean): Promise<PluginSummary>;
+  uninstall(pluginId: string, deleteData: boolean): Promise<boolean>;
+  tailLog(limit: number): Promise<LogRecord[]>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
 
@@ -40,6 +52,13 @@ export function makeApi(call: Call, subscribe: Subscribe): HaloForgeApi {
     listGrants: (pluginId) => call('hf:grants:list', pluginId === undefined ? [] : [pluginId]),
     revokeGrant: (grantId) => call('hf:grants:revoke', [grantId]),
     queryAudit: (query) => call('hf:audit:query', [query ?? {}]),
+    previewInstall: (source) => call('hf:install:preview', [source]),
+    install: (source, keys) => call('hf:install:confirm', [source, keys]),
+    setEnabled: (pluginId, enabled) => call('hf:plugins:set-enabled', [pluginId, enabled]),
+    approve: (pluginId, keys) => call('hf:plugins:approve', [pluginId, keys]),
+    setRestricted: (pluginId, key, on) => call('hf:plugins:set-restricted', [pluginId, key, on]),
+    uninstall: (pluginId, deleteData) => call('hf:plugins:uninstall', [pluginId, deleteData]),
+    tailLog: (limit) => call('hf:logs:tail', [limit]),
     on: subscribe,
   };
 }

@@ -21,7 +21,7 @@ import type { NetworkGrant } from './policy/engine';
 
 export interface Host {
   layout: HomeLayout;
-  logger: Logger;
+  logger: FileLogger;
   plugins: PluginManager;
   installer: Installer;
   grants: GrantStore;
@@ -50,7 +50,7 @@ export interface HostOptions {
   launcher?: { launch: HostLauncher; confinement: Confinement };
   /** `off` runs plugin hosts without confinement even where it is available (benchmarks compare). */
   confinement?: 'auto' | 'off';
-  logger?: Logger;
+  logger?: FileLogger;
   /**
    * Who answers permission prompts: `panel` (the app: prompts wait for a panel), a scripted asker
    * (tests), or nobody (the headless command line: an ask becomes a deny).

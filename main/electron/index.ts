@@ -6,9 +6,8 @@ import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type Web
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { appRoot, builtArtifacts } from '../core/app-paths';
-import { createHost } from '../core/host';
 import { CHANNELS, type EventName, type Events } from '../core/ipc/channels';
-import { createRouter } from '../core/ipc/router';
+import { createShellCore } from '../core/shell';
 import { HOST_TARGET } from '../core/log/logger';
 import { haloforgeHome } from '../core/paths';
 import { utilityHostLauncher } from './utility-launcher';
@@ -22,20 +21,17 @@ function send<E extends EventName>(event: E, payload: Events[E]): void {
   for (const w of windows) if (!w.isDestroyed()) w.webContents.send(event, payload);
 }
 
-const host = createHost({
-  home: haloforgeHome(),
-  // utilityProcess cannot be started inside a network namespace; say so rather than pretend.
-  launcher: {
-    launch: utilityHostLauncher(builtArtifacts(root).pluginHostScript),
-    confinement: { state: 'unconfined', reason: "Electron's utilityProcess cannot be started in a network namespace" },
+const { host, dispatch } = createShellCore(
+  {
+    home: haloforgeHome(),
+    // utilityProcess cannot be started inside a network namespace; say so rather than pretend.
+    launcher: {
+      launch: utilityHostLauncher(builtArtifacts(root).pluginHostScript),
+      confinement: { state: 'unconfined', reason: "Electron's utilityProcess cannot be started in a network namespace" },
+    },
   },
-  asker: 'panel',
-  onChange: (plugin) => send('hf:event:plugin-changed', plugin),
-  onNotify: (pluginId, n) => send('hf:event:notification', { pluginId, title: n.title, message: n.message, kind: n.kind }),
-  onPrompts: (pending) => send('hf:event:prompts', pending),
-  onAudit: (entry) => send('hf:event:audit', entry),
-  onGrants: (grants) => send('hf:event:grants', grants),
-});
+  send,
+);
 
 /** Only the top frame of one of our windows, showing our own renderer, may talk to main. */
 function isHostPanel(event: IpcMainInvokeEvent): boolean {
@@ -74,7 +70,6 @@ app.on('web-contents-created', (_e, contents) => lockDown(contents));
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  const dispatch = createRouter({ ...host, grantsChanged: () => send('hf:event:grants', host.grants.list()) });
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event, ...args: unknown[]) => {
       if (!isHostPanel(event)) {

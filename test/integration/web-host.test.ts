@@ -18,7 +18,7 @@ beforeAll(async () => {
   host = createHost({ home: t.home });
   host.plugins.discover();
   await host.plugins.startAll();
-  web = await startWebHost({ dispatch: createRouter({ ...host, grantsChanged: () => undefined }), rendererDir: join(root, 'out', 'renderer'), logger: host.logger });
+  web = await startWebHost({ dispatch: createRouter({ ...host, grantsChanged: () => undefined, pluginRemoved: () => undefined }), rendererDir: join(root, 'out', 'renderer'), logger: host.logger });
 });
 
 afterAll(async () => {

@@ -1,4 +1,6 @@
 import type { AuditEntry, AuditQuery } from '../audit/log';
+import type { LogRecord } from '../log/logger';
+import type { InstallPreview } from '../plugins/installer';
 import type { NetworkGrant } from '../policy/engine';
 import type { PluginSummary } from '../plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../prompts/service';
@@ -20,6 +22,13 @@ export interface Channels {
   'hf:grants:list': { args: [pluginId?: string]; result: NetworkGrant[] };
   'hf:grants:revoke': { args: [grantId: string]; result: NetworkGrant | null };
   'hf:audit:query': { args: [query: AuditQueryWire]; result: AuditEntry[] };
+  'hf:install:preview': { args: [source: string]; result: InstallPreview };
+  'hf:install:confirm': { args: [source: string, approvedKeys: string[]]; result: PluginSummary };
+  'hf:plugins:set-enabled': { args: [pluginId: string, enabled: boolean]; result: PluginSummary };
+  'hf:plugins:approve': { args: [pluginId: string, keys: string[]]; result: PluginSummary };
+  'hf:plugins:set-restricted': { args: [pluginId: string, key: string, on: boolean]; result: PluginSummary };
+  'hf:plugins:uninstall': { args: [pluginId: string, deleteData: boolean]; result: boolean };
+  'hf:logs:tail': { args: [limit: number]; result: LogRecord[] };
 }
 
 export type ChannelName = keyof Channels;
@@ -31,6 +40,8 @@ export interface Events {
   'hf:event:prompts': PermissionPrompt[];
   'hf:event:audit': AuditEntry;
   'hf:event:grants': NetworkGrant[];
+  'hf:event:log': LogRecord;
+  'hf:event:plugin-removed': { pluginId: string };
 }
 
 export type EventName = keyof Events;
@@ -45,5 +56,20 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:grants:list',
   'hf:grants:revoke',
   'hf:audit:query',
+  'hf:install:preview',
+  'hf:install:confirm',
+  'hf:plugins:set-enabled',
+  'hf:plugins:approve',
+  'hf:plugins:set-restricted',
+  'hf:plugins:uninstall',
+  'hf:logs:tail',
 ];
-export const EVENTS: readonly EventName[] = ['hf:event:plugin-changed', 'hf:event:notification', 'hf:event:prompts', 'hf:event:audit', 'hf:event:grants'];
+export const EVENTS: readonly EventName[] = [
+  'hf:event:plugin-changed',
+  'hf:event:plugin-removed',
+  'hf:event:notification',
+  'hf:event:prompts',
+  'hf:event:audit',
+  'hf:event:grants',
+  'hf:event:log',
+];

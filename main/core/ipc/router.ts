@@ -1,5 +1,7 @@
 import type { AuditLog } from '../audit/log';
 import type { GrantStore } from '../grants/store';
+import type { FileLogger } from '../log/logger';
+import type { Installer } from '../plugins/installer';
 import type { PluginManager } from '../plugins/manager';
 import type { PanelAsker } from '../prompts/panel-asker';
 import type { PromptAnswer } from '../prompts/service';
@@ -13,11 +15,15 @@ export class IpcRefusal extends Error {
 /** What the router serves. */
 export interface RouterCore {
   plugins: PluginManager;
+  installer: Installer;
+  logger: FileLogger;
   grants: GrantStore;
   audit: AuditLog;
   panelAsker: PanelAsker;
   /** Announces grant changes to panels. */
   grantsChanged: () => void;
+  /** Announces that a plugin was uninstalled. */
+  pluginRemoved: (pluginId: string) => void;
 }
 
 const MAX_ARGS_BYTES = 8 * 1024 * 1024;
@@ -32,6 +38,18 @@ function expectString(value: unknown, what: string, max = 512): string {
   return value;
 }
 
+function expectBoolean(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') throw new IpcRefusal(`${what} must be true or false`);
+  return value;
+}
+
+function expectKeys(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > 200 || value.some((k) => typeof k !== 'string' || k.length === 0 || k.length > 512)) {
+    throw new IpcRefusal('the permission keys must be an array of strings');
+  }
+  return value as string[];
+}
+
 function optionalDate(value: unknown, what: string): Date | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const d = new Date(expectString(value, what, 64));
@@ -44,7 +62,7 @@ function optionalDate(value: unknown, what: string): Date | undefined {
  * already been checked by the carrier (frame for Electron, token and origin for the web host).
  */
 export function createRouter(core: RouterCore) {
-  const { plugins, grants, audit, panelAsker } = core;
+  const { plugins, installer, logger, grants, audit, panelAsker } = core;
   const handlers: { [K in ChannelName]: (...args: unknown[]) => Promise<Channels[K]['result']> } = {
     'hf:plugins:list': async () => plugins.list(),
     'hf:plugin:invoke': async (wire, args) => {
@@ -55,11 +73,27 @@ export function createRouter(core: RouterCore) {
     'hf:plugins:restart': async (pluginId) => plugins.restart(expectString(pluginId, 'the plugin id')),
     'hf:plugins:set-local-network': async (pluginId, on) => {
       const id = expectString(pluginId, 'the plugin id');
-      if (typeof on !== 'boolean') throw new IpcRefusal('the local network setting must be true or false');
+      expectBoolean(on, 'the local network setting');
       if (!plugins.get(id)) throw new IpcRefusal(`no plugin ${id} is installed`);
-      grants.setLocalNetwork(id, on);
+      grants.setLocalNetwork(id, on as boolean);
       core.grantsChanged();
-      return on;
+      return on as boolean;
+    },
+    'hf:install:preview': async (source) => installer.preview(expectString(source, 'the package path', 4096)),
+    'hf:install:confirm': async (source, keys) => installer.install(expectString(source, 'the package path', 4096), expectKeys(keys)),
+    'hf:plugins:set-enabled': async (pluginId, enabled) => plugins.setEnabled(expectString(pluginId, 'the plugin id'), expectBoolean(enabled, 'enabled')),
+    'hf:plugins:approve': async (pluginId, keys) => plugins.approve(expectString(pluginId, 'the plugin id'), expectKeys(keys)),
+    'hf:plugins:set-restricted': async (pluginId, key, on) => plugins.setRestricted(expectString(pluginId, 'the plugin id'), expectString(key, 'the permission key'), expectBoolean(on, 'on')),
+    'hf:plugins:uninstall': async (pluginId, deleteData) => {
+      const id = expectString(pluginId, 'the plugin id');
+      await installer.uninstall(id, { deleteData: expectBoolean(deleteData, 'deleteData') });
+      core.pluginRemoved(id);
+      core.grantsChanged();
+      return true;
+    },
+    'hf:logs:tail': async (limit) => {
+      if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 5000) throw new IpcRefusal('limit must be an integer from 1 to 5000');
+      return logger.tail(limit as number);
     },
     'hf:prompts:list': async () => panelAsker.pending(),
     'hf:prompts:answer': async (promptId, answer) => {

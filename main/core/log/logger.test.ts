@@ -26,6 +26,16 @@ describe('the app log', () => {
     expect(formatRecord(at, 'warn', 'p', 'a\nFAKE ERROR x: y')).toBe('2026-11-25T17:02:31.123Z  WARN p: a\\nFAKE ERROR x: y\n');
   });
 
+  it('reads its lines back and tells followers of new ones', () => {
+    const dir = tempDir();
+    const logger = new FileLogger(dir, undefined, () => at);
+    const seen: string[] = [];
+    logger.follow((r) => seen.push(`${r.level} ${r.target} ${r.message}`));
+    logger.log('warn', 'dev.a', 'token=abc');
+    expect(seen).toEqual(['warn dev.a token=[REDACTED]']);
+    expect(logger.tail(10)).toEqual([{ time: '2026-11-25T17:02:31.123Z', level: 'warn', target: 'dev.a', message: 'token=[REDACTED]' }]);
+  });
+
   it('filters by RUST_LOG and redacts before writing', () => {
     const dir = tempDir();
     const logger = new FileLogger(dir, undefined, () => at);

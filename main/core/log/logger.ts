@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Level, type LevelFilter, parseRustLog } from './filter';
 import { redact } from './redact';
@@ -9,6 +9,23 @@ export interface Logger {
 }
 
 export const HOST_TARGET = 'haloforge-host';
+
+/** One record as panels see it (already redacted). */
+export interface LogRecord {
+  time: string;
+  level: Level;
+  target: string;
+  message: string;
+}
+
+const LINE = /^(\S+) +(TRACE|DEBUG|INFO|WARN|ERROR) (\S+): (.*)$/;
+
+/** Reads a formatted line back into a record (for the Logs panel's first screen). */
+export function parseRecord(line: string): LogRecord | undefined {
+  const m = LINE.exec(line);
+  if (!m) return undefined;
+  return { time: m[1] as string, level: (m[2] as string).toLowerCase() as Level, target: m[3] as string, message: m[4] as string };
+}
 
 export function logFileName(date: Date): string {
   return `haloforge.log.${date.toISOString().slice(0, 10)}`;
@@ -23,6 +40,8 @@ export function formatRecord(time: Date, level: Level, target: string, message: 
 export class FileLogger implements Logger {
   private readonly allow: LevelFilter;
 
+  private readonly listeners = new Set<(record: LogRecord) => void>();
+
   constructor(
     private readonly dir: string,
     rustLog: string | undefined = process.env.RUST_LOG,
@@ -32,11 +51,33 @@ export class FileLogger implements Logger {
     mkdirSync(dir, { recursive: true });
   }
 
+  /** Follows the log: told of every record written from now on. */
+  follow(listener: (record: LogRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The last `limit` records of today's file. */
+  tail(limit: number): LogRecord[] {
+    const file = join(this.dir, logFileName(this.now()));
+    if (!existsSync(file)) return [];
+    const lines = readFileSync(file, 'utf8').split('\n');
+    return lines
+      .slice(-limit - 1)
+      .map(parseRecord)
+      .filter((r): r is LogRecord => r !== undefined);
+  }
+
   log(level: Level, target: string, message: string): void {
     if (!this.allow(target, level)) return;
     const time = this.now();
+    const line = formatRecord(time, level, target, message);
     try {
-      appendFileSync(join(this.dir, logFileName(time)), formatRecord(time, level, target, message));
+      appendFileSync(join(this.dir, logFileName(time)), line);
+      if (this.listeners.size > 0) {
+        const record = parseRecord(line.slice(0, -1));
+        if (record) this.listeners.forEach((l) => l(record));
+      }
     } catch (e) {
       // The log must never take the host down; say so once on stderr instead.
       process.stderr.write(`haloforge: cannot write the log in ${this.dir}: ${(e as Error).message}\n`);

@@ -1,0 +1,28 @@
+import { createHost, type Host, type HostOptions } from './host';
+import type { EventName, Events } from './ipc/channels';
+import { createRouter, type Dispatch } from './ipc/router';
+
+export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
+
+/**
+ * What both shells (Electron and the web host) run: the core, with every change announced to the
+ * panels through `emit`, and the router that answers them. The shells only carry messages.
+ */
+export function createShellCore(opts: Pick<HostOptions, 'home' | 'launcher'>, emit: Emit): { host: Host; dispatch: Dispatch } {
+  const host = createHost({
+    ...opts,
+    asker: 'panel',
+    onChange: (plugin) => emit('hf:event:plugin-changed', plugin),
+    onNotify: (pluginId, n) => emit('hf:event:notification', { pluginId, title: n.title, message: n.message, kind: n.kind }),
+    onPrompts: (pending) => emit('hf:event:prompts', pending),
+    onAudit: (entry) => emit('hf:event:audit', entry),
+    onGrants: (grants) => emit('hf:event:grants', grants),
+  });
+  host.logger.follow((record) => emit('hf:event:log', record));
+  const dispatch = createRouter({
+    ...host,
+    grantsChanged: () => emit('hf:event:grants', host.grants.list()),
+    pluginRemoved: (pluginId) => emit('hf:event:plugin-removed', { pluginId }),
+  });
+  return { host, dispatch };
+}
