@@ -37,13 +37,16 @@ async function startWebHost(samples: string[]): Promise<{ host: RunningWebHost; 
 }
 
 export const test = base.extend<{ samples: string[]; webHost: RunningWebHost }>({
-  samples: [['hello'], { option: true }],
+  samples: [[], { option: true }],
   webHost: async ({ samples }, use) => {
     const { host, stop } = await startWebHost(samples);
     await use(host);
     await stop();
   },
 });
+
+/** Where `npm run build` puts the ready-to-install samples. */
+export const samplePath = (name: string): string => join(root, 'out', 'samples', name);
 
 export const screenshotPath = (name: string): string => join(root, 'e2e', 'artifacts', `${name}.png`);
 

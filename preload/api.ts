@@ -19,7 +19,7 @@ export interface HaloForgeApi {
   /** Calls a plugin command by its short name; the wire name is built in one place (main/core/wire). */
   invokePlugin(pluginId: string, command: string, args?: unknown): Promise<unknown>;
   restartPlugin(pluginId: string): Promise<PluginSummary>;
-  setLocalNetwork(pluginId: string, on: boolean): Promise<boolean>;
+  setLocalNetwork(pluginId: string, on: boolean): Promise<PluginSummary>;
   listPrompts(): Promise<PermissionPrompt[]>;
   answerPrompt(promptId: string, answer: PromptAnswer): Promise<boolean>;
   listGrants(pluginId?: string): Promise<NetworkGrant[]>;

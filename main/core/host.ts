@@ -114,6 +114,7 @@ export function createHost(opts: HostOptions): Host {
     invokeTimeoutMs: opts.invokeTimeoutMs,
     loadTimeoutMs: opts.loadTimeoutMs,
     onHttp: (req) => broker.fetch(req),
+    localNetworkOf: (id) => grants.localNetwork(id),
     onChange: opts.onChange,
     onNotify: (id, n) => {
       logger.log('info', id, `notification (${n.kind}): ${n.title}: ${n.message}`);

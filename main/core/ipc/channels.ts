@@ -16,7 +16,7 @@ export interface Channels {
   'hf:plugins:list': { args: []; result: PluginSummary[] };
   'hf:plugin:invoke': { args: [wireName: string, args: unknown]; result: unknown };
   'hf:plugins:restart': { args: [pluginId: string]; result: PluginSummary };
-  'hf:plugins:set-local-network': { args: [pluginId: string, on: boolean]; result: boolean };
+  'hf:plugins:set-local-network': { args: [pluginId: string, on: boolean]; result: PluginSummary };
   'hf:prompts:list': { args: []; result: PermissionPrompt[] };
   'hf:prompts:answer': { args: [promptId: string, answer: PromptAnswer]; result: boolean };
   'hf:grants:list': { args: [pluginId?: string]; result: NetworkGrant[] };

@@ -77,7 +77,7 @@ export function createRouter(core: RouterCore) {
       if (!plugins.get(id)) throw new IpcRefusal(`no plugin ${id} is installed`);
       grants.setLocalNetwork(id, on as boolean);
       core.grantsChanged();
-      return on as boolean;
+      return plugins.changed(id);
     },
     'hf:install:preview': async (source) => installer.preview(expectString(source, 'the package path', 4096)),
     'hf:install:confirm': async (source, keys) => installer.install(expectString(source, 'the package path', 4096), expectKeys(keys)),

@@ -25,6 +25,8 @@ export interface PluginManagerOptions {
   confinement: Confinement;
   allowUnconfined: boolean;
   onHttp?: (request: BrokerRequest) => Promise<BrokerReply>;
+  /** Whether the user turned on local network access for a plugin (kept with the grants). */
+  localNetworkOf?: (pluginId: string) => boolean;
   onChange?: (plugin: PluginSummary) => void;
   onNotify?: (pluginId: string, notification: Extract<BridgeMessage, { type: 'notify' }>['notification']) => void;
 }
@@ -46,6 +48,7 @@ export interface PluginSummary {
   needsApproval: PermissionState[];
   metadata: PluginMetadata | null;
   confinement: Confinement;
+  localNetwork: boolean;
   installSource: string | null;
   installDate: string | null;
   updateDate: string | null;
@@ -174,6 +177,7 @@ export class PluginManager {
       needsApproval: pendingApproval(states),
       metadata: p?.metadata ?? null,
       confinement: this.opts.confinement,
+      localNetwork: this.opts.localNetworkOf?.(pluginId) ?? false,
       installSource: record?.installSource ?? null,
       installDate: record?.installDate ?? null,
       updateDate: record?.updateDate ?? null,
@@ -288,7 +292,8 @@ export class PluginManager {
     return record;
   }
 
-  private changed(pluginId: string): PluginSummary {
+  /** Announces a change made elsewhere (grants, local network) and returns the new summary. */
+  changed(pluginId: string): PluginSummary {
     const summary = this.get(pluginId) as PluginSummary;
     this.opts.onChange?.(summary);
     return summary;

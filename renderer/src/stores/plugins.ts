@@ -1,12 +1,18 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { PluginSummary } from '../../../preload/api';
+import type { InstallPreview, PluginSummary } from '../../../preload/api';
 import { haloforge } from '../bridge';
 
 export const usePluginsStore = defineStore('plugins', () => {
   const plugins = ref<PluginSummary[]>([]);
   const loadError = ref<string | null>(null);
   const active = computed(() => plugins.value.filter((p) => p.state === 'active'));
+
+  function upsert(changed: PluginSummary): void {
+    const i = plugins.value.findIndex((p) => p.id === changed.id);
+    if (i === -1) plugins.value = [...plugins.value, changed].sort((a, b) => a.id.localeCompare(b.id));
+    else plugins.value[i] = changed;
+  }
 
   async function refresh(): Promise<void> {
     try {
@@ -17,16 +23,22 @@ export const usePluginsStore = defineStore('plugins', () => {
     }
   }
 
-  haloforge.on('hf:event:plugin-changed', (changed) => {
-    const i = plugins.value.findIndex((p) => p.id === changed.id);
-    if (i === -1) plugins.value.push(changed);
-    else plugins.value[i] = changed;
+  haloforge.on('hf:event:plugin-changed', upsert);
+  haloforge.on('hf:event:plugin-removed', ({ pluginId }) => {
+    plugins.value = plugins.value.filter((p) => p.id !== pluginId);
   });
 
-  async function restart(pluginId: string): Promise<void> {
-    await haloforge.restartPlugin(pluginId);
-    await refresh();
+  const preview = (source: string): Promise<InstallPreview> => haloforge.previewInstall(source);
+  const install = async (source: string, keys: string[]) => upsert(await haloforge.install(source, keys));
+  const setEnabled = async (id: string, enabled: boolean) => upsert(await haloforge.setEnabled(id, enabled));
+  const approve = async (id: string, keys: string[]) => upsert(await haloforge.approve(id, keys));
+  const setRestricted = async (id: string, key: string, on: boolean) => upsert(await haloforge.setRestricted(id, key, on));
+  const restart = async (id: string) => upsert(await haloforge.restartPlugin(id));
+  const setLocalNetwork = async (id: string, on: boolean) => upsert(await haloforge.setLocalNetwork(id, on));
+  async function uninstall(id: string, deleteData: boolean): Promise<void> {
+    await haloforge.uninstall(id, deleteData);
+    plugins.value = plugins.value.filter((p) => p.id !== id);
   }
 
-  return { plugins, active, loadError, refresh, restart };
+  return { plugins, active, loadError, refresh, preview, install, setEnabled, approve, setRestricted, restart, setLocalNetwork, uninstall };
 });

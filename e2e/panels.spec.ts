@@ -1,0 +1,115 @@
+import type { Page } from '@playwright/test';
+import { startTestServer, type TestServer } from '../test/helpers/servers';
+import { expect, samplePath, screenshotPath, test } from './fixtures';
+
+let server: TestServer;
+test.beforeAll(async () => {
+  server = await startTestServer();
+});
+test.afterAll(() => server.close());
+
+async function install(page: Page, sample: string, button: 'Install' | 'Approve and install'): Promise<void> {
+  await page.getByRole('button', { name: 'Plugins' }).click();
+  await page.getByRole('button', { name: 'Install…' }).click();
+  await page.getByLabel('Plugin folder or .hfpkg file on this machine').fill(samplePath(sample));
+  await page.getByRole('button', { name: 'Check' }).click();
+  await expect(page.getByRole('region', { name: 'Install a plugin' }).getByRole('list', { name: 'Permissions' }).or(page.getByText('No permissions.'))).toBeVisible();
+  await page.getByRole('button', { name: button, exact: true }).click();
+}
+
+async function invoke(page: Page, plugin: string, command: string, args: unknown): Promise<void> {
+  await page.getByRole('button', { name: 'Console' }).click();
+  await page.getByLabel('Plugin', { exact: true }).selectOption({ label: plugin });
+  await page.getByLabel('Command', { exact: true }).selectOption(command);
+  await page.getByLabel('Arguments (JSON)').fill(JSON.stringify(args));
+  await page.getByRole('button', { name: 'Invoke' }).click();
+}
+
+const console_ = (page: Page) => page.getByRole('region', { name: /^(Result|Error)$/ });
+
+test('install the hello plugin, then ping it from the console', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await install(page, 'hello', 'Install');
+  const plugin = page.getByRole('listitem', { name: 'My Plugin' });
+  await expect(plugin.getByText('active', { exact: true })).toBeVisible();
+  await page.screenshot({ path: screenshotPath('plugins-panel'), fullPage: true });
+  await invoke(page, 'My Plugin (dev.example.my-plugin)', 'ping', { value: 1 });
+  await expect(console_(page)).toContainText('"echo": {');
+  await expect(console_(page)).toContainText('"value": 1');
+  await expect(console_(page)).toContainText('"ok": true');
+  await page.screenshot({ path: screenshotPath('console-ping'), fullPage: true });
+});
+
+test('a network_http plugin asks on first use: deny, allow always, revoke', async ({ page, webHost }) => {
+  const url = `http://127.0.0.1:${server.port}/json?api_key=hidden`;
+  await page.goto(webHost.url);
+  await install(page, 'browser', 'Approve and install');
+  const plugin = page.getByRole('listitem', { name: 'Browser' });
+  await expect(plugin.getByText('active', { exact: true })).toBeVisible();
+  await plugin.getByLabel('Local network access for Browser').check();
+
+  await invoke(page, 'Browser (dev.haloforge.sample.browser)', 'fetch_json', { url });
+  const prompt = page.getByRole('alertdialog', { name: 'Allow network access?' });
+  await expect(prompt).toBeVisible();
+  await expect(prompt).toContainText('dev.haloforge.sample.browser');
+  await expect(prompt.getByLabel('Scheme, host and port')).toHaveText(`http://127.0.0.1:${server.port}`);
+  await expect(prompt.getByLabel('Full URL')).toHaveText(`http://127.0.0.1:${server.port}/json?api_key=REDACTED`);
+  await expect(prompt.getByRole('note')).toContainText('not encrypted');
+  // Armed only after a delay, against click-jacking.
+  await expect(prompt.getByRole('button', { name: 'Deny' })).toBeDisabled();
+  await expect(prompt.getByRole('button', { name: 'Allow once' })).toBeDisabled();
+  await page.screenshot({ path: screenshotPath('prompt-armed-after-delay'), fullPage: true });
+  await expect(prompt.getByRole('button', { name: 'Deny' })).toBeEnabled();
+  await page.screenshot({ path: screenshotPath('prompt'), fullPage: true });
+  await prompt.getByRole('button', { name: 'Deny' }).click();
+  await expect(prompt).toBeHidden();
+  await expect(console_(page)).toContainText('Permission denied:');
+  await expect(console_(page)).toContainText('the user denied it');
+
+  await page.getByRole('button', { name: 'Network activity' }).click();
+  const denied = page.getByRole('table', { name: 'Audit log' }).getByRole('row').filter({ hasText: 'prompt:deny' });
+  await expect(denied).toContainText('deny');
+  await expect(denied).toContainText('api_key=REDACTED');
+  await page.screenshot({ path: screenshotPath('network-activity-denied'), fullPage: true });
+
+  await invoke(page, 'Browser (dev.haloforge.sample.browser)', 'fetch_json', { url });
+  await prompt.getByRole('button', { name: /Allow always for/ }).click();
+  await expect(console_(page)).toContainText('"status": 200');
+  await page.getByRole('button', { name: 'Invoke' }).click();
+  await expect(console_(page)).toContainText('"hello": "world"');
+  await expect(prompt).toBeHidden();
+
+  await page.getByRole('button', { name: 'Grants' }).click();
+  await expect(page.getByRole('region', { name: 'Grants of Browser' })).toContainText(`127.0.0.1:${server.port}`);
+  await page.screenshot({ path: screenshotPath('grants'), fullPage: true });
+  await page.getByRole('button', { name: `Revoke 127.0.0.1:${server.port}` }).click();
+  await expect(page.getByText('No grants.')).toBeVisible();
+  await invoke(page, 'Browser (dev.haloforge.sample.browser)', 'fetch_json', { url });
+  await expect(prompt).toBeVisible();
+  await expect(prompt.getByRole('button', { name: 'Allow once' })).toBeEnabled();
+  await prompt.getByRole('button', { name: 'Allow once' }).click();
+  await expect(console_(page)).toContainText('"status": 200');
+});
+
+test('a domain-scoped plugin reaching another host is denied without a prompt', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await install(page, 'fetcher', 'Approve and install');
+  const plugin = page.getByRole('listitem', { name: 'Fetcher' });
+  await expect(plugin.getByText('active', { exact: true })).toBeVisible();
+  await plugin.getByLabel('Local network access for Fetcher').check();
+  await invoke(page, 'Fetcher (dev.haloforge.sample.fetcher)', 'fetch_json', { url: `http://127.0.0.1:${server.port}/json` });
+  await expect(console_(page)).toContainText("is outside the plugin's network_http_domain scope (api.example.com)");
+  await expect(page.getByRole('alertdialog')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Network activity' }).click();
+  await page.getByLabel('Decision').selectOption('deny');
+  await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('network_http_domain:no-match');
+  await page.screenshot({ path: screenshotPath('network-activity-domain-denied'), fullPage: true });
+});
+
+test('the logs panel shows the day\'s log and the theme switches', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await page.getByRole('button', { name: 'Logs' }).click();
+  await expect(page.getByRole('log', { name: 'Log records' })).toContainText('HaloForge Host starting');
+  await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+  await page.screenshot({ path: screenshotPath('logs-theme-switched'), fullPage: true });
+});

@@ -1,0 +1,28 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { NetworkGrant } from '../../../preload/api';
+import { haloforge } from '../bridge';
+
+export const useGrantsStore = defineStore('grants', () => {
+  const grants = ref<NetworkGrant[]>([]);
+  const byPlugin = computed(() => {
+    const map = new Map<string, NetworkGrant[]>();
+    for (const g of grants.value) map.set(g.pluginId, [...(map.get(g.pluginId) ?? []), g]);
+    return map;
+  });
+
+  haloforge.on('hf:event:grants', (all) => {
+    grants.value = all;
+  });
+
+  async function refresh(): Promise<void> {
+    grants.value = await haloforge.listGrants();
+  }
+
+  async function revoke(grantId: string): Promise<void> {
+    await haloforge.revokeGrant(grantId);
+    grants.value = grants.value.filter((g) => g.id !== grantId);
+  }
+
+  return { grants, byPlugin, refresh, revoke };
+});
