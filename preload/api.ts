@@ -2,12 +2,14 @@ import type { AuditEntry } from '../main/core/audit/log';
 import type { LogRecord } from '../main/core/log/logger';
 import type { PermissionState } from '../main/core/plugins/approvals';
 import type { InstallPreview } from '../main/core/plugins/installer';
+import type { PropertySchema, SettingsSchema } from '../main/core/plugins/settings';
 import type { AuditQueryWire, ChannelName, Channels, EventName, Events } from '../main/core/ipc/channels';
 import type { NetworkGrant } from '../main/core/policy/engine';
 import type { PluginSummary } from '../main/core/plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/service';
 import { wireName } from '../main/core/wire';
 
+export type { PropertySchema, SettingsSchema };
 export type { AuditEntry, AuditQueryWire, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
 
 /**
@@ -34,6 +36,10 @@ export interface HaloForgeApi {
   setRestricted(pluginId: string, key: string, on: boolean): Promise<PluginSummary>;
   uninstall(pluginId: string, deleteData: boolean): Promise<boolean>;
   tailLog(limit: number): Promise<LogRecord[]>;
+  getSettings(pluginId: string): Promise<{ schema: SettingsSchema | null; values: Record<string, unknown> }>;
+  saveSettings(pluginId: string, values: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Tells plugins the theme changed (their ThemeChanged subscriptions). */
+  themeChanged(theme: 'light' | 'dark'): Promise<boolean>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
 
@@ -59,6 +65,9 @@ export function makeApi(call: Call, subscribe: Subscribe): HaloForgeApi {
     setRestricted: (pluginId, key, on) => call('hf:plugins:set-restricted', [pluginId, key, on]),
     uninstall: (pluginId, deleteData) => call('hf:plugins:uninstall', [pluginId, deleteData]),
     tailLog: (limit) => call('hf:logs:tail', [limit]),
+    getSettings: (pluginId) => call('hf:settings:get', [pluginId]),
+    saveSettings: (pluginId, values) => call('hf:settings:save', [pluginId, values]),
+    themeChanged: (theme) => call('hf:app:theme-changed', [theme]),
     on: subscribe,
   };
 }

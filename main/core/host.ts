@@ -31,7 +31,9 @@ export interface Host {
   panelAsker: PanelAsker;
   broker: Broker;
   confinement: Confinement;
-  /** Stops every plugin host and closes the broker's connections. */
+  /** Starts every enabled plugin, then tells them the app started. */
+  start(): Promise<void>;
+  /** Tells plugins the app is shutting down, stops every plugin host and closes the broker. */
   shutdown(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export interface HostOptions {
   onPrompts?: (pending: PermissionPrompt[]) => void;
   onAudit?: (entry: AuditEntry) => void;
   onGrants?: (grants: NetworkGrant[]) => void;
+  onPluginEvent?: (pluginId: string, name: string, payload: unknown) => void;
 }
 
 export function readSettings(home: string, logger: Logger): HostSettings {
@@ -105,6 +108,7 @@ export function createHost(opts: HostOptions): Host {
   const plugins: PluginManager = new PluginManager({
     pluginsDir: layout.plugins,
     registry: new PluginRegistry(join(layout.home, 'plugins.json')),
+    settingsDir: join(layout.home, 'plugin-settings'),
     restartPolicy: opts.restartPolicy,
     bridgePath,
     launcher: launch,
@@ -116,6 +120,12 @@ export function createHost(opts: HostOptions): Host {
     onHttp: (req) => broker.fetch(req),
     localNetworkOf: (id) => grants.localNetwork(id),
     onChange: opts.onChange,
+    // A plugin's event reaches panels and the other plugins' Custom subscriptions as plugin:<id>:<name>.
+    onEvent: (id, name, payload) => {
+      logger.log('debug', id, `event ${name}`);
+      opts.onPluginEvent?.(id, name, payload);
+      plugins.appEvent({ type: 'custom', name: `plugin:${id}:${name}` }, payload);
+    },
     onNotify: (id, n) => {
       logger.log('info', id, `notification (${n.kind}): ${n.title}: ${n.message}`);
       opts.onNotify?.(id, n);
@@ -144,7 +154,12 @@ export function createHost(opts: HostOptions): Host {
     panelAsker,
     broker,
     confinement,
+    start: async () => {
+      await plugins.startAll();
+      plugins.appEvent({ type: 'app_started' });
+    },
     shutdown: async () => {
+      plugins.appEvent({ type: 'app_shutting_down' });
       await plugins.shutdown();
       await broker.close();
       audit.close();

@@ -17,6 +17,7 @@ export function createShellCore(opts: Pick<HostOptions, 'home' | 'launcher'>, em
     onPrompts: (pending) => emit('hf:event:prompts', pending),
     onAudit: (entry) => emit('hf:event:audit', entry),
     onGrants: (grants) => emit('hf:event:grants', grants),
+    onPluginEvent: (pluginId, name, payload) => emit('hf:event:plugin-event', { pluginId, name, payload }),
   });
   host.logger.follow((record) => emit('hf:event:log', record));
   const dispatch = createRouter({

@@ -81,7 +81,7 @@ void app.whenReady().then(async () => {
   }
   host.plugins.discover();
   createWindow();
-  await host.plugins.startAll();
+  await host.start();
 });
 
 app.on('window-all-closed', () => {

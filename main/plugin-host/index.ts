@@ -34,12 +34,8 @@ function load(req: LoadRequest): void {
     });
     return;
   }
-  const reply = b.load({ library: req.library, pluginId: req.pluginId, dataDir: req.dataDir, network: req.network });
-  if (reply.ok) {
-    parent.send({ type: 'loaded', ok: true, metadata: reply.metadata as never, commands: reply.commands as string[] });
-  } else {
-    parent.send({ type: 'loaded', ok: false, code: reply.code, error: reply.error });
-  }
+  // The outcome comes back through the outbox as a `loaded` message.
+  if (b.load(req) !== 0) parent.send({ type: 'loaded', ok: false, code: 'already_loaded', error: 'this plugin host is already loading a plugin' });
 }
 
 function handle(message: ToPluginHost): void {
@@ -55,6 +51,12 @@ function handle(message: ToPluginHost): void {
       }
       return;
     }
+    case 'settings-changed':
+      bridge?.settingsChanged(message.json);
+      return;
+    case 'app-event':
+      bridge?.dispatchEvent(message.json);
+      return;
     case 'complete':
       // -1: the plugin thread gave up waiting (timed out); nothing is left to answer.
       bridge?.complete(message.id, message.json);

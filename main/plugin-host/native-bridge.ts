@@ -1,5 +1,6 @@
 import ffi from 'ffi-rs';
 import type { JsExternal } from 'ffi-rs';
+import type { LoadRequest } from '../core/plugins/host-protocol';
 
 const { DataType, PointerType } = ffi;
 const BRIDGE = 'hf-host-bridge';
@@ -32,8 +33,10 @@ export class NativeBridge {
     return this.callForJson('hf_bridge_inspect', [DataType.String], [library]);
   }
 
-  load(request: { library: string; pluginId: string; dataDir: string; network: boolean }): BridgeReply {
-    return this.callForJson('hf_bridge_load', [DataType.String], [JSON.stringify(request)]);
+  /** Starts loading; the outcome arrives as a `loaded` message. Returns 0, or non-zero if refused. */
+  load(request: LoadRequest): number {
+    // The bridge reads the fields it knows (serde ignores `type` and `bridgePath`).
+    return ffi.load({ library: BRIDGE, funcName: 'hf_bridge_load', retType: DataType.I32, paramsType: [DataType.String], paramsValue: [JSON.stringify(request)] });
   }
 
   /** Queues a command; its result arrives through the wake callback. */
@@ -58,6 +61,19 @@ export class NativeBridge {
       paramsType: [DataType.I32, DataType.U8Array, DataType.I32],
       paramsValue: [id, bytes, bytes.length],
     });
+  }
+
+  settingsChanged(json: string): number {
+    return this.callWithJson('hf_bridge_settings_changed', json);
+  }
+
+  dispatchEvent(json: string): number {
+    return this.callWithJson('hf_bridge_dispatch_event', json);
+  }
+
+  private callWithJson(funcName: string, json: string): number {
+    const bytes = Buffer.from(json, 'utf8');
+    return ffi.load({ library: BRIDGE, funcName, retType: DataType.I32, paramsType: [DataType.U8Array, DataType.I32], paramsValue: [bytes, bytes.length] });
   }
 
   /** Calls on_unload and destroy, then frees the wake callback (which the bridge no longer calls). */

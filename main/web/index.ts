@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   carrier.web = server;
   host.logger.log('info', HOST_TARGET, `web host listening on http://127.0.0.1:${server.port}/`);
   process.stdout.write(`HaloForge Host (web host) is running. Open:\n  ${server.url}\n`);
-  await host.plugins.startAll();
+  await host.start();
   for (const p of host.plugins.list()) process.stdout.write(`  plugin ${p.id}: ${p.state}${p.error ? ` (${p.error})` : ''}\n`);
   const stop = async () => {
     host.logger.log('info', HOST_TARGET, 'shutting down');

@@ -107,13 +107,12 @@ describe('a plugin that misbehaves', () => {
     expect(r.data.length).toBe(3 * 1024 * 1024);
   });
 
-  it('sees the host services of this version: a data folder, no network, clear Unsupported errors', async () => {
+  it('sees the host services its manifest allows: a data folder and a database, no network, no events', async () => {
     const { host } = await startHost([{ sample: 'misbehave' }]);
     const r = (await host.plugins.invoke(MISBEHAVE, 'services', {})) as Record<string, unknown>;
-    expect(r).toMatchObject({ http: false, fs: false, process: false });
+    expect(r).toMatchObject({ http: false, fs: false, process: false, db: null, save_settings: null });
     expect(String(r.data_dir)).toMatch(/plugins\/dev\.haloforge\.test\.misbehave\/data$/);
-    expect(r.db).toMatch(/^Unsupported operation: ctx\.db\(\) is not provided/);
-    expect(r.save_settings).toMatch(/^Unsupported operation:/);
+    expect(r.events).toBe('Permission denied: emitting events needs the events_emit permission');
   });
 });
 

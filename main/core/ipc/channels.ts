@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditQuery } from '../audit/log';
 import type { LogRecord } from '../log/logger';
 import type { InstallPreview } from '../plugins/installer';
+import type { SettingsSchema } from '../plugins/settings';
 import type { NetworkGrant } from '../policy/engine';
 import type { PluginSummary } from '../plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../prompts/service';
@@ -29,6 +30,9 @@ export interface Channels {
   'hf:plugins:set-restricted': { args: [pluginId: string, key: string, on: boolean]; result: PluginSummary };
   'hf:plugins:uninstall': { args: [pluginId: string, deleteData: boolean]; result: boolean };
   'hf:logs:tail': { args: [limit: number]; result: LogRecord[] };
+  'hf:settings:get': { args: [pluginId: string]; result: { schema: SettingsSchema | null; values: Record<string, unknown> } };
+  'hf:settings:save': { args: [pluginId: string, values: Record<string, unknown>]; result: Record<string, unknown> };
+  'hf:app:theme-changed': { args: [theme: 'light' | 'dark']; result: boolean };
 }
 
 export type ChannelName = keyof Channels;
@@ -42,6 +46,7 @@ export interface Events {
   'hf:event:grants': NetworkGrant[];
   'hf:event:log': LogRecord;
   'hf:event:plugin-removed': { pluginId: string };
+  'hf:event:plugin-event': { pluginId: string; name: string; payload: unknown };
 }
 
 export type EventName = keyof Events;
@@ -63,10 +68,14 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:plugins:set-restricted',
   'hf:plugins:uninstall',
   'hf:logs:tail',
+  'hf:settings:get',
+  'hf:settings:save',
+  'hf:app:theme-changed',
 ];
 export const EVENTS: readonly EventName[] = [
   'hf:event:plugin-changed',
   'hf:event:plugin-removed',
+  'hf:event:plugin-event',
   'hf:event:notification',
   'hf:event:prompts',
   'hf:event:audit',

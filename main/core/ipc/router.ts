@@ -91,6 +91,16 @@ export function createRouter(core: RouterCore) {
       core.grantsChanged();
       return true;
     },
+    'hf:settings:get': async (pluginId) => plugins.settingsOf(expectString(pluginId, 'the plugin id')),
+    'hf:settings:save': async (pluginId, values) => {
+      if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new IpcRefusal('settings must be an object');
+      return plugins.saveSettings(expectString(pluginId, 'the plugin id'), values as Record<string, unknown>);
+    },
+    'hf:app:theme-changed': async (theme) => {
+      if (theme !== 'light' && theme !== 'dark') throw new IpcRefusal('the theme is light or dark');
+      plugins.appEvent({ type: 'theme_changed' }, { theme });
+      return true;
+    },
     'hf:logs:tail': async (limit) => {
       if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 5000) throw new IpcRefusal('limit must be an integer from 1 to 5000');
       return logger.tail(limit as number);

@@ -10,6 +10,11 @@ export interface LoadRequest {
   dataDir: string;
   /** The manifest declares network_http or network_http_domain, so `ctx.http()` is `Some`. */
   network: boolean;
+  /** The permissions the user granted, for the services that check them (db, events). */
+  permissions: Array<{ type: string; value?: unknown }>;
+  /** The plugin's settings file (kept by the host) and the defaults of its settings_schema. */
+  settingsPath: string;
+  settingsDefaults: Record<string, unknown>;
 }
 
 export interface InvokeRequest {
@@ -27,7 +32,16 @@ export interface CompleteRequest {
   json: string;
 }
 
-export type ToPluginHost = LoadRequest | InvokeRequest | CompleteRequest | { type: 'stats' } | { type: 'unload' };
+export type ToPluginHost =
+  | LoadRequest
+  | InvokeRequest
+  | CompleteRequest
+  /** The user saved the plugin's settings in a panel: call on_settings_changed with them. */
+  | { type: 'settings-changed'; json: string }
+  /** An app event (`{event: {type, …}, payload}`) for the plugin's subscriptions. */
+  | { type: 'app-event'; json: string }
+  | { type: 'stats' }
+  | { type: 'unload' };
 
 export interface PluginMetadata {
   id: string;
@@ -55,8 +69,11 @@ export type FromPluginHost =
 
 /** What the bridge queues for the host (see native/host-bridge/src/outbox.rs). */
 export type BridgeMessage =
+  | (LoadReply & { type: 'loaded' })
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: string }
   | { type: 'log'; target: string; level: string; message: string }
   | { type: 'http'; id: number; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body: unknown }
+  | { type: 'event'; target: string; name: string; payload: unknown }
+  | { type: 'settings-saved'; target: string }
   | { type: 'notify'; target: string; notification: { title: string; message: string; kind: string; duration_ms?: number | null } };

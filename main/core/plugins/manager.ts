@@ -11,9 +11,12 @@ import type { BridgeMessage, PluginMetadata } from './host-protocol';
 import type { HostLauncher } from './launcher';
 import { InvokeError, PluginProcess, type PluginState, type RestartPolicy } from './plugin-process';
 import type { PluginRecord, PluginRegistry } from './registry';
+import { readSettings, schemaDefaults, settingsProblems, writeSettings, type SettingsSchema } from './settings';
 
 export interface PluginManagerOptions {
   pluginsDir: string;
+  /** Where plugins' settings are kept (outside their folders, so upgrades keep them). */
+  settingsDir: string;
   registry: PluginRegistry;
   bridgePath: string;
   launcher: HostLauncher;
@@ -28,6 +31,7 @@ export interface PluginManagerOptions {
   /** Whether the user turned on local network access for a plugin (kept with the grants). */
   localNetworkOf?: (pluginId: string) => boolean;
   onChange?: (plugin: PluginSummary) => void;
+  onEvent?: (pluginId: string, name: string, payload: unknown) => void;
   onNotify?: (pluginId: string, notification: Extract<BridgeMessage, { type: 'notify' }>['notification']) => void;
 }
 
@@ -261,6 +265,37 @@ export class PluginManager {
     return this.changed(pluginId);
   }
 
+  private settingsPath(pluginId: string): string {
+    return join(this.opts.settingsDir, `${pluginId}.json`);
+  }
+
+  /** The settings form of a plugin: its schema and current values (secrets included, for the form only). */
+  settingsOf(pluginId: string): { schema: SettingsSchema | null; values: Record<string, unknown> } {
+    const m = this.entries.get(pluginId)?.manifest;
+    if (!m) throw new Error(`no plugin ${pluginId} is installed`);
+    const schema = (m.settings_schema as SettingsSchema | undefined) ?? null;
+    return { schema, values: readSettings(this.settingsPath(pluginId), schema ?? undefined) };
+  }
+
+  /** Saves settings from a panel, atomically, and tells the running plugin (on_settings_changed). */
+  saveSettings(pluginId: string, values: Record<string, unknown>): Record<string, unknown> {
+    const { schema } = this.settingsOf(pluginId);
+    const problems = settingsProblems(schema ?? undefined, values);
+    if (problems.length > 0) throw new Error(`settings of ${pluginId} not saved: ${problems.join('; ')}`);
+    mkdirSync(this.opts.settingsDir, { recursive: true });
+    writeSettings(this.settingsPath(pluginId), values);
+    const merged = readSettings(this.settingsPath(pluginId), schema ?? undefined);
+    // Values are never logged: settings hold API keys.
+    this.opts.logger.log('info', pluginId, 'settings saved from the panel');
+    this.entries.get(pluginId)?.process?.settingsChanged(merged);
+    return merged;
+  }
+
+  /** Sends an app event to every running plugin (their subscriptions decide who gets it). */
+  appEvent(event: { type: string; name?: string }, payload: unknown = null): void {
+    for (const e of this.entries.values()) e.process?.appEvent(event, payload);
+  }
+
   /** Stops a plugin and forgets it (its files are the installer's business). */
   async forget(pluginId: string): Promise<void> {
     await this.entries.get(pluginId)?.process?.stop();
@@ -318,6 +353,12 @@ export class PluginManager {
       // ctx.http() is Some when the manifest declares network access; whether a request may go
       // out is the broker's decision, from the permissions the user granted.
       network: manifest.permissions.some((p) => p.type === 'network_http' || p.type === 'network_http_domain'),
+      // Read at every start, so approvals given since are in effect.
+      context: () => ({
+        permissions: grantedPermissions(permissionStates(manifest, this.opts.registry.get(pluginId))),
+        settingsPath: this.settingsPath(pluginId),
+        settingsDefaults: schemaDefaults(manifest.settings_schema as SettingsSchema | undefined),
+      }),
       launcher: this.opts.launcher,
       logger: this.opts.logger,
       loadTimeoutMs: this.opts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
@@ -327,6 +368,7 @@ export class PluginManager {
         if (this.entries.get(pluginId)) this.changed(pluginId);
       },
       onNotify: (m) => this.opts.onNotify?.(pluginId, m.notification),
+      onEvent: (name, payload) => this.opts.onEvent?.(pluginId, name, payload),
       onHttp: this.opts.onHttp && ((req) => (this.opts.onHttp as NonNullable<PluginManagerOptions['onHttp']>)({ ...req, pluginId })),
     });
   }

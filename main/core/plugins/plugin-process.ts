@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger';
 import { isLevel } from '../log/filter';
 import type { BrokerReply, BrokerRequest } from '../broker/broker';
-import type { BridgeMessage, FromPluginHost, PluginMetadata } from './host-protocol';
+import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, PluginMetadata } from './host-protocol';
 import { describeExit, type HostLauncher, type HostProcess } from './launcher';
 
 export type PluginState = 'inactive' | 'loading' | 'active' | 'error' | 'unloading';
@@ -24,6 +24,8 @@ export interface PluginProcessOptions {
   bridgePath: string;
   /** Whether the manifest declares a network permission (then `ctx.http()` is `Some`). */
   network: boolean;
+  /** The granted permissions, the settings file and its defaults (see LoadRequest). */
+  context: () => Pick<LoadRequest, 'permissions' | 'settingsPath' | 'settingsDefaults'>;
   launcher: HostLauncher;
   logger: Logger;
   loadTimeoutMs: number;
@@ -31,6 +33,8 @@ export interface PluginProcessOptions {
   restartPolicy?: Partial<RestartPolicy>;
   onStateChange?: (state: PluginState, error: string | undefined) => void;
   onNotify?: (notification: Extract<BridgeMessage, { type: 'notify' }>) => void;
+  /** A plugin emitted an event (`ctx.events().emit`). */
+  onEvent?: (name: string, payload: unknown) => void;
   /** Sends a plugin's `ctx.http()` request through the broker. */
   onHttp?: (request: Omit<BrokerRequest, 'pluginId'>) => Promise<BrokerReply>;
 }
@@ -63,6 +67,7 @@ export class PluginProcess {
   private crashes: number[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly policy: RestartPolicy;
+  private onLoaded: ((reply: LoadReply) => void) | undefined;
 
   constructor(private readonly opts: PluginProcessOptions) {
     this.policy = { ...DEFAULT_RESTART_POLICY, ...opts.restartPolicy };
@@ -86,26 +91,24 @@ export class PluginProcess {
         settle();
       }, this.opts.loadTimeoutMs);
       host.onStderrLine((line) => this.opts.logger.log('warn', this.opts.pluginId, `plugin host stderr: ${line}`));
-      host.onMessage((m) => {
-        if (m.type === 'loaded' && !loaded) {
-          loaded = true;
-          clearTimeout(loadTimer);
-          if (m.ok) {
-            this.metadata = m.metadata;
-            this.commands = m.commands;
-            if (!m.metadata.sharedStd) {
-              this.opts.logger.log('warn', this.opts.pluginId, 'plugin links its own copy of Rust std: a panic in it ends its plugin host instead of failing one command; build it with RUSTFLAGS="-C prefer-dynamic" to have panics reported as errors');
-            }
-            this.opts.logger.log('info', this.opts.pluginId, `loaded (rustc ${m.metadata.rustc}, ${m.commands.length} commands)`);
-            this.setState('active', undefined);
-          } else {
-            this.fail(host, m.error);
+      this.onLoaded = (m) => {
+        if (loaded) return;
+        loaded = true;
+        clearTimeout(loadTimer);
+        if (m.ok) {
+          this.metadata = m.metadata;
+          this.commands = m.commands;
+          if (!m.metadata.sharedStd) {
+            this.opts.logger.log('warn', this.opts.pluginId, 'plugin links its own copy of Rust std: a panic in it ends its plugin host instead of failing one command; build it with RUSTFLAGS="-C prefer-dynamic" to have panics reported as errors');
           }
-          settle();
-          return;
+          this.opts.logger.log('info', this.opts.pluginId, `loaded (rustc ${m.metadata.rustc}, ${m.commands.length} commands)`);
+          this.setState('active', undefined);
+        } else {
+          this.fail(host, m.error);
         }
-        this.onHostMessage(m);
-      });
+        settle();
+      };
+      host.onMessage((m) => (m.type === 'loaded' ? this.onLoaded?.(m) : this.onHostMessage(m)));
       host.onExit((exit) => {
         clearTimeout(loadTimer);
         if (this.host !== host) return;
@@ -115,7 +118,7 @@ export class PluginProcess {
         this.rejectAll(`plugin ${this.opts.pluginId} stopped: ${this.state === 'unloading' ? 'it was unloaded' : reason}`);
         if (!loaded) settle();
       });
-      host.send({ type: 'load', bridgePath: this.opts.bridgePath, library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network });
+      host.send({ type: 'load', bridgePath: this.opts.bridgePath, library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, ...this.opts.context() });
     });
   }
 
@@ -137,6 +140,16 @@ export class PluginProcess {
       this.pending.set(id, { resolve, reject, timer, command });
       host.send({ type: 'invoke', id, command, argsJson: JSON.stringify(args ?? {}) });
     });
+  }
+
+  /** Tells the running plugin its settings changed (the user saved them in a panel). */
+  settingsChanged(values: unknown): void {
+    if (this.state === 'active') this.host?.send({ type: 'settings-changed', json: JSON.stringify(values) });
+  }
+
+  /** Delivers an app event to the plugin's subscriptions. */
+  appEvent(event: { type: string; name?: string }, payload: unknown): void {
+    if (this.state === 'active') this.host?.send({ type: 'app-event', json: JSON.stringify({ event, payload }) });
   }
 
   /** Resident memory of the plugin host process, as it reports it. */
@@ -231,6 +244,15 @@ export class PluginProcess {
 
   private onBridgeMessage(m: BridgeMessage): void {
     switch (m.type) {
+      case 'loaded':
+        this.onLoaded?.(m);
+        return;
+      case 'event':
+        this.opts.onEvent?.(m.name, m.payload);
+        return;
+      case 'settings-saved':
+        this.opts.logger.log('info', this.opts.pluginId, 'settings saved');
+        return;
       case 'result': {
         const p = this.pending.get(m.id);
         if (!p) return; // answered after its timeout: nobody waits any more

@@ -1,5 +1,8 @@
 //! The host side of the plugin API: what a plugin gets as `&dyn PluginContext` and
 //! `&mut dyn IpcRegistrar`.
+use crate::db::{HostTables, PluginDatabase};
+use crate::events::Events;
+use crate::settings::Settings;
 use crate::{host_call, outbox};
 use haloforge_plugin_api::*;
 use serde_json::{json, Value};
@@ -11,25 +14,64 @@ use std::time::Duration;
 /// itself (30 s) fit well inside.
 const HTTP_WAIT: Duration = Duration::from_secs(180);
 
-/// Host services that a later version will provide; until then they answer with a clear error.
-fn not_yet(service: &str) -> PluginError {
-    PluginError::Unsupported(format!("{service} is not provided by this version of HaloForge Host"))
+/// What the host tells the bridge about a plugin when it loads it.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextConfig {
+    pub plugin_id: String,
+    pub data_dir: PathBuf,
+    /// Whether the manifest declares a network permission (then `ctx.http()` is `Some`).
+    #[serde(default)]
+    pub network: bool,
+    /// The permissions the user granted (Transparent ones, approved ones, Restricted ones turned on).
+    #[serde(default)]
+    pub permissions: Vec<GrantedPermission>,
+    /// Where the plugin's settings are kept, and the defaults of its settings_schema.
+    #[serde(default)]
+    pub settings_path: PathBuf,
+    #[serde(default)]
+    pub settings_defaults: serde_json::Map<String, Value>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct GrantedPermission {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub value: Value,
 }
 
 pub struct BridgeContext {
     pub plugin_id: String,
     pub data_dir: PathBuf,
-    db: NoDatabase,
-    events: NoEvents,
+    db: Result<PluginDatabase, String>,
+    pub events: Events,
     http: Option<BrokeredHttp>,
+    pub settings: Settings,
 }
 
+/// The database file of a plugin, in its data folder.
+pub const DATABASE_FILE: &str = "haloforge-plugin.sqlite";
+
 impl BridgeContext {
-    /// `network` is whether the manifest declares network_http or network_http_domain: only then
-    /// does `ctx.http()` return a client (the API's own promise).
-    pub fn new(plugin_id: String, data_dir: PathBuf, network: bool) -> Self {
-        let events = NoEvents { plugin_id: plugin_id.clone() };
-        Self { plugin_id, data_dir, db: NoDatabase, events, http: network.then_some(BrokeredHttp) }
+    pub fn new(config: ContextConfig) -> Self {
+        let has = |kind: &str| config.permissions.iter().any(|p| p.kind == kind);
+        let readable = if has("database_read_all") {
+            HostTables::All
+        } else {
+            HostTables::Some(config.permissions.iter().filter(|p| p.kind == "database_read").filter_map(|p| p.value.as_str().map(str::to_string)).collect())
+        };
+        let db = std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| e.to_string())
+            .and_then(|_| PluginDatabase::open(&config.data_dir.join(DATABASE_FILE), &config.plugin_id, readable).map_err(|e| e.to_string()));
+        Self {
+            events: Events::new(config.plugin_id.clone(), has("events_emit"), has("events_listen")),
+            http: config.network.then_some(BrokeredHttp),
+            settings: Settings { path: config.settings_path, defaults: config.settings_defaults },
+            plugin_id: config.plugin_id,
+            data_dir: config.data_dir,
+            db,
+        }
     }
 }
 
@@ -88,7 +130,10 @@ pub fn post_log(target: &str, level: &str, message: &str) {
 
 impl PluginContext for BridgeContext {
     fn db(&self) -> &dyn DatabaseAccess {
-        &self.db
+        match &self.db {
+            Ok(db) => db,
+            Err(_) => &UNAVAILABLE_DB,
+        }
     }
     fn events(&self) -> &dyn EventBus {
         &self.events
@@ -103,10 +148,14 @@ impl PluginContext for BridgeContext {
         None
     }
     fn settings(&self) -> Value {
-        json!({})
+        self.settings.current()
     }
-    fn save_settings(&self, _settings: Value) -> Result<(), PluginError> {
-        Err(not_yet("ctx.save_settings()"))
+    fn save_settings(&self, settings: Value) -> Result<(), PluginError> {
+        let saved = self.settings.save(&settings)?;
+        // Values are never logged: settings hold API keys.
+        outbox::post(json!({ "type": "settings-saved", "target": self.plugin_id }));
+        crate::ffi::settings_changed(saved);
+        Ok(())
     }
     fn data_dir(&self) -> PathBuf {
         self.data_dir.clone()
@@ -119,37 +168,23 @@ impl PluginContext for BridgeContext {
     }
 }
 
-struct NoDatabase;
+/// Stands in when the plugin's database could not be opened; every call says why.
+struct UnavailableDatabase;
+static UNAVAILABLE_DB: UnavailableDatabase = UnavailableDatabase;
 
-impl DatabaseAccess for NoDatabase {
+impl DatabaseAccess for UnavailableDatabase {
     fn query(&self, _sql: &str, _params: &[Value]) -> Result<Vec<HashMap<String, Value>>, PluginError> {
-        Err(not_yet("ctx.db()"))
+        Err(PluginError::Database("the plugin's database could not be opened (see the log)".into()))
     }
     fn execute(&self, _sql: &str, _params: &[Value]) -> Result<usize, PluginError> {
-        Err(not_yet("ctx.db()"))
+        Err(PluginError::Database("the plugin's database could not be opened (see the log)".into()))
     }
     fn create_table(&self, _name: &str, _schema: &str) -> Result<(), PluginError> {
-        Err(not_yet("ctx.db()"))
+        Err(PluginError::Database("the plugin's database could not be opened (see the log)".into()))
     }
     fn read_host_table(&self, _table: HostTable, _limit: Option<u32>) -> Result<Vec<Value>, PluginError> {
-        Err(not_yet("ctx.db()"))
+        Err(PluginError::Database("the plugin's database could not be opened (see the log)".into()))
     }
-}
-
-struct NoEvents {
-    plugin_id: String,
-}
-
-impl EventBus for NoEvents {
-    fn emit(&self, _event: &str, _payload: Value) -> Result<(), PluginError> {
-        Err(not_yet("ctx.events()"))
-    }
-    // `subscribe` cannot fail in the API, so the plugin is told in the log instead.
-    fn subscribe(&self, event: AppEvent, _handler: Box<dyn Fn(Value) + Send + Sync>) -> SubscriptionToken {
-        post_log(&self.plugin_id, "warn", &format!("ctx.events().subscribe({event:?}) ignored: events are not provided by this version of HaloForge Host"));
-        SubscriptionToken(0)
-    }
-    fn unsubscribe(&self, _token: SubscriptionToken) {}
 }
 
 /// Collects what a plugin registers during `on_load`.
@@ -189,19 +224,24 @@ mod tests {
         assert_eq!(err.to_string(), "Plugin initialization failed: command 'ping' is registered twice");
     }
 
+    fn config(network: bool) -> ContextConfig {
+        let dir = std::env::temp_dir().join(format!("hf-ctx-{}-{network}", std::process::id()));
+        ContextConfig { plugin_id: "dev.x.y".into(), data_dir: dir.join("data"), network, settings_path: dir.join("settings.json"), ..Default::default() }
+    }
+
     #[test]
-    fn services_that_are_not_there_yet_say_so() {
-        let ctx = BridgeContext::new("dev.x.y".into(), PathBuf::from("/tmp/d"), false);
+    fn services_follow_the_declared_permissions() {
+        let ctx = BridgeContext::new(config(false));
         assert!(ctx.http().is_none() && ctx.fs().is_none() && ctx.process().is_none());
-        assert_eq!(ctx.data_dir(), PathBuf::from("/tmp/d"));
-        let err = ctx.db().query("SELECT 1", &[]).unwrap_err();
-        assert!(matches!(err, PluginError::Unsupported(_)));
-        assert!(ctx.events().emit("e", Value::Null).is_err());
+        assert!(ctx.data_dir().ends_with("data"));
+        assert_eq!(ctx.db().query("SELECT 1 AS one", &[]).unwrap()[0]["one"], serde_json::json!(1));
+        assert!(matches!(ctx.events().emit("e", Value::Null), Err(PluginError::PermissionDenied(_))));
+        assert_eq!(ctx.settings(), serde_json::json!({}));
     }
 
     #[test]
     fn http_is_there_only_with_a_network_permission() {
-        assert!(BridgeContext::new("p".into(), PathBuf::new(), true).http().is_some());
+        assert!(BridgeContext::new(config(true)).http().is_some());
     }
 
     #[test]

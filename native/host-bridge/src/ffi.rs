@@ -12,9 +12,11 @@ use haloforge_plugin_api::{PLUGIN_ABI_VERSION, PUBLIC_HOST_API_VERSION};
 use serde_json::{json, Value};
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 static LOADED: Mutex<Option<LoadedPlugin>> = Mutex::new(None);
+static LOADING: AtomicBool = AtomicBool::new(false);
 static LOG_TARGET: Mutex<String> = Mutex::new(String::new());
 
 fn into_c(value: Value) -> *mut c_char {
@@ -82,31 +84,89 @@ pub unsafe extern "C" fn hf_bridge_inspect(path: *const c_char) -> *mut c_char {
     })
 }
 
-/// Loads the plugin described by `request` (`{library, pluginId, dataDir}`), calling its
-/// `metadata()` and `on_load()`. Returns `{ok, metadata, commands}` or `{ok:false, code, error}`.
+/// Starts loading the plugin described by `request` (`{library, pluginId, dataDir, …}`) on a
+/// thread of its own, so the plugin's `on_load` may use host services that answer through the JS
+/// thread. The outcome arrives in the outbox: `{type:"loaded", ok, metadata, commands}` or
+/// `{type:"loaded", ok:false, code, error}`. Returns 0, or -1 when a plugin is loaded or loading.
 ///
 /// SAFETY: `request` is a NUL-terminated string.
 #[no_mangle]
-pub unsafe extern "C" fn hf_bridge_load(request: *const c_char) -> *mut c_char {
-    guard_json("hf_bridge_load", || {
-        let req: LoadRequest = match arg(request).and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string())) {
-            Ok(r) => r,
-            Err(e) => return json!({ "ok": false, "code": "bad_request", "error": format!("bad load request: {e}") }),
-        };
-        let mut slot = lock_loaded();
-        if slot.is_some() {
-            return json!({ "ok": false, "code": "already_loaded", "error": "this plugin host already has a plugin loaded" });
+pub unsafe extern "C" fn hf_bridge_load(request: *const c_char) -> i32 {
+    catch_unwind(AssertUnwindSafe(|| {
+        if LOADING.swap(true, Ordering::SeqCst) {
+            return -1;
         }
-        *LOG_TARGET.lock().unwrap_or_else(|p| p.into_inner()) = req.plugin_id.clone();
-        match LoadedPlugin::load(req) {
-            Ok(p) => {
-                let reply = json!({ "ok": true, "metadata": p.metadata, "commands": p.commands });
-                *slot = Some(p);
-                reply
-            }
-            Err(e) => json!({ "ok": false, "code": e.code, "error": e.message }),
+        let req: Result<LoadRequest, String> = arg(request).and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()));
+        let spawned = std::thread::Builder::new().name("hf-load".into()).spawn(move || {
+            let reply = match req {
+                Err(e) => json!({ "type": "loaded", "ok": false, "code": "bad_request", "error": format!("bad load request: {e}") }),
+                Ok(req) => {
+                    *LOG_TARGET.lock().unwrap_or_else(|p| p.into_inner()) = req.context.plugin_id.clone();
+                    match catch_unwind(AssertUnwindSafe(|| LoadedPlugin::load(req))) {
+                        Ok(Ok(p)) => {
+                            let reply = json!({ "type": "loaded", "ok": true, "metadata": p.metadata, "commands": p.commands });
+                            *lock_loaded() = Some(p);
+                            reply
+                        }
+                        Ok(Err(e)) => json!({ "type": "loaded", "ok": false, "code": e.code, "error": e.message }),
+                        Err(p) => json!({ "type": "loaded", "ok": false, "code": "panic", "error": format!("host bridge panicked while loading: {}", panic_text(&*p)) }),
+                    }
+                }
+            };
+            outbox::post(reply);
+        });
+        if spawned.is_err() {
+            outbox::post(json!({ "type": "loaded", "ok": false, "code": "thread", "error": "cannot start the loading thread" }));
         }
-    })
+        0
+    }))
+    .unwrap_or(-2)
+}
+
+/// Calls the plugin's `on_settings_changed` on a thread of its own (never inside the caller's
+/// call into the plugin, which may hold the plugin busy).
+pub fn settings_changed(settings: Value) {
+    let _ = std::thread::Builder::new().name("hf-settings".into()).spawn(move || {
+        if let Some(p) = lock_loaded().as_ref() {
+            p.settings_changed(settings);
+        }
+    });
+}
+
+/// SAFETY: `json` points to `len` readable bytes.
+unsafe fn json_arg(json: *const u8, len: i32) -> Option<Value> {
+    let bytes = if json.is_null() || len <= 0 { &[][..] } else { std::slice::from_raw_parts(json, len as usize) };
+    serde_json::from_slice(bytes).ok()
+}
+
+/// The user saved this plugin's settings in a panel: tells the plugin. Returns 0, or -2 for bad JSON.
+///
+/// SAFETY: `json` points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_settings_changed(json: *const u8, len: i32) -> i32 {
+    catch_unwind(AssertUnwindSafe(|| match json_arg(json, len) {
+        Some(v) => {
+            settings_changed(v);
+            0
+        }
+        None => -2,
+    }))
+    .unwrap_or(-3)
+}
+
+/// Delivers an app event `{event: {type, …}, payload}` to the plugin's subscriptions. Returns how
+/// many handlers were started, or a negative number for bad JSON or no plugin.
+///
+/// SAFETY: `json` points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_dispatch_event(json: *const u8, len: i32) -> i32 {
+    catch_unwind(AssertUnwindSafe(|| {
+        let Some(v) = json_arg(json, len) else { return -2 };
+        let slot = lock_loaded();
+        let Some(p) = slot.as_ref() else { return -1 };
+        p.dispatch_event(v.get("event").unwrap_or(&Value::Null), v.get("payload").cloned().unwrap_or(Value::Null)) as i32
+    }))
+    .unwrap_or(-3)
 }
 
 /// Starts command `command` with JSON `args` (UTF-8 bytes) for request `id`. The result arrives

@@ -3,11 +3,14 @@
 //! The Node plugin host drives it through the small C ABI in [`ffi`]; everything else here is safe
 //! Rust that can be unit-tested without Node.
 pub mod context;
+pub mod db;
+pub mod events;
 pub mod ffi;
 pub mod host_call;
 pub mod inspect;
 pub mod outbox;
 pub mod plugin;
+pub mod settings;
 
 /// The rustc that built this bridge, e.g. `1.95.0 (59807616e 2026-04-14)`.
 pub const BRIDGE_RUSTC_VERSION: &str = env!("HF_BRIDGE_RUSTC_VERSION");

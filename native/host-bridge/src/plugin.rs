@@ -1,5 +1,5 @@
 //! One loaded plugin: the library, its trait object, its context and the handlers it registered.
-use crate::context::{BridgeContext, Registrar};
+use crate::context::{BridgeContext, ContextConfig, Registrar};
 use crate::inspect::{inspect_plugin, ABI_SYMBOL, CREATE_SYMBOL, DESTROY_SYMBOL};
 use crate::outbox;
 use haloforge_plugin_api::{HaloForgePlugin, IpcHandler, PluginError, PLUGIN_ABI_VERSION};
@@ -23,11 +23,8 @@ type AbiFn = unsafe extern "C" fn() -> u32;
 #[serde(rename_all = "camelCase")]
 pub struct LoadRequest {
     pub library: PathBuf,
-    pub plugin_id: String,
-    pub data_dir: PathBuf,
-    /// Whether the manifest declares a network permission (then `ctx.http()` is `Some`).
-    #[serde(default)]
-    pub network: bool,
+    #[serde(flatten)]
+    pub context: ContextConfig,
 }
 
 /// A load failure: a stable code and a message a user can act on.
@@ -96,9 +93,8 @@ impl LoadedPlugin {
                 format!("{shown} uses plugin ABI version {version}, this host speaks version {PLUGIN_ABI_VERSION}: rebuild the plugin against haloforge-plugin-api 0.2.x"),
             ));
         }
-        let guarded = |what: &str, e: Box<dyn std::any::Any + Send>| {
-            LoadError::new("panic", format!("plugin {} panicked in {what}: {}", req.plugin_id, panic_text(&*e)))
-        };
+        let plugin_id = req.context.plugin_id.clone();
+        let guarded = |what: &str, e: Box<dyn std::any::Any + Send>| LoadError::new("panic", format!("plugin {plugin_id} panicked in {what}: {}", panic_text(&*e)));
         // SAFETY: same compiler and same crate layout were checked, so the fat pointer is valid.
         let raw = catch_unwind(|| unsafe { create() }).map_err(|e| guarded("_haloforge_plugin_create", e))?;
         if raw.is_null() {
@@ -113,19 +109,19 @@ impl LoadedPlugin {
         // SAFETY: `raw` is a live plugin object that nothing else references yet.
         let metadata = catch_unwind(AssertUnwindSafe(|| unsafe { &*raw }.metadata()))
             .map_err(|e| fail(guarded("metadata()", e)))?;
-        if metadata.id != req.plugin_id {
+        if metadata.id != plugin_id {
             return Err(fail(LoadError::new(
                 "id_mismatch",
-                format!("{shown} says its id is '{}', but its manifest says '{}': the ids must match", metadata.id, req.plugin_id),
+                format!("{shown} says its id is '{}', but its manifest says '{plugin_id}': the ids must match", metadata.id),
             )));
         }
-        let ctx = Arc::new(BridgeContext::new(req.plugin_id.clone(), req.data_dir.clone(), req.network));
+        let ctx = Arc::new(BridgeContext::new(req.context));
         let mut registrar = Registrar::default();
         // SAFETY: as above; on_load gets exclusive access.
         let loaded = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_load(&*ctx, &mut registrar)))
             .map_err(|e| fail(guarded("on_load()", e)))?;
         if let Err(e) = loaded {
-            return Err(fail(LoadError::new("init_failed", format!("plugin {} failed to load: {e}", req.plugin_id))));
+            return Err(fail(LoadError::new("init_failed", format!("plugin {plugin_id} failed to load: {e}"))));
         }
         let mut commands: Vec<String> = registrar.handlers.keys().cloned().collect();
         commands.sort();
@@ -136,7 +132,7 @@ impl LoadedPlugin {
             "abiVersion": metadata.abi_version, "rustc": inspection.rustc, "sharedStd": inspection.shared_std, "workflowStepTypes": step_types,
         });
         Ok(Self {
-            plugin_id: req.plugin_id,
+            plugin_id,
             metadata,
             commands,
             handlers: Arc::new(registrar.handlers),
@@ -171,6 +167,23 @@ impl LoadedPlugin {
         if let Err(e) = spawned {
             post_result(request_id, Err(format!("cannot start a worker thread: {e}")));
         }
+    }
+
+    /// Tells the plugin its settings changed (`on_settings_changed`).
+    pub fn settings_changed(&self, settings: Value) {
+        let raw = self.plugin.0;
+        // SAFETY: the caller holds the `LOADED` lock, so no other call into the plugin object runs.
+        let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_settings_changed(settings)));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => crate::context::post_log(&self.plugin_id, "warn", &format!("on_settings_changed failed: {e}")),
+            Err(p) => crate::context::post_log(&self.plugin_id, "error", &format!("on_settings_changed panicked: {}", panic_text(&*p))),
+        }
+    }
+
+    /// Delivers an app event to the plugin's subscriptions.
+    pub fn dispatch_event(&self, event: &Value, payload: Value) -> usize {
+        self.ctx.events.dispatch(event, payload)
     }
 
     /// Calls `on_unload()` then `_haloforge_plugin_destroy`.

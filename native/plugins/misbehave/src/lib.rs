@@ -78,6 +78,18 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         }),
     )?;
     hf_http_kit::register_http_commands(ipc)?;
+    // Raw SQL, to show what the database lets a plugin do and what it refuses.
+    ipc.register(
+        "sql",
+        Box::new(|args, ctx| {
+            let sql = args.get("sql").and_then(Value::as_str).unwrap_or("");
+            if args.get("query").and_then(Value::as_bool) == Some(true) {
+                Ok(json!({ "rows": ctx.db().query(sql, &[])? }))
+            } else {
+                Ok(json!({ "changed": ctx.db().execute(sql, &[])? }))
+            }
+        }),
+    )?;
     ipc.register(
         "not_found",
         Box::new(|args, _ctx| {

@@ -1,0 +1,110 @@
+//! `ctx.events()`: plugins emit their own events (with `events_emit`) and subscribe to the app's
+//! (with `events_listen`). Handlers run on their own threads, so a slow one blocks nobody.
+use crate::outbox;
+use haloforge_plugin_api::{AppEvent, EventBus, PluginError, SubscriptionToken};
+use serde_json::{json, Value};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+type Handler = Arc<dyn Fn(Value) + Send + Sync>;
+
+pub struct Events {
+    pub plugin_id: String,
+    pub can_emit: bool,
+    pub can_listen: bool,
+    subscriptions: Mutex<Vec<(u64, Value, Handler)>>,
+    next: AtomicU64,
+}
+
+/// What identifies an event for matching: its `type`, and its `name` for custom events.
+fn key_of(event: &Value) -> (String, Option<String>) {
+    let ty = event.get("type").and_then(Value::as_str).unwrap_or("").to_string();
+    let name = (ty == "custom").then(|| event.get("name").and_then(Value::as_str).unwrap_or("").to_string());
+    (ty, name)
+}
+
+impl Events {
+    pub fn new(plugin_id: String, can_emit: bool, can_listen: bool) -> Self {
+        Self { plugin_id, can_emit, can_listen, subscriptions: Mutex::new(Vec::new()), next: AtomicU64::new(1) }
+    }
+
+    /// Delivers an app event (`{"type": "theme_changed"}`, `{"type": "custom", "name": …}`) to the
+    /// matching handlers, each on a thread of its own. Returns how many were started.
+    pub fn dispatch(&self, event: &Value, payload: Value) -> usize {
+        let key = key_of(event);
+        let handlers: Vec<Handler> = self
+            .subscriptions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|(_, e, _)| key_of(e) == key)
+            .map(|(_, _, h)| Arc::clone(h))
+            .collect();
+        for h in &handlers {
+            let (h, payload, plugin) = (Arc::clone(h), payload.clone(), self.plugin_id.clone());
+            let _ = std::thread::Builder::new().name("hf-event".into()).spawn(move || {
+                if catch_unwind(AssertUnwindSafe(|| h(payload))).is_err() {
+                    crate::context::post_log(&plugin, "error", "an event handler panicked");
+                }
+            });
+        }
+        handlers.len()
+    }
+}
+
+impl EventBus for Events {
+    fn emit(&self, event: &str, payload: Value) -> Result<(), PluginError> {
+        if !self.can_emit {
+            return Err(PluginError::PermissionDenied("emitting events needs the events_emit permission".into()));
+        }
+        if event.is_empty() || event.len() > 200 {
+            return Err(PluginError::Custom("an event name must have 1 to 200 characters".into()));
+        }
+        outbox::post(json!({ "type": "event", "target": self.plugin_id, "name": event, "payload": payload }));
+        Ok(())
+    }
+
+    fn subscribe(&self, event: AppEvent, handler: Box<dyn Fn(Value) + Send + Sync>) -> SubscriptionToken {
+        if !self.can_listen {
+            crate::context::post_log(&self.plugin_id, "warn", &format!("ctx.events().subscribe({event:?}) ignored: listening to app events needs the events_listen permission"));
+            return SubscriptionToken(0);
+        }
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let key = serde_json::to_value(&event).unwrap_or(Value::Null);
+        self.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).push((id, key, Arc::from(handler)));
+        SubscriptionToken(id)
+    }
+
+    fn unsubscribe(&self, token: SubscriptionToken) {
+        self.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).retain(|(id, _, _)| *id != token.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn handlers_get_matching_events_only_and_stop_after_unsubscribe() {
+        let events = Events::new("dev.t.p".into(), true, true);
+        let (tx, rx) = mpsc::channel();
+        let tx = Mutex::new(tx);
+        let token = events.subscribe(AppEvent::Custom { name: "plugin:dev.o.q:saved".into() }, Box::new(move |v| tx.lock().unwrap().send(v).unwrap()));
+        assert_eq!(events.dispatch(&json!({"type": "theme_changed"}), json!(1)), 0);
+        assert_eq!(events.dispatch(&json!({"type": "custom", "name": "plugin:dev.o.q:other"}), json!(2)), 0);
+        assert_eq!(events.dispatch(&json!({"type": "custom", "name": "plugin:dev.o.q:saved"}), json!(3)), 1);
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), json!(3));
+        events.unsubscribe(token);
+        assert_eq!(events.dispatch(&json!({"type": "custom", "name": "plugin:dev.o.q:saved"}), json!(4)), 0);
+    }
+
+    #[test]
+    fn emitting_needs_its_permission() {
+        let err = Events::new("p".into(), false, true).emit("x", Value::Null).unwrap_err();
+        assert!(matches!(err, PluginError::PermissionDenied(_)));
+        assert_eq!(Events::new("p".into(), false, false).subscribe(AppEvent::AppStarted, Box::new(|_| {})), SubscriptionToken(0));
+    }
+}

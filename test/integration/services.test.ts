@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHost, type Host } from '../../main/core/host';
+import { FileLogger } from '../../main/core/log/logger';
+import { homeLayout } from '../../main/core/paths';
+import { installSample, tempHome } from '../helpers/fixtures';
+
+const NOTES = 'dev.haloforge.sample.notes';
+const MISBEHAVE = 'dev.haloforge.test.misbehave';
+
+let running: Host | undefined;
+const cleanups: Array<() => void> = [];
+afterEach(async () => {
+  await running?.shutdown();
+  running = undefined;
+  cleanups.splice(0).forEach((c) => c());
+});
+
+interface Seen {
+  events: Array<{ pluginId: string; name: string; payload: unknown }>;
+  notifications: Array<{ pluginId: string; title: string }>;
+}
+
+async function start(home?: string): Promise<{ host: Host; home: string; seen: Seen }> {
+  let h = home;
+  if (!h) {
+    const t = tempHome();
+    cleanups.push(t.cleanup);
+    h = t.home;
+    installSample(h, { sample: 'notes' });
+    installSample(h, { sample: 'misbehave' });
+  }
+  const seen: Seen = { events: [], notifications: [] };
+  const host = createHost({
+    home: h,
+    logger: new FileLogger(homeLayout(h).logs, ''),
+    onPluginEvent: (pluginId, name, payload) => seen.events.push({ pluginId, name, payload }),
+    onNotify: (pluginId, n) => seen.notifications.push({ pluginId, title: n.title }),
+  });
+  running = host;
+  host.plugins.discover();
+  await host.plugins.approve(NOTES, 'all');
+  await host.start();
+  return { host, home: h, seen };
+}
+
+describe('a plugin shaped like the real ones', () => {
+  it('keeps rows in its own table with hand-built SQL, emits an event and shows a notification', async () => {
+    const { host, seen } = await start();
+    await expect(host.plugins.invoke(NOTES, 'add_note', { text: "it's a note" })).resolves.toEqual({ saved: true });
+    await host.plugins.invoke(NOTES, 'add_note', { text: 'second' });
+    const { notes } = (await host.plugins.invoke(NOTES, 'list_notes', {})) as { notes: Array<{ id: number; text: string; created_at: string }> };
+    expect(notes.map((n) => n.text)).toEqual(["it's a note", 'second']);
+    expect(notes[0]?.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    await expect.poll(() => seen.events).toEqual([
+      { pluginId: NOTES, name: 'note_added', payload: { length: 11 } },
+      { pluginId: NOTES, name: 'note_added', payload: { length: 6 } },
+    ]);
+    expect(seen.notifications).toEqual([
+      { pluginId: NOTES, title: 'Note saved' },
+      { pluginId: NOTES, title: 'Note saved' },
+    ]);
+  });
+
+  it('reads its settings over the schema defaults, saves them, and they survive a restart', async () => {
+    const first = await start();
+    await expect(first.host.plugins.invoke(NOTES, 'get_settings', {})).resolves.toEqual({ title: 'Notes', max_notes: 100, style: 'plain', sync_enabled: false });
+    await first.host.plugins.invoke(NOTES, 'save_settings', { settings: { title: 'Mine', max_notes: 1, api_key: 'sk-test-1234567890abcdef' } });
+    await expect.poll(() => first.host.plugins.invoke(NOTES, 'settings_changes', {})).toEqual({ count: 1 });
+    await first.host.plugins.invoke(NOTES, 'add_note', { text: 'one' });
+    await expect(first.host.plugins.invoke(NOTES, 'add_note', { text: 'two' })).rejects.toThrow('at most 1 notes (see settings)');
+    await first.host.shutdown();
+    const logs = first.host.logger.tail(500).map((r) => r.message).join('\n');
+    expect(logs).not.toContain('sk-test-1234567890abcdef');
+
+    const second = await start(first.home);
+    await expect(second.host.plugins.invoke(NOTES, 'get_settings', {})).resolves.toMatchObject({ title: 'Mine', max_notes: 1, style: 'plain' });
+    const { notes } = (await second.host.plugins.invoke(NOTES, 'list_notes', {})) as { notes: unknown[] };
+    expect(notes).toHaveLength(1);
+  });
+
+  it('gets settings saved from a panel through on_settings_changed, checked against the schema', async () => {
+    const { host } = await start();
+    expect(host.plugins.settingsOf(NOTES).schema?.properties?.api_key).toMatchObject({ format: 'password' });
+    expect(() => host.plugins.saveSettings(NOTES, { max_notes: 'many' })).toThrow('settings of dev.haloforge.sample.notes not saved: max_notes must be an integer');
+    host.plugins.saveSettings(NOTES, { title: 'From the panel', style: 'markdown' });
+    await expect.poll(() => host.plugins.invoke(NOTES, 'settings_changes', {})).toEqual({ count: 1 });
+    await expect(host.plugins.invoke(NOTES, 'get_settings', {})).resolves.toMatchObject({ title: 'From the panel', style: 'markdown' });
+  });
+
+  it('hears the app events it subscribed to, on its own threads', async () => {
+    const { host } = await start();
+    host.plugins.appEvent({ type: 'theme_changed' }, { theme: 'dark' });
+    await expect.poll(() => host.plugins.invoke(NOTES, 'last_theme', {})).toEqual({ theme: 'dark' });
+  });
+});
+
+describe('the plugin database', () => {
+  it.each([
+    ['a table of another name', 'CREATE TABLE launch_profiles (id TEXT)', /^Permission denied: the statement creates table launch_profiles, which is not one of this plugin's tables \(plugin_dev_haloforge_test_misbehave_\*\)$/],
+    ["another plugin's table", 'SELECT * FROM plugin_dev_haloforge_git_repos', /Permission denied|no such table/],
+    ['ATTACH', "ATTACH DATABASE '/tmp/elsewhere.sqlite' AS elsewhere", /^Permission denied: the statement attaches database/],
+    ['a pragma that matters', 'PRAGMA journal_mode = OFF', /^Permission denied: the statement runs PRAGMA journal_mode/],
+    ['writable_schema', 'PRAGMA writable_schema = ON', /^Permission denied: the statement runs PRAGMA writable_schema/],
+  ])('refuses %s', async (_what, sql, message) => {
+    const { host } = await start();
+    await expect(host.plugins.invoke(MISBEHAVE, 'sql', { sql })).rejects.toThrow(message);
+  });
+
+  it('lets a plugin use its own tables freely', async () => {
+    const { host } = await start();
+    await host.plugins.invoke(MISBEHAVE, 'sql', { sql: 'CREATE TABLE plugin_dev_haloforge_test_misbehave_t (v INTEGER)' });
+    await host.plugins.invoke(MISBEHAVE, 'sql', { sql: 'INSERT INTO plugin_dev_haloforge_test_misbehave_t VALUES (7)' });
+    await expect(host.plugins.invoke(MISBEHAVE, 'sql', { sql: 'SELECT v FROM plugin_dev_haloforge_test_misbehave_t', query: true })).resolves.toEqual({ rows: [{ v: 7 }] });
+  });
+});
