@@ -113,3 +113,37 @@ test('the logs panel shows the day\'s log and the theme switches', async ({ page
   await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
   await page.screenshot({ path: screenshotPath('logs-theme-switched'), fullPage: true });
 });
+
+test('a plugin shaped like the real ones keeps notes, notifies, and takes settings from its form', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await install(page, 'notes', 'Approve and install');
+  const plugin = page.getByRole('listitem', { name: 'Notes' });
+  await expect(plugin.getByText('active', { exact: true })).toBeVisible();
+
+  await invoke(page, 'Notes (dev.haloforge.sample.notes)', 'add_note', { text: "it's saved" });
+  await expect(console_(page)).toContainText('"saved": true');
+  const toast = page.getByRole('list', { name: 'Notifications' }).getByRole('listitem');
+  await expect(toast).toContainText('Note saved');
+  await expect(toast).toContainText('dev.haloforge.sample.notes');
+  await page.getByLabel('Command', { exact: true }).selectOption('list_notes');
+  await page.getByRole('button', { name: 'Invoke' }).click();
+  await expect(console_(page)).toContainText('"text": "it\'s saved"');
+  await page.screenshot({ path: screenshotPath('notes-console-toast'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Plugins' }).click();
+  await plugin.getByRole('button', { name: 'Settings…' }).click();
+  const form = page.getByRole('form', { name: 'Settings of Notes' });
+  await expect(form.getByLabel('Sync API key')).toHaveAttribute('type', 'password');
+  await form.getByLabel('Title').fill('Team notes');
+  await form.getByLabel('Style').selectOption('markdown');
+  await form.getByLabel('Sync API key').fill('sk-e2e-secret-0000000000');
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await expect(form.getByRole('status')).toContainText('Saved');
+  await page.screenshot({ path: screenshotPath('notes-settings'), fullPage: true });
+  await invoke(page, 'Notes (dev.haloforge.sample.notes)', 'get_settings', {});
+  await expect(console_(page)).toContainText('"title": "Team notes"');
+  await expect(console_(page)).toContainText('"style": "markdown"');
+  await page.getByRole('button', { name: 'Logs' }).click();
+  await expect(page.getByRole('log', { name: 'Log records' })).toContainText('settings saved from the panel');
+  await expect(page.getByRole('log', { name: 'Log records' })).not.toContainText('sk-e2e-secret');
+});

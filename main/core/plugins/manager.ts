@@ -51,6 +51,8 @@ export interface PluginSummary {
   /** Standard and Sensitive permissions still waiting for the user's approval: the plugin stays off. */
   needsApproval: PermissionState[];
   metadata: PluginMetadata | null;
+  /** The manifest has a settings_schema, so the panel offers a settings form. */
+  hasSettings: boolean;
   confinement: Confinement;
   localNetwork: boolean;
   installSource: string | null;
@@ -180,6 +182,7 @@ export class PluginManager {
       permissions: states,
       needsApproval: pendingApproval(states),
       metadata: p?.metadata ?? null,
+      hasSettings: e.manifest?.settings_schema !== undefined,
       confinement: this.opts.confinement,
       localNetwork: this.opts.localNetworkOf?.(pluginId) ?? false,
       installSource: record?.installSource ?? null,
