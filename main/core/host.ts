@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtArtifacts } from './app-paths';
@@ -125,6 +126,35 @@ export function createHost(opts: HostOptions): Host {
       logger.log('debug', id, `event ${name}`);
       opts.onPluginEvent?.(id, name, payload);
       plugins.appEvent({ type: 'custom', name: `plugin:${id}:${name}` }, payload);
+    },
+    // The plugin id is the one of the plugin host that sent it: a plugin cannot audit in another's name.
+    onAudit: (id, m) => {
+      const method = m.kind === 'process' ? 'SPAWN' : 'FILE';
+      const url = m.kind === 'process' ? `process:${m.subject}` : `file://${m.subject}`;
+      try {
+        audit.append({ time: new Date().toISOString(), requestId: randomUUID(), hop: 0, event: 'decision', pluginId: id, method, url, decision: m.decision, rule: m.rule, reason: m.reason });
+      } catch (e) {
+        logger.log('error', HOST_TARGET, `audit write failed for ${method} ${url} of ${id}: ${(e as Error).message}`);
+      }
+    },
+    onCrossCall: (c) => {
+      try {
+        audit.append({
+          time: new Date().toISOString(),
+          requestId: randomUUID(),
+          hop: 0,
+          event: 'decision',
+          pluginId: c.callerId,
+          method: 'INVOKE',
+          url: `plugin://${c.targetId}/${c.command}`,
+          decision: c.allowed ? 'allow' : 'deny',
+          rule: 'cross-plugin:exported',
+          reason: c.reason,
+        });
+      } catch (e) {
+        logger.log('error', HOST_TARGET, `audit write failed for a cross-plugin call of ${c.callerId}: ${(e as Error).message}`);
+        throw e;
+      }
     },
     onNotify: (id, n) => {
       logger.log('info', id, `notification (${n.kind}): ${n.title}: ${n.message}`);

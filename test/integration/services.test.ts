@@ -113,3 +113,60 @@ describe('the plugin database', () => {
     await expect(host.plugins.invoke(MISBEHAVE, 'sql', { sql: 'SELECT v FROM plugin_dev_haloforge_test_misbehave_t', query: true })).resolves.toEqual({ rows: [{ v: 7 }] });
   });
 });
+
+describe('ctx.fs() and ctx.process()', () => {
+  async function startWith(permissions: Array<{ type: string; value?: unknown }>) {
+    const t = tempHome();
+    cleanups.push(t.cleanup);
+    installSample(t.home, { sample: 'misbehave', manifest: (m) => (m.permissions = permissions) });
+    const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, '') });
+    running = host;
+    host.plugins.discover();
+    await host.plugins.approve(MISBEHAVE, 'all');
+    await host.start();
+    return host;
+  }
+
+  it('are absent without their permissions', async () => {
+    const host = await startWith([]);
+    await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: 'true' })).rejects.toThrow('Permission denied: ctx.process() is not available');
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: 'x' })).rejects.toThrow('Permission denied: ctx.fs() is not available');
+  });
+
+  it('run only whitelisted programs, and every spawn and refusal is audited', async () => {
+    const host = await startWith([{ type: 'process_spawn_whitelist', value: ['true'] }]);
+    await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: 'true' })).resolves.toMatchObject({ exit_code: 0 });
+    await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: 'sh', args: ['-c', 'id'] })).rejects.toThrow('Permission denied: sh is not in the plugin\'s process_spawn_whitelist (true)');
+    expect(host.audit.query({ pluginId: MISBEHAVE }).map((e) => [e.method, e.url, e.decision, e.rule])).toEqual([
+      ['SPAWN', 'process:true', 'allow', 'process_spawn_whitelist'],
+      ['SPAWN', 'process:sh', 'deny', 'process_spawn_whitelist'],
+    ]);
+  });
+
+  it('keep app-data file access inside the data folder, and audit the refusals', async () => {
+    const host = await startWith([{ type: 'filesystem_read_app_data' }]);
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hostname' })).rejects.toThrow(/Permission denied: reading \/etc\/hostname is outside the plugin's data folder/);
+    expect(host.audit.query({ decision: 'deny' })).toMatchObject([{ method: 'FILE', url: 'file:///etc/hostname', rule: 'filesystem_read' }]);
+  });
+});
+
+describe('cross-plugin calls', () => {
+  it('are refused unless the target exports the command, and audited either way', async () => {
+    const t = tempHome();
+    cleanups.push(t.cleanup);
+    installSample(t.home, { sample: 'hello', manifest: (m) => (m.commands = [{ id: 'ping', exported: true }]) });
+    installSample(t.home, { sample: 'notes' });
+    const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, '') });
+    running = host;
+    host.plugins.discover();
+    await host.plugins.approve(NOTES, 'all');
+    await host.start();
+    await expect(host.plugins.invokeAs(NOTES, 'plugin_dev_example_my_plugin_ping', { a: 1 })).resolves.toEqual({ ok: true, echo: { a: 1 } });
+    await expect(host.plugins.invokeAs('dev.example.my-plugin', 'plugin_dev_haloforge_sample_notes_list_notes', {})).rejects.toThrow(/^Permission denied: plugin dev\.example\.my-plugin may not call plugin_dev_haloforge_sample_notes_list_notes: dev\.haloforge\.sample\.notes does not export 'list_notes'/);
+    await expect(host.plugins.invokeAs(NOTES, 'plugin_dev_haloforge_sample_notes_list_notes', {})).resolves.toEqual({ notes: [] });
+    expect(host.audit.query().map((e) => [e.pluginId, e.method, e.url, e.decision])).toEqual([
+      [NOTES, 'INVOKE', 'plugin://dev.example.my-plugin/ping', 'allow'],
+      ['dev.example.my-plugin', 'INVOKE', 'plugin://dev.haloforge.sample.notes/list_notes', 'deny'],
+    ]);
+  });
+});

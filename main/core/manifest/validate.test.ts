@@ -74,6 +74,7 @@ const bad: Array<[string, Change, string | RegExp]> = [
   ['duplicate permission', (m) => (m.permissions = [{ type: 'network_http' }, { type: 'network_http' }]), '$.permissions[1]: permission network_http is listed twice'],
   ['unknown host capability', (m) => Object.assign(m, { host_capabilities: ['navigation', 'root_shell'] }), '$.host_capabilities[1]: "root_shell" is not one of navigation, app_state, file_intents, file_dialogs, file_watch, aichat, enterprise_gateway, deep_links, theme_read, event_subscribe'],
   ['command id with a dot', (m) => Object.assign(m, { commands: [{ id: 'md.open' }] }), '$.commands[0].id: "md.open" may hold only letters, digits and _ (it becomes part of a wire name)'],
+  ['exported not a boolean', (m) => Object.assign(m, { commands: [{ id: 'ping', exported: 'yes' }] }), '$.commands[0].exported: must be true or false'],
   ['command without id', (m) => Object.assign(m, { commands: [{ description: 'x' }] }), '$.commands[0].id: required, a non-empty string'],
   ['level0 using a reserved module', (m) => Object.assign(m, { integration: { level0: { module_id: 'settings', module_label: 'S', module_icon: 'Cog', panel_entry: 'ui/index.js' } } }), '$.integration.level0.module_id: "settings" is reserved by the host'],
   ['level1 without tab_id', (m) => Object.assign(m, { integration: { level1: { parent_module: 'devkit', tab_label: 'T', tab_icon: 'X', panel_entry: 'ui.js' } } }), '$.integration.level1.tab_id: required, a non-empty string'],

@@ -17,7 +17,8 @@ export interface Manifest {
   capability_levels: number[];
   permissions: Array<{ type: string; value?: unknown }>;
   entry?: { native?: Record<string, string>; frontend?: string; frontend_styles?: string };
-  commands?: Array<{ id: string; description?: string }>;
+  /** `exported: true` (this host's extension) lets other plugins call the command. */
+  commands?: Array<{ id: string; description?: string; exported?: boolean }>;
   settings_schema?: Record<string, unknown>;
   [key: string]: unknown;
 }
@@ -268,6 +269,7 @@ export function validateManifest(data: unknown, ctx: ValidationContext = DEFAULT
       if (!isObject(cmd)) return c.fail(`$.commands[${i}]`, 'must be an object with an id');
       const cid = c.string(cmd, 'id', `$.commands[${i}]`, true);
       if (cid !== undefined && !/^[A-Za-z0-9_]+$/.test(cid)) c.fail(`$.commands[${i}].id`, `"${cid}" may hold only letters, digits and _ (it becomes part of a wire name)`);
+      if (cmd.exported !== undefined && typeof cmd.exported !== 'boolean') c.fail(`$.commands[${i}].exported`, 'must be true or false');
     });
   }
   if (c.errors.length > 0) return { ok: false, errors: c.errors };

@@ -76,4 +76,6 @@ export type BridgeMessage =
   | { type: 'http'; id: number; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body: unknown }
   | { type: 'event'; target: string; name: string; payload: unknown }
   | { type: 'settings-saved'; target: string }
+  /** A filesystem or process access the bridge decided (`ctx.fs()`, `ctx.process()`). */
+  | { type: 'audit'; target: string; kind: 'filesystem' | 'process'; subject: string; decision: 'allow' | 'deny'; rule: string; reason: string }
   | { type: 'notify'; target: string; notification: { title: string; message: string; kind: string; duration_ms?: number | null } };

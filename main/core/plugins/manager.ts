@@ -32,6 +32,8 @@ export interface PluginManagerOptions {
   localNetworkOf?: (pluginId: string) => boolean;
   onChange?: (plugin: PluginSummary) => void;
   onEvent?: (pluginId: string, name: string, payload: unknown) => void;
+  onAudit?: (pluginId: string, m: Extract<BridgeMessage, { type: 'audit' }>) => void;
+  onCrossCall?: (call: { callerId: string; targetId: string; command: string; allowed: boolean; reason: string }) => void;
   onNotify?: (pluginId: string, notification: Extract<BridgeMessage, { type: 'notify' }>['notification']) => void;
 }
 
@@ -219,6 +221,24 @@ export class PluginManager {
     return this.invoke(target.pluginId, target.command, args, timeoutMs);
   }
 
+  /**
+   * A call from one plugin's panel to a plugin command (the SDK's `invokeOtherPlugin`). A plugin may
+   * always call its own commands; another plugin's only when that plugin's manifest lists the
+   * command with `"exported": true` (default deny). Every cross call is audited, allowed or not.
+   */
+  async invokeAs(callerId: string, wire: string, args: unknown): Promise<unknown> {
+    const target = resolveWireName(wire, this.entries.keys());
+    if (!target) throw new InvokeError(`Not found: no installed plugin answers to '${wire}'`);
+    if (target.pluginId === callerId) return this.invoke(target.pluginId, target.command, args);
+    const allowed = this.entries.get(target.pluginId)?.manifest?.commands?.find((c) => c.id === target.command)?.exported === true;
+    const reason = allowed
+      ? `${target.pluginId} exports '${target.command}' to other plugins`
+      : `${target.pluginId} does not export '${target.command}' to other plugins (its manifest would list it in commands with "exported": true)`;
+    this.opts.onCrossCall?.({ callerId, targetId: target.pluginId, command: target.command, allowed, reason });
+    if (!allowed) throw new InvokeError(`Permission denied: plugin ${callerId} may not call ${wire}: ${reason}`);
+    return this.invoke(target.pluginId, target.command, args);
+  }
+
   wireNameOf(pluginId: string, command: string): string {
     return wireName(pluginId, command);
   }
@@ -372,6 +392,7 @@ export class PluginManager {
       },
       onNotify: (m) => this.opts.onNotify?.(pluginId, m.notification),
       onEvent: (name, payload) => this.opts.onEvent?.(pluginId, name, payload),
+      onAudit: (m) => this.opts.onAudit?.(pluginId, m),
       onHttp: this.opts.onHttp && ((req) => (this.opts.onHttp as NonNullable<PluginManagerOptions['onHttp']>)({ ...req, pluginId })),
     });
   }

@@ -33,6 +33,8 @@ export interface PluginProcessOptions {
   restartPolicy?: Partial<RestartPolicy>;
   onStateChange?: (state: PluginState, error: string | undefined) => void;
   onNotify?: (notification: Extract<BridgeMessage, { type: 'notify' }>) => void;
+  /** The bridge decided a filesystem or process access; it goes to the audit trail. */
+  onAudit?: (m: Extract<BridgeMessage, { type: 'audit' }>) => void;
   /** A plugin emitted an event (`ctx.events().emit`). */
   onEvent?: (name: string, payload: unknown) => void;
   /** Sends a plugin's `ctx.http()` request through the broker. */
@@ -249,6 +251,9 @@ export class PluginProcess {
         return;
       case 'event':
         this.opts.onEvent?.(m.name, m.payload);
+        return;
+      case 'audit':
+        this.opts.onAudit?.(m);
         return;
       case 'settings-saved':
         this.opts.logger.log('info', this.opts.pluginId, 'settings saved');

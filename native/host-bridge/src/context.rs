@@ -2,6 +2,7 @@
 //! `&mut dyn IpcRegistrar`.
 use crate::db::{HostTables, PluginDatabase};
 use crate::events::Events;
+use crate::local::{Files, Processes};
 use crate::settings::Settings;
 use crate::{host_call, outbox};
 use haloforge_plugin_api::*;
@@ -47,6 +48,8 @@ pub struct BridgeContext {
     db: Result<PluginDatabase, String>,
     pub events: Events,
     http: Option<BrokeredHttp>,
+    fs: Option<Files>,
+    process: Option<Processes>,
     pub settings: Settings,
 }
 
@@ -64,7 +67,25 @@ impl BridgeContext {
         let db = std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| e.to_string())
             .and_then(|_| PluginDatabase::open(&config.data_dir.join(DATABASE_FILE), &config.plugin_id, readable).map_err(|e| e.to_string()));
+        let whitelist: Vec<String> = config
+            .permissions
+            .iter()
+            .filter(|p| p.kind == "process_spawn_whitelist")
+            .flat_map(|p| p.value.as_array().cloned().unwrap_or_default())
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        let process = (has("process_spawn") || !whitelist.is_empty()).then(|| Processes { plugin_id: config.plugin_id.clone(), whitelist, any: has("process_spawn") });
+        let fs = ["filesystem_read", "filesystem_write", "filesystem_read_app_data", "filesystem_write_app_data"].iter().any(|k| has(k)).then(|| Files {
+            plugin_id: config.plugin_id.clone(),
+            data_dir: config.data_dir.clone(),
+            read_anywhere: has("filesystem_read"),
+            write_anywhere: has("filesystem_write"),
+            read_data: has("filesystem_read_app_data") || has("filesystem_write_app_data"),
+            write_data: has("filesystem_write_app_data"),
+        });
         Self {
+            fs,
+            process,
             events: Events::new(config.plugin_id.clone(), has("events_emit"), has("events_listen")),
             http: config.network.then_some(BrokeredHttp),
             settings: Settings { path: config.settings_path, defaults: config.settings_defaults },
@@ -142,10 +163,10 @@ impl PluginContext for BridgeContext {
         self.http.as_ref().map(|h| h as &dyn HttpClient)
     }
     fn fs(&self) -> Option<&dyn PluginFs> {
-        None
+        self.fs.as_ref().map(|f| f as &dyn PluginFs)
     }
     fn process(&self) -> Option<&dyn ProcessRunner> {
-        None
+        self.process.as_ref().map(|p| p as &dyn ProcessRunner)
     }
     fn settings(&self) -> Value {
         self.settings.current()

@@ -7,6 +7,7 @@ pub mod db;
 pub mod events;
 pub mod ffi;
 pub mod host_call;
+pub mod local;
 pub mod inspect;
 pub mod outbox;
 pub mod plugin;

@@ -78,6 +78,24 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         }),
     )?;
     hf_http_kit::register_http_commands(ipc)?;
+    ipc.register(
+        "run",
+        Box::new(|args, ctx| {
+            let exe = args.get("exe").and_then(Value::as_str).unwrap_or("true");
+            let argv: Vec<&str> = args.get("args").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let runner = ctx.process().ok_or_else(|| PluginError::PermissionDenied("ctx.process() is not available".into()))?;
+            let out = runner.run(exe, &argv, None)?;
+            Ok(json!({ "exit_code": out.exit_code, "stdout": out.stdout }))
+        }),
+    )?;
+    ipc.register(
+        "read_file",
+        Box::new(|args, ctx| {
+            let path = args.get("path").and_then(Value::as_str).unwrap_or("");
+            let fs = ctx.fs().ok_or_else(|| PluginError::PermissionDenied("ctx.fs() is not available".into()))?;
+            Ok(json!({ "text": String::from_utf8_lossy(&fs.read_file(std::path::Path::new(path))?) }))
+        }),
+    )?;
     // Raw SQL, to show what the database lets a plugin do and what it refuses.
     ipc.register(
         "sql",
