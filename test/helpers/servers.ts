@@ -15,7 +15,7 @@ export interface TestServer {
 
 /**
  * A loopback HTTP server for the broker's tests: `/json` answers JSON, `/text` plain text,
- * `/redirect?to=<url>` a 302 to `to`, `/echo` the request it got.
+ * `/redirect?to=<url>` a 302 to `to`, `/echo` the request it got, `/slow?ms=` answers late.
  */
 export async function startTestServer(host = '127.0.0.1', port = 0): Promise<TestServer> {
   const seen: SeenRequest[] = [];
@@ -26,6 +26,10 @@ export async function startTestServer(host = '127.0.0.1', port = 0): Promise<Tes
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (url.pathname === '/json') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ hello: 'world', served: host }));
+      if (url.pathname === '/slow') {
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"slow":true}'), Number(url.searchParams.get('ms') ?? 1000));
+        return;
+      }
       if (url.pathname === '/text') return res.writeHead(200, { 'content-type': 'text/plain' }).end('plain words');
       if (url.pathname === '/redirect') return res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
       if (url.pathname === '/echo') {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file';
 import type { NetworkGrant } from '../policy/engine';
 
@@ -41,6 +42,11 @@ export class GrantStore {
     private readonly path: string,
     private readonly now: () => Date = () => new Date(),
   ) {
+    // A crash between writing and renaming leaves a temporary file: the old grants.json is still
+    // the truth, and the half-done change is dropped.
+    if (existsSync(dirname(path))) {
+      for (const f of readdirSync(dirname(path))) if (f.startsWith(`${basename(path)}.`) && f.endsWith('.tmp')) rmSync(join(dirname(path), f), { force: true });
+    }
     if (!existsSync(path)) return;
     try {
       this.data = parse(readFileSync(path, 'utf8'));

@@ -131,11 +131,37 @@ export function createRouter(core: RouterCore) {
     },
   };
 
+  /** A refused message is recorded in the audit trail, so hostile panels leave a trace. */
+  function refused(channel: unknown, e: IpcRefusal): never {
+    try {
+      audit.append({
+        time: new Date().toISOString(),
+        requestId: 'ipc',
+        hop: 0,
+        event: 'decision',
+        pluginId: '(panel)',
+        method: 'IPC',
+        url: `ipc:${String(channel).slice(0, 80)}`,
+        decision: 'deny',
+        rule: 'ipc:refused',
+        reason: e.message,
+      });
+    } catch {
+      // The refusal stands whether or not it could be recorded.
+    }
+    throw e;
+  }
+
   return async function dispatch(channel: unknown, args: unknown): Promise<unknown> {
-    if (!isChannel(channel)) throw new IpcRefusal(`unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
-    if (!Array.isArray(args)) throw new IpcRefusal(`arguments of ${channel} must be an array`);
-    if (JSON.stringify(args).length > MAX_ARGS_BYTES) throw new IpcRefusal(`arguments of ${channel} exceed ${MAX_ARGS_BYTES} bytes`);
-    return handlers[channel](...(args as unknown[]));
+    try {
+      if (!isChannel(channel)) throw new IpcRefusal(`unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
+      if (!Array.isArray(args)) throw new IpcRefusal(`arguments of ${channel} must be an array`);
+      if (JSON.stringify(args).length > MAX_ARGS_BYTES) throw new IpcRefusal(`arguments of ${channel} exceed ${MAX_ARGS_BYTES} bytes`);
+      return await handlers[channel](...(args as unknown[]));
+    } catch (e) {
+      if (e instanceof IpcRefusal) refused(channel, e);
+      throw e;
+    }
   };
 }
 
