@@ -73,7 +73,9 @@ void app.whenReady().then(async () => {
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event, ...args: unknown[]) => {
       if (!isHostPanel(event)) {
-        host.logger.log('warn', HOST_TARGET, `refused ${channel} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
+        const from = event.senderFrame?.url ?? 'an unknown frame';
+        host.logger.log('warn', HOST_TARGET, `refused ${channel} from ${from}`);
+        host.audit.append({ time: new Date().toISOString(), requestId: 'ipc', hop: 0, event: 'decision', pluginId: '(panel)', method: 'IPC', url: `ipc:${channel}`, decision: 'deny', rule: 'ipc:wrong-sender', reason: `sent by ${from}, not a HaloForge panel` });
         throw new Error(`${channel} refused: the sender is not a HaloForge panel`);
       }
       return dispatch(channel, args);

@@ -107,6 +107,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));
+      // A protocol violation (an oversized frame, bad UTF-8) ends that connection, never the host.
+      ws.on('error', (e) => {
+        opts.logger.log('warn', HOST_TARGET, `web host dropped a connection: ${e.message}`);
+        ws.terminate();
+      });
       ws.on('message', (data) => void answer(ws, data.toString()));
     });
   });
