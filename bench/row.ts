@@ -9,6 +9,8 @@ export interface Row {
   ratioP50: number;
   ratioP99?: number;
   target?: { p50: number; p99?: number };
+  /** Milliseconds unless said otherwise. */
+  unit?: 'ms' | 'bytes';
 }
 
 export function row(name: string, baselineName: string, r: { baseline: Summary; subject: Summary }, target?: Row['target']): Row {

@@ -5,20 +5,22 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brokerBenchmarks } from './broker';
+import { invokeBenchmarks } from './invoke';
 import { policyBenchmarks } from './policy';
 import type { Row } from './row';
 
 const rows: Row[] = [];
-for (const group of [policyBenchmarks, brokerBenchmarks]) rows.push(...(await group()));
+for (const group of [policyBenchmarks, brokerBenchmarks, invokeBenchmarks]) rows.push(...(await group()));
 
-const fmt = (ms: number) => (ms < 0.01 ? `${(ms * 1000).toFixed(2)} µs` : `${ms.toFixed(3)} ms`);
+const fmt = (v: number, unit: Row['unit'] = 'ms') =>
+  unit === 'bytes' ? `${(v / 2 ** 20).toFixed(1)} MiB` : v < 0.01 ? `${(v * 1000).toFixed(2)} µs` : `${v.toFixed(3)} ms`;
 console.log('\nHaloForge Host benchmarks (ratios against a baseline measured in the same run)\n');
 console.log(['measure', 'subject p50', 'baseline p50', 'ratio p50', 'ratio p99', 'target'].join(' | '));
 console.log('---|---|---|---|---|---');
 for (const r of rows) {
   const p99 = r.ratioP99 === undefined ? '—' : `${r.ratioP99.toFixed(2)}×`;
   const verdict = r.target === undefined ? '' : `${r.ratioP50 <= r.target.p50 && (r.target.p99 === undefined || (r.ratioP99 ?? 0) <= r.target.p99) ? 'met' : 'MISSED'} (≤ ${r.target.p50}×${r.target.p99 ? ` p50, ≤ ${r.target.p99}× p99` : ''})`;
-  console.log([`${r.name} vs ${r.baselineName}`, fmt(r.subjectP50), fmt(r.baselineP50), `${r.ratioP50.toFixed(2)}×`, p99, verdict].join(' | '));
+  console.log([`${r.name} vs ${r.baselineName}`, fmt(r.subjectP50, r.unit), fmt(r.baselineP50, r.unit), `${r.ratioP50.toFixed(2)}×`, p99, verdict].join(' | '));
 }
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ time: new Date().toISOString(), rows }, null, 2)}\n`);
 console.log('\nwritten to bench/results.json');

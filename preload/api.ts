@@ -17,6 +17,8 @@ export type { AuditEntry, AuditQueryWire, InstallPreview, LogRecord, NetworkGran
  * the web host. Declared once; both build it with `makeApi` over their own carrier.
  */
 export interface HaloForgeApi {
+  /** Answers with its argument: is main there? */
+  ping(value?: unknown): Promise<unknown>;
   listPlugins(): Promise<PluginSummary[]>;
   /** Calls a plugin command by its short name; the wire name is built in one place (main/core/wire). */
   invokePlugin(pluginId: string, command: string, args?: unknown): Promise<unknown>;
@@ -49,6 +51,7 @@ export type Subscribe = <E extends EventName>(event: E, listener: (payload: Even
 /** The API over any carrier: one function per channel, nothing generic exposed. */
 export function makeApi(call: Call, subscribe: Subscribe): HaloForgeApi {
   return {
+    ping: (value) => call('hf:host:ping', [value ?? null]),
     listPlugins: () => call('hf:plugins:list', []),
     invokePlugin: (pluginId, command, args) => call('hf:plugin:invoke', [wireName(pluginId, command), args ?? {}]),
     restartPlugin: (pluginId) => call('hf:plugins:restart', [pluginId]),

@@ -14,6 +14,8 @@ export type AuditQueryWire = Omit<AuditQuery, 'since' | 'until'> & { since?: str
  * both carriers of it; every channel is prefixed `hf:`.
  */
 export interface Channels {
+  /** Answers with what it is given: a liveness check for panels, and the baseline of the benchmarks. */
+  'hf:host:ping': { args: [value: unknown]; result: unknown };
   'hf:plugins:list': { args: []; result: PluginSummary[] };
   'hf:plugin:invoke': { args: [wireName: string, args: unknown]; result: unknown };
   'hf:plugins:restart': { args: [pluginId: string]; result: PluginSummary };
@@ -52,6 +54,7 @@ export interface Events {
 export type EventName = keyof Events;
 
 export const CHANNELS: readonly ChannelName[] = [
+  'hf:host:ping',
   'hf:plugins:list',
   'hf:plugin:invoke',
   'hf:plugins:restart',

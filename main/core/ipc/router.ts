@@ -64,6 +64,7 @@ function optionalDate(value: unknown, what: string): Date | undefined {
 export function createRouter(core: RouterCore) {
   const { plugins, installer, logger, grants, audit, panelAsker } = core;
   const handlers: { [K in ChannelName]: (...args: unknown[]) => Promise<Channels[K]['result']> } = {
+    'hf:host:ping': async (value) => value ?? null,
     'hf:plugins:list': async () => plugins.list(),
     'hf:plugin:invoke': async (wire, args) => {
       const name = expectString(wire, 'the wire name');

@@ -15,6 +15,7 @@ export function nodeHostLauncher(hostScript: string, opts: { confine: boolean; n
   return () => {
     const child = spawn(command, argv, {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     let stderrTail = '';

@@ -1,0 +1,109 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { createHost, type Host } from '../main/core/host';
+import { createRouter } from '../main/core/ipc/router';
+import { FileLogger } from '../main/core/log/logger';
+import { homeLayout } from '../main/core/paths';
+import { startWebHost } from '../main/web/server';
+import { installSample, root, tempHome } from '../test/helpers/fixtures';
+import { row, type Row } from './row';
+import { compare, summarize, timeEach } from './stats';
+
+const HELLO = 'dev.example.my-plugin';
+
+async function startedHost(confinement: 'auto' | 'off' = 'auto'): Promise<{ host: Host; cleanup: () => void }> {
+  const t = tempHome();
+  installSample(t.home, { sample: 'hello' });
+  const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, ''), confinement });
+  host.plugins.discover();
+  await host.start();
+  return { host, cleanup: t.cleanup };
+}
+
+/** A panel's call over the web host's WebSocket, waiting for its answer. */
+function wsCaller(ws: WebSocket): (channel: string, args: unknown[]) => Promise<unknown> {
+  let next = 1;
+  const waiting = new Map<number, (v: unknown) => void>();
+  ws.on('message', (d) => {
+    const m = JSON.parse(d.toString()) as { id: number; result: unknown };
+    waiting.get(m.id)?.(m.result);
+    waiting.delete(m.id);
+  });
+  return (channel, args) =>
+    new Promise((resolve) => {
+      const id = next++;
+      waiting.set(id, resolve);
+      ws.send(JSON.stringify({ id, channel, args }));
+    });
+}
+
+export async function invokeBenchmarks(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const { host, cleanup } = await startedHost();
+  const web = await startWebHost({ dispatch: createRouter({ ...host, grantsChanged: () => undefined, pluginRemoved: () => undefined }), rendererDir: join(root, 'out', 'renderer'), logger: host.logger });
+  const ws = new WebSocket(`ws://127.0.0.1:${web.port}/ipc?token=${web.token}`, { headers: { origin: `http://127.0.0.1:${web.port}` } });
+  await new Promise((r) => ws.once('open', r));
+  const call = wsCaller(ws);
+
+  // 1. Small invoke, panel -> plugin -> panel, against a bare echo over the same WebSocket.
+  const small = { value: 1, text: 'hello' };
+  const echo = () => call('hf:host:ping', [small]);
+  const invoke = () => call('hf:plugin:invoke', ['plugin_dev_example_my_plugin_ping', small]);
+  await compare(2, 200, echo, invoke);
+  rows.push(row('small invoke over the web host', 'bare echo over the same WebSocket', await compare(10, 200, echo, invoke), { p50: 2 }));
+
+  // 2. 1 MiB payload through the plugin against parse + stringify of the same payload alone.
+  const big = { data: 'x'.repeat(1024 * 1024) };
+  const bigText = JSON.stringify(big);
+  const parseAlone = () => JSON.stringify(JSON.parse(bigText));
+  const bigInvoke = () => host.plugins.invoke(HELLO, 'ping', big);
+  await compare(1, 5, parseAlone, bigInvoke);
+  rows.push(row('1 MiB invoke (main -> plugin -> main)', 'JSON.parse + JSON.stringify of it', await compare(5, 10, parseAlone, bigInvoke), { p50: 3 }));
+
+  // 3. 100 concurrent invokes: throughput and p99 against 100 concurrent bare echoes.
+  const burst = async (fn: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    const each = await Promise.all(Array.from({ length: 100 }, async () => {
+      const t = performance.now();
+      await fn();
+      return performance.now() - t;
+    }));
+    return { total: performance.now() - t0, each };
+  };
+  const bursts = { base: [] as number[], subject: [] as number[], baseTotal: [] as number[], subjectTotal: [] as number[] };
+  for (let i = 0; i < 10; i++) {
+    const b = await burst(echo);
+    const s = await burst(invoke);
+    bursts.base.push(...b.each);
+    bursts.subject.push(...s.each);
+    bursts.baseTotal.push(b.total);
+    bursts.subjectTotal.push(s.total);
+  }
+  rows.push(row('100 concurrent invokes (per call)', '100 concurrent bare echoes', { baseline: summarize(bursts.base), subject: summarize(bursts.subject) }));
+  const tput = (totals: number[]) => (100 / summarize(totals).p50) * 1000;
+  rows.push({ name: `100 concurrent invokes: ${tput(bursts.subjectTotal).toFixed(0)} calls/s`, baselineName: `bare echoes: ${tput(bursts.baseTotal).toFixed(0)} calls/s`, subjectP50: summarize(bursts.subjectTotal).p50, baselineP50: summarize(bursts.baseTotal).p50, ratioP50: summarize(bursts.subjectTotal).p50 / summarize(bursts.baseTotal).p50 });
+
+  ws.close();
+  await web.close();
+
+  // 4. Memory: resident size of one plugin host with the hello plugin, against a bare Node process.
+  const bareRss = Number(spawnSync(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 50)'], { encoding: 'utf8' }).stdout);
+  const pluginRss = (await host.plugins.memoryOf(HELLO)).rss;
+  rows.push({ name: `plugin host RSS (${(pluginRss / 2 ** 20).toFixed(1)} MiB)`, baselineName: `bare Node RSS (${(bareRss / 2 ** 20).toFixed(1)} MiB)`, subjectP50: pluginRss, baselineP50: bareRss, ratioP50: pluginRss / bareRss, unit: 'bytes' });
+  await host.shutdown();
+  cleanup();
+
+  // 5. Cold plugin load (process start + dlopen + on_load), confined and not, against a bare Node start.
+  const bareStart = await timeEach(10, () => spawnSync(process.execPath, ['-e', '0']));
+  for (const confinement of ['auto', 'off'] as const) {
+    const loads = await timeEach(10, async () => {
+      const h = await startedHost(confinement);
+      await h.host.shutdown();
+      h.cleanup();
+    });
+    const label = confinement === 'auto' ? 'cold plugin load, network-confined' : 'cold plugin load, unconfined';
+    rows.push(row(label, 'starting a bare Node process', { baseline: summarize(bareStart), subject: summarize(loads) }));
+  }
+  return rows;
+}
