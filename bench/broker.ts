@@ -7,8 +7,8 @@ import { Broker } from '../main/core/broker/broker';
 import { GrantStore } from '../main/core/grants/store';
 import { PromptService } from '../main/core/prompts/service';
 import { startServerProcess } from './server-process';
-import { row, type Row } from './row';
-import { compare, summarize } from './stats';
+import { burstRows, row, type Row } from './row';
+import { compare, compareBursts } from './stats';
 
 /** A brokered GET on loopback against a direct undici request to the same server. */
 export async function brokerBenchmarks(): Promise<Row[]> {
@@ -38,39 +38,9 @@ export async function brokerBenchmarks(): Promise<Row[]> {
   };
   await compare(2, 200, viaUndici, viaBroker);
   const result = await compare(20, 100, viaUndici, viaBroker);
-  const burst = async (fn: () => Promise<void>) => {
-    const t0 = performance.now();
-    const each = await Promise.all(
-      Array.from({ length: 100 }, async () => {
-        const t = performance.now();
-        await fn();
-        return performance.now() - t;
-      }),
-    );
-    return { total: performance.now() - t0, each };
-  };
-  const b = { base: [] as number[], subject: [] as number[], baseTotal: [] as number[], subjectTotal: [] as number[] };
-  for (let i = 0; i < 10; i++) {
-    const x = await burst(viaUndici);
-    const y = await burst(viaBroker);
-    b.base.push(...x.each);
-    b.subject.push(...y.each);
-    b.baseTotal.push(x.total);
-    b.subjectTotal.push(y.total);
-  }
-  const tput = (totals: number[]) => (100 / summarize(totals).p50) * 1000;
+  const bursts = await compareBursts(10, 100, viaUndici, viaBroker);
   await broker.close();
   server.stop();
   rmSync(home, { recursive: true, force: true });
-  return [
-    row('brokered GET (loopback)', 'direct undici request', result, { p50: 1.25, p99: 1.5 }),
-    row('100 concurrent brokered GETs (per request)', '100 concurrent direct requests', { baseline: summarize(b.base), subject: summarize(b.subject) }),
-    {
-      name: `100 concurrent brokered GETs: ${tput(b.subjectTotal).toFixed(0)} requests/s`,
-      baselineName: `direct: ${tput(b.baseTotal).toFixed(0)} requests/s`,
-      subjectP50: summarize(b.subjectTotal).p50,
-      baselineP50: summarize(b.baseTotal).p50,
-      ratioP50: summarize(b.subjectTotal).p50 / summarize(b.baseTotal).p50,
-    },
-  ];
+  return [row('brokered GET (loopback)', 'direct undici request', result, { p50: 1.25, p99: 1.5 }), ...burstRows('brokered GETs', 'direct requests', 'requests', 100, bursts)];
 }

@@ -7,8 +7,8 @@ import { FileLogger } from '../main/core/log/logger';
 import { homeLayout } from '../main/core/paths';
 import { startWebHost } from '../main/web/server';
 import { installSample, root, tempHome } from '../test/helpers/fixtures';
-import { row, type Row } from './row';
-import { compare, summarize, timeEach } from './stats';
+import { burstRows, row, type Row } from './row';
+import { compare, compareBursts, summarize, timeEach } from './stats';
 
 const HELLO = 'dev.example.my-plugin';
 
@@ -62,27 +62,7 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   rows.push(row('1 MiB invoke (main -> plugin -> main)', 'JSON.parse + JSON.stringify of it', await compare(5, 10, parseAlone, bigInvoke), { p50: 3 }));
 
   // 3. 100 concurrent invokes: throughput and p99 against 100 concurrent bare echoes.
-  const burst = async (fn: () => Promise<unknown>) => {
-    const t0 = performance.now();
-    const each = await Promise.all(Array.from({ length: 100 }, async () => {
-      const t = performance.now();
-      await fn();
-      return performance.now() - t;
-    }));
-    return { total: performance.now() - t0, each };
-  };
-  const bursts = { base: [] as number[], subject: [] as number[], baseTotal: [] as number[], subjectTotal: [] as number[] };
-  for (let i = 0; i < 10; i++) {
-    const b = await burst(echo);
-    const s = await burst(invoke);
-    bursts.base.push(...b.each);
-    bursts.subject.push(...s.each);
-    bursts.baseTotal.push(b.total);
-    bursts.subjectTotal.push(s.total);
-  }
-  rows.push(row('100 concurrent invokes (per call)', '100 concurrent bare echoes', { baseline: summarize(bursts.base), subject: summarize(bursts.subject) }));
-  const tput = (totals: number[]) => (100 / summarize(totals).p50) * 1000;
-  rows.push({ name: `100 concurrent invokes: ${tput(bursts.subjectTotal).toFixed(0)} calls/s`, baselineName: `bare echoes: ${tput(bursts.baseTotal).toFixed(0)} calls/s`, subjectP50: summarize(bursts.subjectTotal).p50, baselineP50: summarize(bursts.baseTotal).p50, ratioP50: summarize(bursts.subjectTotal).p50 / summarize(bursts.baseTotal).p50 });
+  rows.push(...burstRows('invokes', 'bare echoes', 'calls', 100, await compareBursts(10, 100, echo, invoke)));
 
   ws.close();
   await web.close();

@@ -24,3 +24,18 @@ export function row(name: string, baselineName: string, r: { baseline: Summary; 
     target,
   };
 }
+
+/** Two rows for a burst comparison: per-call latency, and throughput of whole bursts. */
+export function burstRows(what: string, baselineWhat: string, unit: string, size: number, r: { calls: { baseline: Summary; subject: Summary }; bursts: { baseline: Summary; subject: Summary } }): Row[] {
+  const rate = (s: Summary) => ((size / s.p50) * 1000).toFixed(0);
+  return [
+    row(`${size} concurrent ${what} (per call)`, `${size} concurrent ${baselineWhat}`, r.calls),
+    {
+      name: `${size} concurrent ${what}: ${rate(r.bursts.subject)} ${unit}/s`,
+      baselineName: `${baselineWhat}: ${rate(r.bursts.baseline)} ${unit}/s`,
+      subjectP50: r.bursts.subject.p50,
+      baselineP50: r.bursts.baseline.p50,
+      ratioP50: r.bursts.subject.p50 / r.bursts.baseline.p50,
+    },
+  ];
+}

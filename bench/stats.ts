@@ -48,3 +48,39 @@ export function perCall(iterations: number, fn: (i: number) => unknown): number 
   for (let i = 0; i < iterations; i++) fn(i);
   return (performance.now() - t) / iterations;
 }
+
+/**
+ * Fires `size` calls of `fn` at once, `rounds` times, interleaved with the same bursts of the
+ * baseline. Returns per-call latencies and whole-burst durations of both.
+ */
+export async function compareBursts(
+  rounds: number,
+  size: number,
+  baseline: () => Promise<unknown>,
+  subject: () => Promise<unknown>,
+): Promise<{ calls: { baseline: Summary; subject: Summary }; bursts: { baseline: Summary; subject: Summary } }> {
+  const burst = async (fn: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    const each = await Promise.all(
+      Array.from({ length: size }, async () => {
+        const t = performance.now();
+        await fn();
+        return performance.now() - t;
+      }),
+    );
+    return { total: performance.now() - t0, each };
+  };
+  const calls = { baseline: [] as number[], subject: [] as number[] };
+  const totals = { baseline: [] as number[], subject: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    for (const [key, fn] of [['baseline', baseline], ['subject', subject]] as const) {
+      const r = await burst(fn);
+      calls[key].push(...r.each);
+      totals[key].push(r.total);
+    }
+  }
+  return {
+    calls: { baseline: summarize(calls.baseline), subject: summarize(calls.subject) },
+    bursts: { baseline: summarize(totals.baseline), subject: summarize(totals.subject) },
+  };
+}
