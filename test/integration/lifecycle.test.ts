@@ -187,3 +187,30 @@ describe('the command line', () => {
     expect(cli(home, 'audit', '--since', 'yesterday').status).toBe(2);
   });
 });
+
+describe('where network confinement is unavailable', () => {
+  it('keeps plugins off and says why, until the user allows unconfined plugins', async () => {
+    const home = temp();
+    sampleFolder(home, { sample: 'hello' });
+    const { nodeHostLauncher } = await import('../../main/core/plugins/node-launcher');
+    const { builtArtifacts } = await import('../../main/core/app-paths');
+    const unconfined = { launch: nodeHostLauncher(builtArtifacts().pluginHostScript, { confine: false }), confinement: { state: 'unconfined' as const, reason: 'user namespaces are disabled (test)' } };
+    const refused = createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: unconfined });
+    refused.plugins.discover();
+    await refused.start();
+    expect(refused.plugins.get('dev.example.my-plugin')).toMatchObject({
+      state: 'error',
+      confinement: { state: 'unconfined', reason: 'user namespaces are disabled (test)' },
+      error: 'network confinement: unavailable: user namespaces are disabled (test); the plugin stays off until you allow unconfined plugins ("allowUnconfined": true in settings.json)',
+    });
+    expect(refused.logger.tail(50).map((r) => r.message)).toContain('network confinement: unavailable: user namespaces are disabled (test)');
+    await refused.shutdown();
+
+    writeFileSync(join(home, 'settings.json'), JSON.stringify({ allowUnconfined: true }));
+    const allowed = createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: unconfined });
+    running = allowed;
+    allowed.plugins.discover();
+    await allowed.start();
+    expect(allowed.plugins.get('dev.example.my-plugin')).toMatchObject({ state: 'active', confinement: { state: 'unconfined' } });
+  });
+});
