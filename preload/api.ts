@@ -2,7 +2,7 @@ import type { AuditEntry } from '../main/core/audit/log';
 import type { LogRecord } from '../main/core/log/logger';
 import type { PermissionState } from '../main/core/plugins/approvals';
 import type { InstallPreview } from '../main/core/plugins/installer';
-import type { PropertySchema, SettingsSchema } from '../main/core/plugins/settings';
+import type { PropertySchema, SettingsSchema } from '../main/core/plugins/settings-schema';
 import type { AuditQueryWire, ChannelName, Channels, EventName, Events } from '../main/core/ipc/channels';
 import type { NetworkGrant } from '../main/core/policy/engine';
 import type { PluginSummary } from '../main/core/plugins/manager';

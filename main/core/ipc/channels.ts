@@ -1,7 +1,7 @@
 import type { AuditEntry, AuditQuery } from '../audit/log';
 import type { LogRecord } from '../log/logger';
 import type { InstallPreview } from '../plugins/installer';
-import type { SettingsSchema } from '../plugins/settings';
+import type { SettingsSchema } from '../plugins/settings-schema';
 import type { NetworkGrant } from '../policy/engine';
 import type { PluginSummary } from '../plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../prompts/service';

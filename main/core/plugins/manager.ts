@@ -4,14 +4,15 @@ import type { BrokerReply, BrokerRequest } from '../broker/broker';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
 import { pluginDataDir } from '../paths';
-import { resolveWireName, sanitizedPluginId, wireName } from '../wire';
+import { resolveWireName, sanitizedPluginId } from '../wire';
 import { grantedPermissions, pendingApproval, permissionStates, type PermissionState } from './approvals';
 import type { Confinement } from './confinement';
 import type { BridgeMessage, PluginMetadata } from './host-protocol';
 import type { HostLauncher } from './launcher';
 import { InvokeError, PluginProcess, type PluginState, type RestartPolicy } from './plugin-process';
 import type { PluginRecord, PluginRegistry } from './registry';
-import { readSettings, schemaDefaults, settingsProblems, writeSettings, type SettingsSchema } from './settings';
+import { readSettings, writeSettings } from './settings';
+import { schemaDefaults, settingsProblems, type SettingsSchema } from './settings-schema';
 
 export interface PluginManagerOptions {
   pluginsDir: string;
@@ -160,10 +161,6 @@ export class PluginManager {
     return [...this.entries.keys()].map((id) => this.get(id) as PluginSummary).sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  ids(): string[] {
-    return [...this.entries.keys()];
-  }
-
   get(pluginId: string): PluginSummary | undefined {
     const e = this.entries.get(pluginId);
     if (!e) return undefined;
@@ -237,10 +234,6 @@ export class PluginManager {
     this.opts.onCrossCall?.({ callerId, targetId: target.pluginId, command: target.command, allowed, reason });
     if (!allowed) throw new InvokeError(`Permission denied: plugin ${callerId} may not call ${wire}: ${reason}`);
     return this.invoke(target.pluginId, target.command, args);
-  }
-
-  wireNameOf(pluginId: string, command: string): string {
-    return wireName(pluginId, command);
   }
 
   async restart(pluginId: string): Promise<PluginSummary> {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isSecret, readSettings, settingsProblems, writeSettings, type SettingsSchema } from './settings';
+import { readSettings, writeSettings } from './settings';
+import { isSecret, settingsProblems, type SettingsSchema } from './settings-schema';
 
 const schema: SettingsSchema = {
   type: 'object',

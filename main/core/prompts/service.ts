@@ -39,13 +39,9 @@ export class PromptService {
   private readonly open = new Map<string, { prompt: PermissionPrompt; outcome: Promise<PromptOutcome> }>();
 
   constructor(
-    private asker: Asker | undefined,
+    private readonly asker: Asker | undefined,
     private readonly timeoutMs = DEFAULT_PROMPT_TIMEOUT_MS,
   ) {}
-
-  setAsker(asker: Asker | undefined): void {
-    this.asker = asker;
-  }
 
   pending(): PermissionPrompt[] {
     return [...this.open.values()].map((o) => o.prompt);
