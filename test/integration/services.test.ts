@@ -91,6 +91,8 @@ describe('a plugin shaped like the real ones', () => {
     const { host } = await start();
     host.plugins.appEvent({ type: 'theme_changed' }, { theme: 'dark' });
     await expect.poll(() => host.plugins.invoke(NOTES, 'last_theme', {})).toEqual({ theme: 'dark' });
+    host.plugins.saveSettings(NOTES, { title: 'x' });
+    await expect.poll(() => host.plugins.invoke(NOTES, 'settings_events', {})).toEqual([{ pluginId: NOTES }]);
   });
 });
 

@@ -304,7 +304,13 @@ export class PluginManager {
     // Values are never logged: settings hold API keys.
     this.opts.logger.log('info', pluginId, 'settings saved from the panel');
     this.entries.get(pluginId)?.process?.settingsChanged(merged);
+    this.settingsSaved(pluginId);
     return merged;
+  }
+
+  /** Settings changed somewhere: plugins listening for SettingsChanged hear which plugin's. */
+  settingsSaved(pluginId: string): void {
+    this.appEvent({ type: 'settings_changed' }, { pluginId });
   }
 
   /** Sends an app event to every running plugin (their subscriptions decide who gets it). */
@@ -385,6 +391,7 @@ export class PluginManager {
       },
       onNotify: (m) => this.opts.onNotify?.(pluginId, m.notification),
       onEvent: (name, payload) => this.opts.onEvent?.(pluginId, name, payload),
+      onSettingsSaved: () => this.settingsSaved(pluginId),
       onAudit: (m) => this.opts.onAudit?.(pluginId, m),
       onHttp: this.opts.onHttp && ((req) => (this.opts.onHttp as NonNullable<PluginManagerOptions['onHttp']>)({ ...req, pluginId })),
     });

@@ -35,6 +35,8 @@ export interface PluginProcessOptions {
   onNotify?: (notification: Extract<BridgeMessage, { type: 'notify' }>) => void;
   /** The bridge decided a filesystem or process access; it goes to the audit trail. */
   onAudit?: (m: Extract<BridgeMessage, { type: 'audit' }>) => void;
+  /** The plugin saved its own settings (`ctx.save_settings`). */
+  onSettingsSaved?: () => void;
   /** A plugin emitted an event (`ctx.events().emit`). */
   onEvent?: (name: string, payload: unknown) => void;
   /** Sends a plugin's `ctx.http()` request through the broker. */
@@ -257,6 +259,7 @@ export class PluginProcess {
         return;
       case 'settings-saved':
         this.opts.logger.log('info', this.opts.pluginId, 'settings saved');
+        this.opts.onSettingsSaved?.();
         return;
       case 'result': {
         const p = this.pending.get(m.id);

@@ -12,6 +12,7 @@ const TABLE: &str = "plugin_dev_haloforge_sample_notes_notes";
 pub struct Notes {
     settings_changes: Arc<AtomicUsize>,
     last_theme: Arc<Mutex<Value>>,
+    settings_events: Arc<Mutex<Vec<Value>>>,
 }
 
 impl Notes {
@@ -41,6 +42,8 @@ impl HaloForgePlugin for Notes {
         ctx.db().create_table("notes", "id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP")?;
         let theme = Arc::clone(&self.last_theme);
         ctx.events().subscribe(AppEvent::ThemeChanged, Box::new(move |payload| *theme.lock().unwrap_or_else(|p| p.into_inner()) = payload));
+        let heard = Arc::clone(&self.settings_events);
+        ctx.events().subscribe(AppEvent::SettingsChanged, Box::new(move |payload| heard.lock().unwrap_or_else(|p| p.into_inner()).push(payload)));
         ctx.log(LogLevel::Info, "notes loaded");
 
         ipc.register(
@@ -76,6 +79,8 @@ impl HaloForgePlugin for Notes {
         )?;
         let changes = Arc::clone(&self.settings_changes);
         ipc.register("settings_changes", Box::new(move |_args, _ctx| Ok(json!({ "count": changes.load(Ordering::SeqCst) }))))?;
+        let heard = Arc::clone(&self.settings_events);
+        ipc.register("settings_events", Box::new(move |_args, _ctx| Ok(Value::Array(heard.lock().unwrap_or_else(|p| p.into_inner()).clone()))))?;
         let theme = Arc::clone(&self.last_theme);
         ipc.register("last_theme", Box::new(move |_args, _ctx| Ok(theme.lock().unwrap_or_else(|p| p.into_inner()).clone())))?;
         Ok(())
