@@ -8,7 +8,7 @@ const pathFile = join(root, 'node_modules', 'electron', 'path.txt');
 const binary = existsSync(pathFile) ? join(root, 'node_modules', 'electron', 'dist', readFileSync(pathFile, 'utf8').trim()) : undefined;
 
 test.describe('the Electron app', () => {
-  test.skip(!binary || !existsSync(binary), "Electron's binary is not installed on this machine (its download host is unreachable); the same panels are tested through the web host");
+  test.skip(!binary || !existsSync(binary), 'the Electron binary is not installed on this machine (its download host is unreachable); the same panels are tested through the web host');
 
   test('lists the hello plugin and calls its ping from the console', async () => {
     const { home, cleanup } = tempHome();
