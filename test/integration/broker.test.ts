@@ -1,12 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../main/core/audit/log';
-import { createHost, type Host } from '../../main/core/host';
+import { createHost } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
 import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/service';
-import { installSample, tempHome } from '../helpers/fixtures';
+import { installSample } from '../helpers/fixtures';
+import { scratchHome, tracked } from '../helpers/per-test';
 import { startTestServer, type TestServer } from '../helpers/servers';
 
 const FETCHER = 'dev.haloforge.sample.fetcher';
@@ -19,13 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-let running: Host | undefined;
-let cleanup: (() => void) | undefined;
-afterEach(async () => {
-  await running?.shutdown();
-  running = undefined;
-  cleanup?.();
-});
 
 /** DNS for the tests' made-up names: every one of them is this machine. */
 const names: Record<string, string[]> = { 'api.hf.test': ['127.0.0.1'], 'other.hf.test': ['127.0.0.1'] };
@@ -41,17 +35,16 @@ interface Setup {
 }
 
 async function start(setup: Setup = {}) {
-  const t = tempHome();
-  cleanup = t.cleanup;
+  const home = scratchHome();
   const scope = `api.hf.test:${server.port}`;
-  installSample(t.home, { sample: 'fetcher', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: scope }]) });
-  installSample(t.home, { sample: 'browser' });
-  installSample(t.home, { sample: 'misbehave', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: scope }]) });
+  installSample(home, { sample: 'fetcher', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: scope }]) });
+  installSample(home, { sample: 'browser' });
+  installSample(home, { sample: 'misbehave', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: scope }]) });
   const asked: PermissionPrompt[] = [];
   const answers = [...(setup.answers ?? [])];
-  const host = createHost({
-    home: t.home,
-    logger: new FileLogger(homeLayout(t.home).logs, 'trace'),
+  const host = tracked(createHost({
+    home,
+    logger: new FileLogger(homeLayout(home).logs, 'trace'),
     resolver: setup.resolver ?? (async (h) => names[h] ?? Promise.reject(new Error(`ENOTFOUND ${h}`))),
     promptTimeoutMs: setup.promptTimeoutMs ?? 5000,
     asker: (p) => {
@@ -60,8 +53,7 @@ async function start(setup: Setup = {}) {
       if (a === 'never') return new Promise<PromptAnswer>(() => undefined);
       return new Promise<PromptAnswer>((resolve) => setTimeout(() => resolve(a), setup.answerAfterMs ?? 0));
     },
-  });
-  running = host;
+  }));
   for (const id of [FETCHER, BROWSER, MISBEHAVE]) host.grants.setLocalNetwork(id, setup.localNetwork ?? true);
   host.plugins.discover();
   // The user approves what each plugin asks for at install (contract §2.5).
@@ -69,7 +61,7 @@ async function start(setup: Setup = {}) {
   await host.plugins.startAll();
   const audit = (): AuditEntry[] => host.audit.query();
   const logs = (): string => readdirSync(host.layout.logs).map((f) => readFileSync(join(host.layout.logs, f), 'utf8')).join('');
-  return { host, asked, audit, logs, home: t.home };
+  return { host, asked, audit, logs, home };
 }
 
 const url = (path: string, name = 'api.hf.test') => `http://${name}:${server.port}${path}`;

@@ -1,30 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
-import { packFolder, root, sampleFolder, tempHome } from '../helpers/fixtures';
+import { packFolder, root, sampleFolder } from '../helpers/fixtures';
+import { scratchHome, tracked } from '../helpers/per-test';
 
 const FETCHER = 'dev.haloforge.sample.fetcher';
-let running: Host | undefined;
-const cleanups: Array<() => void> = [];
-afterEach(async () => {
-  await running?.shutdown();
-  running = undefined;
-  cleanups.splice(0).forEach((c) => c());
-});
-
-function temp(): string {
-  const t = tempHome();
-  cleanups.push(t.cleanup);
-  return t.home;
-}
+const temp = scratchHome;
 
 function start(home = temp(), restartPolicy?: { maxCrashes: number; windowMs: number; baseDelayMs: number }): Host {
-  const host = createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), restartPolicy });
-  running = host;
+  const host = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), restartPolicy }));
   host.plugins.discover();
   return host;
 }
@@ -207,8 +195,7 @@ describe('where network confinement is unavailable', () => {
     await refused.shutdown();
 
     writeFileSync(join(home, 'settings.json'), JSON.stringify({ allowUnconfined: true }));
-    const allowed = createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: unconfined });
-    running = allowed;
+    const allowed = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: unconfined }));
     allowed.plugins.discover();
     await allowed.start();
     expect(allowed.plugins.get('dev.example.my-plugin')).toMatchObject({ state: 'active', confinement: { state: 'unconfined' } });

@@ -1,34 +1,25 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHost, type Host } from '../../main/core/host';
+import { describe, expect, it } from 'vitest';
+import { createHost } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
-import { installSample, pretendBuiltByOtherRustc, release, tempHome } from '../helpers/fixtures';
+import { installSample, pretendBuiltByOtherRustc, release } from '../helpers/fixtures';
+import { scratchHome, tracked } from '../helpers/per-test';
 
 const HELLO = 'dev.example.my-plugin';
 const MISBEHAVE = 'dev.haloforge.test.misbehave';
 
-let running: Host | undefined;
-let cleanup: (() => void) | undefined;
-afterEach(async () => {
-  await running?.shutdown();
-  running = undefined;
-  cleanup?.();
-  cleanup = undefined;
-});
 
 /** A host over a fresh HALOFORGE_HOME holding the given samples, started. */
 async function startHost(samples: Array<Parameters<typeof installSample>[1]>, opts: { invokeTimeoutMs?: number; rustLog?: string } = {}) {
-  const t = tempHome();
-  cleanup = t.cleanup;
-  for (const s of samples) installSample(t.home, s);
-  const logger = new FileLogger(homeLayout(t.home).logs, opts.rustLog);
-  const host = createHost({ home: t.home, logger, invokeTimeoutMs: opts.invokeTimeoutMs });
-  running = host;
+  const home = scratchHome();
+  for (const s of samples) installSample(home, s);
+  const logger = new FileLogger(homeLayout(home).logs, opts.rustLog);
+  const host = tracked(createHost({ home, logger, invokeTimeoutMs: opts.invokeTimeoutMs }));
   host.plugins.discover();
   await host.plugins.startAll();
-  return { host, home: t.home };
+  return { host, home };
 }
 
 function logText(home: string): string {
@@ -134,20 +125,16 @@ describe('a library that cannot be a plugin is refused with its own message', ()
   });
 
   it('a library built by another rustc', async () => {
-    const t = tempHome();
-    const { libraryPath } = installSample(t.home, { sample: 'misbehave' });
+    const { libraryPath } = installSample(scratchHome(), { sample: 'misbehave' });
     pretendBuiltByOtherRustc(libraryPath, '1.97.0');
     const error = await refused({ sample: 'misbehave', library: libraryPath }, MISBEHAVE);
-    t.cleanup();
     expect(error).toMatch(/was built with rustc 1\.97\.0 .*the host bridge with rustc 1\.95\.0.*rebuild the plugin with rustc 1\.95\.0/);
   });
 
   it('a file that is not a library', async () => {
-    const t = tempHome();
-    const fake = join(t.home, 'fake.so');
+    const fake = join(scratchHome(), 'fake.so');
     writeFileSync(fake, 'this is a text file, not ELF\n');
     const error = await refused({ sample: 'misbehave', library: fake }, MISBEHAVE);
-    t.cleanup();
     expect(error).toMatch(/is not a native shared library/);
   });
 
@@ -157,11 +144,9 @@ describe('a library that cannot be a plugin is refused with its own message', ()
   });
 
   it('a missing library', async () => {
-    const t = tempHome();
-    const { libraryPath } = installSample(t.home, { sample: 'misbehave', library: false });
-    t.cleanup();
-    const error = await refused({ sample: 'misbehave', library: false }, MISBEHAVE);
-    expect(error).toBe(`plugin library not found: ${libraryPath.replace(t.home, running?.layout.home ?? '')}`);
+    const { host } = await startHost([{ sample: 'misbehave', library: false }]);
+    const expected = join(host.layout.plugins, MISBEHAVE, 'native', 'libhf_misbehave.so');
+    expect(host.plugins.get(MISBEHAVE)).toMatchObject({ state: 'error', error: `plugin library not found: ${expected}` });
   });
 
   it('a plugin whose metadata id differs from its manifest', async () => {

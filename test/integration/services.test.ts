@@ -1,19 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
-import { installSample, tempHome } from '../helpers/fixtures';
+import { installSample } from '../helpers/fixtures';
+import { scratchHome, tracked } from '../helpers/per-test';
 
 const NOTES = 'dev.haloforge.sample.notes';
 const MISBEHAVE = 'dev.haloforge.test.misbehave';
 
-let running: Host | undefined;
-const cleanups: Array<() => void> = [];
-afterEach(async () => {
-  await running?.shutdown();
-  running = undefined;
-  cleanups.splice(0).forEach((c) => c());
-});
 
 interface Seen {
   events: Array<{ pluginId: string; name: string; payload: unknown }>;
@@ -23,20 +17,17 @@ interface Seen {
 async function start(home?: string): Promise<{ host: Host; home: string; seen: Seen }> {
   let h = home;
   if (!h) {
-    const t = tempHome();
-    cleanups.push(t.cleanup);
-    h = t.home;
+    h = scratchHome();
     installSample(h, { sample: 'notes' });
     installSample(h, { sample: 'misbehave' });
   }
   const seen: Seen = { events: [], notifications: [] };
-  const host = createHost({
+  const host = tracked(createHost({
     home: h,
     logger: new FileLogger(homeLayout(h).logs, ''),
     onPluginEvent: (pluginId, name, payload) => seen.events.push({ pluginId, name, payload }),
     onNotify: (pluginId, n) => seen.notifications.push({ pluginId, title: n.title }),
-  });
-  running = host;
+  }));
   host.plugins.discover();
   await host.plugins.approve(NOTES, 'all');
   await host.start();
@@ -118,11 +109,9 @@ describe('the plugin database', () => {
 
 describe('ctx.fs() and ctx.process()', () => {
   async function startWith(permissions: Array<{ type: string; value?: unknown }>) {
-    const t = tempHome();
-    cleanups.push(t.cleanup);
-    installSample(t.home, { sample: 'misbehave', manifest: (m) => (m.permissions = permissions) });
-    const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, '') });
-    running = host;
+    const home = scratchHome();
+    installSample(home, { sample: 'misbehave', manifest: (m) => (m.permissions = permissions) });
+    const host = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, '') }));
     host.plugins.discover();
     await host.plugins.approve(MISBEHAVE, 'all');
     await host.start();
@@ -154,12 +143,10 @@ describe('ctx.fs() and ctx.process()', () => {
 
 describe('cross-plugin calls', () => {
   it('are refused unless the target exports the command, and audited either way', async () => {
-    const t = tempHome();
-    cleanups.push(t.cleanup);
-    installSample(t.home, { sample: 'hello', manifest: (m) => (m.commands = [{ id: 'ping', exported: true }]) });
-    installSample(t.home, { sample: 'notes' });
-    const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, '') });
-    running = host;
+    const home = scratchHome();
+    installSample(home, { sample: 'hello', manifest: (m) => (m.commands = [{ id: 'ping', exported: true }]) });
+    installSample(home, { sample: 'notes' });
+    const host = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, '') }));
     host.plugins.discover();
     await host.plugins.approve(NOTES, 'all');
     await host.start();

@@ -6,31 +6,25 @@ import { createHost, type Host } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { GrantStore } from '../../main/core/grants/store';
 import { homeLayout } from '../../main/core/paths';
-import { installSample, root, sampleFolder, tempHome } from '../helpers/fixtures';
+import { installSample, root, sampleFolder } from '../helpers/fixtures';
+import { scratchHome, tracked } from '../helpers/per-test';
 import { startTestServer, type TestServer } from '../helpers/servers';
 
 const MISBEHAVE = 'dev.haloforge.test.misbehave';
 const HELLO = 'dev.example.my-plugin';
-let running: Host | undefined;
 let server: TestServer | undefined;
-const cleanups: Array<() => void> = [];
 afterEach(async () => {
-  await running?.shutdown();
   await server?.close();
-  running = undefined;
   server = undefined;
-  cleanups.splice(0).forEach((c) => c());
 });
 
 async function start(setup: (home: string) => void = () => undefined): Promise<Host> {
-  const t = tempHome();
-  cleanups.push(t.cleanup);
+  const home = scratchHome();
   server = await startTestServer();
-  installSample(t.home, { sample: 'hello' });
-  installSample(t.home, { sample: 'misbehave', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: `api.hf.test:${server?.port}` }]) });
-  setup(t.home);
-  const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, ''), resolver: async () => ['127.0.0.1'], restartPolicy: { baseDelayMs: 100 } });
-  running = host;
+  installSample(home, { sample: 'hello' });
+  installSample(home, { sample: 'misbehave', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: `api.hf.test:${server?.port}` }]) });
+  setup(home);
+  const host = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), resolver: async () => ['127.0.0.1'], restartPolicy: { baseDelayMs: 100 } }));
   host.plugins.discover();
   await host.plugins.approve(MISBEHAVE, 'all');
   host.grants.setLocalNetwork(MISBEHAVE, true);
@@ -103,8 +97,7 @@ describe('when the disk fails', () => {
 
 describe('when main crashes between writing and renaming the grants file', () => {
   it('the old grants stay in force, no half-written file is read, and the leftover is cleared', () => {
-    const { home, cleanup } = tempHome();
-    cleanups.push(cleanup);
+    const home = scratchHome();
     const path = join(home, 'grants.json');
     const kept = new GrantStore(path).add({ pluginId: 'dev.t.p', permission: 'network_http', host: 'old.example.com', port: 443, via: 'prompt: allow always' });
     const before = readFileSync(path, 'utf8');
@@ -120,9 +113,7 @@ describe('when main crashes between writing and renaming the grants file', () =>
 describe('installing over a broken package', () => {
   it('keeps the installed version running', async () => {
     const host = await start();
-    const scratch = tempHome();
-    cleanups.push(scratch.cleanup);
-    const folder = sampleFolder(scratch.home, { sample: 'hello', manifest: (m) => (m.version = '0.2.0') });
+    const folder = sampleFolder(scratchHome(), { sample: 'hello', manifest: (m) => (m.version = '0.2.0') });
     writeFileSync(join(folder, 'manifest.json'), '{ broken');
     await expect(host.installer.install(folder, 'all')).rejects.toThrow(/invalid manifest/);
     expect(host.plugins.get(HELLO)).toMatchObject({ version: '0.1.0', state: 'active' });
