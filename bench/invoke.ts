@@ -1,12 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createHost, type Host } from '../main/core/host';
-import { createRouter } from '../main/core/ipc/router';
 import { FileLogger } from '../main/core/log/logger';
 import { homeLayout } from '../main/core/paths';
-import { startWebHost } from '../main/web/server';
-import { installSample, root, tempHome } from '../test/helpers/fixtures';
+import { installSample, tempHome } from '../test/helpers/fixtures';
+import { hostBehindWebHost } from '../test/helpers/web';
 import { burstRows, row, type Row } from './row';
 import { compare, compareBursts, summarize, timeEach } from './stats';
 
@@ -40,8 +38,7 @@ function wsCaller(ws: WebSocket): (channel: string, args: unknown[]) => Promise<
 
 export async function invokeBenchmarks(): Promise<Row[]> {
   const rows: Row[] = [];
-  const { host, cleanup } = await startedHost();
-  const web = await startWebHost({ dispatch: createRouter({ ...host, grantsChanged: () => undefined, pluginRemoved: () => undefined }), rendererDir: join(root, 'out', 'renderer'), logger: host.logger });
+  const { host, web, stop } = await hostBehindWebHost(['hello']);
   const ws = new WebSocket(`ws://127.0.0.1:${web.port}/ipc?token=${web.token}`, { headers: { origin: `http://127.0.0.1:${web.port}` } });
   await new Promise((r) => ws.once('open', r));
   const call = wsCaller(ws);
@@ -65,14 +62,12 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   rows.push(...burstRows('invokes', 'bare echoes', 'calls', 100, await compareBursts(10, 100, echo, invoke)));
 
   ws.close();
-  await web.close();
 
   // 4. Memory: resident size of one plugin host with the hello plugin, against a bare Node process.
   const bareRss = Number(spawnSync(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 50)'], { encoding: 'utf8' }).stdout);
   const pluginRss = (await host.plugins.memoryOf(HELLO)).rss;
   rows.push({ name: `plugin host RSS (${(pluginRss / 2 ** 20).toFixed(1)} MiB)`, baselineName: `bare Node RSS (${(bareRss / 2 ** 20).toFixed(1)} MiB)`, subjectP50: pluginRss, baselineP50: bareRss, ratioP50: pluginRss / bareRss, unit: 'bytes' });
-  await host.shutdown();
-  cleanup();
+  await stop();
 
   // 5. Cold plugin load (process start + dlopen + on_load), confined and not, against a bare Node start.
   const bareStart = await timeEach(10, () => spawnSync(process.execPath, ['-e', '0']));

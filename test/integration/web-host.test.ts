@@ -1,31 +1,17 @@
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createHost, type Host } from '../../main/core/host';
-import { createRouter } from '../../main/core/ipc/router';
-import { startWebHost, type WebHost } from '../../main/web/server';
-import { installSample, root, tempHome } from '../helpers/fixtures';
+import type { WebHost } from '../../main/web/server';
+import { hostBehindWebHost } from '../helpers/web';
 
-let host: Host;
 let web: WebHost;
-let cleanup: () => void;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const t = tempHome();
-  cleanup = t.cleanup;
-  installSample(t.home, { sample: 'hello' });
-  host = createHost({ home: t.home });
-  host.plugins.discover();
-  await host.plugins.startAll();
-  web = await startWebHost({ dispatch: createRouter({ ...host, grantsChanged: () => undefined, pluginRemoved: () => undefined }), rendererDir: join(root, 'out', 'renderer'), logger: host.logger });
+  ({ web, stop } = await hostBehindWebHost(['hello']));
 });
 
-afterAll(async () => {
-  await web.close();
-  await host.shutdown();
-  cleanup();
-});
+afterAll(() => stop());
 
 function connect(opts: { token?: string; origin?: string; host?: string }): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${web.port}/ipc?token=${opts.token ?? ''}`, {

@@ -1,33 +1,19 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createHost, type Host } from '../../main/core/host';
+import type { Host } from '../../main/core/host';
 import { CHANNELS } from '../../main/core/ipc/channels';
-import { createRouter } from '../../main/core/ipc/router';
-import { FileLogger } from '../../main/core/log/logger';
-import { homeLayout } from '../../main/core/paths';
-import { startWebHost, type WebHost } from '../../main/web/server';
-import { installSample, root, tempHome } from '../helpers/fixtures';
+import type { WebHost } from '../../main/web/server';
+import { hostBehindWebHost } from '../helpers/web';
 
 let host: Host;
 let web: WebHost;
-let cleanup: () => void;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const t = tempHome();
-  cleanup = t.cleanup;
-  installSample(t.home, { sample: 'hello' });
-  host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, '') });
-  host.plugins.discover();
-  await host.start();
-  web = await startWebHost({ dispatch: createRouter({ ...host, grantsChanged: () => undefined, pluginRemoved: () => undefined }), rendererDir: join(root, 'out', 'renderer'), logger: host.logger });
+  ({ host, web, stop } = await hostBehindWebHost(['hello']));
 });
 
-afterAll(async () => {
-  await web.close();
-  await host.shutdown();
-  cleanup();
-});
+afterAll(() => stop());
 
 function open(): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${web.port}/ipc?token=${web.token}`, { headers: { origin: `http://127.0.0.1:${web.port}` }, maxPayload: 64 * 1024 * 1024 });
