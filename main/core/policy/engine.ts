@@ -42,18 +42,21 @@ export type Decision =
 
 const METHODS = new Set(['GET', 'POST', 'HEAD']);
 
+function judgeAddress(host: string, address: string, kind: AddressKind, localNetwork: boolean): { rule: string; reason: string } | undefined {
+  if (kind === 'public') return undefined;
+  const local = LOCAL_KINDS.has(kind);
+  if (local && localNetwork) return undefined;
+  const why = local ? '; local network access is off for this plugin' : ', which no plugin may reach';
+  return { rule: `address:${kind}`, reason: `${host} resolves to ${address}, a ${kind} address${why}` };
+}
+
 function addressVerdict(target: RequestTarget, addresses: readonly string[] | undefined, localNetwork: boolean): { rule: string; reason: string } | undefined {
-  const judge = (address: string, kind: AddressKind) => {
-    if (kind === 'public' || (localNetwork && LOCAL_KINDS.has(kind))) return undefined;
-    const why = LOCAL_KINDS.has(kind) ? 'local network access is off for this plugin' : 'which no plugin may reach';
-    return { rule: `address:${kind}`, reason: `${target.host} resolves to ${address}, a ${kind} address${LOCAL_KINDS.has(kind) ? '; ' : ', '}${why}` };
-  };
-  if (isLoopbackName(target.host)) return judge(target.host, 'loopback');
-  if (target.isIpLiteral) return judge(target.host, classifyAddress(target.host));
+  if (isLoopbackName(target.host)) return judgeAddress(target.host, target.host, 'loopback', localNetwork);
+  if (target.isIpLiteral) return judgeAddress(target.host, target.host, classifyAddress(target.host), localNetwork);
   if (addresses === undefined) return undefined;
   if (addresses.length === 0) return { rule: 'dns:no-address', reason: `${target.host} did not resolve to any address` };
   for (const address of addresses) {
-    const verdict = judge(address, classifyAddress(address));
+    const verdict = judgeAddress(target.host, address, classifyAddress(address), localNetwork);
     if (verdict) return verdict;
   }
   return undefined;
@@ -67,7 +70,7 @@ export function decide(input: PolicyInput): Decision {
   const parsed = parseRequestUrl(input.url);
   if (!parsed.ok) return { decision: 'deny', rule: parsed.rule, reason: parsed.reason };
   const target = parsed.target;
-  const method = input.method.toUpperCase();
+  const method = METHODS.has(input.method) ? input.method : input.method.toUpperCase();
   if (!METHODS.has(method)) return { decision: 'deny', rule: 'method', reason: `method ${input.method} is not available to plugins`, target };
 
   let anyHttp = false;

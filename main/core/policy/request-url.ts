@@ -39,9 +39,12 @@ export function parseRequestUrl(raw: string): TargetResult {
   if (host.endsWith('.')) host = host.slice(0, -1);
   if (host === '') return { ok: false, rule: 'url:invalid', reason: 'the URL has no host' };
   const port = url.port === '' ? DEFAULT_PORT[scheme] : Number(url.port);
+  // The parser prints IPv4 hosts as dotted decimals and IPv6 hosts with colons, so a host that ends
+  // in a letter and has no colon is a name: no need to ask isIP.
+  const maybeIp = host.includes(':') || /\d$/.test(host);
   return {
     ok: true,
-    target: { url, scheme, host, port, isDefaultPort: port === DEFAULT_PORT[scheme], isIpLiteral: isIpAddress(host) },
+    target: { url, scheme, host, port, isDefaultPort: port === DEFAULT_PORT[scheme], isIpLiteral: maybeIp && isIpAddress(host) },
   };
 }
 
