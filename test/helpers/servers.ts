@@ -15,7 +15,7 @@ export interface TestServer {
 
 /**
  * A loopback HTTP server for the broker's tests: `/json` answers JSON, `/text` plain text,
- * `/redirect?to=<url>` a 302 to `to`, `/echo` the request it got, `/slow?ms=` answers late.
+ * `/redirect?to=<url>` a 302 to `to`, `/echo` the request it got, `/slow?ms=` answers late, `/big?bytes=` answers that many bytes, `/drip` never finishes.
  */
 export async function startTestServer(host = '127.0.0.1', port = 0): Promise<TestServer> {
   const seen: SeenRequest[] = [];
@@ -28,6 +28,14 @@ export async function startTestServer(host = '127.0.0.1', port = 0): Promise<Tes
       if (url.pathname === '/json') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ hello: 'world', served: host }));
       if (url.pathname === '/slow') {
         setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"slow":true}'), Number(url.searchParams.get('ms') ?? 1000));
+        return;
+      }
+      if (url.pathname === '/big') return res.writeHead(200, { 'content-type': 'text/plain' }).end('z'.repeat(Number(url.searchParams.get('bytes') ?? 1024)));
+      if (url.pathname === '/drip') {
+        // Headers at once, then a byte every 100 ms: slow enough to outlast a short deadline.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const timer = setInterval(() => res.write('.'), 100);
+        res.on('close', () => clearInterval(timer));
         return;
       }
       if (url.pathname === '/text') return res.writeHead(200, { 'content-type': 'text/plain' }).end('plain words');

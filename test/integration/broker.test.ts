@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../main/core/audit/log';
-import { createHost } from '../../main/core/host';
+import { createHost, type HostOptions } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
 import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/service';
@@ -32,6 +32,7 @@ interface Setup {
   /** How long the scripted user takes to answer. */
   answerAfterMs?: number;
   resolver?: (host: string) => Promise<string[]>;
+  brokerLimits?: HostOptions['brokerLimits'];
 }
 
 async function start(setup: Setup = {}) {
@@ -47,6 +48,7 @@ async function start(setup: Setup = {}) {
     logger: new FileLogger(homeLayout(home).logs, 'trace'),
     resolver: setup.resolver ?? (async (h) => names[h] ?? Promise.reject(new Error(`ENOTFOUND ${h}`))),
     promptTimeoutMs: setup.promptTimeoutMs ?? 5000,
+    brokerLimits: setup.brokerLimits,
     asker: (p) => {
       asked.push(p);
       const a = answers.shift() ?? 'deny';
@@ -143,6 +145,27 @@ describe('a network_http_domain plugin', () => {
       expect(text).not.toContain('sekrit-header-123');
     }
     expect(server.seen.at(-1)?.headers.authorization).toBe('Bearer sekrit-header-123');
+  });
+});
+
+describe("the broker's limits", () => {
+  it.each([
+    ['a response that does not start in time', '/slow?ms=3000', /^Network error: request to http:\/\/api\.hf\.test:\d+\/slow\?ms=3000 timed out after 400 ms$/],
+    ['a response that does not finish in time', '/drip', /^Network error: response from http:\/\/api\.hf\.test:\d+\/drip took longer than 400 ms$/],
+    ['a response larger than the cap', '/big?bytes=5000', /^Network error: response from .* exceeds the limit of 1000 bytes$/],
+  ])('end %s with a clear error, recorded in the audit file', async (_what, path, message) => {
+    const { host, audit } = await start({ brokerLimits: { timeoutMs: 400, maxResponseBytes: 1000 } });
+    await expect(host.plugins.invoke(FETCHER, 'fetch_json', { url: url(path) })).rejects.toThrow(message);
+    await expect.poll(() => audit().map((l) => l.event)).toEqual(['decision', 'error']);
+  });
+
+  it('refuse a request body over the cap, and one request too many in flight', async () => {
+    const { host } = await start({ brokerLimits: { maxRequestBytes: 100, maxConcurrentPerPlugin: 2 } });
+    await expect(host.plugins.invoke(FETCHER, 'post_json', { url: url('/echo'), body: { text: 'x'.repeat(200) } })).rejects.toThrow(/^Network error: request body of \d+ bytes exceeds the limit of 100 bytes$/);
+    const slow = [1, 2].map(() => host.plugins.invoke(FETCHER, 'fetch_json', { url: url('/slow?ms=500') }));
+    await expect.poll(() => server.seen.filter((s) => s.url.startsWith('/slow')).length).toBeGreaterThanOrEqual(2);
+    await expect(host.plugins.invoke(FETCHER, 'fetch_json', { url: url('/json') })).rejects.toThrow(/already has 2 requests in flight, the most allowed at once/);
+    await Promise.all(slow);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type ManifestPermission, type NetworkGrant, type PolicyInput } from './engine';
+import { decide, withAddresses, type ManifestPermission, type NetworkGrant, type PolicyInput } from './engine';
 
 const PUBLIC = ['93.184.215.14'];
 const domain = (value: string): ManifestPermission => ({ type: 'network_http_domain', value });
@@ -169,6 +169,16 @@ describe('the network policy', () => {
     const d = decide({ pluginId: 'dev.t.p', permissions: API, grants: [], localNetwork: false, method: 'GET', url: 'https://evil.example.net/' });
     expect(d).toMatchObject({ decision: 'deny', rule: 'network_http_domain:no-match' });
     expect(decide({ pluginId: 'dev.t.p', permissions: API, grants: [], localNetwork: false, method: 'GET', url: 'https://api.example.com/' }).decision).toBe('allow');
+  });
+
+  it('decides the same in two steps (before and after the lookup) as in one', () => {
+    for (const c of Object.values(cases)) {
+      const input: PolicyInput = { pluginId: 'dev.t.p', permissions: c.perms, grants: [grant], localNetwork: c.local ?? false, method: c.method ?? 'GET', url: c.url };
+      const addresses = c.dns ?? PUBLIC;
+      const once = decide({ ...input, addresses });
+      const twice = withAddresses(decide(input), addresses, input.localNetwork);
+      expect({ decision: twice.decision, rule: twice.rule, reason: twice.reason }).toEqual({ decision: once.decision, rule: once.rule, reason: once.reason });
+    }
   });
 
   it("ignores another plugin's grants", () => {

@@ -63,6 +63,16 @@ function addressVerdict(target: RequestTarget, addresses: readonly string[] | un
 }
 
 /**
+ * The same as calling `decide` again with `addresses`, for a decision made before the lookup: the
+ * rules after the address check do not depend on the addresses, so only that check is left to do.
+ */
+export function withAddresses(before: Decision, addresses: readonly string[], localNetwork: boolean): Decision {
+  if (before.decision === 'deny') return before;
+  const blocked = addressVerdict(before.target, addresses, localNetwork);
+  return blocked ? { decision: 'deny', ...blocked, target: before.target } : before;
+}
+
+/**
  * The whole network permission model (design §4) in one pure function: no I/O, no clock, no
  * Electron. The broker, the command line and the tests all call this.
  */
