@@ -50,6 +50,11 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   await compare(2, 200, echo, invoke);
   rows.push(row('small invoke over the web host', 'bare echo over the same WebSocket', await compare(10, 200, echo, invoke), { p50: 2 }));
 
+  // Memory: resident size of one plugin host with the hello plugin (before any large payload went
+  // through it), against a bare Node process.
+  const bareRss = Number(spawnSync(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 50)'], { encoding: 'utf8' }).stdout);
+  const pluginRss = (await host.plugins.memoryOf(HELLO)).rss;
+  rows.push({ name: `plugin host RSS (${(pluginRss / 2 ** 20).toFixed(1)} MiB)`, baselineName: `bare Node RSS (${(bareRss / 2 ** 20).toFixed(1)} MiB)`, subjectP50: pluginRss, baselineP50: bareRss, ratioP50: pluginRss / bareRss, unit: 'bytes' });
   // 2. 1 MiB payload through the plugin against parse + stringify of the same payload alone.
   const big = { data: 'x'.repeat(1024 * 1024) };
   const bigText = JSON.stringify(big);
@@ -63,13 +68,9 @@ export async function invokeBenchmarks(): Promise<Row[]> {
 
   ws.close();
 
-  // 4. Memory: resident size of one plugin host with the hello plugin, against a bare Node process.
-  const bareRss = Number(spawnSync(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 50)'], { encoding: 'utf8' }).stdout);
-  const pluginRss = (await host.plugins.memoryOf(HELLO)).rss;
-  rows.push({ name: `plugin host RSS (${(pluginRss / 2 ** 20).toFixed(1)} MiB)`, baselineName: `bare Node RSS (${(bareRss / 2 ** 20).toFixed(1)} MiB)`, subjectP50: pluginRss, baselineP50: bareRss, ratioP50: pluginRss / bareRss, unit: 'bytes' });
   await stop();
 
-  // 5. Cold plugin load (process start + dlopen + on_load), confined and not, against a bare Node start.
+  // 4. Cold plugin load (process start + dlopen + on_load), confined and not, against a bare Node start.
   const bareStart = await timeEach(10, () => spawnSync(process.execPath, ['-e', '0']));
   for (const confinement of ['auto', 'off'] as const) {
     const loads = await timeEach(10, async () => {

@@ -45,7 +45,9 @@ pub struct GrantedPermission {
 pub struct BridgeContext {
     pub plugin_id: String,
     pub data_dir: PathBuf,
-    db: Result<PluginDatabase, String>,
+    /// Opened on first use: most plugins never touch it, and SQLite costs memory.
+    db: std::sync::OnceLock<Result<PluginDatabase, String>>,
+    db_readable: std::sync::Mutex<Option<HostTables>>,
     pub events: Events,
     http: Option<BrokeredHttp>,
     fs: Option<Files>,
@@ -64,9 +66,6 @@ impl BridgeContext {
         } else {
             HostTables::Some(config.permissions.iter().filter(|p| p.kind == "database_read").filter_map(|p| p.value.as_str().map(str::to_string)).collect())
         };
-        let db = std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| e.to_string())
-            .and_then(|_| PluginDatabase::open(&config.data_dir.join(DATABASE_FILE), &config.plugin_id, readable).map_err(|e| e.to_string()));
         let whitelist: Vec<String> = config
             .permissions
             .iter()
@@ -91,7 +90,8 @@ impl BridgeContext {
             settings: Settings { path: config.settings_path, defaults: config.settings_defaults },
             plugin_id: config.plugin_id,
             data_dir: config.data_dir,
-            db,
+            db: std::sync::OnceLock::new(),
+            db_readable: std::sync::Mutex::new(Some(readable)),
         }
     }
 }
@@ -151,7 +151,17 @@ pub fn post_log(target: &str, level: &str, message: &str) {
 
 impl PluginContext for BridgeContext {
     fn db(&self) -> &dyn DatabaseAccess {
-        match &self.db {
+        let opened = self.db.get_or_init(|| {
+            let readable = self.db_readable.lock().unwrap_or_else(|p| p.into_inner()).take().unwrap_or(HostTables::Some(Vec::new()));
+            let result = std::fs::create_dir_all(&self.data_dir)
+                .map_err(|e| e.to_string())
+                .and_then(|_| PluginDatabase::open(&self.data_dir.join(DATABASE_FILE), &self.plugin_id, readable).map_err(|e| e.to_string()));
+            if let Err(e) = &result {
+                post_log(&self.plugin_id, "error", &format!("cannot open the plugin database: {e}"));
+            }
+            result
+        });
+        match opened {
             Ok(db) => db,
             Err(_) => &UNAVAILABLE_DB,
         }
