@@ -147,3 +147,24 @@ test('a plugin shaped like the real ones keeps notes, notifies, and takes settin
   await expect(page.getByRole('log', { name: 'Log records' })).toContainText('settings saved from the panel');
   await expect(page.getByRole('log', { name: 'Log records' })).not.toContainText('sk-e2e-secret');
 });
+
+test('the permission prompt ignores Escape and answers from the keyboard', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await install(page, 'browser', 'Approve and install');
+  await page.getByRole('listitem', { name: 'Browser' }).getByLabel('Local network access for Browser').check();
+  await invoke(page, 'Browser (dev.haloforge.sample.browser)', 'fetch_json', { url: `http://127.0.0.1:${server.port}/json` });
+  const prompt = page.getByRole('alertdialog', { name: 'Allow network access?' });
+  await expect(prompt).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(prompt).toBeVisible();
+  await expect(prompt.getByRole('button', { name: 'Deny' })).toBeEnabled();
+  await page.keyboard.press('Tab');
+  await expect(prompt.getByRole('button', { name: 'Deny' })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(prompt.getByRole('button', { name: /Allow always for/ })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(prompt.getByRole('button', { name: 'Allow once' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(prompt).toBeHidden();
+  await expect(console_(page)).toContainText('"status": 200');
+});
