@@ -134,6 +134,12 @@ describe('ctx.fs() and ctx.process()', () => {
     ]);
   });
 
+  it('record every access to the user\'s files under filesystem_read', async () => {
+    const host = await startWith([{ type: 'filesystem_read' }]);
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hostname' })).resolves.toMatchObject({ text: expect.any(String) as string });
+    expect(host.audit.query()).toMatchObject([{ method: 'FILE', url: 'file:///etc/hostname', decision: 'allow', rule: 'filesystem_read' }]);
+  });
+
   it('keep app-data file access inside the data folder, and audit the refusals', async () => {
     const host = await startWith([{ type: 'filesystem_read_app_data' }]);
     await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hostname' })).rejects.toThrow(/Permission denied: reading \/etc\/hostname is outside the plugin's data folder/);

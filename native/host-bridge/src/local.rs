@@ -97,10 +97,16 @@ impl Files {
             real.push(n);
         }
         let data = self.data_dir.canonicalize().unwrap_or_else(|_| self.data_dir.clone());
-        if anywhere || (in_data && real.starts_with(&data)) {
+        let perm = if write { "filesystem_write" } else { "filesystem_read" };
+        if in_data && real.starts_with(&data) {
             return Ok(real);
         }
-        let perm = if write { "filesystem_write" } else { "filesystem_read" };
+        if anywhere {
+            // Outside its own folder a plugin works with the user's files: every such access is
+            // recorded, so a reviewer can see what it touched.
+            audit(&self.plugin_id, "filesystem", &real.display().to_string(), "allow", perm, &format!("{op} under the {perm} permission approved at install"));
+            return Ok(real);
+        }
         let reason = if in_data {
             format!("{op} {} is outside the plugin's data folder; {perm}_app_data covers only {}", full.display(), data.display())
         } else {
