@@ -121,3 +121,24 @@ describe('installing over a broken package', () => {
     expect(readdirSync(join(host.layout.home, '.staging'))).toEqual([]);
   });
 });
+
+describe('an upgrade that cannot be put in place', () => {
+  it('leaves the installed version running with its data', async () => {
+    const host = await start();
+    await host.installer.install(sampleFolder(scratchHome(), { sample: 'hello' }), 'all');
+    writeFileSync(join(host.layout.plugins, HELLO, 'data', 'keep.txt'), 'mine');
+    const next = sampleFolder(scratchHome(), { sample: 'hello', manifest: (m) => (m.version = '0.2.0') });
+    const plugins = host.layout.plugins;
+    const asRoot = process.getuid?.() === 0;
+    const lock = (on: boolean) => spawnSync(asRoot ? 'chattr' : 'chmod', asRoot ? [on ? '+i' : '-i', plugins] : [on ? '0555' : '0755', plugins]);
+    lock(true);
+    try {
+      await expect(host.installer.install(next, 'all')).rejects.toThrow(/could not put dev\.example\.my-plugin 0\.2\.0 in place: (EPERM|EACCES)/);
+    } finally {
+      lock(false);
+    }
+    expect(host.plugins.get(HELLO)).toMatchObject({ version: '0.1.0', state: 'active' });
+    expect(readFileSync(join(plugins, HELLO, 'data', 'keep.txt'), 'utf8')).toBe('mine');
+    await expect(host.plugins.invoke(HELLO, 'ping', 5)).resolves.toEqual({ ok: true, echo: 5 });
+  });
+});

@@ -70,7 +70,16 @@ export class Installer {
       const keys = new Set(preview.permissions.map((p) => p.key));
       const dir = this.plugins.dirOf(manifest.id) ?? join(this.plugins.pluginsDir, manifest.id);
       await this.plugins.forget(manifest.id);
-      this.replaceFolder(dir, staging);
+      try {
+        this.replaceFolder(dir, staging);
+      } catch (e) {
+        // The old version stays where it was: bring it back rather than leave the plugin gone.
+        if (previous && existsSync(join(dir, 'manifest.json'))) {
+          this.plugins.load(dir, manifest.id, previous.installSource);
+          await this.plugins.startIfReady(manifest.id);
+        }
+        throw new InstallError(`could not put ${manifest.id} ${manifest.version} in place: ${(e as Error).message}`);
+      }
       const now = this.plugins.registry.stamp();
       this.plugins.registry.put({
         id: manifest.id,
@@ -130,18 +139,34 @@ export class Installer {
     };
   }
 
-  /** Puts the staged plugin in place; an existing plugin's data folder moves along with it. */
+  /**
+   * Puts the staged plugin in place; an existing plugin's data folder moves along with it. On any
+   * failure everything goes back where it was.
+   */
   private replaceFolder(dir: string, staging: string): void {
     const data = join(dir, 'data');
-    if (existsSync(data)) renameSync(data, join(staging, 'data'));
-    if (existsSync(dir)) {
-      const old = `${staging}.old`;
-      renameSync(dir, old);
-      renameSync(staging, dir);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      mkdirSync(this.plugins.pluginsDir, { recursive: true });
-      renameSync(staging, dir);
+    const stagedData = join(staging, 'data');
+    const movedData = existsSync(data);
+    if (movedData) renameSync(data, stagedData);
+    try {
+      if (existsSync(dir)) {
+        const old = `${staging}.old`;
+        renameSync(dir, old);
+        try {
+          renameSync(staging, dir);
+        } catch (e) {
+          renameSync(old, dir);
+          throw e;
+        }
+        rmSync(old, { recursive: true, force: true });
+      } else {
+        mkdirSync(this.plugins.pluginsDir, { recursive: true });
+        renameSync(staging, dir);
+      }
+    } catch (e) {
+      if (movedData && existsSync(stagedData)) renameSync(stagedData, data);
+      throw e;
     }
   }
+
 }
