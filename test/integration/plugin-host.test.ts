@@ -173,3 +173,20 @@ describe("ctx.log", () => {
     expect(logText(home)).toContain('DEBUG dev.haloforge.test.misbehave: debug detail');
   });
 });
+
+describe('the host bridge', () => {
+  it('speaks the plugin ABI and host API version the manifest validator checks against', async () => {
+    const { HOST_API_VERSION } = await import('../../main/core/manifest/validate');
+    const script = `
+      const ffi = require('ffi-rs');
+      ffi.open({ library: 'b', path: ${JSON.stringify(join(release, 'libhf_host_bridge.so'))} });
+      const p = ffi.load({ library: 'b', funcName: 'hf_bridge_info', retType: ffi.DataType.External, paramsType: [], paramsValue: [] });
+      const [text] = ffi.restorePointer({ retType: [ffi.DataType.String], paramsValue: ffi.wrapPointer([p]) });
+      process.stdout.write(text);`;
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: join(release, '..', '..', '..') });
+    const info = JSON.parse(r.stdout) as { abiVersion: number; hostApiVersion: string; rustc: string };
+    expect(info).toMatchObject({ abiVersion: 1, hostApiVersion: HOST_API_VERSION });
+    expect(info.rustc).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
