@@ -4,13 +4,14 @@ import type { PermissionState } from '../main/core/plugins/approvals';
 import type { InstallPreview } from '../main/core/plugins/installer';
 import type { PropertySchema, SettingsSchema } from '../main/core/plugins/settings-schema';
 import type { AuditQueryWire, ChannelName, Channels, EventName, Events } from '../main/core/ipc/channels';
+import type { FileGrant, Grant } from '../main/core/grants/store';
 import type { NetworkGrant } from '../main/core/policy/engine';
 import type { PluginSummary } from '../main/core/plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/service';
 import { wireName } from '../main/core/wire';
 
 export type { PropertySchema, SettingsSchema };
-export type { AuditEntry, AuditQueryWire, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
+export type { AuditEntry, AuditQueryWire, FileGrant, Grant, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
 
 /**
  * What panels get as `window.haloforge`: from the preload under Electron, from the web bridge in
@@ -26,8 +27,8 @@ export interface HaloForgeApi {
   setLocalNetwork(pluginId: string, on: boolean): Promise<PluginSummary>;
   listPrompts(): Promise<PermissionPrompt[]>;
   answerPrompt(promptId: string, answer: PromptAnswer): Promise<boolean>;
-  listGrants(pluginId?: string): Promise<NetworkGrant[]>;
-  revokeGrant(grantId: string): Promise<NetworkGrant | null>;
+  listGrants(pluginId?: string): Promise<Grant[]>;
+  revokeGrant(grantId: string): Promise<Grant | null>;
   queryAudit(query?: AuditQueryWire): Promise<AuditEntry[]>;
   /** Unpacks and checks a plugin folder or .hfpkg on this machine, without installing it. */
   previewInstall(source: string): Promise<InstallPreview>;

@@ -30,7 +30,7 @@ export async function reviewCommand(name: string, argv: string[], io: Output): P
     case 'grants': {
       const grants = new GrantStore(join(home, 'grants.json'));
       if (grants.loadProblem) io.err(`${grants.loadProblem}\n`);
-      io.out(json(grants.list(values.plugin)));
+      io.out(json(grants.all(values.plugin)));
       return 0;
     }
     case 'revoke': {

@@ -5,6 +5,7 @@ import { builtArtifacts } from './app-paths';
 import { AuditLog } from './audit/log';
 import { Broker, type BrokerLimits } from './broker/broker';
 import type { Resolver } from './broker/resolver';
+import { decideFileAccess } from './files/file-access';
 import { GrantStore } from './grants/store';
 import { FileLogger, HOST_TARGET, type Logger } from './log/logger';
 import { homeLayout, type HomeLayout } from './paths';
@@ -18,7 +19,7 @@ import { PluginRegistry } from './plugins/registry';
 import { PanelAsker } from './prompts/panel-asker';
 import { PromptService, type Asker, type PermissionPrompt } from './prompts/service';
 import type { AuditEntry } from './audit/log';
-import type { NetworkGrant } from './policy/engine';
+import type { Grant } from './grants/store';
 
 export interface Host {
   layout: HomeLayout;
@@ -69,7 +70,7 @@ export interface HostOptions {
   onNotify?: PluginManagerOptions['onNotify'];
   onPrompts?: (pending: PermissionPrompt[]) => void;
   onAudit?: (entry: AuditEntry) => void;
-  onGrants?: (grants: NetworkGrant[]) => void;
+  onGrants?: (grants: Grant[]) => void;
   onPluginEvent?: (pluginId: string, name: string, payload: unknown) => void;
 }
 
@@ -119,6 +120,7 @@ export function createHost(opts: HostOptions): Host {
     invokeTimeoutMs: opts.invokeTimeoutMs,
     loadTimeoutMs: opts.loadTimeoutMs,
     onHttp: (req) => broker.fetch(req),
+    onFileAccess: (req) => decideFileAccess(req, { grants, prompts, audit }),
     localNetworkOf: (id) => grants.localNetwork(id),
     onChange: opts.onChange,
     // A plugin's event reaches panels and the other plugins' Custom subscriptions as plugin:<id>:<name>.
@@ -169,7 +171,7 @@ export function createHost(opts: HostOptions): Host {
     logger,
     resolver: opts.resolver,
     limits: opts.brokerLimits,
-    onGrant: () => opts.onGrants?.(grants.list()),
+    onGrant: () => opts.onGrants?.(grants.all()),
   });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);
   const installer = new Installer(plugins, grants, join(layout.home, '.staging'), logger);

@@ -22,7 +22,7 @@ export function createShellCore(opts: Pick<HostOptions, 'home' | 'launcher'>, em
   host.logger.follow((record) => emit('hf:event:log', record));
   const dispatch = createRouter({
     ...host,
-    grantsChanged: () => emit('hf:event:grants', host.grants.list()),
+    grantsChanged: () => emit('hf:event:grants', host.grants.all()),
     pluginRemoved: (pluginId) => emit('hf:event:plugin-removed', { pluginId }),
   });
   return { host, dispatch };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
+import type { Asker, PermissionPrompt } from '../../main/core/prompts/service';
 import { installSample } from '../helpers/fixtures';
 import { scratchHome, tracked } from '../helpers/per-test';
 
@@ -108,10 +109,10 @@ describe('the plugin database', () => {
 });
 
 describe('ctx.fs() and ctx.process()', () => {
-  async function startWith(permissions: Array<{ type: string; value?: unknown }>) {
+  async function startWith(permissions: Array<{ type: string; value?: unknown }>, asker?: Asker) {
     const home = scratchHome();
     installSample(home, { sample: 'misbehave', manifest: (m) => (m.permissions = permissions) });
-    const host = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, '') }));
+    const host = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), asker }));
     host.plugins.discover();
     await host.plugins.approve(MISBEHAVE, 'all');
     await host.start();
@@ -134,10 +135,26 @@ describe('ctx.fs() and ctx.process()', () => {
     ]);
   });
 
-  it('record every access to the user\'s files under filesystem_read', async () => {
-    const host = await startWith([{ type: 'filesystem_read' }]);
+  it("ask the user before a plugin first reads the user's files in a folder, and audit every access", async () => {
+    const asked: PermissionPrompt[] = [];
+    const host = await startWith([{ type: 'filesystem_read' }], async (p) => {
+      asked.push(p);
+      return 'allow-always';
+    });
     await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hostname' })).resolves.toMatchObject({ text: expect.any(String) as string });
-    expect(host.audit.query()).toMatchObject([{ method: 'FILE', url: 'file:///etc/hostname', decision: 'allow', rule: 'filesystem_read' }]);
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hosts' })).resolves.toMatchObject({ text: expect.any(String) as string });
+    expect(asked).toMatchObject([{ kind: 'file', access: 'read', path: '/etc/hostname', folder: '/etc', permission: 'filesystem_read', tier: 'Sensitive' }]);
+    expect(host.grants.listFiles(MISBEHAVE)).toMatchObject([{ folder: '/etc', permission: 'filesystem_read' }]);
+    expect(host.audit.query().map((e) => [e.method, e.url, e.decision, e.rule, e.prompt ?? null])).toEqual([
+      ['FILE', 'file:///etc/hostname', 'allow', 'grant', 'allow-always'],
+      ['FILE', 'file:///etc/hosts', 'allow', 'grant', null],
+    ]);
+  });
+
+  it('refuse a file access the user denies', async () => {
+    const host = await startWith([{ type: 'filesystem_read' }], async () => 'deny');
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hostname' })).rejects.toThrow('Permission denied: the user did not allow read access to /etc/hostname (deny)');
+    expect(host.audit.query()).toMatchObject([{ method: 'FILE', decision: 'deny', rule: 'prompt:deny', prompt: 'deny' }]);
   });
 
   it('keep app-data file access inside the data folder, and audit the refusals', async () => {

@@ -198,6 +198,7 @@ export class Broker {
     if (decision.decision === 'deny') deny(decision.rule, decision.reason);
     if (decision.decision === 'ask') {
       prompt = await this.opts.prompts.ask({
+        kind: 'network',
         pluginId,
         pluginName: profile.name,
         method,

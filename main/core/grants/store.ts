@@ -4,9 +4,23 @@ import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file';
 import type { NetworkGrant } from '../policy/engine';
 
+/** A standing answer for a plugin's `filesystem_read`/`filesystem_write`: a folder and all below it. */
+export interface FileGrant {
+  id: string;
+  pluginId: string;
+  permission: 'filesystem_read' | 'filesystem_write';
+  folder: string;
+  createdAt: string;
+  via: string;
+}
+
+export type Grant = NetworkGrant | FileGrant;
+
 interface GrantsFile {
   version: 1;
   grants: NetworkGrant[];
+  /** Folders the user allowed always (added after the first release of this file, so optional). */
+  files?: FileGrant[];
   /** Plugins whose user turned on local network access (loopback and private addresses). */
   localNetwork: string[];
 }
@@ -19,13 +33,24 @@ function isGrant(v: unknown): v is NetworkGrant {
   );
 }
 
+function isFileGrant(v: unknown): v is FileGrant {
+  const g = v as Partial<FileGrant> | null;
+  return (
+    typeof g === 'object' && g !== null && typeof g.id === 'string' && typeof g.pluginId === 'string' &&
+    (g.permission === 'filesystem_read' || g.permission === 'filesystem_write') && typeof g.folder === 'string' && g.folder.startsWith('/') &&
+    typeof g.createdAt === 'string' && typeof g.via === 'string'
+  );
+}
+
 function parse(text: string): GrantsFile {
   const data = JSON.parse(text) as Partial<GrantsFile>;
   if (data.version !== 1 || !Array.isArray(data.grants) || !Array.isArray(data.localNetwork)) throw new Error('unexpected structure');
   const bad = data.grants.findIndex((g) => !isGrant(g));
   if (bad !== -1) throw new Error(`grant #${bad} is malformed`);
   if (!data.localNetwork.every((id) => typeof id === 'string')) throw new Error('localNetwork must list plugin ids');
-  return { version: 1, grants: data.grants, localNetwork: data.localNetwork };
+  const files = data.files ?? [];
+  if (!Array.isArray(files) || !files.every(isFileGrant)) throw new Error('a folder grant is malformed');
+  return { version: 1, grants: data.grants, files, localNetwork: data.localNetwork };
 }
 
 /**
@@ -69,10 +94,27 @@ export class GrantStore {
     return full;
   }
 
+  listFiles(pluginId?: string): FileGrant[] {
+    return (this.data.files ?? []).filter((g) => pluginId === undefined || g.pluginId === pluginId);
+  }
+
+  /** Every standing answer, network and folder, for panels and the command line. */
+  all(pluginId?: string): Grant[] {
+    return [...this.list(pluginId), ...this.listFiles(pluginId)];
+  }
+
+  addFile(grant: Omit<FileGrant, 'id' | 'createdAt'>): FileGrant {
+    const existing = this.listFiles(grant.pluginId).find((g) => g.folder === grant.folder && g.permission === grant.permission);
+    if (existing) return existing;
+    const full: FileGrant = { ...grant, id: randomUUID(), createdAt: this.now().toISOString() };
+    this.save({ ...this.data, files: [...this.listFiles(), full] });
+    return full;
+  }
+
   /** Revokes one grant; it holds from the next request on. */
-  revoke(grantId: string): NetworkGrant | undefined {
-    const grant = this.data.grants.find((g) => g.id === grantId);
-    if (grant) this.save({ ...this.data, grants: this.data.grants.filter((g) => g.id !== grantId) });
+  revoke(grantId: string): Grant | undefined {
+    const grant = this.all().find((g) => g.id === grantId);
+    if (grant) this.save({ ...this.data, grants: this.data.grants.filter((g) => g.id !== grantId), files: this.listFiles().filter((g) => g.id !== grantId) });
     return grant;
   }
 

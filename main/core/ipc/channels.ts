@@ -2,7 +2,7 @@ import type { AuditEntry, AuditQuery } from '../audit/log';
 import type { LogRecord } from '../log/logger';
 import type { InstallPreview } from '../plugins/installer';
 import type { SettingsSchema } from '../plugins/settings-schema';
-import type { NetworkGrant } from '../policy/engine';
+import type { Grant } from '../grants/store';
 import type { PluginSummary } from '../plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../prompts/service';
 
@@ -22,8 +22,8 @@ export interface Channels {
   'hf:plugins:set-local-network': { args: [pluginId: string, on: boolean]; result: PluginSummary };
   'hf:prompts:list': { args: []; result: PermissionPrompt[] };
   'hf:prompts:answer': { args: [promptId: string, answer: PromptAnswer]; result: boolean };
-  'hf:grants:list': { args: [pluginId?: string]; result: NetworkGrant[] };
-  'hf:grants:revoke': { args: [grantId: string]; result: NetworkGrant | null };
+  'hf:grants:list': { args: [pluginId?: string]; result: Grant[] };
+  'hf:grants:revoke': { args: [grantId: string]; result: Grant | null };
   'hf:audit:query': { args: [query: AuditQueryWire]; result: AuditEntry[] };
   'hf:install:preview': { args: [source: string]; result: InstallPreview };
   'hf:install:confirm': { args: [source: string, approvedKeys: string[]]; result: PluginSummary };
@@ -45,7 +45,7 @@ export interface Events {
   'hf:event:notification': { pluginId: string; title: string; message: string; kind: string };
   'hf:event:prompts': PermissionPrompt[];
   'hf:event:audit': AuditEntry;
-  'hf:event:grants': NetworkGrant[];
+  'hf:event:grants': Grant[];
   'hf:event:log': LogRecord;
   'hf:event:plugin-removed': { pluginId: string };
   'hf:event:plugin-event': { pluginId: string; name: string; payload: unknown };

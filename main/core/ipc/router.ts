@@ -112,7 +112,7 @@ export function createRouter(core: RouterCore) {
       if (!ANSWERS.includes(answer as PromptAnswer)) throw new IpcRefusal(`the answer must be one of ${ANSWERS.join(', ')}`);
       return panelAsker.answer(id, answer as PromptAnswer);
     },
-    'hf:grants:list': async (pluginId) => grants.list(pluginId === undefined || pluginId === null ? undefined : expectString(pluginId, 'the plugin id')),
+    'hf:grants:list': async (pluginId) => grants.all(pluginId === undefined || pluginId === null ? undefined : expectString(pluginId, 'the plugin id')),
     'hf:grants:revoke': async (grantId) => {
       const revoked = grants.revoke(expectString(grantId, 'the grant id', 64)) ?? null;
       if (revoked) core.grantsChanged();

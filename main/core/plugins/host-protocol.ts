@@ -75,6 +75,8 @@ export type BridgeMessage =
   | { type: 'log'; target: string; level: string; message: string }
   | { type: 'http'; id: number; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body: unknown }
   | { type: 'event'; target: string; name: string; payload: unknown }
+  /** A plugin wants a file outside its data folder under filesystem_read/filesystem_write. */
+  | { type: 'file'; id: number; path: string; write: boolean }
   | { type: 'settings-saved'; target: string }
   /** A filesystem or process access the bridge decided (`ctx.fs()`, `ctx.process()`). */
   | { type: 'audit'; target: string; kind: 'filesystem' | 'process'; subject: string; decision: 'allow' | 'deny'; rule: string; reason: string }

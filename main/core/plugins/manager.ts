@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrokerReply, BrokerRequest } from '../broker/broker';
+import type { FileReply, FileRequest } from '../files/file-access';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
 import { pluginDataDir } from '../paths';
@@ -29,6 +30,7 @@ export interface PluginManagerOptions {
   confinement: Confinement;
   allowUnconfined: boolean;
   onHttp?: (request: BrokerRequest) => Promise<BrokerReply>;
+  onFileAccess?: (request: FileRequest) => Promise<FileReply>;
   /** Whether the user turned on local network access for a plugin (kept with the grants). */
   localNetworkOf?: (pluginId: string) => boolean;
   onChange?: (plugin: PluginSummary) => void;
@@ -394,6 +396,7 @@ export class PluginManager {
       onSettingsSaved: () => this.settingsSaved(pluginId),
       onAudit: (m) => this.opts.onAudit?.(pluginId, m),
       onHttp: this.opts.onHttp && ((req) => (this.opts.onHttp as NonNullable<PluginManagerOptions['onHttp']>)({ ...req, pluginId })),
+      onFileAccess: this.opts.onFileAccess && ((req) => (this.opts.onFileAccess as NonNullable<PluginManagerOptions['onFileAccess']>)({ ...req, pluginId, pluginName: manifest.name })),
     });
   }
 }

@@ -39,6 +39,8 @@ export interface PluginProcessOptions {
   onSettingsSaved?: () => void;
   /** A plugin emitted an event (`ctx.events().emit`). */
   onEvent?: (name: string, payload: unknown) => void;
+  /** Decides a plugin's access to a file outside its data folder (first use asks the user). */
+  onFileAccess?: (request: { path: string; write: boolean }) => Promise<{ ok: true } | { ok: false; message: string }>;
   /** Sends a plugin's `ctx.http()` request through the broker. */
   onHttp?: (request: Omit<BrokerRequest, 'pluginId'>) => Promise<BrokerReply>;
 }
@@ -277,6 +279,15 @@ export class PluginProcess {
       case 'notify':
         this.opts.onNotify?.(m);
         return;
+      case 'file': {
+        const host = this.host;
+        const decide = this.opts.onFileAccess;
+        const answer = decide ? decide({ path: m.path, write: m.write }) : Promise.resolve({ ok: false as const, message: 'this host cannot ask about files' });
+        void answer.then((reply) => {
+          if (this.host === host) host?.send({ type: 'complete', id: m.id, json: JSON.stringify(reply) });
+        });
+        return;
+      }
       case 'http': {
         const host = this.host;
         const onHttp = this.opts.onHttp;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PanelAsker } from './panel-asker';
-import { PromptService, type PermissionPrompt } from './service';
+import { PromptService, type PromptDetails } from './service';
 
-const details = (host = 'api.example.com'): Omit<PermissionPrompt, 'id' | 'createdAt' | 'expiresAt'> => ({
+const details = (host = 'api.example.com'): PromptDetails => ({
+  kind: 'network',
   pluginId: 'dev.t.p',
   pluginName: 'P',
   method: 'GET',
@@ -44,7 +45,7 @@ describe('permission prompts', () => {
     const second = service.ask(details());
     const other = service.ask(details('other.example.com'));
     expect(panel.pending()).toHaveLength(2);
-    for (const p of panel.pending()) panel.answer(p.id, p.host === 'api.example.com' ? 'allow-once' : 'deny');
+    for (const p of panel.pending()) panel.answer(p.id, p.kind === 'network' && p.host === 'api.example.com' ? 'allow-once' : 'deny');
     await expect(Promise.all([first, second, other])).resolves.toEqual(['allow-once', 'allow-once', 'deny']);
   });
 

@@ -2,11 +2,20 @@ import { randomUUID } from 'node:crypto';
 
 export type PromptAnswer = 'allow-once' | 'allow-always' | 'deny';
 
-/** What the user is shown before a plugin's first request to a host (design §2 flow 3). */
-export interface PermissionPrompt {
+interface PromptBase {
   id: string;
   pluginId: string;
   pluginName: string;
+  tier: 'Sensitive';
+  reason: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** Before a plugin's first request to a host (design §2 flow 3). */
+export interface NetworkPrompt extends PromptBase {
+  kind: 'network';
+  permission: 'network_http';
   method: string;
   /** The full URL with secrets removed. */
   url: string;
@@ -14,12 +23,22 @@ export interface PermissionPrompt {
   host: string;
   port: number;
   unencrypted: boolean;
-  permission: 'network_http';
-  tier: 'Sensitive';
-  reason: string;
-  createdAt: string;
-  expiresAt: string;
 }
+
+/** Before a plugin's first use of a folder outside its own (`filesystem_read`/`filesystem_write`). */
+export interface FilePrompt extends PromptBase {
+  kind: 'file';
+  permission: 'filesystem_read' | 'filesystem_write';
+  access: 'read' | 'write';
+  /** The file asked for, and the folder an "allow always" covers. */
+  path: string;
+  folder: string;
+}
+
+export type PermissionPrompt = NetworkPrompt | FilePrompt;
+
+type Details<P> = P extends PermissionPrompt ? Omit<P, 'id' | 'createdAt' | 'expiresAt'> : never;
+export type PromptDetails = Details<PermissionPrompt>;
 
 /**
  * Shows a prompt and resolves with the user's answer. The UI, the web host and tests plug one in.
@@ -47,14 +66,15 @@ export class PromptService {
     return [...this.open.values()].map((o) => o.prompt);
   }
 
-  ask(details: Omit<PermissionPrompt, 'id' | 'createdAt' | 'expiresAt'>): Promise<PromptOutcome> {
-    const key = `${details.pluginId}\n${details.host}:${details.port}`;
+  ask(details: PromptDetails): Promise<PromptOutcome> {
+    const scope = details.kind === 'network' ? `${details.host}:${details.port}` : `${details.access}:${details.folder}`;
+    const key = `${details.pluginId}\n${details.kind}\n${scope}`;
     const shared = this.open.get(key);
     if (shared) return shared.outcome;
     const asker = this.asker;
     if (!asker) return Promise.resolve('unavailable');
     const now = Date.now();
-    const prompt: PermissionPrompt = { ...details, id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeoutMs).toISOString() };
+    const prompt = { ...details, id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeoutMs).toISOString() } as PermissionPrompt;
     let timer: NodeJS.Timeout | undefined;
     const expired = new AbortController();
     const timeout = new Promise<PromptOutcome>((resolve) => {

@@ -4,7 +4,10 @@ use crate::outbox;
 use haloforge_plugin_api::{FsEntry, PluginError, PluginFs, ProcessOutput, ProcessRunner};
 use serde_json::json;
 use std::path::{Component, Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long a plugin thread waits for the user to answer a file prompt (60 s) and a little more.
+const FILE_WAIT: Duration = Duration::from_secs(90);
 
 fn audit(plugin_id: &str, kind: &str, target: &str, decision: &str, rule: &str, reason: &str) {
     outbox::post(json!({ "type": "audit", "target": plugin_id, "kind": kind, "subject": target, "decision": decision, "rule": rule, "reason": reason }));
@@ -102,10 +105,15 @@ impl Files {
             return Ok(real);
         }
         if anywhere {
-            // Outside its own folder a plugin works with the user's files: every such access is
-            // recorded, so a reviewer can see what it touched.
-            audit(&self.plugin_id, "filesystem", &real.display().to_string(), "allow", perm, &format!("{op} under the {perm} permission approved at install"));
-            return Ok(real);
+            // Outside its own folder a plugin works with the user's files: the host confirms each
+            // folder with the user on first use, and records every access.
+            let request = json!({ "path": real.display().to_string(), "write": write });
+            let reply = crate::host_call::call("file", request, FILE_WAIT).map_err(PluginError::PermissionDenied)?;
+            if reply.get("ok").and_then(serde_json::Value::as_bool) == Some(true) {
+                return Ok(real);
+            }
+            let message = reply.get("message").and_then(serde_json::Value::as_str).unwrap_or("the host refused the access");
+            return Err(PluginError::PermissionDenied(message.to_string()));
         }
         let reason = if in_data {
             format!("{op} {} is outside the plugin's data folder; {perm}_app_data covers only {}", full.display(), data.display())

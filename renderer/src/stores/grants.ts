@@ -1,12 +1,12 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { NetworkGrant } from '../../../preload/api';
+import type { Grant } from '../../../preload/api';
 import { haloforge } from '../bridge';
 
 export const useGrantsStore = defineStore('grants', () => {
-  const grants = ref<NetworkGrant[]>([]);
+  const grants = ref<Grant[]>([]);
   const byPlugin = computed(() => {
-    const map = new Map<string, NetworkGrant[]>();
+    const map = new Map<string, Grant[]>();
     for (const g of grants.value) map.set(g.pluginId, [...(map.get(g.pluginId) ?? []), g]);
     return map;
   });

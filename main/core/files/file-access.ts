@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
+import type { AuditLog } from '../audit/log';
+import type { GrantStore } from '../grants/store';
+import type { PromptOutcome, PromptService } from '../prompts/service';
+
+/** What the bridge asks before a plugin touches a file outside its data folder. */
+export interface FileRequest {
+  pluginId: string;
+  pluginName: string;
+  path: string;
+  write: boolean;
+}
+
+export type FileReply = { ok: true } | { ok: false; message: string };
+
+/**
+ * `filesystem_read` and `filesystem_write` (tier Sensitive) are approved at install and confirmed
+ * on first use per folder (contract §2.5): a folder grant covers everything below it, and a write
+ * grant covers reading too. Every decision is audited, and when it cannot be, the access is refused.
+ */
+export async function decideFileAccess(req: FileRequest, deps: { grants: GrantStore; prompts: PromptService; audit: AuditLog }): Promise<FileReply> {
+  const permission = req.write ? 'filesystem_write' : 'filesystem_read';
+  const access = req.write ? 'write' : 'read';
+  const covering = deps.grants
+    .listFiles(req.pluginId)
+    .find((g) => (g.permission === permission || g.permission === 'filesystem_write') && (req.path === g.folder || req.path.startsWith(`${g.folder}/`)));
+  let prompt: PromptOutcome | undefined;
+  let allowed = covering !== undefined;
+  let rule = covering ? 'grant' : '';
+  let reason = covering ? `the user allowed ${covering.folder}/ always (${covering.via}, ${covering.createdAt})` : '';
+  if (!covering) {
+    const folder = dirname(req.path);
+    prompt = await deps.prompts.ask({
+      kind: 'file',
+      pluginId: req.pluginId,
+      pluginName: req.pluginName,
+      permission,
+      access,
+      path: req.path,
+      folder,
+      tier: 'Sensitive',
+      reason: `first ${access} of plugin ${req.pluginId} in ${folder}/: ${permission} needs the user's confirmation per folder`,
+    });
+    allowed = prompt === 'allow-once' || prompt === 'allow-always';
+    rule = `prompt:${prompt}`;
+    reason = allowed ? `the user allowed ${prompt === 'allow-always' ? `${folder}/ always` : 'this access once'}` : `the user did not allow ${access} access to ${req.path} (${prompt})`;
+    if (prompt === 'allow-always') {
+      const grant = deps.grants.addFile({ pluginId: req.pluginId, permission, folder, via: 'prompt: allow always' });
+      rule = 'grant';
+      reason = `the user allowed ${folder}/ always (grant ${grant.id})`;
+    }
+  }
+  try {
+    deps.audit.append({
+      time: new Date().toISOString(),
+      requestId: randomUUID(),
+      hop: 0,
+      event: 'decision',
+      pluginId: req.pluginId,
+      method: 'FILE',
+      url: `file://${req.path}`,
+      decision: allowed ? 'allow' : 'deny',
+      rule,
+      reason,
+      grantId: covering?.id,
+      prompt,
+    });
+  } catch (e) {
+    return { ok: false, message: `the audit log cannot be written (${(e as Error).message}), so the access was refused` };
+  }
+  return allowed ? { ok: true } : { ok: false, message: reason };
+}
