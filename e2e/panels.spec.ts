@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { sampleFolder, tempHome } from '../test/helpers/fixtures';
 import { startTestServer, type TestServer } from '../test/helpers/servers';
 import { expect, samplePath, screenshotPath, test } from './fixtures';
 
@@ -167,4 +168,32 @@ test('the permission prompt ignores Escape and answers from the keyboard', async
   await page.keyboard.press('Enter');
   await expect(prompt).toBeHidden();
   await expect(console_(page)).toContainText('"status": 200');
+});
+
+test("a plugin reading the user's files asks once per folder, and the folder shows in Grants", async ({ page, webHost }) => {
+  const { home: scratch, cleanup } = tempHome();
+  const folder = sampleFolder(scratch, { sample: 'misbehave', manifest: (m) => (m.permissions = [{ type: 'filesystem_read' }]) });
+  await page.goto(webHost.url);
+  await page.getByRole('button', { name: 'Install…' }).click();
+  await page.getByLabel('Plugin folder or .hfpkg file on this machine').fill(folder);
+  await page.getByRole('button', { name: 'Check' }).click();
+  await page.getByRole('button', { name: 'Approve and install', exact: true }).click();
+  await expect(page.getByRole('listitem', { name: 'Misbehave' }).getByText('active', { exact: true })).toBeVisible();
+
+  await invoke(page, 'Misbehave (dev.haloforge.test.misbehave)', 'read_file', { path: '/etc/hostname' });
+  const prompt = page.getByRole('alertdialog', { name: 'Allow access to your files?' });
+  await expect(prompt.getByLabel('File')).toHaveText('/etc/hostname');
+  await expect(prompt.getByRole('button', { name: 'Allow always in /etc/' })).toBeEnabled();
+  await page.screenshot({ path: screenshotPath('file-prompt'), fullPage: true });
+  await prompt.getByRole('button', { name: 'Allow always in /etc/' }).click();
+  await expect(console_(page)).toContainText('"text":');
+
+  await page.getByLabel('Command', { exact: true }).selectOption('read_file');
+  await page.getByLabel('Arguments (JSON)').fill('{"path":"/etc/hosts"}');
+  await page.getByRole('button', { name: 'Invoke' }).click();
+  await expect(console_(page)).toContainText('localhost');
+  await expect(prompt).toBeHidden();
+  await page.getByRole('button', { name: 'Grants' }).click();
+  await expect(page.getByRole('region', { name: 'Grants of Misbehave' })).toContainText('/etc/');
+  cleanup();
 });

@@ -120,7 +120,7 @@ export function createHost(opts: HostOptions): Host {
     invokeTimeoutMs: opts.invokeTimeoutMs,
     loadTimeoutMs: opts.loadTimeoutMs,
     onHttp: (req) => broker.fetch(req),
-    onFileAccess: (req) => decideFileAccess(req, { grants, prompts, audit }),
+    onFileAccess: (req) => decideFileAccess(req, { grants, prompts, audit, onGrant: () => opts.onGrants?.(grants.all()) }),
     localNetworkOf: (id) => grants.localNetwork(id),
     onChange: opts.onChange,
     // A plugin's event reaches panels and the other plugins' Custom subscriptions as plugin:<id>:<name>.

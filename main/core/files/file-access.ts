@@ -19,7 +19,10 @@ export type FileReply = { ok: true } | { ok: false; message: string };
  * on first use per folder (contract §2.5): a folder grant covers everything below it, and a write
  * grant covers reading too. Every decision is audited, and when it cannot be, the access is refused.
  */
-export async function decideFileAccess(req: FileRequest, deps: { grants: GrantStore; prompts: PromptService; audit: AuditLog }): Promise<FileReply> {
+export async function decideFileAccess(
+  req: FileRequest,
+  deps: { grants: GrantStore; prompts: PromptService; audit: AuditLog; onGrant?: () => void },
+): Promise<FileReply> {
   const permission = req.write ? 'filesystem_write' : 'filesystem_read';
   const access = req.write ? 'write' : 'read';
   const covering = deps.grants
@@ -47,6 +50,7 @@ export async function decideFileAccess(req: FileRequest, deps: { grants: GrantSt
     reason = allowed ? `the user allowed ${prompt === 'allow-always' ? `${folder}/ always` : 'this access once'}` : `the user did not allow ${access} access to ${req.path} (${prompt})`;
     if (prompt === 'allow-always') {
       const grant = deps.grants.addFile({ pluginId: req.pluginId, permission, folder, via: 'prompt: allow always' });
+      deps.onGrant?.();
       rule = 'grant';
       reason = `the user allowed ${folder}/ always (grant ${grant.id})`;
     }
