@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtArtifacts } from './app-paths';
@@ -134,18 +133,14 @@ export function createHost(opts: HostOptions): Host {
       const method = m.kind === 'process' ? 'SPAWN' : 'FILE';
       const url = m.kind === 'process' ? `process:${m.subject}` : `file://${m.subject}`;
       try {
-        audit.append({ time: new Date().toISOString(), requestId: randomUUID(), hop: 0, event: 'decision', pluginId: id, method, url, decision: m.decision, rule: m.rule, reason: m.reason });
+        audit.appendDecision({ pluginId: id, method, url, decision: m.decision, rule: m.rule, reason: m.reason });
       } catch (e) {
         logger.log('error', HOST_TARGET, `audit write failed for ${method} ${url} of ${id}: ${(e as Error).message}`);
       }
     },
     onCrossCall: (c) => {
       try {
-        audit.append({
-          time: new Date().toISOString(),
-          requestId: randomUUID(),
-          hop: 0,
-          event: 'decision',
+        audit.appendDecision({
           pluginId: c.callerId,
           method: 'INVOKE',
           url: `plugin://${c.targetId}/${c.command}`,

@@ -75,7 +75,7 @@ void app.whenReady().then(async () => {
       if (!isHostPanel(event)) {
         const from = event.senderFrame?.url ?? 'an unknown frame';
         host.logger.log('warn', HOST_TARGET, `refused ${channel} from ${from}`);
-        host.audit.append({ time: new Date().toISOString(), requestId: 'ipc', hop: 0, event: 'decision', pluginId: '(panel)', method: 'IPC', url: `ipc:${channel}`, decision: 'deny', rule: 'ipc:wrong-sender', reason: `sent by ${from}, not a HaloForge panel` });
+        host.audit.appendDecision({ pluginId: '(panel)', method: 'IPC', url: `ipc:${channel}`, decision: 'deny', rule: 'ipc:wrong-sender', reason: `sent by ${from}, not a HaloForge panel` });
         throw new Error(`${channel} refused: the sender is not a HaloForge panel`);
       }
       return dispatch(channel, args);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 /** One line of the audit file. Never headers or bodies; URLs have secrets removed. */
@@ -62,6 +63,14 @@ export class AuditLog {
       });
     }
     this.later.push(entry);
+  }
+
+  /**
+   * Appends a decision that stands on its own (file, process, cross-plugin and IPC decisions; not a
+   * hop of an HTTP request). Throws when it cannot be written.
+   */
+  appendDecision(entry: Omit<AuditEntry, 'time' | 'requestId' | 'hop' | 'event'>): void {
+    this.append({ time: new Date().toISOString(), requestId: randomUUID(), hop: 0, event: 'decision', ...entry });
   }
 
   /** Appends one entry. Throws when it cannot be written: callers fail the request closed. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { AuditLog } from '../audit/log';
 import type { GrantStore } from '../grants/store';
@@ -56,11 +55,7 @@ export async function decideFileAccess(
     }
   }
   try {
-    deps.audit.append({
-      time: new Date().toISOString(),
-      requestId: randomUUID(),
-      hop: 0,
-      event: 'decision',
+    deps.audit.appendDecision({
       pluginId: req.pluginId,
       method: 'FILE',
       url: `file://${req.path}`,

@@ -135,11 +135,7 @@ export function createRouter(core: RouterCore) {
   /** A refused message is recorded in the audit trail, so hostile panels leave a trace. */
   function refused(channel: unknown, e: IpcRefusal): never {
     try {
-      audit.append({
-        time: new Date().toISOString(),
-        requestId: 'ipc',
-        hop: 0,
-        event: 'decision',
+      audit.appendDecision({
         pluginId: '(panel)',
         method: 'IPC',
         url: `ipc:${String(channel).slice(0, 80)}`,
