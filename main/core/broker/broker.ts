@@ -65,6 +65,9 @@ const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'tran
 // Headers that do not follow a redirect to another origin.
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'x-api-key', 'api-key']);
 
+/** Records the outcome of an allowed hop: a response or an error, with what is known of it. */
+type Outcome = (entry: Pick<AuditEntry, 'event'> & Partial<Pick<AuditEntry, 'reason' | 'status' | 'bytes' | 'error'>>) => void;
+
 class Refused extends Error {
   constructor(
     readonly kind: 'permission' | 'network',
@@ -135,6 +138,8 @@ export class Broker {
       const base = { requestId, hop, pluginId: req.pluginId, method, url: redactUrl(url) };
       const { decision, prompt, address } = await this.decideHop(req.pluginId, profile, method, url, base);
       this.audit({ ...base, event: 'decision', decision: 'allow', rule: decision.rule, reason: decision.reason, grantId: 'grantId' in decision ? decision.grantId : undefined, prompt });
+      // What became of this allowed hop, recorded once it is known.
+      const outcome: Outcome = (entry) => this.auditAfter({ ...base, decision: 'allow', rule: decision.rule, reason: decision.reason, durationMs: performance.now() - started, ...entry });
       let res: Awaited<ReturnType<typeof request>>;
       try {
         const left = Math.max(1, Math.round(deadline - performance.now()));
@@ -142,13 +147,13 @@ export class Broker {
       } catch (e) {
         const late = performance.now() >= deadline || (e as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
         const message = late ? `request to ${redactUrl(url)} timed out after ${this.limits.timeoutMs} ms` : `request to ${redactUrl(url)} failed: ${(e as Error).message}`;
-        this.auditAfter({ ...base, event: 'error', decision: 'allow', rule: decision.rule, reason: decision.reason, error: message, durationMs: performance.now() - started });
+        outcome({ event: 'error', error: message });
         throw new Refused('network', message);
       }
       const location = res.headers.location;
       if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
         await res.body.dump();
-        this.auditAfter({ ...base, event: 'response', decision: 'allow', rule: decision.rule, reason: `redirect to ${redactUrl(new URL(location, url).toString())}`, status: res.statusCode, bytes: 0, durationMs: performance.now() - started });
+        outcome({ event: 'response', reason: `redirect to ${redactUrl(new URL(location, url).toString())}`, status: res.statusCode, bytes: 0 });
         if (hop >= this.limits.maxRedirects) throw new Refused('network', `too many redirects (more than ${this.limits.maxRedirects}) starting at ${redactUrl(req.url)}`);
         const next = new URL(location, url);
         if (next.origin !== new URL(url).origin) for (const k of Object.keys(headers)) if (CREDENTIAL_HEADERS.has(k.toLowerCase())) delete headers[k];
@@ -159,8 +164,8 @@ export class Broker {
         url = next.toString();
         continue;
       }
-      const { text, bytes } = await this.readCapped(res, url, base, decision, started, deadline);
-      this.auditAfter({ ...base, event: 'response', decision: 'allow', rule: decision.rule, reason: decision.reason, status: res.statusCode, bytes, durationMs: performance.now() - started });
+      const { text, bytes } = await this.readCapped(res, url, deadline, outcome);
+      outcome({ event: 'response', status: res.statusCode, bytes });
       return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), body: parseBody(text, res.headers['content-type']) };
     }
   }
@@ -229,16 +234,14 @@ export class Broker {
   private async readCapped(
     res: Awaited<ReturnType<typeof request>>,
     url: string,
-    base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>,
-    decision: Decision,
-    started: number,
     deadline: number,
+    outcome: Outcome,
   ): Promise<{ text: string; bytes: number }> {
     const chunks: Buffer[] = [];
     let bytes = 0;
     const fail = (message: string): never => {
       res.body.destroy();
-      this.auditAfter({ ...base, event: 'error', decision: 'allow', rule: decision.rule, reason: decision.reason, status: res.statusCode, bytes, error: message, durationMs: performance.now() - started });
+      outcome({ event: 'error', status: res.statusCode, bytes, error: message });
       throw new Refused('network', message);
     };
     const late = () => `response from ${redactUrl(url)} took longer than ${this.limits.timeoutMs} ms`;

@@ -368,6 +368,7 @@ export class PluginManager {
   private makeProcess(manifest: Manifest, dir: string, library: string): PluginProcess {
     const pluginId = manifest.id;
     const dataDir = pluginDataDir(dir);
+    const { onHttp, onFileAccess } = this.opts;
     mkdirSync(dataDir, { recursive: true });
     return new PluginProcess({
       pluginId,
@@ -395,8 +396,8 @@ export class PluginManager {
       onEvent: (name, payload) => this.opts.onEvent?.(pluginId, name, payload),
       onSettingsSaved: () => this.settingsSaved(pluginId),
       onAudit: (m) => this.opts.onAudit?.(pluginId, m),
-      onHttp: this.opts.onHttp && ((req) => (this.opts.onHttp as NonNullable<PluginManagerOptions['onHttp']>)({ ...req, pluginId })),
-      onFileAccess: this.opts.onFileAccess && ((req) => (this.opts.onFileAccess as NonNullable<PluginManagerOptions['onFileAccess']>)({ ...req, pluginId, pluginName: manifest.name })),
+      onHttp: onHttp && ((req) => onHttp({ ...req, pluginId })),
+      onFileAccess: onFileAccess && ((req) => onFileAccess({ ...req, pluginId, pluginName: manifest.name })),
     });
   }
 }

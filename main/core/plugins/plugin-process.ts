@@ -280,27 +280,28 @@ export class PluginProcess {
         this.opts.onNotify?.(m);
         return;
       case 'file': {
-        const host = this.host;
         const decide = this.opts.onFileAccess;
-        const answer = decide ? decide({ path: m.path, write: m.write }) : Promise.resolve({ ok: false as const, message: 'this host cannot ask about files' });
-        void answer.then((reply) => {
-          if (this.host === host) host?.send({ type: 'complete', id: m.id, json: JSON.stringify(reply) });
-        });
+        this.answerHostCall(m.id, decide ? decide({ path: m.path, write: m.write }) : Promise.resolve({ ok: false, message: 'this host cannot ask about files' }));
         return;
       }
       case 'http': {
-        const host = this.host;
         const onHttp = this.opts.onHttp;
         const answer: Promise<BrokerReply> = onHttp
           ? onHttp({ method: m.method, url: m.url, headers: m.headers, body: m.body })
           : Promise.resolve({ ok: false, kind: 'permission', message: 'this host has no network broker' });
-        void answer.then((reply) => {
-          // A recycled plugin host is gone: its waiting thread went with it.
-          if (this.host === host) host?.send({ type: 'complete', id: m.id, json: JSON.stringify(reply) });
-        });
+        this.answerHostCall(m.id, answer);
         return;
       }
     }
+  }
+
+  /** Sends the answer of a plugin thread's host call back to the plugin host that asked. */
+  private answerHostCall(id: number, answer: Promise<unknown>): void {
+    const host = this.host;
+    void answer.then((reply) => {
+      // A recycled plugin host is gone: its waiting thread went with it.
+      if (this.host === host) host?.send({ type: 'complete', id, json: JSON.stringify(reply) });
+    });
   }
 
   private rejectAll(reason: string): void {
