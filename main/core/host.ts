@@ -73,7 +73,7 @@ export interface HostOptions {
   onPluginEvent?: (pluginId: string, name: string, payload: unknown) => void;
 }
 
-export function readSettings(home: string, logger: Logger): HostSettings {
+function readHostSettings(home: string, logger: Logger): HostSettings {
   const path = join(home, 'settings.json');
   const defaults: HostSettings = { allowUnconfined: false };
   if (!existsSync(path)) return defaults;
@@ -94,7 +94,7 @@ export function createHost(opts: HostOptions): Host {
   for (const [what, path] of [['host bridge', bridgePath], ['plugin host', pluginHostScript]] as const) {
     if (!existsSync(path)) throw new Error(`the ${what} is not built (${path} is missing): run npm start or npm run build`);
   }
-  const settings = readSettings(layout.home, logger);
+  const settings = readHostSettings(layout.home, logger);
   const confinement: Confinement = opts.launcher?.confinement ?? (opts.confinement === 'off' ? { state: 'unconfined', reason: 'turned off for this run' } : probeNetworkConfinement());
   const launch = opts.launcher?.launch ?? nodeHostLauncher(pluginHostScript, { confine: confinement.state === 'confined' });
   logger.log(confinement.state === 'confined' ? 'info' : 'warn', HOST_TARGET, `network confinement: ${confinement.state === 'confined' ? confinement.how : `unavailable: ${confinement.reason}`}`);

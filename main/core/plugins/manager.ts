@@ -289,20 +289,25 @@ export class PluginManager {
 
   /** The settings form of a plugin: its schema and current values (secrets included, for the form only). */
   settingsOf(pluginId: string): { schema: SettingsSchema | null; values: Record<string, unknown> } {
+    const schema = this.schemaOf(pluginId);
+    return { schema: schema ?? null, values: readSettings(this.settingsPath(pluginId), schema) };
+  }
+
+  private schemaOf(pluginId: string): SettingsSchema | undefined {
     const m = this.entries.get(pluginId)?.manifest;
     if (!m) throw new Error(`no plugin ${pluginId} is installed`);
-    const schema = (m.settings_schema as SettingsSchema | undefined) ?? null;
-    return { schema, values: readSettings(this.settingsPath(pluginId), schema ?? undefined) };
+    return m.settings_schema as SettingsSchema | undefined;
   }
 
   /** Saves settings from a panel, atomically, and tells the running plugin (on_settings_changed). */
   saveSettings(pluginId: string, values: Record<string, unknown>): Record<string, unknown> {
-    const { schema } = this.settingsOf(pluginId);
-    const problems = settingsProblems(schema ?? undefined, values);
+    const schema = this.schemaOf(pluginId);
+    const problems = settingsProblems(schema, values);
     if (problems.length > 0) throw new Error(`settings of ${pluginId} not saved: ${problems.join('; ')}`);
     mkdirSync(this.opts.settingsDir, { recursive: true });
     writeSettings(this.settingsPath(pluginId), values);
-    const merged = readSettings(this.settingsPath(pluginId), schema ?? undefined);
+    // What the plugin now sees: the saved values over the schema's defaults.
+    const merged = { ...schemaDefaults(schema), ...values };
     // Values are never logged: settings hold API keys.
     this.opts.logger.log('info', pluginId, 'settings saved from the panel');
     this.entries.get(pluginId)?.process?.settingsChanged(merged);
