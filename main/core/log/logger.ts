@@ -31,10 +31,19 @@ export function logFileName(date: Date): string {
   return `haloforge.log.${date.toISOString().slice(0, 10)}`;
 }
 
-/** One record as one line: control characters are escaped so a message cannot forge a line. */
-export function formatRecord(time: Date, level: Level, target: string, message: string): string {
+/** A record as it is written: redacted, and with control characters escaped so a message cannot forge a line. */
+function toRecord(time: Date, level: Level, target: string, message: string): LogRecord {
   const oneLine = redact(message).replace(/[\r\n\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : ' '));
-  return `${time.toISOString()} ${level.toUpperCase().padStart(5)} ${target}: ${oneLine}\n`;
+  return { time: time.toISOString(), level, target, message: oneLine };
+}
+
+function formatLine(r: LogRecord): string {
+  return `${r.time} ${r.level.toUpperCase().padStart(5)} ${r.target}: ${r.message}\n`;
+}
+
+/** One record as one line of the log file. */
+export function formatRecord(time: Date, level: Level, target: string, message: string): string {
+  return formatLine(toRecord(time, level, target, message));
 }
 
 export class FileLogger implements Logger {
@@ -71,16 +80,14 @@ export class FileLogger implements Logger {
   log(level: Level, target: string, message: string): void {
     if (!this.allow(target, level)) return;
     const time = this.now();
-    const line = formatRecord(time, level, target, message);
+    const record = toRecord(time, level, target, message);
     try {
-      appendFileSync(join(this.dir, logFileName(time)), line);
-      if (this.listeners.size > 0) {
-        const record = parseRecord(line.slice(0, -1));
-        if (record) this.listeners.forEach((l) => l(record));
-      }
+      appendFileSync(join(this.dir, logFileName(time)), formatLine(record));
     } catch (e) {
       // The log must never take the host down; say so once on stderr instead.
       process.stderr.write(`haloforge: cannot write the log in ${this.dir}: ${(e as Error).message}\n`);
+      return;
     }
+    this.listeners.forEach((l) => l(record));
   }
 }
