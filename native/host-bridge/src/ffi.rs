@@ -7,7 +7,7 @@
 use crate::context::post_log;
 use crate::inspect::inspect_plugin;
 use crate::outbox::{self, WakeFn};
-use crate::plugin::{panic_text, LoadRequest, LoadedPlugin};
+use crate::plugin::{panic_text, post_result, LoadRequest, LoadedPlugin};
 use haloforge_plugin_api::{PLUGIN_ABI_VERSION, PUBLIC_HOST_API_VERSION};
 use serde_json::{json, Value};
 use std::ffi::{c_char, CStr, CString};
@@ -185,7 +185,7 @@ pub unsafe extern "C" fn hf_bridge_invoke(id: i32, command: *const c_char, args:
         });
         match parsed {
             Ok((c, v)) => plugin.invoke(id as u32, c, v),
-            Err(e) => outbox::post(json!({ "type": "result", "id": id, "ok": false, "error": e })),
+            Err(e) => post_result(id as u32, Err(e)),
         }
         0
     }))

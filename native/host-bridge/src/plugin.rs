@@ -2,7 +2,7 @@
 use crate::context::{BridgeContext, ContextConfig, Registrar};
 use crate::inspect::{inspect_plugin, ABI_SYMBOL, CREATE_SYMBOL, DESTROY_SYMBOL};
 use crate::outbox;
-use haloforge_plugin_api::{HaloForgePlugin, IpcHandler, PluginError, PLUGIN_ABI_VERSION};
+use haloforge_plugin_api::{HaloForgePlugin, IpcHandler, PLUGIN_ABI_VERSION};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -159,7 +159,8 @@ impl LoadedPlugin {
             let outcome = catch_unwind(AssertUnwindSafe(|| handler(args, &*ctx)));
             let result = match outcome {
                 Ok(Ok(value)) => Ok(value),
-                Ok(Err(e)) => Err(plugin_error_text(&e)),
+                // The text a panel sees is the error's Display form, e.g. "Not found: x" (contract §1.5).
+                Ok(Err(e)) => Err(e.to_string()),
                 Err(p) => Err(format!("plugin {plugin_id} panicked while handling '{command}': {}", panic_text(&*p))),
             };
             post_result(request_id, result);
@@ -205,12 +206,8 @@ impl LoadedPlugin {
     }
 }
 
-/// The text a panel sees: the error's Display form, e.g. "Not found: x" (contract §1.5).
-pub fn plugin_error_text(e: &PluginError) -> String {
-    e.to_string()
-}
-
-fn post_result(id: u32, result: Result<Value, String>) {
+/// Queues the answer to invoke `id` for the plugin host.
+pub fn post_result(id: u32, result: Result<Value, String>) {
     outbox::post(match result {
         Ok(value) => json!({ "type": "result", "id": id, "ok": true, "value": value }),
         Err(error) => json!({ "type": "result", "id": id, "ok": false, "error": error }),
