@@ -3,11 +3,13 @@
  * hang here costs this process only; main supervises and restarts it.
  */
 import type { LoadRequest, ToPluginHost } from '../core/plugins/host-protocol';
+import { AnswerWait } from './answer-wait';
 import { connectToParent } from './channel';
 import { NativeBridge, readPluginAbiVersion } from './native-bridge';
 
 const parent = connectToParent();
 let bridge: NativeBridge | undefined;
+const answerWait = new AnswerWait();
 
 function load(req: LoadRequest): void {
   if (bridge) {
@@ -44,7 +46,9 @@ function handle(message: ToPluginHost): void {
       load(message);
       return;
     case 'invoke': {
-      const rc = bridge?.invoke(message.id, message.command, message.argsJson) ?? -1;
+      const wait = answerWait.budgetFor(message.command, message.argsJson.length);
+      const { rc, answered } = bridge?.invoke(message.id, message.command, message.argsJson, wait) ?? { rc: -1, answered: false };
+      if (rc === 0 && wait > 0 && !answered) answerWait.missed(message.command);
       if (rc !== 0) {
         const error = rc === -1 ? 'no plugin is loaded in this plugin host' : 'the host bridge refused the call';
         parent.send({ type: 'outbox', json: JSON.stringify([{ type: 'result', id: message.id, ok: false, error }]) });

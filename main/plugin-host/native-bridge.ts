@@ -1,6 +1,7 @@
 import ffi from 'ffi-rs';
 import type { JsExternal } from 'ffi-rs';
 import type { LoadRequest } from '../core/plugins/host-protocol';
+import { bytesToJson, jsonToBytes } from './json-bytes';
 
 const { DataType, PointerType } = ffi;
 const BRIDGE = 'hf-host-bridge';
@@ -16,11 +17,13 @@ export type BridgeReply = { ok: true; [key: string]: unknown } | { ok: false; co
 export class NativeBridge {
   private outBuffer = Buffer.alloc(64 * 1024);
   private wake: JsExternal[] | undefined;
+  private readonly onMessages: (json: string) => void;
 
   constructor(bridgePath: string, onMessages: (json: string) => void) {
+    this.onMessages = onMessages;
     ffi.open({ library: BRIDGE, path: bridgePath });
     const wakeType = ffi.funcConstructor({ paramsType: [DataType.I32], retType: DataType.Void });
-    this.wake = ffi.createPointer({ paramsType: [wakeType], paramsValue: [() => this.drain(onMessages)] });
+    this.wake = ffi.createPointer({ paramsType: [wakeType], paramsValue: [() => this.drain(this.onMessages)] });
     const rc = ffi.load({ library: BRIDGE, funcName: 'hf_bridge_init', retType: DataType.I32, paramsType: [DataType.External], paramsValue: ffi.unwrapPointer(this.wake) });
     if (rc !== 0) throw new Error(`host bridge failed to initialise (code ${rc})`);
   }
@@ -39,21 +42,41 @@ export class NativeBridge {
     return ffi.load({ library: BRIDGE, funcName: 'hf_bridge_load', retType: DataType.I32, paramsType: [DataType.String], paramsValue: [JSON.stringify(request)] });
   }
 
-  /** Queues a command; its result arrives through the wake callback. */
-  invoke(id: number, command: string, argsJson: string): number {
-    const args = Buffer.from(argsJson, 'utf8');
-    return ffi.load({
+  /**
+   * Starts a command. Its result reaches `onMessages` through the wake callback, or before this
+   * returns when it comes within `waitMicros` (see `hf_bridge_wait_drain`).
+   * Returns 0, -1 when no plugin is loaded, or another negative code when refused; and whether
+   * something arrived within the wait.
+   */
+  invoke(id: number, command: string, argsJson: string, waitMicros: number): { rc: number; answered: boolean } {
+    const args = jsonToBytes(argsJson);
+    const rc = ffi.load({
       library: BRIDGE,
       funcName: 'hf_bridge_invoke',
       retType: DataType.I32,
       paramsType: [DataType.I32, DataType.String, DataType.U8Array, DataType.I32],
       paramsValue: [id, command, args, args.length],
     });
+    if (rc !== 0 || waitMicros <= 0) return { rc, answered: false };
+    const n = ffi.load({
+      library: BRIDGE,
+      funcName: 'hf_bridge_wait_drain',
+      retType: DataType.I32,
+      paramsType: [DataType.I32, DataType.U8Array, DataType.I32],
+      paramsValue: [waitMicros, this.outBuffer, this.outBuffer.length],
+    });
+    if (n === 0) return { rc, answered: false };
+    if (n > 0) this.onMessages(bytesToJson(this.outBuffer, n));
+    else {
+      this.grow(-n);
+      this.drain(this.onMessages);
+    }
+    return { rc, answered: true };
   }
 
   /** Answers a plugin thread waiting in a host call (`ctx.http()`). */
   complete(id: number, json: string): number {
-    const bytes = Buffer.from(json, 'utf8');
+    const bytes = jsonToBytes(json);
     return ffi.load({
       library: BRIDGE,
       funcName: 'hf_bridge_complete',
@@ -72,7 +95,7 @@ export class NativeBridge {
   }
 
   private callWithJson(funcName: string, json: string): number {
-    const bytes = Buffer.from(json, 'utf8');
+    const bytes = jsonToBytes(json);
     return ffi.load({ library: BRIDGE, funcName, retType: DataType.I32, paramsType: [DataType.U8Array, DataType.I32], paramsValue: [bytes, bytes.length] });
   }
 
@@ -98,11 +121,15 @@ export class NativeBridge {
       });
       if (n === 0) return;
       if (n < 0) {
-        this.outBuffer = Buffer.alloc(Math.max(-n, this.outBuffer.length * 2));
+        this.grow(-n);
         continue;
       }
-      onMessages(this.outBuffer.toString('utf8', 0, n));
+      onMessages(bytesToJson(this.outBuffer, n));
     }
+  }
+
+  private grow(needed: number): void {
+    this.outBuffer = Buffer.alloc(Math.max(needed, this.outBuffer.length * 2));
   }
 
   private callForJson(funcName: string, paramsType: number[], paramsValue: unknown[]): BridgeReply {

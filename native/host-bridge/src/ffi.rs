@@ -229,6 +229,23 @@ pub unsafe extern "C" fn hf_bridge_drain(out: *mut u8, cap: i32) -> i32 {
     .unwrap_or(0)
 }
 
+/// Waits up to `micros` for queued messages, then moves them into `out` like `hf_bridge_drain`.
+/// See [`outbox::wait_then_drain`].
+///
+/// SAFETY: `out` points to `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_wait_drain(micros: i32, out: *mut u8, cap: i32) -> i32 {
+    catch_unwind(AssertUnwindSafe(|| {
+        if out.is_null() || cap <= 0 {
+            return 0;
+        }
+        let buf = std::slice::from_raw_parts_mut(out, cap as usize);
+        let max = std::time::Duration::from_micros(micros.max(0) as u64);
+        outbox::wait_then_drain(max, buf).clamp(i32::MIN as i64, i32::MAX as i64) as i32
+    }))
+    .unwrap_or(0)
+}
+
 /// Calls `on_unload()` and destroys the plugin, then stops calling the wake callback so the
 /// plugin host may free it.
 #[no_mangle]

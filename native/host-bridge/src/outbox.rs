@@ -4,16 +4,22 @@
 //! empty to non-empty, call a void "wake" callback (ffi-rs notes §3: void callbacks are the only
 //! kind that is safe from any thread). JS then drains the whole queue into a buffer it owns, so
 //! many results cost one FFI call and no string outlives its owner.
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 pub type WakeFn = extern "C" fn(i32);
 
 struct Queue {
     messages: Vec<String>,
     signalled: bool,
+    /// JS is in [`wait_then_drain`] and will drain itself: posts skip the wake callback.
+    waiting: bool,
 }
 
-static QUEUE: Mutex<Queue> = Mutex::new(Queue { messages: Vec::new(), signalled: false });
+static QUEUE: Mutex<Queue> = Mutex::new(Queue { messages: Vec::new(), signalled: false, waiting: false });
+/// How many messages are queued, readable without the lock so that a waiter can poll it.
+static QUEUED: AtomicUsize = AtomicUsize::new(0);
 // Held while the callback runs, so `clear_wake` cannot return while a call is in flight: after it
 // returns, JS may free the callback safely.
 static WAKE: Mutex<Option<WakeFn>> = Mutex::new(None);
@@ -31,7 +37,8 @@ pub fn post(message: serde_json::Value) {
     let wake_now = {
         let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
         q.messages.push(message.to_string());
-        !std::mem::replace(&mut q.signalled, true)
+        QUEUED.store(q.messages.len(), Ordering::Release);
+        !q.waiting && !std::mem::replace(&mut q.signalled, true)
     };
     if wake_now {
         if let Some(f) = *WAKE.lock().unwrap_or_else(|p| p.into_inner()) {
@@ -40,11 +47,35 @@ pub fn post(message: serde_json::Value) {
     }
 }
 
+/// Waits up to `max` for a message, then drains like [`drain_into`].
+///
+/// The JS thread calls this right after starting a command. Most handlers answer within tens of
+/// microseconds, while a wake through the callback costs a thread switch and a turn of the event
+/// loop, which on a virtual machine is several times the handler. The wait polls rather than
+/// blocks, because being woken from a block is exactly that cost; it is short, and JS stops
+/// waiting on commands that were slow before. Messages posted meanwhile skip the callback: JS
+/// drains them itself.
+pub fn wait_then_drain(max: Duration, out: &mut [u8]) -> i64 {
+    let started = Instant::now();
+    QUEUE.lock().unwrap_or_else(|p| p.into_inner()).waiting = true;
+    while QUEUED.load(Ordering::Acquire) == 0 && started.elapsed() < max {
+        std::hint::spin_loop();
+    }
+    // Under the lock: a post either came before this (and is drained here) or comes after
+    // `waiting` is false (and wakes JS through the callback).
+    let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
+    q.waiting = false;
+    drain_locked(&mut q, out)
+}
+
 /// Writes the queued messages as one JSON array into `out`, and empties the queue.
 /// Returns the bytes written, 0 when nothing is queued, or minus the size needed when `out` is too
 /// small (the queue is then left as it was).
 pub fn drain_into(out: &mut [u8]) -> i64 {
-    let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
+    drain_locked(&mut QUEUE.lock().unwrap_or_else(|p| p.into_inner()), out)
+}
+
+fn drain_locked(q: &mut Queue, out: &mut [u8]) -> i64 {
     if q.messages.is_empty() {
         q.signalled = false;
         return 0;
@@ -67,6 +98,7 @@ pub fn drain_into(out: &mut [u8]) -> i64 {
     }
     put(b"]");
     q.messages.clear();
+    QUEUED.store(0, Ordering::Release);
     q.signalled = false;
     at as i64
 }
@@ -93,5 +125,41 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&big[..n]).unwrap();
         assert_eq!(v, json!([{"a": 1}, {"b": 2}]));
         assert_eq!(drain_into(&mut big), 0);
+    }
+
+    static WAKES: AtomicUsize = AtomicUsize::new(0);
+    extern "C" fn count_wake(_: i32) {
+        WAKES.fetch_add(1, Ordering::SeqCst);
+    }
+
+    #[test]
+    fn a_result_posted_during_a_wait_is_drained_by_the_waiter_without_a_wake() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = vec![0u8; 1024];
+        drain_into(&mut out);
+        set_wake(count_wake);
+        let before = WAKES.load(Ordering::SeqCst);
+        let worker = std::thread::spawn(|| post(json!({"type": "result", "id": 7})));
+        let n = wait_then_drain(Duration::from_secs(5), &mut out);
+        worker.join().unwrap();
+        assert!(n > 0, "the waiter got nothing");
+        let v: serde_json::Value = serde_json::from_slice(&out[..n as usize]).unwrap();
+        assert_eq!(v, json!([{"type": "result", "id": 7}]));
+        assert_eq!(WAKES.load(Ordering::SeqCst), before, "the wake callback fired although JS was waiting");
+        clear_wake();
+    }
+
+    #[test]
+    fn after_a_wait_that_found_nothing_a_post_wakes_js_through_the_callback() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = vec![0u8; 1024];
+        drain_into(&mut out);
+        set_wake(count_wake);
+        let before = WAKES.load(Ordering::SeqCst);
+        assert_eq!(wait_then_drain(Duration::from_micros(50), &mut out), 0);
+        post(json!({"late": true}));
+        assert_eq!(WAKES.load(Ordering::SeqCst), before + 1);
+        assert!(drain_into(&mut out) > 0);
+        clear_wake();
     }
 }
