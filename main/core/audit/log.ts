@@ -76,17 +76,20 @@ export class AuditLog {
   /** Appends one entry. Throws when it cannot be written: callers fail the request closed. */
   append(entry: AuditEntry): void {
     // Queued outcomes go first, so the file stays in the order things happened.
+    if (this.later.length === 0) return this.write([entry]);
     const queued = this.later;
     this.later = [];
-    this.write([...queued, entry]);
+    queued.push(entry);
+    this.write(queued);
   }
 
   private write(entries: AuditEntry[]): void {
-    const bytes = Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    let text = '';
+    for (const e of entries) text += `${JSON.stringify(e)}\n`;
     this.fd ??= openSync(this.path, 'a', 0o600);
     try {
       // One write call per batch of whole lines, so lines never interleave or tear.
-      if (writeSync(this.fd, bytes) !== bytes.length) throw new Error('short write to the audit file');
+      if (writeSync(this.fd, text) !== Buffer.byteLength(text)) throw new Error('short write to the audit file');
     } catch (e) {
       this.closeFile();
       throw e;

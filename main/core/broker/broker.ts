@@ -6,6 +6,7 @@ import { HOST_TARGET, type Logger } from '../log/logger';
 import { decide, withAddresses, type Decision, type ManifestPermission } from '../policy/engine';
 import { redactUrl } from '../policy/request-url';
 import type { PromptOutcome, PromptService } from '../prompts/service';
+import { DeadlinePassed, Deadlines } from './deadlines';
 import { PinnedAgents } from './pinned-agents';
 import { systemResolver, type Resolver } from './resolver';
 
@@ -85,12 +86,15 @@ export class Broker {
   private readonly limits: BrokerLimits;
   private readonly resolver: Resolver;
   private readonly agents: PinnedAgents;
+  private readonly deadlines: Deadlines;
   private readonly inFlight = new Map<string, number>();
 
   constructor(private readonly opts: BrokerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.resolver = opts.resolver ?? systemResolver;
-    this.agents = new PinnedAgents({ headersTimeout: this.limits.timeoutMs, bodyTimeout: this.limits.timeoutMs });
+    this.agents = new PinnedAgents({ headersTimeout: this.limits.timeoutMs, bodyTimeout: this.limits.timeoutMs, maxResponseSize: this.limits.maxResponseBytes });
+    // A late body is stopped within an eighth of the timeout (at most a second) of its deadline.
+    this.deadlines = new Deadlines(Math.min(1000, Math.max(10, Math.round(this.limits.timeoutMs / 8))));
   }
 
   async fetch(req: BrokerRequest): Promise<BrokerReply> {
@@ -112,6 +116,7 @@ export class Broker {
   }
 
   close(): Promise<void> {
+    this.deadlines.close();
     return this.agents.closeAll();
   }
 
@@ -128,8 +133,8 @@ export class Broker {
     const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([k]) => !FORBIDDEN_HEADERS.has(k.toLowerCase())));
     const requestId = randomUUID();
     // One deadline for the whole request, redirects included. It is enforced through undici's own
-    // header and body timeouts and between body chunks, not an AbortSignal, which costs a fifth
-    // of a loopback request.
+    // header timeout and a shared sweep of the bodies being read, not an AbortSignal, which costs
+    // a fifth of a loopback request.
     const deadline = performance.now() + this.limits.timeoutMs;
     let method = req.method;
     let url = req.url;
@@ -231,38 +236,30 @@ export class Broker {
     return { decision, prompt, address: addresses[0] as string };
   }
 
+  /** Reads the whole body within the deadline; undici stops it past `maxResponseBytes`. */
   private async readCapped(
     res: Awaited<ReturnType<typeof request>>,
     url: string,
     deadline: number,
     outcome: Outcome,
   ): Promise<{ text: string; bytes: number }> {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const fail = (message: string): never => {
-      res.body.destroy();
-      outcome({ event: 'error', status: res.statusCode, bytes, error: message });
+    this.deadlines.watch(res.body, deadline);
+    try {
+      const raw = await res.body.bytes();
+      return { text: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'), bytes: raw.byteLength };
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      const message =
+        e instanceof DeadlinePassed || code === 'UND_ERR_BODY_TIMEOUT'
+          ? `response from ${redactUrl(url)} took longer than ${this.limits.timeoutMs} ms`
+          : code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE'
+            ? `response from ${redactUrl(url)} exceeds the limit of ${this.limits.maxResponseBytes} bytes`
+            : `reading the response from ${redactUrl(url)} failed: ${(e as Error).message}`;
+      outcome({ event: 'error', status: res.statusCode, error: message });
       throw new Refused('network', message);
-    };
-    const late = () => `response from ${redactUrl(url)} took longer than ${this.limits.timeoutMs} ms`;
-    const body = res.body[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<unknown>;
-      try {
-        next = await body.next();
-      } catch (e) {
-        return fail((e as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' ? late() : `reading the response from ${redactUrl(url)} failed: ${(e as Error).message}`);
-      }
-      if (next.done) break;
-      const chunk = next.value as Buffer;
-      bytes += chunk.length;
-      if (performance.now() > deadline) fail(late());
-      if (bytes > this.limits.maxResponseBytes) {
-        fail(`response from ${redactUrl(url)} exceeds the limit of ${this.limits.maxResponseBytes} bytes`);
-      }
-      chunks.push(chunk);
+    } finally {
+      this.deadlines.forget(res.body);
     }
-    return { text: Buffer.concat(chunks).toString('utf8'), bytes };
   }
 
   /** Records the outcome of a request that was already allowed and sent. */

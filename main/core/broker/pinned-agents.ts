@@ -14,7 +14,8 @@ export class PinnedAgents {
   private readonly agents = new Map<string, Agent>();
 
   constructor(
-    private readonly timeouts: { headersTimeout: number; bodyTimeout: number },
+    /** Passed to every Agent: timeouts, and the response size cap that undici enforces as it reads. */
+    private readonly options: { headersTimeout: number; bodyTimeout: number; maxResponseSize: number },
     private readonly max = 64,
   ) {}
 
@@ -26,7 +27,7 @@ export class PinnedAgents {
       if (options.all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
       else callback(null, address, family);
     };
-    const agent = new Agent({ ...this.timeouts, connect: { lookup: pinned as unknown as LookupFunction } });
+    const agent = new Agent({ ...this.options, connect: { lookup: pinned as unknown as LookupFunction } });
     if (this.agents.size >= this.max) {
       const [oldest, old] = this.agents.entries().next().value as [string, Agent];
       this.agents.delete(oldest);

@@ -1,4 +1,5 @@
 import { isIpAddress } from './address';
+import { memoize } from './memo';
 
 export interface RequestTarget {
   url: URL;
@@ -27,21 +28,25 @@ export function parseRequestUrl(raw: string): TargetResult {
   } catch {
     return { ok: false, rule: 'url:invalid', reason: `not a valid absolute URL: ${JSON.stringify(raw.slice(0, 200))}` };
   }
-  const scheme = url.protocol.slice(0, -1);
-  if (scheme !== 'http' && scheme !== 'https') {
-    return { ok: false, rule: 'url:scheme', reason: `scheme ${scheme}: is not allowed; only http and https are` };
+  const protocol = url.protocol;
+  const scheme = protocol === 'https:' ? 'https' : protocol === 'http:' ? 'http' : undefined;
+  if (scheme === undefined) {
+    return { ok: false, rule: 'url:scheme', reason: `scheme ${protocol} is not allowed; only http and https are` };
   }
-  if (url.username !== '' || url.password !== '') {
+  // The parser only finds a user name or password before an '@', so without one there is none.
+  if (raw.includes('@') && (url.username !== '' || url.password !== '')) {
     return { ok: false, rule: 'url:userinfo', reason: 'URLs with a user name or password are refused; send credentials in a header instead' };
   }
   let host = url.hostname;
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   if (host.endsWith('.')) host = host.slice(0, -1);
   if (host === '') return { ok: false, rule: 'url:invalid', reason: 'the URL has no host' };
-  const port = url.port === '' ? DEFAULT_PORT[scheme] : Number(url.port);
+  const portText = url.port;
+  const port = portText === '' ? DEFAULT_PORT[scheme] : Number(portText);
   // The parser prints IPv4 hosts as dotted decimals and IPv6 hosts with colons, so a host that ends
   // in a letter and has no colon is a name: no need to ask isIP.
-  const maybeIp = host.includes(':') || /\d$/.test(host);
+  const last = host.charCodeAt(host.length - 1);
+  const maybeIp = (last >= 48 && last <= 57) || host.includes(':');
   return {
     ok: true,
     target: { url, scheme, host, port, isDefaultPort: port === DEFAULT_PORT[scheme], isIpLiteral: maybeIp && isIpAddress(host) },
@@ -52,9 +57,12 @@ const SECRET_PARAM = /^(.*[_-])?(key|token|secret|password|passwd|pwd|auth|autho
 
 /**
  * The URL as the audit log and prompts may show it: no user info, and the values of query
- * parameters that look like secrets replaced.
+ * parameters that look like secrets replaced. Every hop of every request is redacted, and plugins
+ * ask for the same URLs again and again, so results are remembered.
  */
-export function redactUrl(raw: string): string {
+export const redactUrl = memoize(redact);
+
+function redact(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
