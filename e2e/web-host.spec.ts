@@ -41,4 +41,32 @@ test.describe('the web host', () => {
     expect(outcome).toBe('refused');
     await page.screenshot({ path: screenshotPath('web-host-forged-message') });
   });
+
+  test('isolates the panels from other origins: they cannot open a handle on them or load their files', async ({ page, webHost }) => {
+    await page.goto(webHost.url);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const script = await page.evaluate(() => (document.querySelector('script[src]') as HTMLScriptElement).src);
+    const evil = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<title>elsewhere</title>'));
+    await new Promise<void>((ok) => evil.listen(0, '127.0.0.1', () => ok()));
+    await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}`);
+    const outcome = await page.evaluate(
+      ([src, url]) =>
+        new Promise<{ script: string; handle: string }>((resolve) => {
+          const w = window.open(url);
+          const el = document.createElement('script');
+          el.src = src;
+          el.onload = () => finish('loaded');
+          el.onerror = () => finish('blocked');
+          document.head.append(el);
+          function finish(script: string) {
+            // A page with Cross-Origin-Opener-Policy gets a browsing context group of its own: the
+            // handle its opener holds reads as closed once it has loaded.
+            setTimeout(() => resolve({ script, handle: w === null || w.closed ? 'severed' : 'open' }), 1500);
+          }
+        }),
+      [script, webHost.url] as const,
+    );
+    evil.close();
+    expect(outcome).toEqual({ script: 'blocked', handle: 'severed' });
+  });
 });

@@ -80,6 +80,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',
           'cache-control': 'no-store',
+          // Cross-origin isolation: no page of another origin can open a window onto the panels or
+          // load their files, and the panels can load nothing that is not theirs.
+          'cross-origin-opener-policy': 'same-origin',
+          'cross-origin-embedder-policy': 'require-corp',
+          'cross-origin-resource-policy': 'same-origin',
         });
         res.end(req.method === 'HEAD' ? undefined : body);
       } catch {
