@@ -1,5 +1,5 @@
 // Everything `npm start` and `npm test` need on a fresh clone, done only when missing or stale:
-// npm dependencies, Electron's binary where it can be had, Debian's chromium for the browser tests,
+// npm dependencies, Electron's binary where it can be had, Debian's chromium for the browser tests and benchmarks,
 // native/ built with cargo, and the TypeScript build. Uses only Node's own modules, since it runs
 // before node_modules exists.
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { root } from './native-env.mjs';
 
 const args = new Set(process.argv.slice(2));
-const forTests = args.has('--for-tests');
+const withChromium = args.has('--with-chromium');
 const quiet = args.has('--quiet');
 const say = (msg) => {
   if (!quiet) console.log(`setup: ${msg}`);
@@ -64,12 +64,13 @@ function electronBinary() {
     : "Electron's binary cannot be downloaded here (its host is unreachable); continuing without it: npm start runs the web host instead");
 }
 
-// 3. Debian's chromium for the Playwright tests (Playwright's own browser download is not reachable).
+// 3. Debian's chromium for the Playwright tests and the panel benchmarks (Playwright's own browser
+//    download is not reachable).
 function chromium() {
   if (existsSync('/usr/bin/chromium')) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
-    console.error('setup: the browser tests need Debian\'s chromium at /usr/bin/chromium. Install it with: sudo apt-get install -y chromium');
+    console.error('setup: the browser tests and benchmarks need Debian\'s chromium at /usr/bin/chromium. Install it with: sudo apt-get install -y chromium');
     process.exit(1);
   }
   say("installing Debian's chromium with apt-get");
@@ -110,6 +111,6 @@ function typescript() {
 
 dependencies();
 electronBinary();
-if (forTests) chromium();
+if (withChromium) chromium();
 native();
 typescript();

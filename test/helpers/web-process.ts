@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { installSample, root, tempHome } from './fixtures';
+
+export interface RunningWebHost {
+  /** The panel's address with this launch's token, as the web host prints it. */
+  url: string;
+  origin: string;
+  home: string;
+}
+
+/**
+ * Starts the real web host (`out/main/web.js`, what `npm start` runs without Electron) in a process
+ * of its own, over a fresh HALOFORGE_HOME holding `samples`.
+ */
+export async function startWebHostProcess(samples: string[]): Promise<{ host: RunningWebHost; stop: () => Promise<void> }> {
+  const { home, cleanup } = tempHome();
+  for (const sample of samples) installSample(home, { sample });
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'out', 'main', 'web.js')], {
+    env: { ...process.env, HALOFORGE_HOME: home, RUST_LOG: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      seen += chunk;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(seen);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`web host exited with ${code}: ${seen}`)));
+  });
+  const stop = async () => {
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    await exited;
+    cleanup();
+  };
+  return { host: { url, origin: new URL(url).origin, home }, stop };
+}
