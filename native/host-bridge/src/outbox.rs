@@ -58,8 +58,16 @@ pub fn post(message: serde_json::Value) {
 pub fn wait_then_drain(max: Duration, out: &mut [u8]) -> i64 {
     let started = Instant::now();
     QUEUE.lock().unwrap_or_else(|p| p.into_inner()).waiting = true;
+    let mut polls: u32 = 0;
     while QUEUED.load(Ordering::Acquire) == 0 && started.elapsed() < max {
-        std::hint::spin_loop();
+        // Now and then give the core away: on a machine with one core, the handler this waits for
+        // can only run when this thread yields.
+        polls = polls.wrapping_add(1);
+        if polls % 64 == 0 {
+            std::thread::yield_now();
+        } else {
+            std::hint::spin_loop();
+        }
     }
     // Under the lock: a post either came before this (and is drained here) or comes after
     // `waiting` is false (and wakes JS through the callback).
