@@ -1,7 +1,7 @@
 import ffi from 'ffi-rs';
 import type { JsExternal } from 'ffi-rs';
 import type { LoadRequest } from '../core/plugins/host-protocol';
-import { bytesToJson, jsonToBytes } from './json-bytes';
+import { asBuffer, jsonToBytes } from '../core/json-bytes';
 
 const { DataType, PointerType } = ffi;
 const BRIDGE = 'hf-host-bridge';
@@ -17,9 +17,13 @@ export type BridgeReply = { ok: true; [key: string]: unknown } | { ok: false; co
 export class NativeBridge {
   private outBuffer = Buffer.alloc(64 * 1024);
   private wake: JsExternal[] | undefined;
-  private readonly onMessages: (json: string) => void;
+  private readonly onMessages: (batch: Buffer) => void;
 
-  constructor(bridgePath: string, onMessages: (json: string) => void) {
+  /**
+   * @param onMessages gets each drained batch: a JSON array as UTF-8 bytes, in a buffer that is
+   *   reused once it returns (so send or copy it before returning).
+   */
+  constructor(bridgePath: string, onMessages: (batch: Buffer) => void) {
     this.onMessages = onMessages;
     ffi.open({ library: BRIDGE, path: bridgePath });
     const wakeType = ffi.funcConstructor({ paramsType: [DataType.I32], retType: DataType.Void });
@@ -48,8 +52,8 @@ export class NativeBridge {
    * Returns 0, -1 when no plugin is loaded, or another negative code when refused; and whether
    * something arrived within the wait.
    */
-  invoke(id: number, command: string, argsJson: string, waitMicros: number): { rc: number; answered: boolean } {
-    const args = jsonToBytes(argsJson);
+  invoke(id: number, command: string, argsBytes: Uint8Array, waitMicros: number): { rc: number; answered: boolean } {
+    const args = asBuffer(argsBytes);
     const rc = ffi.load({
       library: BRIDGE,
       funcName: 'hf_bridge_invoke',
@@ -66,7 +70,7 @@ export class NativeBridge {
       paramsValue: [waitMicros, this.outBuffer, this.outBuffer.length],
     });
     if (n === 0) return { rc, answered: false };
-    if (n > 0) this.onMessages(bytesToJson(this.outBuffer, n));
+    if (n > 0) this.onMessages(this.outBuffer.subarray(0, n));
     else {
       this.grow(-n);
       this.drain(this.onMessages);
@@ -75,8 +79,8 @@ export class NativeBridge {
   }
 
   /** Answers a plugin thread waiting in a host call (`ctx.http()`). */
-  complete(id: number, json: string): number {
-    const bytes = jsonToBytes(json);
+  complete(id: number, answer: Uint8Array): number {
+    const bytes = asBuffer(answer);
     return ffi.load({
       library: BRIDGE,
       funcName: 'hf_bridge_complete',
@@ -110,7 +114,7 @@ export class NativeBridge {
     return reply;
   }
 
-  private drain(onMessages: (json: string) => void): void {
+  private drain(onMessages: (batch: Buffer) => void): void {
     for (;;) {
       const n = ffi.load({
         library: BRIDGE,
@@ -124,7 +128,7 @@ export class NativeBridge {
         this.grow(-n);
         continue;
       }
-      onMessages(bytesToJson(this.outBuffer, n));
+      onMessages(this.outBuffer.subarray(0, n));
     }
   }
 

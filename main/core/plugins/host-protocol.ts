@@ -21,15 +21,15 @@ export interface InvokeRequest {
   type: 'invoke';
   id: number;
   command: string;
-  /** Arguments as JSON text, so the host can pass the bytes on without parsing them. */
-  argsJson: string;
+  /** Arguments as UTF-8 JSON bytes (see core/json-bytes), which the host hands to the bridge as they are. */
+  args: Uint8Array;
 }
 
-/** The broker's answer to a plugin's `ctx.http()` call, as JSON text. */
+/** The answer to a plugin thread's host call (`ctx.http()`, a file prompt), as UTF-8 JSON bytes. */
 export interface CompleteRequest {
   type: 'complete';
   id: number;
-  json: string;
+  bytes: Uint8Array;
 }
 
 export type ToPluginHost =
@@ -61,8 +61,8 @@ export type LoadReply =
 
 export type FromPluginHost =
   | LoadReply
-  /** A batch of bridge messages (results, logs, notifications), as the JSON array text it drained. */
-  | { type: 'outbox'; json: string }
+  /** A batch of bridge messages (results, logs, notifications): the JSON array it drained, as UTF-8 bytes. */
+  | { type: 'outbox'; bytes: Uint8Array }
   | { type: 'stats'; rss: number; heapUsed: number }
   | { type: 'unloaded'; ok: boolean; error?: string }
   | { type: 'fatal'; error: string };
