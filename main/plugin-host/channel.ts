@@ -21,6 +21,9 @@ export function connectToParent(): ParentChannel {
   }
   const send = process.send?.bind(process);
   if (!send) throw new Error('the plugin host must be started by HaloForge Host (no IPC channel to its parent)');
+  // Main is gone (it crashed or was killed without shutting down): nobody can use this plugin any
+  // more, and the bridge's wake callback would keep the process alive as an orphan forever.
+  process.once('disconnect', () => process.exit(0));
   return {
     send: (m) => void send(m),
     onMessage: (l) => process.on('message', (m) => l(m as ToPluginHost)),

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,6 +33,29 @@ async function start(setup: (home: string) => void = () => undefined): Promise<H
 }
 
 const url = (path: string) => `http://api.hf.test:${server?.port}${path}`;
+
+describe('when main dies without shutting down', () => {
+  it('its plugin hosts end too instead of living on as orphans', async () => {
+    const home = scratchHome();
+    installSample(home, { sample: 'hello' });
+    const main = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'reliability', 'main-dies.ts'), home], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve, reject) => {
+      main.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+      main.once('exit', (code) => reject(new Error(`main exited early with ${code}`)));
+    });
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    main.kill('SIGKILL');
+    await expect.poll(alive, { timeout: 10_000 }).toBe(false);
+  });
+});
 
 describe('when a plugin host is killed', () => {
   it('in the middle of an invoke, the invoke fails clearly and everything else goes on', async () => {
