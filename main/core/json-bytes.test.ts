@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asBuffer, bytesToJson, jsonToBytes } from './json-bytes';
+import { bytesToJson, bytesToWire, jsonToBytes, textToWire, wireToBytes, wireToText } from './json-bytes';
 
 describe('JSON text as bytes', () => {
   it.each([
@@ -21,10 +21,15 @@ describe('JSON text as bytes', () => {
     expect(bytesToJson(new Uint8Array(whole.buffer, whole.byteOffset + 2, 7))).toBe('{"a":1}');
   });
 
-  it('wraps a Uint8Array as a Buffer over the same memory', () => {
-    const plain = new Uint8Array([1, 2, 3]);
-    const wrapped = asBuffer(plain);
-    wrapped[0] = 9;
-    expect(plain[0]).toBe(9);
+  it('sends short JSON as text and long JSON as bytes, and reads either back', () => {
+    const short = '{"a":"é"}';
+    const long = JSON.stringify({ data: 'x'.repeat(20_000), more: 'ü' });
+    expect(typeof textToWire(short)).toBe('string');
+    expect(textToWire(long)).toBeInstanceOf(Uint8Array);
+    for (const json of [short, long]) {
+      expect(wireToText(textToWire(json))).toBe(json);
+      expect(wireToBytes(textToWire(json)).equals(Buffer.from(json, 'utf8'))).toBe(true);
+      expect(wireToText(bytesToWire(Buffer.from(json, 'utf8')))).toBe(json);
+    }
   });
 });

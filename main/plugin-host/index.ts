@@ -2,7 +2,7 @@
  * The plugin host process: one per plugin. It owns the plugin's native code, so a crash, abort or
  * hang here costs this process only; main supervises and restarts it.
  */
-import { jsonToBytes } from '../core/json-bytes';
+import { bytesToWire, wireToBytes } from '../core/json-bytes';
 import type { LoadRequest, ToPluginHost } from '../core/plugins/host-protocol';
 import { AnswerWait } from './answer-wait';
 import { connectToParent } from './channel';
@@ -18,7 +18,7 @@ function load(req: LoadRequest): void {
     return;
   }
   // Sending serialises the message at once, so the bridge may reuse the batch's buffer afterwards.
-  const b = new NativeBridge(req.bridgePath, (batch) => parent.send({ type: 'outbox', bytes: batch }));
+  const b = new NativeBridge(req.bridgePath, (batch) => parent.send({ type: 'outbox', json: bytesToWire(batch) }));
   bridge = b;
   // Look at the file first (no plugin code runs), then read its ABI version through ffi-rs, and only
   // then let the bridge create the plugin.
@@ -48,12 +48,13 @@ function handle(message: ToPluginHost): void {
       load(message);
       return;
     case 'invoke': {
-      const wait = answerWait.budgetFor(message.command, message.args.byteLength);
-      const { rc, answered } = bridge?.invoke(message.id, message.command, message.args, wait) ?? { rc: -1, answered: false };
+      const args = wireToBytes(message.args);
+      const wait = answerWait.budgetFor(message.command, args.length);
+      const { rc, answered } = bridge?.invoke(message.id, message.command, args, wait) ?? { rc: -1, answered: false };
       if (rc === 0 && wait > 0 && !answered) answerWait.missed(message.command);
       if (rc !== 0) {
         const error = rc === -1 ? 'no plugin is loaded in this plugin host' : 'the host bridge refused the call';
-        parent.send({ type: 'outbox', bytes: jsonToBytes(JSON.stringify([{ type: 'result', id: message.id, ok: false, error }])) });
+        parent.send({ type: 'outbox', json: JSON.stringify([{ type: 'result', id: message.id, ok: false, error }]) });
       }
       return;
     }
@@ -65,7 +66,7 @@ function handle(message: ToPluginHost): void {
       return;
     case 'complete':
       // -1: the plugin thread gave up waiting (timed out); nothing is left to answer.
-      bridge?.complete(message.id, message.bytes);
+      bridge?.complete(message.id, wireToBytes(message.json));
       return;
     case 'stats': {
       const m = process.memoryUsage();

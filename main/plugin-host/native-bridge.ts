@@ -1,7 +1,7 @@
 import ffi from 'ffi-rs';
 import type { JsExternal } from 'ffi-rs';
 import type { LoadRequest } from '../core/plugins/host-protocol';
-import { asBuffer, jsonToBytes } from '../core/json-bytes';
+import { jsonToBytes } from '../core/json-bytes';
 
 const { DataType, PointerType } = ffi;
 const BRIDGE = 'hf-host-bridge';
@@ -52,8 +52,7 @@ export class NativeBridge {
    * Returns 0, -1 when no plugin is loaded, or another negative code when refused; and whether
    * something arrived within the wait.
    */
-  invoke(id: number, command: string, argsBytes: Uint8Array, waitMicros: number): { rc: number; answered: boolean } {
-    const args = asBuffer(argsBytes);
+  invoke(id: number, command: string, args: Buffer, waitMicros: number): { rc: number; answered: boolean } {
     const rc = ffi.load({
       library: BRIDGE,
       funcName: 'hf_bridge_invoke',
@@ -79,8 +78,7 @@ export class NativeBridge {
   }
 
   /** Answers a plugin thread waiting in a host call (`ctx.http()`). */
-  complete(id: number, answer: Uint8Array): number {
-    const bytes = asBuffer(answer);
+  complete(id: number, bytes: Buffer): number {
     return ffi.load({
       library: BRIDGE,
       funcName: 'hf_bridge_complete',

@@ -1,3 +1,4 @@
+import type { JsonWire } from '../json-bytes';
 /**
  * Messages between main and a plugin host process. JSON only, so the same table serves a Node
  * child process (web mode, CLI) and an Electron utilityProcess.
@@ -21,15 +22,15 @@ export interface InvokeRequest {
   type: 'invoke';
   id: number;
   command: string;
-  /** Arguments as UTF-8 JSON bytes (see core/json-bytes), which the host hands to the bridge as they are. */
-  args: Uint8Array;
+  /** Arguments as JSON (see core/json-bytes), which the host hands to the bridge without parsing. */
+  args: JsonWire;
 }
 
-/** The answer to a plugin thread's host call (`ctx.http()`, a file prompt), as UTF-8 JSON bytes. */
+/** The answer to a plugin thread's host call (`ctx.http()`, a file prompt), as JSON. */
 export interface CompleteRequest {
   type: 'complete';
   id: number;
-  bytes: Uint8Array;
+  json: JsonWire;
 }
 
 export type ToPluginHost =
@@ -61,8 +62,8 @@ export type LoadReply =
 
 export type FromPluginHost =
   | LoadReply
-  /** A batch of bridge messages (results, logs, notifications): the JSON array it drained, as UTF-8 bytes. */
-  | { type: 'outbox'; bytes: Uint8Array }
+  /** A batch of bridge messages (results, logs, notifications): the JSON array it drained. */
+  | { type: 'outbox'; json: JsonWire }
   | { type: 'stats'; rss: number; heapUsed: number }
   | { type: 'unloaded'; ok: boolean; error?: string }
   | { type: 'fatal'; error: string };

@@ -1,4 +1,4 @@
-import { bytesToJson, jsonToBytes } from '../json-bytes';
+import { textToWire, wireToText } from '../json-bytes';
 import type { Logger } from '../log/logger';
 import { isLevel } from '../log/filter';
 import type { BrokerReply, BrokerRequest } from '../broker/broker';
@@ -145,7 +145,7 @@ export class PluginProcess {
         void this.recycle();
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer, command });
-      host.send({ type: 'invoke', id, command, args: jsonToBytes(JSON.stringify(args ?? {})) });
+      host.send({ type: 'invoke', id, command, args: textToWire(JSON.stringify(args ?? {})) });
     });
   }
 
@@ -241,7 +241,7 @@ export class PluginProcess {
 
   private onHostMessage(m: FromPluginHost): void {
     if (m.type === 'outbox') {
-      for (const message of JSON.parse(bytesToJson(m.bytes)) as BridgeMessage[]) this.onBridgeMessage(message);
+      for (const message of JSON.parse(wireToText(m.json)) as BridgeMessage[]) this.onBridgeMessage(message);
     } else if (m.type === 'stats') {
       this.statsWaiters.shift()?.({ rss: m.rss, heapUsed: m.heapUsed });
     } else if (m.type === 'fatal') {
@@ -301,7 +301,7 @@ export class PluginProcess {
     const host = this.host;
     void answer.then((reply) => {
       // A recycled plugin host is gone: its waiting thread went with it.
-      if (this.host === host) host?.send({ type: 'complete', id, bytes: jsonToBytes(JSON.stringify(reply)) });
+      if (this.host === host) host?.send({ type: 'complete', id, json: textToWire(JSON.stringify(reply)) });
     });
   }
 
