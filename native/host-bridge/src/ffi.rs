@@ -113,10 +113,10 @@ pub unsafe extern "C" fn hf_bridge_load(request: *const c_char) -> i32 {
                     }
                 }
             };
-            outbox::post(reply);
+            outbox::post_wanted(reply);
         });
         if spawned.is_err() {
-            outbox::post(json!({ "type": "loaded", "ok": false, "code": "thread", "error": "cannot start the loading thread" }));
+            outbox::post_wanted(json!({ "type": "loaded", "ok": false, "code": "thread", "error": "cannot start the loading thread" }));
         }
         0
     }))
@@ -229,7 +229,8 @@ pub unsafe extern "C" fn hf_bridge_drain(out: *mut u8, cap: i32) -> i32 {
     .unwrap_or(0)
 }
 
-/// Waits up to `micros` for queued messages, then moves them into `out` like `hf_bridge_drain`.
+/// Waits up to `micros` for a result or a host call, then moves the queue into `out` like
+/// `hf_bridge_drain`; 0 when none came.
 /// See [`outbox::wait_then_drain`].
 ///
 /// SAFETY: `out` points to `cap` writable bytes.

@@ -23,7 +23,7 @@ pub fn call(kind: &str, mut request: Value, timeout: Duration) -> Result<Value, 
         obj.insert("type".into(), json!(kind));
         obj.insert("id".into(), json!(id));
     }
-    outbox::post(request);
+    outbox::post_wanted(request);
     let guard = PENDING.lock().unwrap_or_else(|p| p.into_inner());
     let (mut guard, waited) = ANSWERED
         .wait_timeout_while(guard, timeout, |p| matches!(p.as_ref().and_then(|m| m.get(&id)), Some(None)))

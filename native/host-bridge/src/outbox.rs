@@ -18,8 +18,9 @@ struct Queue {
 }
 
 static QUEUE: Mutex<Queue> = Mutex::new(Queue { messages: Vec::new(), signalled: false, waiting: false });
-/// How many messages are queued, readable without the lock so that a waiter can poll it.
-static QUEUED: AtomicUsize = AtomicUsize::new(0);
+/// How many queued messages a waiting JS thread wants at once (see [`post_wanted`]), readable
+/// without the lock so that the waiter can poll it.
+static WANTED: AtomicUsize = AtomicUsize::new(0);
 // Held while the callback runs, so `clear_wake` cannot return while a call is in flight: after it
 // returns, JS may free the callback safely.
 static WAKE: Mutex<Option<WakeFn>> = Mutex::new(None);
@@ -32,34 +33,52 @@ pub fn clear_wake() {
     *WAKE.lock().unwrap_or_else(|p| p.into_inner()) = None;
 }
 
-/// Queue one message (a JSON value) for JS.
+/// Queues one message (a JSON value) for JS: a log record, an event, a notification.
 pub fn post(message: serde_json::Value) {
+    queue(message, false);
+}
+
+/// Queues a message that JS, if it is waiting in [`wait_then_drain`], wants at once: a command's
+/// result, or a host call that blocks its handler until JS answers.
+pub fn post_wanted(message: serde_json::Value) {
+    queue(message, true);
+}
+
+fn queue(message: serde_json::Value, wanted: bool) {
     let wake_now = {
         let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
         q.messages.push(message.to_string());
-        QUEUED.store(q.messages.len(), Ordering::Release);
+        if wanted {
+            WANTED.fetch_add(1, Ordering::Release);
+        }
         !q.waiting && !std::mem::replace(&mut q.signalled, true)
     };
     if wake_now {
-        if let Some(f) = *WAKE.lock().unwrap_or_else(|p| p.into_inner()) {
-            f(0);
-        }
+        wake();
     }
 }
 
-/// Waits up to `max` for a message, then drains like [`drain_into`].
+fn wake() {
+    if let Some(f) = *WAKE.lock().unwrap_or_else(|p| p.into_inner()) {
+        f(0);
+    }
+}
+
+/// Waits up to `max` for a wanted message ([`post_wanted`]), then drains like [`drain_into`].
+/// Returns 0 when none came in time; whatever else was queued then reaches JS through the wake
+/// callback as usual.
 ///
 /// The JS thread calls this right after starting a command. Most handlers answer within tens of
 /// microseconds, while a wake through the callback costs a thread switch and a turn of the event
 /// loop, which on a virtual machine is several times the handler. The wait polls rather than
 /// blocks, because being woken from a block is exactly that cost; it is short, and JS stops
-/// waiting on commands that were slow before. Messages posted meanwhile skip the callback: JS
-/// drains them itself.
+/// waiting on commands that were slow before. Log lines and the like do not end the wait (a
+/// handler that logs is still quick), and skip the callback while it lasts.
 pub fn wait_then_drain(max: Duration, out: &mut [u8]) -> i64 {
     let started = Instant::now();
     QUEUE.lock().unwrap_or_else(|p| p.into_inner()).waiting = true;
     let mut polls: u32 = 0;
-    while QUEUED.load(Ordering::Acquire) == 0 && started.elapsed() < max {
+    while WANTED.load(Ordering::Acquire) == 0 && started.elapsed() < max {
         // Now and then give the core away: on a machine with one core, the handler this waits for
         // can only run when this thread yields.
         polls = polls.wrapping_add(1);
@@ -69,11 +88,21 @@ pub fn wait_then_drain(max: Duration, out: &mut [u8]) -> i64 {
             std::hint::spin_loop();
         }
     }
-    // Under the lock: a post either came before this (and is drained here) or comes after
-    // `waiting` is false (and wakes JS through the callback).
-    let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
-    q.waiting = false;
-    drain_locked(&mut q, out)
+    // Under the lock: a post either came before this (and is seen here) or comes after `waiting`
+    // is false (and wakes JS through the callback itself).
+    let wake_now = {
+        let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
+        q.waiting = false;
+        if WANTED.load(Ordering::Acquire) > 0 {
+            return drain_locked(&mut q, out);
+        }
+        // Posted during the wait without a wake; the callback runs once this FFI call returns.
+        !q.messages.is_empty() && !std::mem::replace(&mut q.signalled, true)
+    };
+    if wake_now {
+        wake();
+    }
+    0
 }
 
 /// Writes the queued messages as one JSON array into `out`, and empties the queue.
@@ -106,7 +135,7 @@ fn drain_locked(q: &mut Queue, out: &mut [u8]) -> i64 {
     }
     put(b"]");
     q.messages.clear();
-    QUEUED.store(0, Ordering::Release);
+    WANTED.store(0, Ordering::Release);
     q.signalled = false;
     at as i64
 }
@@ -147,13 +176,46 @@ mod tests {
         drain_into(&mut out);
         set_wake(count_wake);
         let before = WAKES.load(Ordering::SeqCst);
-        let worker = std::thread::spawn(|| post(json!({"type": "result", "id": 7})));
+        let worker = std::thread::spawn(|| post_wanted(json!({"type": "result", "id": 7})));
         let n = wait_then_drain(Duration::from_secs(5), &mut out);
         worker.join().unwrap();
         assert!(n > 0, "the waiter got nothing");
         let v: serde_json::Value = serde_json::from_slice(&out[..n as usize]).unwrap();
         assert_eq!(v, json!([{"type": "result", "id": 7}]));
         assert_eq!(WAKES.load(Ordering::SeqCst), before, "the wake callback fired although JS was waiting");
+        clear_wake();
+    }
+
+    #[test]
+    fn a_log_line_does_not_end_the_wait_for_a_result_and_both_are_drained_together() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = vec![0u8; 1024];
+        drain_into(&mut out);
+        let worker = std::thread::spawn(|| {
+            post(json!({"type": "log"}));
+            std::thread::sleep(Duration::from_millis(20));
+            post_wanted(json!({"type": "result", "id": 8}));
+        });
+        let n = wait_then_drain(Duration::from_secs(5), &mut out);
+        worker.join().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out[..n as usize]).unwrap();
+        assert_eq!(v, json!([{"type": "log"}, {"type": "result", "id": 8}]));
+    }
+
+    #[test]
+    fn a_wait_that_only_saw_log_lines_returns_nothing_and_wakes_js_for_them() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = vec![0u8; 1024];
+        drain_into(&mut out);
+        set_wake(count_wake);
+        let before = WAKES.load(Ordering::SeqCst);
+        let worker = std::thread::spawn(|| post(json!({"type": "log"})));
+        worker.join().unwrap();
+        assert_eq!(wait_then_drain(Duration::from_millis(5), &mut out), 0);
+        assert_eq!(WAKES.load(Ordering::SeqCst), before + 1);
+        let n = drain_into(&mut out);
+        let v: serde_json::Value = serde_json::from_slice(&out[..n as usize]).unwrap();
+        assert_eq!(v, json!([{"type": "log"}]));
         clear_wake();
     }
 

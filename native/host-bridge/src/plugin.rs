@@ -208,7 +208,7 @@ impl LoadedPlugin {
 
 /// Queues the answer to invoke `id` for the plugin host.
 pub fn post_result(id: u32, result: Result<Value, String>) {
-    outbox::post(match result {
+    outbox::post_wanted(match result {
         Ok(value) => json!({ "type": "result", "id": id, "ok": true, "value": value }),
         Err(error) => json!({ "type": "result", "id": id, "ok": false, "error": error }),
     });
