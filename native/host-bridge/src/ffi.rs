@@ -26,7 +26,9 @@ fn into_c(value: Value) -> *mut c_char {
 
 /// Reads a NUL-terminated UTF-8 argument.
 ///
-/// SAFETY: `p` must be null or point to a NUL-terminated string that lives for the call.
+/// # Safety
+///
+/// `p` must be null or point to a NUL-terminated string that lives for the call.
 unsafe fn arg(p: *const c_char) -> Result<String, String> {
     if p.is_null() {
         return Err("null string argument".into());
@@ -72,7 +74,9 @@ pub extern "C" fn hf_bridge_init(wake: WakeFn) -> i32 {
 
 /// Checks a plugin file without running it. Returns `{ok, rustc}` or `{ok:false, code, error}`.
 ///
-/// SAFETY: `path` is a NUL-terminated string.
+/// # Safety
+///
+/// `path` is a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_inspect(path: *const c_char) -> *mut c_char {
     guard_json("hf_bridge_inspect", || match arg(path) {
@@ -89,7 +93,9 @@ pub unsafe extern "C" fn hf_bridge_inspect(path: *const c_char) -> *mut c_char {
 /// thread. The outcome arrives in the outbox: `{type:"loaded", ok, metadata, commands}` or
 /// `{type:"loaded", ok:false, code, error}`. Returns 0, or -1 when a plugin is loaded or loading.
 ///
-/// SAFETY: `request` is a NUL-terminated string.
+/// # Safety
+///
+/// `request` is a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_load(request: *const c_char) -> i32 {
     catch_unwind(AssertUnwindSafe(|| {
@@ -133,7 +139,9 @@ pub fn settings_changed(settings: Value) {
     });
 }
 
-/// SAFETY: `json` points to `len` readable bytes.
+/// # Safety
+///
+/// `json` points to `len` readable bytes.
 unsafe fn json_arg(json: *const u8, len: i32) -> Option<Value> {
     let bytes = if json.is_null() || len <= 0 { &[][..] } else { std::slice::from_raw_parts(json, len as usize) };
     serde_json::from_slice(bytes).ok()
@@ -141,7 +149,9 @@ unsafe fn json_arg(json: *const u8, len: i32) -> Option<Value> {
 
 /// The user saved this plugin's settings in a panel: tells the plugin. Returns 0, or -2 for bad JSON.
 ///
-/// SAFETY: `json` points to `len` readable bytes.
+/// # Safety
+///
+/// `json` points to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_settings_changed(json: *const u8, len: i32) -> i32 {
     catch_unwind(AssertUnwindSafe(|| match json_arg(json, len) {
@@ -157,7 +167,9 @@ pub unsafe extern "C" fn hf_bridge_settings_changed(json: *const u8, len: i32) -
 /// Delivers an app event `{event: {type, …}, payload}` to the plugin's subscriptions. Returns how
 /// many handlers were started, or a negative number for bad JSON or no plugin.
 ///
-/// SAFETY: `json` points to `len` readable bytes.
+/// # Safety
+///
+/// `json` points to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_dispatch_event(json: *const u8, len: i32) -> i32 {
     catch_unwind(AssertUnwindSafe(|| {
@@ -172,7 +184,9 @@ pub unsafe extern "C" fn hf_bridge_dispatch_event(json: *const u8, len: i32) -> 
 /// Starts command `command` with JSON `args` (UTF-8 bytes) for request `id`. The result arrives
 /// later in the outbox. Returns 0, or -1 when no plugin is loaded.
 ///
-/// SAFETY: `command` is a NUL-terminated string; `args` points to `len` readable bytes.
+/// # Safety
+///
+/// `command` is a NUL-terminated string; `args` points to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_invoke(id: i32, command: *const c_char, args: *const u8, len: i32) -> i32 {
     catch_unwind(AssertUnwindSafe(|| {
@@ -195,7 +209,9 @@ pub unsafe extern "C" fn hf_bridge_invoke(id: i32, command: *const c_char, args:
 /// Answers a host call (see [`crate::host_call`]) with JSON bytes. Returns 0, or -1 when no call
 /// with that id is waiting (it may have timed out), or -2 for bad JSON.
 ///
-/// SAFETY: `json` points to `len` readable bytes.
+/// # Safety
+///
+/// `json` points to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_complete(id: i32, json: *const u8, len: i32) -> i32 {
     catch_unwind(AssertUnwindSafe(|| {
@@ -216,7 +232,9 @@ pub unsafe extern "C" fn hf_bridge_complete(id: i32, json: *const u8, len: i32) 
 
 /// Moves queued messages into `out` as one JSON array. See [`outbox::drain_into`].
 ///
-/// SAFETY: `out` points to `cap` writable bytes.
+/// # Safety
+///
+/// `out` points to `cap` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_drain(out: *mut u8, cap: i32) -> i32 {
     catch_unwind(AssertUnwindSafe(|| {
@@ -233,7 +251,9 @@ pub unsafe extern "C" fn hf_bridge_drain(out: *mut u8, cap: i32) -> i32 {
 /// `hf_bridge_drain`; 0 when none came.
 /// See [`outbox::wait_then_drain`].
 ///
-/// SAFETY: `out` points to `cap` writable bytes.
+/// # Safety
+///
+/// `out` points to `cap` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_wait_drain(micros: i32, out: *mut u8, cap: i32) -> i32 {
     catch_unwind(AssertUnwindSafe(|| {
@@ -264,7 +284,9 @@ pub extern "C" fn hf_bridge_unload() -> *mut c_char {
 
 /// Frees a string returned by this bridge.
 ///
-/// SAFETY: `p` is null or a pointer returned by one of the functions above, freed once.
+/// # Safety
+///
+/// `p` is null or a pointer returned by one of the functions above, freed once.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_free(p: *mut c_char) {
     if !p.is_null() {

@@ -82,7 +82,7 @@ pub fn wait_then_drain(max: Duration, out: &mut [u8]) -> i64 {
         // Now and then give the core away: on a machine with one core, the handler this waits for
         // can only run when this thread yields.
         polls = polls.wrapping_add(1);
-        if polls % 64 == 0 {
+        if polls.is_multiple_of(64) {
             std::thread::yield_now();
         } else {
             std::hint::spin_loop();
