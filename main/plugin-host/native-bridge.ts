@@ -27,7 +27,7 @@ export class NativeBridge {
     this.onMessages = onMessages;
     ffi.open({ library: BRIDGE, path: bridgePath });
     const wakeType = ffi.funcConstructor({ paramsType: [DataType.I32], retType: DataType.Void });
-    this.wake = ffi.createPointer({ paramsType: [wakeType], paramsValue: [() => this.drain(this.onMessages)] });
+    this.wake = ffi.createPointer({ paramsType: [wakeType], paramsValue: [() => this.drain()] });
     const rc = ffi.load({ library: BRIDGE, funcName: 'hf_bridge_init', retType: DataType.I32, paramsType: [DataType.External], paramsValue: ffi.unwrapPointer(this.wake) });
     if (rc !== 0) throw new Error(`host bridge failed to initialise (code ${rc})`);
   }
@@ -72,7 +72,7 @@ export class NativeBridge {
     if (n > 0) this.onMessages(this.outBuffer.subarray(0, n));
     else {
       this.grow(-n);
-      this.drain(this.onMessages);
+      this.drain();
     }
     return { rc, answered: true };
   }
@@ -112,7 +112,7 @@ export class NativeBridge {
     return reply;
   }
 
-  private drain(onMessages: (batch: Buffer) => void): void {
+  private drain(): void {
     for (;;) {
       const n = ffi.load({
         library: BRIDGE,
@@ -126,7 +126,7 @@ export class NativeBridge {
         this.grow(-n);
         continue;
       }
-      onMessages(this.outBuffer.subarray(0, n));
+      this.onMessages(this.outBuffer.subarray(0, n));
     }
   }
 
