@@ -58,4 +58,29 @@ describe('the audit log', () => {
     const log = new AuditLog('/nonexistent-dir/audit.jsonl');
     expect(() => log.append(entry({}))).toThrow(/ENOENT/);
   });
+
+  it('writes decisions made in one turn together, and lets none of them go before they are on disk', async () => {
+    const path = file();
+    const batches: number[] = [];
+    let inBatch = 0;
+    const log = new AuditLog(path, () => {
+      inBatch++;
+      queueMicrotask(() => {
+        if (inBatch > 0) batches.push(inBatch);
+        inBatch = 0;
+      });
+    });
+    const written = [1, 2, 3].map((hop) => log.appendBeforeSending(entry({ hop })));
+    expect(log.query()).toEqual([]);
+    await Promise.all(written);
+    expect(log.query().map((e) => e.hop)).toEqual([1, 2, 3]);
+    expect(batches).toEqual([3]);
+    log.close();
+  });
+
+  it('refuses every decision of a turn when their write fails', async () => {
+    const log = new AuditLog('/nonexistent-dir/audit.jsonl');
+    const written = [1, 2].map((hop) => log.appendBeforeSending(entry({ hop })));
+    for (const w of written) await expect(w).rejects.toThrow(/ENOENT/);
+  });
 });

@@ -44,6 +44,9 @@ export class AuditLog {
 
   private later: AuditEntry[] = [];
 
+  // Decisions waiting for the write that lets their requests go out, shared by all made in one turn.
+  private soon: { entries: AuditEntry[]; written: Promise<void>; settle: (error?: Error) => void } | undefined;
+
   /**
    * Appends an entry that records what already happened (a response, an error) without making the
    * caller wait: entries queued in the same turn of the event loop go out in one write. A failure
@@ -66,6 +69,33 @@ export class AuditLog {
   }
 
   /**
+   * Appends an entry that must be on disk before its request is sent, and resolves once it is;
+   * rejects when it cannot be written, and then nothing may be sent. Entries appended in the same
+   * turn of the event loop (a burst of requests) go out in one write, instead of one each.
+   */
+  appendBeforeSending(entry: AuditEntry): Promise<void> {
+    if (!this.soon) {
+      let settle!: (error?: Error) => void;
+      const written = new Promise<void>((resolve, reject) => {
+        settle = (error) => (error ? reject(error) : resolve());
+      });
+      const batch = { entries: [] as AuditEntry[], written, settle };
+      this.soon = batch;
+      queueMicrotask(() => {
+        this.soon = undefined;
+        try {
+          this.appendAll(batch.entries);
+          batch.settle();
+        } catch (e) {
+          batch.settle(e as Error);
+        }
+      });
+    }
+    this.soon.entries.push(entry);
+    return this.soon.written;
+  }
+
+  /**
    * Appends a decision that stands on its own (file, process, cross-plugin and IPC decisions; not a
    * hop of an HTTP request). Throws when it cannot be written.
    */
@@ -75,12 +105,15 @@ export class AuditLog {
 
   /** Appends one entry. Throws when it cannot be written: callers fail the request closed. */
   append(entry: AuditEntry): void {
+    this.appendAll([entry]);
+  }
+
+  private appendAll(entries: AuditEntry[]): void {
     // Queued outcomes go first, so the file stays in the order things happened.
-    if (this.later.length === 0) return this.write([entry]);
+    if (this.later.length === 0) return this.write(entries);
     const queued = this.later;
     this.later = [];
-    queued.push(entry);
-    this.write(queued);
+    this.write(queued.concat(entries));
   }
 
   private write(entries: AuditEntry[]): void {

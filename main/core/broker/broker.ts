@@ -142,7 +142,7 @@ export class Broker {
       const started = performance.now();
       const base = { requestId, hop, pluginId: req.pluginId, method, url: redactUrl(url) };
       const { decision, prompt, address } = await this.decideHop(req.pluginId, profile, method, url, base);
-      this.audit({ ...base, event: 'decision', decision: 'allow', rule: decision.rule, reason: decision.reason, grantId: 'grantId' in decision ? decision.grantId : undefined, prompt });
+      await this.auditBeforeSending({ ...base, event: 'decision', decision: 'allow', rule: decision.rule, reason: decision.reason, grantId: 'grantId' in decision ? decision.grantId : undefined, prompt });
       // What became of this allowed hop, recorded once it is known.
       const outcome: Outcome = (entry) => this.auditAfter({ ...base, decision: 'allow', rule: decision.rule, reason: decision.reason, durationMs: performance.now() - started, ...entry });
       let res: Awaited<ReturnType<typeof request>>;
@@ -269,15 +269,28 @@ export class Broker {
     );
   }
 
-  /** Records a decision before anything is sent; when that fails, nothing is sent. */
+  /** Records a refusal; a request that cannot be recorded is still refused, with that reason. */
   private audit(entry: Omit<AuditEntry, 'time'>): void {
     try {
       this.opts.audit.append({ time: new Date().toISOString(), ...entry });
     } catch (e) {
-      // Fail closed: a request that cannot be recorded is not sent (or not returned).
-      this.opts.logger.log('error', HOST_TARGET, `audit write failed, refusing the request: ${(e as Error).message}`);
-      throw new Refused('network', `the audit log cannot be written (${(e as Error).message}), so the request was refused`);
+      throw this.auditFailed(e as Error);
     }
+  }
+
+  /** Records an allowed hop before it is sent; when that fails, nothing is sent. */
+  private async auditBeforeSending(entry: Omit<AuditEntry, 'time'>): Promise<void> {
+    try {
+      await this.opts.audit.appendBeforeSending({ time: new Date().toISOString(), ...entry });
+    } catch (e) {
+      throw this.auditFailed(e as Error);
+    }
+  }
+
+  // Fail closed: a request that cannot be recorded is not sent (or not returned).
+  private auditFailed(e: Error): Refused {
+    this.opts.logger.log('error', HOST_TARGET, `audit write failed, refusing the request: ${e.message}`);
+    return new Refused('network', `the audit log cannot be written (${e.message}), so the request was refused`);
   }
 }
 
