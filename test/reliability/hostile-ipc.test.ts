@@ -1,8 +1,17 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Host } from '../../main/core/host';
+import { builtArtifacts } from '../../main/core/app-paths';
+import { createHost, type Host } from '../../main/core/host';
 import { CHANNELS } from '../../main/core/ipc/channels';
+import { FileLogger } from '../../main/core/log/logger';
+import { homeLayout } from '../../main/core/paths';
+import type { HostLauncher } from '../../main/core/plugins/launcher';
+import { nodeHostLauncher } from '../../main/core/plugins/node-launcher';
 import type { WebHost } from '../../main/web/server';
+import { installSample } from '../helpers/fixtures';
+import { scratchHome, tracked } from '../helpers/per-test';
 import { hostBehindWebHost } from '../helpers/web';
 
 let host: Host;
@@ -72,5 +81,51 @@ describe('hostile messages to the web host', () => {
     const again = await open();
     await expect(ask(again, JSON.stringify({ id: 2, channel: 'hf:plugin:invoke', args: ['plugin_dev_example_my_plugin_ping', { still: 'up' }] }))).resolves.toMatchObject({ ok: true });
     again.close();
+  });
+});
+
+describe('hostile messages from a plugin host', () => {
+  // A plugin host runs plugin code, which can write anything to its end of the channel. This
+  // launcher starts real plugin hosts and lets the test speak in their name.
+  async function hostWithForger(): Promise<{ host: Host; forge: (pluginId: string, message: unknown) => void }> {
+    const home = scratchHome();
+    installSample(home, { sample: 'hello' });
+    installSample(home, { sample: 'notes' });
+    writeFileSync(join(home, 'settings.json'), JSON.stringify({ allowUnconfined: true }));
+    const launch = nodeHostLauncher(builtArtifacts().pluginHostScript, { confine: false });
+    const listeners = new Map<string, (m: never) => void>();
+    const forging: HostLauncher = (pluginId) => {
+      const real = launch(pluginId);
+      return {
+        get pid() {
+          return real.pid;
+        },
+        send: (m) => real.send(m),
+        onMessage: (l) => {
+          listeners.set(pluginId, l);
+          real.onMessage(l);
+        },
+        onStderrLine: (l) => real.onStderrLine(l),
+        onExit: (l) => real.onExit(l),
+        kill: () => real.kill(),
+      };
+    };
+    const forged = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: { launch: forging, confinement: { state: 'unconfined', reason: 'test' } } }));
+    forged.plugins.discover();
+    await forged.plugins.approve('dev.haloforge.sample.notes', 'all');
+    await forged.start();
+    return { host: forged, forge: (pluginId, message) => listeners.get(pluginId)?.(message as never) };
+  }
+
+  it('stop that plugin host with a clear error, and main and the other plugins go on', async () => {
+    const { host: forged, forge } = await hostWithForger();
+    for (const message of [null, { type: 'outbox', json: 'not json' }, { type: 'outbox', json: 42 }, { type: 'outbox', json: '{"not":"an array"}' }]) {
+      await forged.plugins.restart('dev.example.my-plugin');
+      expect(() => forge('dev.example.my-plugin', message)).not.toThrow();
+      expect(forged.plugins.get('dev.example.my-plugin')).toMatchObject({ state: 'error', error: expect.stringMatching(/plugin host sent a message that cannot be handled \(.+\); it was stopped$/) });
+    }
+    await expect(forged.plugins.invoke('dev.haloforge.sample.notes', 'list_notes', {})).resolves.toBeDefined();
+    await forged.plugins.restart('dev.example.my-plugin');
+    await expect(forged.plugins.invoke('dev.example.my-plugin', 'ping', 1)).resolves.toEqual({ ok: true, echo: 1 });
   });
 });

@@ -115,7 +115,7 @@ export class PluginProcess {
         }
         settle();
       };
-      host.onMessage((m) => (m.type === 'loaded' ? this.onLoaded?.(m) : this.onHostMessage(m)));
+      host.onMessage((m) => this.fromHost(host, m));
       host.onExit((exit) => {
         clearTimeout(loadTimer);
         if (this.host !== host) return;
@@ -239,6 +239,19 @@ export class PluginProcess {
     host.kill();
   }
 
+  /**
+   * A plugin host runs plugin code, so what it says is not trusted: a message that cannot be
+   * handled stops that plugin host, instead of throwing into (and ending) main.
+   */
+  private fromHost(host: HostProcess, m: FromPluginHost): void {
+    try {
+      if (m.type === 'loaded') this.onLoaded?.(m);
+      else this.onHostMessage(m);
+    } catch (e) {
+      this.fail(host, `plugin ${this.opts.pluginId}'s plugin host sent a message that cannot be handled (${(e as Error).message}); it was stopped`);
+    }
+  }
+
   private onHostMessage(m: FromPluginHost): void {
     if (m.type === 'outbox') {
       for (const message of JSON.parse(wireToText(m.json)) as BridgeMessage[]) this.onBridgeMessage(message);
@@ -299,10 +312,16 @@ export class PluginProcess {
   /** Sends the answer of a plugin thread's host call back to the plugin host that asked. */
   private answerHostCall(id: number, answer: Promise<unknown>): void {
     const host = this.host;
-    void answer.then((reply) => {
-      // A recycled plugin host is gone: its waiting thread went with it.
-      if (this.host === host) host?.send({ type: 'complete', id, json: textToWire(JSON.stringify(reply)) });
-    });
+    const failed = (e: Error) => ({ ok: false, kind: 'network', message: `the host could not answer: ${e.message}` });
+    void answer.then(
+      (reply) => {
+        // A recycled plugin host is gone: its waiting thread went with it.
+        if (this.host === host) host?.send({ type: 'complete', id, json: textToWire(JSON.stringify(reply)) });
+      },
+      (e: Error) => {
+        if (this.host === host) host?.send({ type: 'complete', id, json: JSON.stringify(failed(e)) });
+      },
+    );
   }
 
   private rejectAll(reason: string): void {
