@@ -2,10 +2,10 @@ import { isAscii } from 'node:buffer';
 
 /**
  * JSON text as the UTF-8 bytes that cross between main, the plugin host and the host bridge. Bytes
- * rather than strings because Node's IPC copies a megabyte of bytes in half the time of a string,
- * and the bridge reads bytes anyway. JSON is nearly always ASCII, and for ASCII the Latin-1
- * conversions give the same bytes as UTF-8 while Node does them as a plain copy instead of
- * transcoding; anything else goes through UTF-8.
+ * rather than strings because V8 serialization, which carries messages to a plugin host, copies a
+ * megabyte of bytes in half the time of a string, and the bridge reads bytes anyway. JSON is nearly
+ * always ASCII, and for ASCII the Latin-1 conversions give the same bytes as UTF-8 while Node does
+ * them as a plain copy instead of transcoding; anything else goes through UTF-8.
  */
 export function jsonToBytes(json: string): Buffer {
   return Buffer.byteLength(json, 'utf8') === json.length ? Buffer.from(json, 'latin1') : Buffer.from(json, 'utf8');
@@ -26,8 +26,8 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 /**
  * JSON as it crosses the boundary between main and a plugin host: short text as a string, long
- * text as bytes. Node's IPC copies long byte arrays in half the time of strings, but converts each
- * byte array through JavaScript on both sides, which costs more than a short string does.
+ * text as bytes. V8 serialization copies long byte arrays in half the time of strings, but converts
+ * each byte array through JavaScript on both sides, which costs more than a short string does.
  */
 export type JsonWire = string | Uint8Array;
 

@@ -1,6 +1,8 @@
+import { Socket } from 'node:net';
+import { FrameReader, MAX_FRAME_BYTES, writeFrame } from '../core/plugins/frames';
 import type { FromPluginHost, ToPluginHost } from '../core/plugins/host-protocol';
 
-/** Electron's utilityProcess gives `process.parentPort`; a Node child process gives `process.send`. */
+/** Electron's utilityProcess gives `process.parentPort`; a Node child process has a socket on fd 3. */
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
   postMessage(message: unknown): void;
@@ -9,6 +11,8 @@ interface ParentPort {
 export interface ParentChannel {
   send(message: FromPluginHost): void;
   onMessage(listener: (message: ToPluginHost) => void): void;
+  /** Ends this process once what was sent has gone out. */
+  closeAndExit(): void;
 }
 
 export function connectToParent(): ParentChannel {
@@ -17,15 +21,30 @@ export function connectToParent(): ParentChannel {
     return {
       send: (m) => port.postMessage(m),
       onMessage: (l) => port.on('message', (e) => l(e.data as ToPluginHost)),
+      closeAndExit: () => setImmediate(() => process.exit(0)),
     };
   }
-  const send = process.send?.bind(process);
-  if (!send) throw new Error('the plugin host must be started by HaloForge Host (no IPC channel to its parent)');
+  // The socket pair main made for this process (see core/plugins/node-launcher), in frames.
+  let channel: Socket;
+  try {
+    channel = new Socket({ fd: 3, readable: true, writable: true });
+  } catch {
+    throw new Error('the plugin host must be started by HaloForge Host (no channel to its parent on fd 3)');
+  }
   // Main is gone (it crashed or was killed without shutting down): nobody can use this plugin any
   // more, and the bridge's wake callback would keep the process alive as an orphan forever.
-  process.once('disconnect', () => process.exit(0));
+  channel.on('close', () => process.exit(0));
+  channel.on('error', () => process.exit(0));
+  const reader = new FrameReader(MAX_FRAME_BYTES);
+  const listeners: Array<(message: ToPluginHost) => void> = [];
+  channel.on('data', (chunk: Buffer) => {
+    for (const m of reader.push(chunk)) for (const l of listeners) l(m as ToPluginHost);
+  });
   return {
-    send: (m) => void send(m),
-    onMessage: (l) => process.on('message', (m) => l(m as ToPluginHost)),
+    // Serialised at once, so the caller may reuse what it passed as soon as this returns.
+    send: (m) => writeFrame(channel, m),
+    onMessage: (l) => listeners.push(l),
+    // 'close' follows once the written frames are flushed, and ends the process.
+    closeAndExit: () => channel.end(),
   };
 }

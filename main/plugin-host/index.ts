@@ -77,7 +77,7 @@ function handle(message: ToPluginHost): void {
       const reply = bridge?.unload() ?? { ok: true };
       parent.send(reply.ok ? { type: 'unloaded', ok: true } : { type: 'unloaded', ok: false, error: reply.error });
       // Blocked handler threads cannot be joined; the process ends here and takes them with it.
-      setImmediate(() => process.exit(0));
+      parent.closeAndExit();
       return;
     }
   }

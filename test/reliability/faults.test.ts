@@ -57,6 +57,17 @@ describe('when main dies without shutting down', () => {
   });
 });
 
+describe('when a plugin writes garbage to its channel to main', () => {
+  it('its plugin host is stopped with the reason, and main and the other plugins go on', async () => {
+    const host = await start();
+    const forged = host.plugins.invoke(MISBEHAVE, 'forge_frame', {});
+    await expect(forged).rejects.toThrow(/sent a malformed message \(a frame cannot be read: .+\); it was stopped/);
+    await expect(host.plugins.invoke(HELLO, 'ping', 1)).resolves.toEqual({ ok: true, echo: 1 });
+    await expect.poll(() => host.plugins.get(MISBEHAVE)?.state, { timeout: 10_000 }).toBe('active');
+    await expect(host.plugins.invoke(MISBEHAVE, 'echo', 2)).resolves.toEqual({ echo: 2 });
+  });
+});
+
 describe('when a plugin host is killed', () => {
   it('in the middle of an invoke, the invoke fails clearly and everything else goes on', async () => {
     const host = await start();

@@ -2,8 +2,8 @@ import type { JsonWire } from '../json-bytes';
 
 /**
  * Messages between main and a plugin host process. Plain values and byte arrays only, which both
- * Node's IPC ('advanced' serialization) and Electron's structured clone carry, so the same table
- * serves a Node child process (web mode, CLI) and an Electron utilityProcess.
+ * our frames (V8 serialization, see ./frames) and Electron's structured clone carry, so the same
+ * table serves a Node child process (web mode, CLI) and an Electron utilityProcess.
  */
 export interface LoadRequest {
   type: 'load';

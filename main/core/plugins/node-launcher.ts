@@ -1,24 +1,43 @@
 import { spawn } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import { FrameReader, MAX_FRAME_BYTES, writeFrame } from './frames';
 import type { FromPluginHost } from './host-protocol';
 import type { HostExit, HostLauncher, HostProcess } from './launcher';
 
 const STDERR_TAIL_BYTES = 4096;
 
 /**
- * Starts each plugin host as a plain Node child process with an IPC channel (web mode and the
- * command line; Electron uses utilityProcess instead). Confined, it starts inside its own user and
- * network namespace; the IPC channel is a socket pair, which crosses namespaces.
+ * Starts each plugin host as a plain Node child process (web mode and the command line; Electron
+ * uses utilityProcess instead), talking over a socket pair on fd 3 in frames (see ./frames).
+ * Confined, it starts inside its own user and network namespace; the socket pair crosses it.
  */
 export function nodeHostLauncher(hostScript: string, opts: { confine: boolean; nodePath?: string }): HostLauncher {
   const nodePath = opts.nodePath ?? process.execPath;
   const [command, argv] = opts.confine ? ['unshare', ['-rn', nodePath, hostScript]] : [nodePath, [hostScript]];
   return () => {
     const child = spawn(command, argv, {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     let stderrTail = '';
+    const channel = child.stdio[3] as Duplex;
+    const reader = new FrameReader(MAX_FRAME_BYTES);
+    const messageListeners: Array<(m: FromPluginHost) => void> = [];
+    channel.on('data', (chunk: Buffer) => {
+      let messages: unknown[];
+      try {
+        messages = reader.push(chunk);
+      } catch (e) {
+        // The plugin host runs plugin code: a bad frame ends it, never main.
+        stderrTail += `\nsent a malformed message (${(e as Error).message}); it was stopped`;
+        channel.destroy();
+        child.kill('SIGKILL');
+        return;
+      }
+      for (const m of messages) for (const l of messageListeners) l(m as FromPluginHost);
+    });
+    // Writes fail once the plugin host is gone; its exit is reported through onExit.
+    channel.on('error', () => undefined);
     const lineListeners: Array<(line: string) => void> = [];
     let partial = '';
     child.stderr?.setEncoding('utf8');
@@ -31,9 +50,9 @@ export function nodeHostLauncher(hostScript: string, opts: { confine: boolean; n
     const process_: HostProcess = {
       pid: child.pid,
       send: (m) => {
-        if (child.connected) child.send(m);
+        if (channel.writable) writeFrame(channel, m);
       },
-      onMessage: (l) => child.on('message', (m) => l(m as FromPluginHost)),
+      onMessage: (l) => messageListeners.push(l),
       onStderrLine: (l) => lineListeners.push(l),
       onExit: (l) => {
         // 'close' waits for stderr to end, so the tail holds the last words of a crash.

@@ -45,6 +45,19 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         }),
     )?;
     ipc.register(
+        "forge_frame",
+        Box::new(|_args, _ctx| {
+            use std::io::Write;
+            use std::os::fd::FromRawFd;
+            // What a hostile plugin could do: write straight to its plugin host's channel to main
+            // (fd 3), here a frame header followed by bytes that are no message at all.
+            // SAFETY: fd 3 is open for the life of the plugin host; ManuallyDrop keeps it open.
+            let mut channel = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(3) });
+            channel.write_all(b"\0\0\0\x08garbage!").map_err(|e| PluginError::Custom(e.to_string()))?;
+            Ok(Value::Null)
+        }),
+    )?;
+    ipc.register(
         "huge",
         Box::new(|args, _ctx| {
             let bytes = args.get("bytes").and_then(Value::as_u64).unwrap_or(1 << 20) as usize;
