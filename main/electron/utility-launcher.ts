@@ -1,11 +1,12 @@
 import { utilityProcess } from 'electron';
+import { pluginHostEnv } from '../core/plugins/host-env';
 import type { FromPluginHost } from '../core/plugins/host-protocol';
 import type { HostLauncher, HostProcess } from '../core/plugins/launcher';
 
 /** Starts each plugin host as an Electron utilityProcess (design §2). */
 export function utilityHostLauncher(hostScript: string): HostLauncher {
   return (pluginId) => {
-    const child = utilityProcess.fork(hostScript, [], { serviceName: `HaloForge plugin ${pluginId}`, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = utilityProcess.fork(hostScript, [], { serviceName: `HaloForge plugin ${pluginId}`, stdio: ['ignore', 'ignore', 'pipe'], env: pluginHostEnv(process.env) });
     let stderrTail = '';
     const lineListeners: Array<(line: string) => void> = [];
     child.stderr?.setEncoding('utf8');

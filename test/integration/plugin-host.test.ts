@@ -105,6 +105,20 @@ describe('a plugin that misbehaves', () => {
     expect(String(r.data_dir)).toMatch(/plugins\/dev\.haloforge\.test\.misbehave\/data$/);
     expect(r.events).toBe('Permission denied: emitting events needs the events_emit permission');
   });
+
+  it("cannot read main's secrets from its environment, and still sees what tools need", async () => {
+    process.env.HF_TEST_API_TOKEN = 'not for plugins';
+    process.env.HF_TEST_SETTING = 'visible';
+    try {
+      const { host } = await startHost([{ sample: 'misbehave' }]);
+      await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'HF_TEST_API_TOKEN' })).resolves.toEqual({ value: null });
+      await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'HF_TEST_SETTING' })).resolves.toEqual({ value: 'visible' });
+      await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'PATH' })).resolves.toEqual({ value: process.env.PATH });
+    } finally {
+      delete process.env.HF_TEST_API_TOKEN;
+      delete process.env.HF_TEST_SETTING;
+    }
+  });
 });
 
 describe('a library that cannot be a plugin is refused with its own message', () => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { FrameReader, MAX_FRAME_BYTES, writeFrame } from './frames';
+import { pluginHostEnv } from './host-env';
 import type { FromPluginHost } from './host-protocol';
 import type { HostExit, HostLauncher, HostProcess } from './launcher';
 
@@ -17,7 +18,7 @@ export function nodeHostLauncher(hostScript: string, opts: { confine: boolean; n
   return () => {
     const child = spawn(command, argv, {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...pluginHostEnv(process.env), ELECTRON_RUN_AS_NODE: '1' },
     });
     let stderrTail = '';
     const channel = child.stdio[3] as Duplex;

@@ -45,6 +45,13 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         }),
     )?;
     ipc.register(
+        "env",
+        Box::new(|args, _ctx| {
+            let name = args.get("name").and_then(Value::as_str).unwrap_or_default();
+            Ok(json!({ "value": std::env::var(name).ok() }))
+        }),
+    )?;
+    ipc.register(
         "forge_frame",
         Box::new(|_args, _ctx| {
             use std::io::Write;
