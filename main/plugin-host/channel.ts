@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { FrameReader, MAX_FRAME_BYTES, writeFrame } from '../core/plugins/frames';
+import { readFrames, writeFrame } from '../core/plugins/frames';
 import type { FromPluginHost, ToPluginHost } from '../core/plugins/host-protocol';
 
 /** Electron's utilityProcess gives `process.parentPort`; a Node child process has a socket on fd 3. */
@@ -35,11 +35,15 @@ export function connectToParent(): ParentChannel {
   // more, and the bridge's wake callback would keep the process alive as an orphan forever.
   channel.on('close', () => process.exit(0));
   channel.on('error', () => process.exit(0));
-  const reader = new FrameReader(MAX_FRAME_BYTES);
   const listeners: Array<(message: ToPluginHost) => void> = [];
-  channel.on('data', (chunk: Buffer) => {
-    for (const m of reader.push(chunk)) for (const l of listeners) l(m as ToPluginHost);
-  });
+  readFrames(
+    channel,
+    (m) => listeners.forEach((l) => l(m as ToPluginHost)),
+    // Main wrote it: a frame this host cannot read is a bug, and it ends this process loudly.
+    (e) => {
+      throw e;
+    },
+  );
   return {
     // Serialised at once, so the caller may reuse what it passed as soon as this returns.
     send: (m) => writeFrame(channel, m),

@@ -69,11 +69,9 @@ export class NativeBridge {
       paramsValue: [waitMicros, this.outBuffer, this.outBuffer.length],
     });
     if (n === 0) return { rc, answered: false };
+    // Less than zero: the batch did not fit, and the drain makes room for it.
     if (n > 0) this.onMessages(this.outBuffer.subarray(0, n));
-    else {
-      this.grow(-n);
-      this.drain();
-    }
+    else this.drain();
     return { rc, answered: true };
   }
 
@@ -123,15 +121,11 @@ export class NativeBridge {
       });
       if (n === 0) return;
       if (n < 0) {
-        this.grow(-n);
+        this.outBuffer = Buffer.alloc(Math.max(-n, this.outBuffer.length * 2));
         continue;
       }
       this.onMessages(this.outBuffer.subarray(0, n));
     }
-  }
-
-  private grow(needed: number): void {
-    this.outBuffer = Buffer.alloc(Math.max(needed, this.outBuffer.length * 2));
   }
 
   private callForJson(funcName: string, paramsType: number[], paramsValue: unknown[]): BridgeReply {

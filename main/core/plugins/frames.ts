@@ -10,7 +10,7 @@ import { deserialize, serialize } from 'node:v8';
 const HEADER_BYTES = 4;
 
 /** Larger than any message the host sends (a 16 MiB panel call, a 10 MiB HTTP response as JSON). */
-export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 export class FrameError extends Error {}
 
@@ -29,6 +29,27 @@ export function writeFrame(stream: { cork(): void; uncork(): void; write(chunk: 
   stream.write(header);
   stream.write(body);
   stream.uncork();
+}
+
+/**
+ * Hands each message read from `stream` to `onMessage`; a frame that cannot be read goes to
+ * `onBadFrame` instead, and nothing after it is read.
+ */
+export function readFrames(stream: { on(event: 'data', listener: (chunk: Buffer) => void): unknown }, onMessage: (message: unknown) => void, onBadFrame: (error: FrameError) => void): void {
+  const reader = new FrameReader(MAX_FRAME_BYTES);
+  let broken = false;
+  stream.on('data', (chunk) => {
+    if (broken) return;
+    let messages: unknown[];
+    try {
+      messages = reader.push(chunk);
+    } catch (e) {
+      broken = true;
+      onBadFrame(e as FrameError);
+      return;
+    }
+    for (const m of messages) onMessage(m);
+  });
 }
 
 /** Cuts a byte stream into messages. Throws FrameError on a frame that is too large or unreadable. */

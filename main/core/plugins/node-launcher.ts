@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import { FrameReader, MAX_FRAME_BYTES, writeFrame } from './frames';
+import { readFrames, writeFrame } from './frames';
 import { pluginHostEnv } from './host-env';
 import type { FromPluginHost } from './host-protocol';
 import type { HostExit, HostLauncher, HostProcess } from './launcher';
@@ -22,21 +22,17 @@ export function nodeHostLauncher(hostScript: string, opts: { confine: boolean; n
     });
     let stderrTail = '';
     const channel = child.stdio[3] as Duplex;
-    const reader = new FrameReader(MAX_FRAME_BYTES);
     const messageListeners: Array<(m: FromPluginHost) => void> = [];
-    channel.on('data', (chunk: Buffer) => {
-      let messages: unknown[];
-      try {
-        messages = reader.push(chunk);
-      } catch (e) {
+    readFrames(
+      channel,
+      (m) => messageListeners.forEach((l) => l(m as FromPluginHost)),
+      (e) => {
         // The plugin host runs plugin code: a bad frame ends it, never main.
-        stderrTail += `\nsent a malformed message (${(e as Error).message}); it was stopped`;
+        stderrTail += `\nsent a malformed message (${e.message}); it was stopped`;
         channel.destroy();
         child.kill('SIGKILL');
-        return;
-      }
-      for (const m of messages) for (const l of messageListeners) l(m as FromPluginHost);
-    });
+      },
+    );
     // Writes fail once the plugin host is gone; its exit is reported through onExit.
     channel.on('error', () => undefined);
     const lineListeners: Array<(line: string) => void> = [];
