@@ -230,6 +230,22 @@ pub unsafe extern "C" fn hf_bridge_complete(id: i32, json: *const u8, len: i32) 
     .unwrap_or(-3)
 }
 
+/// Runs `fill` on the caller's buffer and returns what it returns as an i32 (0 for no buffer).
+///
+/// # Safety
+///
+/// `out` points to `cap` writable bytes.
+unsafe fn into_out_buffer(out: *mut u8, cap: i32, fill: impl FnOnce(&mut [u8]) -> i64) -> i32 {
+    catch_unwind(AssertUnwindSafe(|| {
+        if out.is_null() || cap <= 0 {
+            return 0;
+        }
+        let buf = std::slice::from_raw_parts_mut(out, cap as usize);
+        fill(buf).clamp(i32::MIN as i64, i32::MAX as i64) as i32
+    }))
+    .unwrap_or(0)
+}
+
 /// Moves queued messages into `out` as one JSON array. See [`outbox::drain_into`].
 ///
 /// # Safety
@@ -237,14 +253,7 @@ pub unsafe extern "C" fn hf_bridge_complete(id: i32, json: *const u8, len: i32) 
 /// `out` points to `cap` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_drain(out: *mut u8, cap: i32) -> i32 {
-    catch_unwind(AssertUnwindSafe(|| {
-        if out.is_null() || cap <= 0 {
-            return 0;
-        }
-        let buf = std::slice::from_raw_parts_mut(out, cap as usize);
-        outbox::drain_into(buf).clamp(i32::MIN as i64, i32::MAX as i64) as i32
-    }))
-    .unwrap_or(0)
+    into_out_buffer(out, cap, outbox::drain_into)
 }
 
 /// Waits up to `micros` for a result or a host call, then moves the queue into `out` like
@@ -256,15 +265,8 @@ pub unsafe extern "C" fn hf_bridge_drain(out: *mut u8, cap: i32) -> i32 {
 /// `out` points to `cap` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_wait_drain(micros: i32, out: *mut u8, cap: i32) -> i32 {
-    catch_unwind(AssertUnwindSafe(|| {
-        if out.is_null() || cap <= 0 {
-            return 0;
-        }
-        let buf = std::slice::from_raw_parts_mut(out, cap as usize);
-        let max = std::time::Duration::from_micros(micros.max(0) as u64);
-        outbox::wait_then_drain(max, buf).clamp(i32::MIN as i64, i32::MAX as i64) as i32
-    }))
-    .unwrap_or(0)
+    let max = std::time::Duration::from_micros(micros.max(0) as u64);
+    into_out_buffer(out, cap, |buf| outbox::wait_then_drain(max, buf))
 }
 
 /// Calls `on_unload()` and destroys the plugin, then stops calling the wake callback so the
