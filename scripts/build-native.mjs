@@ -1,8 +1,8 @@
 // Builds native/ in release mode; cargo makes later runs incremental.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CARGO_MISSING, cargoAvailable, nativeDir, nativeEnv, nativeManifest, nativeRelease, root } from './native-env.mjs';
+import { CARGO_MISSING, cargoAvailable, nativeDir, nativeEnv, nativeManifest, nativeRelease, root, rustStdDir } from './native-env.mjs';
 
 if (!cargoAvailable()) {
   console.error(`haloforge: ${CARGO_MISSING}`);
@@ -13,6 +13,10 @@ if (r.status !== 0) {
   console.error('haloforge: building native/ with cargo failed (see above).');
   process.exit(r.status ?? 1);
 }
+
+// Where the bridge's shared Rust std lives: plugin host sandboxes see this folder (read-only) and
+// nothing else of the toolchain (main/core/sandbox/host-view.ts).
+writeFileSync(join(nativeRelease, 'hf-bridge-runtime.json'), `${JSON.stringify({ stdDir: rustStdDir() }, null, 2)}\n`);
 
 // Ready-to-install copies of the sample plugins: out/samples/<name>/ with the manifest and the
 // library it names, so `npx haloforge install out/samples/hello` works from a fresh build.

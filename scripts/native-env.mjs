@@ -20,11 +20,15 @@ export function cargoAvailable() {
   }
 }
 
-export function nativeEnv(env = process.env) {
+/** The toolchain folder holding the shared Rust std that native/ links. */
+export function rustStdDir() {
   const sysroot = execFileSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).trim();
   const host = execFileSync('rustc', ['-vV'], { encoding: 'utf8' }).match(/^host: (.+)$/m)?.[1] ?? 'x86_64-unknown-linux-gnu';
-  const stdDir = join(sysroot, 'lib', 'rustlib', host, 'lib');
-  return { ...env, RUSTFLAGS: `-C prefer-dynamic -C link-arg=-Wl,-rpath,${stdDir}` };
+  return join(sysroot, 'lib', 'rustlib', host, 'lib');
+}
+
+export function nativeEnv(env = process.env) {
+  return { ...env, RUSTFLAGS: `-C prefer-dynamic -C link-arg=-Wl,-rpath,${rustStdDir()}` };
 }
 
 export const CARGO_MISSING = 'cargo was not found. HaloForge Host builds native/ (the host bridge and sample plugins) with Rust: install it with rustup (https://rustup.rs), then run this again.';

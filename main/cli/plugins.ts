@@ -29,7 +29,7 @@ function record(host: Host, p: PluginSummary) {
     permissions: p.permissions.map((s) => ({ type: s.type, ...(s.value === undefined ? {} : { value: s.value }), tier: s.tier, description: s.description, status: s.status })),
     grants: host.grants.list(p.id),
     local_network: host.grants.localNetwork(p.id),
-    confinement: p.confinement,
+    sandbox: p.sandbox,
     install_source: p.installSource,
     install_date: p.installDate,
     update_date: p.updateDate,

@@ -1,17 +1,21 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtArtifacts } from './app-paths';
+import { appRoot, builtArtifacts } from './app-paths';
 import { AuditLog } from './audit/log';
 import { Broker, type BrokerLimits } from './broker/broker';
 import type { Resolver } from './broker/resolver';
-import { decideFileAccess } from './files/file-access';
+import { FileService } from './files/file-service';
+import { realPath } from './files/real-path';
 import { GrantStore } from './grants/store';
 import { FileLogger, HOST_TARGET, type Logger } from './log/logger';
 import { homeLayout, type HomeLayout } from './paths';
-import { probeNetworkConfinement, type Confinement } from './plugins/confinement';
+import { hostLauncher } from './plugins/host-launcher';
 import type { HostLauncher } from './plugins/launcher';
-import { nodeHostLauncher } from './plugins/node-launcher';
 import { Installer } from './plugins/installer';
+import { ProcessService, type ProcessLimits } from './processes/process-service';
+import { findBubblewrap, type Bubblewrap } from './sandbox/bubblewrap';
+import { SandboxGate } from './sandbox/gate';
+import { readNamespaces } from './sandbox/namespaces';
 import { PluginManager, type PluginManagerOptions } from './plugins/manager';
 import type { RestartPolicy } from './plugins/plugin-process';
 import { PluginRegistry } from './plugins/registry';
@@ -31,7 +35,9 @@ export interface Host {
   /** Where prompts wait for a panel's answer when the host runs with panels. */
   panelAsker: PanelAsker;
   broker: Broker;
-  confinement: Confinement;
+  /** Decides whether each plugin host is sandboxed (and whether an unconfined one may run at all). */
+  gate: SandboxGate;
+  processes: ProcessService;
   /** Starts every enabled plugin, then tells them the app started. */
   start(): Promise<void>;
   /** Tells plugins the app is shutting down, stops every plugin host and closes the broker. */
@@ -40,19 +46,16 @@ export interface Host {
 
 /** The user's host settings, `settings.json` in the data folder. */
 export interface HostSettings {
-  /** Run plugins without network confinement where it is unavailable (design §2). */
+  /** Run plugins whose plugin host cannot prove its sandbox (design §8): shown in red. */
   allowUnconfined: boolean;
 }
 
 export interface HostOptions {
   home: string;
-  /**
-   * How plugin hosts start: a Node child process (in its own network namespace where possible)
-   * unless the Electron shell passes its own launcher together with its confinement.
-   */
-  launcher?: { launch: HostLauncher; confinement: Confinement };
-  /** `off` runs plugin hosts without confinement even where it is available (benchmarks compare). */
-  confinement?: 'auto' | 'off';
+  /** How plugin hosts start: in bubblewrap, unless a test brings a launcher of its own. */
+  launcher?: HostLauncher;
+  /** `off` runs plugin hosts without bubblewrap even where it is available (benchmarks compare). */
+  sandbox?: 'auto' | 'off';
   logger?: FileLogger;
   /**
    * Who answers permission prompts: `panel` (the app: prompts wait for a panel), a scripted asker
@@ -62,6 +65,7 @@ export interface HostOptions {
   promptTimeoutMs?: number;
   resolver?: Resolver;
   brokerLimits?: Partial<BrokerLimits>;
+  processLimits?: Partial<ProcessLimits>;
   invokeTimeoutMs?: number;
   loadTimeoutMs?: number;
   restartPolicy?: Partial<RestartPolicy>;
@@ -86,6 +90,15 @@ function readHostSettings(home: string, logger: Logger): HostSettings {
   }
 }
 
+/**
+ * How every shell starts plugin hosts: this runtime (Node, or Electron's binary run as Node) running
+ * the built plugin host script, in bubblewrap where it is usable.
+ */
+export function standardLauncher(bubblewrap: Bubblewrap = findBubblewrap()): HostLauncher {
+  const { bridgePath, pluginHostScript } = builtArtifacts();
+  return hostLauncher({ runtime: process.execPath, hostScript: pluginHostScript, appRoot: appRoot(), bridgePath }, bubblewrap);
+}
+
 /** The core every shell shares (Electron, web host, command line), without starting any plugin. */
 export function createHost(opts: HostOptions): Host {
   const layout = homeLayout(opts.home);
@@ -95,15 +108,23 @@ export function createHost(opts: HostOptions): Host {
     if (!existsSync(path)) throw new Error(`the ${what} is not built (${path} is missing): run npm start or npm run build`);
   }
   const settings = readHostSettings(layout.home, logger);
-  const confinement: Confinement = opts.launcher?.confinement ?? (opts.confinement === 'off' ? { state: 'unconfined', reason: 'turned off for this run' } : probeNetworkConfinement());
-  const launch = opts.launcher?.launch ?? nodeHostLauncher(pluginHostScript, { confine: confinement.state === 'confined' });
-  logger.log(confinement.state === 'confined' ? 'info' : 'warn', HOST_TARGET, `network confinement: ${confinement.state === 'confined' ? confinement.how : `unavailable: ${confinement.reason}`}`);
+  const bubblewrap = opts.sandbox === 'off' ? { ok: false as const, reason: 'the sandbox was turned off for this run' } : findBubblewrap();
+  mkdirSync(layout.home, { recursive: true });
+  const gate = new SandboxGate({ bubblewrap, allowUnconfined: settings.allowUnconfined || opts.sandbox === 'off', mainNamespaces: readNamespaces(), home: layout.home });
+  const app = appRoot();
+  const launch = opts.launcher ?? standardLauncher(bubblewrap);
+  logger.log(bubblewrap.ok ? 'info' : 'warn', HOST_TARGET, bubblewrap.ok ? `plugin hosts start in bubblewrap (${bubblewrap.path})` : `sandbox unavailable: ${bubblewrap.reason}`);
+  // Whatever a user granted, no plugin reaches the host's own state or code through main.
+  const protectedRoots = [realPath(layout.home), realPath(app)];
 
   const grants = new GrantStore(join(layout.home, 'grants.json'));
   if (grants.loadProblem) logger.log('error', HOST_TARGET, grants.loadProblem);
   const audit = new AuditLog(join(layout.home, 'audit.jsonl'), opts.onAudit);
   const panelAsker = new PanelAsker((pending) => opts.onPrompts?.(pending));
   const prompts = new PromptService(opts.asker === 'panel' ? panelAsker.ask : opts.asker, opts.promptTimeoutMs);
+  const onGrant = () => opts.onGrants?.(grants.all());
+  const files = new FileService({ grants, prompts, audit, protectedRoots, onGrant });
+  const processes = new ProcessService({ grants, prompts, audit, logger, bubblewrap, protectedRoots, limits: opts.processLimits, onGrant });
   // The manager hands ctx.http() calls to the broker; the broker asks the manager what each plugin
   // declares. Both callbacks run only after both exist.
   const plugins: PluginManager = new PluginManager({
@@ -114,12 +135,30 @@ export function createHost(opts: HostOptions): Host {
     bridgePath,
     launcher: launch,
     logger,
-    confinement,
-    allowUnconfined: settings.allowUnconfined || opts.confinement === 'off',
+    gate,
     invokeTimeoutMs: opts.invokeTimeoutMs,
     loadTimeoutMs: opts.loadTimeoutMs,
-    onHttp: (req) => broker.fetch(req),
-    onFileAccess: (req) => decideFileAccess(req, { grants, prompts, audit, onGrant: () => opts.onGrants?.(grants.all()) }),
+    hostCalls: (p) => {
+      const types = () => new Set(p.granted().map((g) => g.type));
+      return {
+        http: (m) => broker.fetch({ pluginId: p.id, method: m.method, url: m.url, headers: m.headers ?? undefined, body: m.body }),
+        fs: (m) => files.handle({ id: p.id, name: p.name, dataDir: p.dataDir, granted: types() }, m.op, m.path, m.data),
+        process: (m) => {
+          const granted = p.granted();
+          const whitelist = granted.filter((g) => g.type === 'process_spawn_whitelist').flatMap((g) => (Array.isArray(g.value) ? g.value.filter((v): v is string => typeof v === 'string') : []));
+          return processes.run({ id: p.id, name: p.name, dataDir: p.dataDir, granted: new Set(granted.map((g) => g.type)), whitelist }, m.program, m.args, m.cwd ?? null);
+        },
+      };
+    },
+    onHostGone: (id) => processes.stopAll(id),
+    onViolation: (id, reason) => {
+      logger.log('error', id, `plugin host refused and stopped: it sent ${reason}`);
+      try {
+        audit.appendDecision({ pluginId: id, method: 'IPC', url: `plugin-host://${id}`, decision: 'deny', rule: 'plugin-host:message', reason: `its plugin host sent ${reason}; it was stopped` });
+      } catch (e) {
+        logger.log('error', HOST_TARGET, `audit write failed for a refused plugin host message of ${id}: ${(e as Error).message}`);
+      }
+    },
     localNetworkOf: (id) => grants.localNetwork(id),
     onChange: opts.onChange,
     // A plugin's event reaches panels and the other plugins' Custom subscriptions as plugin:<id>:<name>.
@@ -127,16 +166,6 @@ export function createHost(opts: HostOptions): Host {
       logger.log('debug', id, `event ${name}`);
       opts.onPluginEvent?.(id, name, payload);
       plugins.appEvent({ type: 'custom', name: `plugin:${id}:${name}` }, payload);
-    },
-    // The plugin id is the one of the plugin host that sent it: a plugin cannot audit in another's name.
-    onAudit: (id, m) => {
-      const method = m.kind === 'process' ? 'SPAWN' : 'FILE';
-      const url = m.kind === 'process' ? `process:${m.subject}` : `file://${m.subject}`;
-      try {
-        audit.appendDecision({ pluginId: id, method, url, decision: m.decision, rule: m.rule, reason: m.reason });
-      } catch (e) {
-        logger.log('error', HOST_TARGET, `audit write failed for ${method} ${url} of ${id}: ${(e as Error).message}`);
-      }
     },
     onCrossCall: (c) => {
       try {
@@ -166,7 +195,7 @@ export function createHost(opts: HostOptions): Host {
     logger,
     resolver: opts.resolver,
     limits: opts.brokerLimits,
-    onGrant: () => opts.onGrants?.(grants.all()),
+    onGrant,
   });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);
   const installer = new Installer(plugins, grants, join(layout.home, '.staging'), logger);
@@ -180,7 +209,8 @@ export function createHost(opts: HostOptions): Host {
     prompts,
     panelAsker,
     broker,
-    confinement,
+    gate,
+    processes,
     start: async () => {
       await plugins.startAll();
       plugins.appEvent({ type: 'app_started' });

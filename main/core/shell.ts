@@ -8,7 +8,7 @@ export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
  * What both shells (Electron and the web host) run: the core, with every change announced to the
  * panels through `emit`, and the router that answers them. The shells only carry messages.
  */
-export function createShellCore(opts: Pick<HostOptions, 'home' | 'launcher'>, emit: Emit): { host: Host; dispatch: Dispatch } {
+export function createShellCore(opts: Pick<HostOptions, 'home'>, emit: Emit): { host: Host; dispatch: Dispatch } {
   const host = createHost({
     ...opts,
     asker: 'panel',

@@ -5,12 +5,11 @@
 import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { appRoot, builtArtifacts } from '../core/app-paths';
+import { appRoot } from '../core/app-paths';
 import { CHANNELS, type EventName, type Events } from '../core/ipc/channels';
 import { createShellCore } from '../core/shell';
 import { HOST_TARGET } from '../core/log/logger';
 import { haloforgeHome } from '../core/paths';
-import { utilityHostLauncher } from './utility-launcher';
 
 const root = appRoot();
 const rendererIndex = join(root, 'out', 'renderer', 'index.html');
@@ -21,17 +20,9 @@ function send<E extends EventName>(event: E, payload: Events[E]): void {
   for (const w of windows) if (!w.isDestroyed()) w.webContents.send(event, payload);
 }
 
-const { host, dispatch } = createShellCore(
-  {
-    home: haloforgeHome(),
-    // utilityProcess cannot be started inside a network namespace; say so rather than pretend.
-    launcher: {
-      launch: utilityHostLauncher(builtArtifacts(root).pluginHostScript),
-      confinement: { state: 'unconfined', reason: "Electron's utilityProcess cannot be started in a network namespace" },
-    },
-  },
-  send,
-);
+// Plugin hosts start as they do in the web host: Electron's own binary run as Node
+// (ELECTRON_RUN_AS_NODE=1) inside bubblewrap, not as utilityProcesses, which cannot be sandboxed.
+const { host, dispatch } = createShellCore({ home: haloforgeHome() }, send);
 
 /** Only the top frame of one of our windows, showing our own renderer, may talk to main. */
 function isHostPanel(event: IpcMainInvokeEvent): boolean {

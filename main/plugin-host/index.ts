@@ -3,23 +3,39 @@
  * hang here costs this process only; main supervises and restarts it.
  */
 import { bytesToWire, wireToBytes } from '../core/json-bytes';
-import type { LoadRequest, ToPluginHost } from '../core/plugins/host-protocol';
+import type { LoadRequest, PrepareRequest, ToPluginHost } from '../core/plugins/host-protocol';
 import { AnswerWait } from './answer-wait';
 import { connectToParent } from './channel';
 import { NativeBridge, readPluginAbiVersion } from './native-bridge';
+import { lookAround, ownRights } from './proof';
 
 const parent = connectToParent();
 let bridge: NativeBridge | undefined;
 const answerWait = new AnswerWait();
 
+/**
+ * Opens the bridge, looks at this process from inside, locks it down (seccomp, Landlock) and
+ * reports all of it to main, which decides whether the plugin may load here at all.
+ */
+function prepare(req: PrepareRequest): void {
+  if (bridge) throw new Error('this plugin host is prepared already');
+  // Sending serialises the message at once, so the bridge may reuse the batch's buffer afterwards.
+  bridge = new NativeBridge(req.bridgePath, (batch) => parent.send({ type: 'outbox', json: bytesToWire(batch) }));
+  // Namespaces and interfaces first: the lockdown closes netlink, which listing interfaces needs.
+  const seen = lookAround(req.canary);
+  const lockdown = bridge.lockDown(req.writable);
+  parent.send({ type: 'proof', proof: { ...seen, ...ownRights(), lockdown } });
+}
+
+let loading = false;
+
 function load(req: LoadRequest): void {
-  if (bridge) {
-    parent.send({ type: 'loaded', ok: false, code: 'already_loaded', error: 'this plugin host already has a plugin loaded' });
+  const b = bridge;
+  if (!b || loading) {
+    parent.send({ type: 'loaded', ok: false, code: 'already_loaded', error: b ? 'this plugin host already has a plugin loaded' : 'this plugin host was not prepared' });
     return;
   }
-  // Sending serialises the message at once, so the bridge may reuse the batch's buffer afterwards.
-  const b = new NativeBridge(req.bridgePath, (batch) => parent.send({ type: 'outbox', json: bytesToWire(batch) }));
-  bridge = b;
+  loading = true;
   // Look at the file first (no plugin code runs), then read its ABI version through ffi-rs, and only
   // then let the bridge create the plugin.
   const inspected = b.inspect(req.library);
@@ -44,6 +60,9 @@ function load(req: LoadRequest): void {
 
 function handle(message: ToPluginHost): void {
   switch (message.type) {
+    case 'prepare':
+      prepare(message);
+      return;
     case 'load':
       load(message);
       return;

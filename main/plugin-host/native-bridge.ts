@@ -1,6 +1,7 @@
 import ffi from 'ffi-rs';
 import type { JsExternal } from 'ffi-rs';
 import type { LoadRequest } from '../core/plugins/host-protocol';
+import type { SandboxProof } from '../core/sandbox/proof';
 import { jsonToBytes } from '../core/json-bytes';
 
 const { DataType, PointerType } = ffi;
@@ -36,13 +37,20 @@ export class NativeBridge {
     return this.callForJson('hf_bridge_info', [], []);
   }
 
+  /** Raises the process's own walls before any plugin code runs (see native/host-bridge/src/lockdown.rs). */
+  lockDown(writable: string[]): SandboxProof['lockdown'] {
+    const reply = this.callForJson('hf_bridge_lockdown', [DataType.String], [JSON.stringify({ writable })]);
+    if (!reply.ok) return { seccomp: false, landlock: 'not-enforced', landlockAllThreads: false, problems: [reply.error] };
+    return reply.report as SandboxProof['lockdown'];
+  }
+
   inspect(library: string): BridgeReply {
     return this.callForJson('hf_bridge_inspect', [DataType.String], [library]);
   }
 
   /** Starts loading; the outcome arrives as a `loaded` message. Returns 0, or non-zero if refused. */
   load(request: LoadRequest): number {
-    // The bridge reads the fields it knows (serde ignores `type` and `bridgePath`).
+    // The bridge reads the fields it knows (serde ignores `type`).
     return ffi.load({ library: BRIDGE, funcName: 'hf_bridge_load', retType: DataType.I32, paramsType: [DataType.String], paramsValue: [JSON.stringify(request)] });
   }
 

@@ -10,7 +10,7 @@ import { installSample, root, tempHome } from './fixtures';
  * A started host over a fresh HALOFORGE_HOME holding `samples`, behind a real web host (in this
  * process); `stop` undoes all of it.
  */
-export async function hostBehindWebHost(samples: string[], opts: Pick<HostOptions, 'confinement'> = {}): Promise<{ host: Host; web: WebHost; stop: () => Promise<void> }> {
+export async function hostBehindWebHost(samples: string[], opts: Pick<HostOptions, 'sandbox'> = {}): Promise<{ host: Host; web: WebHost; stop: () => Promise<void> }> {
   const t = tempHome();
   for (const sample of samples) installSample(t.home, { sample });
   const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, ''), ...opts });

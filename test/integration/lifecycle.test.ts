@@ -176,28 +176,26 @@ describe('the command line', () => {
   });
 });
 
-describe('where network confinement is unavailable', () => {
-  it('keeps plugins off and says why, until the user allows unconfined plugins', async () => {
+describe('a plugin host that cannot prove its sandbox', () => {
+  it('keeps its plugin off and says why, until the user allows unconfined plugins, and then shows it unconfined', async () => {
     const home = temp();
     sampleFolder(home, { sample: 'hello' });
-    const { nodeHostLauncher } = await import('../../main/core/plugins/node-launcher');
-    const { builtArtifacts } = await import('../../main/core/app-paths');
-    const unconfined = { launch: nodeHostLauncher(builtArtifacts().pluginHostScript, { confine: false }), confinement: { state: 'unconfined' as const, reason: 'user namespaces are disabled (test)' } };
-    const refused = createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: unconfined });
+    // A launcher that starts the plugin host without bubblewrap, as on a machine without it.
+    const { standardLauncher } = await import('../../main/core/host');
+    const bare = standardLauncher({ ok: false, reason: 'bubblewrap is not installed (test)' });
+    const refused = createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: bare });
     refused.plugins.discover();
     await refused.start();
-    expect(refused.plugins.get('dev.example.my-plugin')).toMatchObject({
-      state: 'error',
-      confinement: { state: 'unconfined', reason: 'user namespaces are disabled (test)' },
-      error: 'network confinement: unavailable: user namespaces are disabled (test); the plugin stays off until you allow unconfined plugins ("allowUnconfined": true in settings.json)',
-    });
-    expect(refused.logger.tail(50).map((r) => r.message)).toContain('network confinement: unavailable: user namespaces are disabled (test)');
+    const off = refused.plugins.get('dev.example.my-plugin');
+    expect(off).toMatchObject({ state: 'error', sandbox: { state: 'refused', proof: { canarySeen: true } } });
+    expect(off?.error).toMatch(/^plugin dev\.example\.my-plugin is not sandboxed: it shares main's user namespace; .*it can see a file main planted outside its view; .*the plugin stays off until you allow unconfined plugins \("allowUnconfined": true in settings\.json\)$/);
     await refused.shutdown();
 
     writeFileSync(join(home, 'settings.json'), JSON.stringify({ allowUnconfined: true }));
-    const allowed = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: unconfined }));
+    const allowed = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: bare }));
     allowed.plugins.discover();
     await allowed.start();
-    expect(allowed.plugins.get('dev.example.my-plugin')).toMatchObject({ state: 'active', confinement: { state: 'unconfined' } });
+    expect(allowed.plugins.get('dev.example.my-plugin')).toMatchObject({ state: 'active', sandbox: { state: 'unconfined', reason: expect.stringContaining("it shares main's net namespace") as string } });
+    expect(allowed.logger.tail(50).map((r) => r.message).join('\n')).toContain('running unconfined, as settings.json allows');
   });
 });

@@ -106,14 +106,15 @@ describe('a plugin that misbehaves', () => {
     expect(r.events).toBe('Permission denied: emitting events needs the events_emit permission');
   });
 
-  it("cannot read main's secrets from its environment, and still sees what tools need", async () => {
+  it("sees none of main's environment, only the few variables its host gives it", async () => {
     process.env.HF_TEST_API_TOKEN = 'not for plugins';
-    process.env.HF_TEST_SETTING = 'visible';
+    process.env.HF_TEST_SETTING = 'not for plugins either';
     try {
       const { host } = await startHost([{ sample: 'misbehave' }]);
       await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'HF_TEST_API_TOKEN' })).resolves.toEqual({ value: null });
-      await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'HF_TEST_SETTING' })).resolves.toEqual({ value: 'visible' });
-      await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'PATH' })).resolves.toEqual({ value: process.env.PATH });
+      await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'HF_TEST_SETTING' })).resolves.toEqual({ value: null });
+      await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'PATH' })).resolves.toEqual({ value: '/usr/bin:/bin' });
+      await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'HOME' })).resolves.toEqual({ value: expect.stringMatching(/plugins\/dev\.haloforge\.test\.misbehave\/data$/) as string });
     } finally {
       delete process.env.HF_TEST_API_TOKEN;
       delete process.env.HF_TEST_SETTING;

@@ -1,14 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { builtArtifacts } from '../../main/core/app-paths';
-import { createHost, type Host } from '../../main/core/host';
+import { createHost, standardLauncher, type Host } from '../../main/core/host';
 import { CHANNELS } from '../../main/core/ipc/channels';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
 import type { HostLauncher } from '../../main/core/plugins/launcher';
-import { nodeHostLauncher } from '../../main/core/plugins/node-launcher';
 import type { WebHost } from '../../main/web/server';
 import { installSample } from '../helpers/fixtures';
 import { scratchHome, tracked } from '../helpers/per-test';
@@ -91,11 +87,11 @@ describe('hostile messages from a plugin host', () => {
     const home = scratchHome();
     installSample(home, { sample: 'hello' });
     installSample(home, { sample: 'notes' });
-    writeFileSync(join(home, 'settings.json'), JSON.stringify({ allowUnconfined: true }));
-    const launch = nodeHostLauncher(builtArtifacts().pluginHostScript, { confine: false });
+    const launch = standardLauncher();
     const listeners = new Map<string, (m: never) => void>();
-    const forging: HostLauncher = (pluginId) => {
-      const real = launch(pluginId);
+    const forging: HostLauncher = (target) => {
+      const real = launch(target);
+      const pluginId = target.pluginId;
       return {
         get pid() {
           return real.pid;
@@ -110,7 +106,7 @@ describe('hostile messages from a plugin host', () => {
         kill: () => real.kill(),
       };
     };
-    const forged = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: { launch: forging, confinement: { state: 'unconfined', reason: 'test' } } }));
+    const forged = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: forging }));
     forged.plugins.discover();
     await forged.plugins.approve('dev.haloforge.sample.notes', 'all');
     await forged.start();
@@ -122,7 +118,7 @@ describe('hostile messages from a plugin host', () => {
     for (const message of [null, { type: 'outbox', json: 'not json' }, { type: 'outbox', json: 42 }, { type: 'outbox', json: '{"not":"an array"}' }]) {
       await forged.plugins.restart('dev.example.my-plugin');
       expect(() => forge('dev.example.my-plugin', message)).not.toThrow();
-      expect(forged.plugins.get('dev.example.my-plugin')).toMatchObject({ state: 'error', error: expect.stringMatching(/plugin host sent a message that cannot be handled \(.+\); it was stopped$/) });
+      expect(forged.plugins.get('dev.example.my-plugin')).toMatchObject({ state: 'error', error: expect.stringMatching(/plugin host sent .+; it was stopped$/) });
     }
     await expect(forged.plugins.invoke('dev.haloforge.sample.notes', 'list_notes', {})).resolves.toBeDefined();
     await forged.plugins.restart('dev.example.my-plugin');

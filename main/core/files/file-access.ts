@@ -3,12 +3,16 @@ import type { AuditLog } from '../audit/log';
 import type { GrantStore } from '../grants/store';
 import type { PromptOutcome, PromptService } from '../prompts/service';
 
-/** What the bridge asks before a plugin touches a file outside its data folder. */
+/** A plugin's access to a file or folder outside its data folder, by its real path (links resolved). */
 export interface FileRequest {
   pluginId: string;
   pluginName: string;
   path: string;
   write: boolean;
+  /** The folder an "allow always" covers: by default the one holding `path`. */
+  folder?: string;
+  /** What the access is for, when it is not the plugin's own file call (e.g. "to run git there"). */
+  purpose?: string;
 }
 
 export type FileReply = { ok: true } | { ok: false; message: string };
@@ -32,7 +36,7 @@ export async function decideFileAccess(
   let rule = covering ? 'grant' : '';
   let reason = covering ? `the user allowed ${covering.folder}/ always (${covering.via}, ${covering.createdAt})` : '';
   if (!covering) {
-    const folder = dirname(req.path);
+    const folder = req.folder ?? dirname(req.path);
     prompt = await deps.prompts.ask({
       kind: 'file',
       pluginId: req.pluginId,
@@ -42,7 +46,7 @@ export async function decideFileAccess(
       path: req.path,
       folder,
       tier: 'Sensitive',
-      reason: `first ${access} of plugin ${req.pluginId} in ${folder}/: ${permission} needs the user's confirmation per folder`,
+      reason: `first ${access} of plugin ${req.pluginId} in ${folder}/${req.purpose ? ` ${req.purpose}` : ''}: ${permission} needs the user's confirmation per folder`,
     });
     allowed = prompt === 'allow-once' || prompt === 'allow-always';
     rule = `prompt:${prompt}`;

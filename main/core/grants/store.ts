@@ -14,13 +14,26 @@ export interface FileGrant {
   via: string;
 }
 
-export type Grant = NetworkGrant | FileGrant;
+/** A standing "yes" for a program a plugin runs (`ctx.process()`) to use the network. */
+export interface ProgramGrant {
+  id: string;
+  pluginId: string;
+  permission: 'program_network';
+  /** The program's name, as the plugin runs it (`git`). */
+  program: string;
+  createdAt: string;
+  via: string;
+}
+
+export type Grant = NetworkGrant | FileGrant | ProgramGrant;
 
 interface GrantsFile {
   version: 1;
   grants: NetworkGrant[];
   /** Folders the user allowed always (added after the first release of this file, so optional). */
   files?: FileGrant[];
+  /** Programs the user let use the network (added later still, so optional). */
+  programs?: ProgramGrant[];
   /** Plugins whose user turned on local network access (loopback and private addresses). */
   localNetwork: string[];
 }
@@ -42,6 +55,14 @@ function isFileGrant(v: unknown): v is FileGrant {
   );
 }
 
+function isProgramGrant(v: unknown): v is ProgramGrant {
+  const g = v as Partial<ProgramGrant> | null;
+  return (
+    typeof g === 'object' && g !== null && typeof g.id === 'string' && typeof g.pluginId === 'string' && g.permission === 'program_network' &&
+    typeof g.program === 'string' && typeof g.createdAt === 'string' && typeof g.via === 'string'
+  );
+}
+
 function parse(text: string): GrantsFile {
   const data = JSON.parse(text) as Partial<GrantsFile>;
   if (data.version !== 1 || !Array.isArray(data.grants) || !Array.isArray(data.localNetwork)) throw new Error('unexpected structure');
@@ -50,7 +71,9 @@ function parse(text: string): GrantsFile {
   if (!data.localNetwork.every((id) => typeof id === 'string')) throw new Error('localNetwork must list plugin ids');
   const files = data.files ?? [];
   if (!Array.isArray(files) || !files.every(isFileGrant)) throw new Error('a folder grant is malformed');
-  return { version: 1, grants: data.grants, files, localNetwork: data.localNetwork };
+  const programs = data.programs ?? [];
+  if (!Array.isArray(programs) || !programs.every(isProgramGrant)) throw new Error('a program grant is malformed');
+  return { version: 1, grants: data.grants, files, programs, localNetwork: data.localNetwork };
 }
 
 /**
@@ -98,9 +121,21 @@ export class GrantStore {
     return (this.data.files ?? []).filter((g) => pluginId === undefined || g.pluginId === pluginId);
   }
 
-  /** Every standing answer, network and folder, for panels and the command line. */
+  listPrograms(pluginId?: string): ProgramGrant[] {
+    return (this.data.programs ?? []).filter((g) => pluginId === undefined || g.pluginId === pluginId);
+  }
+
+  /** Every standing answer (hosts, folders, programs' network), for panels and the command line. */
   all(pluginId?: string): Grant[] {
-    return [...this.list(pluginId), ...this.listFiles(pluginId)];
+    return [...this.list(pluginId), ...this.listFiles(pluginId), ...this.listPrograms(pluginId)];
+  }
+
+  addProgram(grant: Omit<ProgramGrant, 'id' | 'createdAt'>): ProgramGrant {
+    const existing = this.listPrograms(grant.pluginId).find((g) => g.program === grant.program);
+    if (existing) return existing;
+    const full: ProgramGrant = { ...grant, id: randomUUID(), createdAt: this.now().toISOString() };
+    this.save({ ...this.data, programs: [...this.listPrograms(), full] });
+    return full;
   }
 
   addFile(grant: Omit<FileGrant, 'id' | 'createdAt'>): FileGrant {
@@ -114,7 +149,10 @@ export class GrantStore {
   /** Revokes one grant; it holds from the next request on. */
   revoke(grantId: string): Grant | undefined {
     const grant = this.all().find((g) => g.id === grantId);
-    if (grant) this.save({ ...this.data, grants: this.data.grants.filter((g) => g.id !== grantId), files: this.listFiles().filter((g) => g.id !== grantId) });
+    if (grant) {
+      const others = <G extends Grant>(list: G[]) => list.filter((g) => g.id !== grantId);
+      this.save({ ...this.data, grants: others(this.data.grants), files: others(this.listFiles()), programs: others(this.listPrograms()) });
+    }
     return grant;
   }
 

@@ -1,13 +1,26 @@
 import type { JsonWire } from '../json-bytes';
+import type { SandboxProof } from '../sandbox/proof';
 
 /**
  * Messages between main and a plugin host process. Plain values and byte arrays only, which both
  * our frames (V8 serialization, see ./frames) and Electron's structured clone carry, so the same
  * table serves a Node child process (web mode, CLI) and an Electron utilityProcess.
  */
+/**
+ * The first message to a new plugin host: open the bridge, look at its own process, raise its own
+ * walls (seccomp, Landlock), and report all of it as a `proof` before any plugin code is loaded.
+ */
+export interface PrepareRequest {
+  type: 'prepare';
+  bridgePath: string;
+  /** A file main planted outside the sandbox's view: seeing it means the view is not what it should be. */
+  canary: string;
+  /** The only folders the plugin host may write to: the plugin's data folder and its private /tmp. */
+  writable: string[];
+}
+
 export interface LoadRequest {
   type: 'load';
-  bridgePath: string;
   library: string;
   pluginId: string;
   dataDir: string;
@@ -15,9 +28,8 @@ export interface LoadRequest {
   network: boolean;
   /** The permissions the user granted, for the services that check them (db, events). */
   permissions: Array<{ type: string; value?: unknown }>;
-  /** The plugin's settings file (kept by the host) and the defaults of its settings_schema. */
-  settingsPath: string;
-  settingsDefaults: Record<string, unknown>;
+  /** The plugin's current settings: the saved values over the defaults of its settings_schema. */
+  settings: Record<string, unknown>;
 }
 
 export interface InvokeRequest {
@@ -28,7 +40,7 @@ export interface InvokeRequest {
   args: JsonWire;
 }
 
-/** The answer to a plugin thread's host call (`ctx.http()`, a file prompt), as JSON. */
+/** The answer to a plugin thread's host call (`ctx.http()`, `ctx.fs()`, `ctx.process()`, saving settings), as JSON. */
 export interface CompleteRequest {
   type: 'complete';
   id: number;
@@ -36,6 +48,7 @@ export interface CompleteRequest {
 }
 
 export type ToPluginHost =
+  | PrepareRequest
   | LoadRequest
   | InvokeRequest
   | CompleteRequest
@@ -63,6 +76,8 @@ export type LoadReply =
   | { type: 'loaded'; ok: false; code: string; error: string };
 
 export type FromPluginHost =
+  /** The answer to `prepare`: what the plugin host found and enforced, for main to judge. */
+  | { type: 'proof'; proof: SandboxProof }
   | LoadReply
   /** A batch of bridge messages (results, logs, notifications): the JSON array it drained. */
   | { type: 'outbox'; json: JsonWire }
@@ -78,9 +93,13 @@ export type BridgeMessage =
   | { type: 'log'; target: string; level: string; message: string }
   | { type: 'http'; id: number; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body: unknown }
   | { type: 'event'; target: string; name: string; payload: unknown }
-  /** A plugin wants a file outside its data folder under filesystem_read/filesystem_write. */
-  | { type: 'file'; id: number; path: string; write: boolean }
-  | { type: 'settings-saved'; target: string }
-  /** A filesystem or process access the bridge decided (`ctx.fs()`, `ctx.process()`). */
-  | { type: 'audit'; target: string; kind: 'filesystem' | 'process'; subject: string; decision: 'allow' | 'deny'; rule: string; reason: string }
+  /** `ctx.fs()` beyond the plugin's data folder: main decides, does it and audits it. */
+  | { type: 'fs'; id: number; op: FsOp; path: string; data?: string }
+  /** `ctx.process()`: main decides and runs the program in a sandbox of its own. */
+  | { type: 'process'; id: number; program: string; args: string[]; cwd: string | null }
+  /** `ctx.save_settings()`: main validates and keeps the values. */
+  | { type: 'settings'; id: number; values: Record<string, unknown> }
   | { type: 'notify'; target: string; notification: { title: string; message: string; kind: string; duration_ms?: number | null } };
+
+export const FS_OPS = ['read_file', 'write_file', 'read_dir', 'exists', 'create_dir_all', 'remove_file', 'remove_dir_all'] as const;
+export type FsOp = (typeof FS_OPS)[number];

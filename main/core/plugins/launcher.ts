@@ -7,7 +7,7 @@ export interface HostExit {
   stderrTail: string;
 }
 
-/** A started plugin host process, whatever started it (Node child or Electron utilityProcess). */
+/** A started plugin host process. */
 export interface HostProcess {
   readonly pid: number | undefined;
   send(message: ToPluginHost): void;
@@ -17,7 +17,14 @@ export interface HostProcess {
   kill(): void;
 }
 
-export type HostLauncher = (pluginId: string) => HostProcess;
+/** The plugin a plugin host is started for: its folder (read-only to it) and data folder (read-write). */
+export interface LaunchTarget {
+  pluginId: string;
+  dir: string;
+  dataDir: string;
+}
+
+export type HostLauncher = (target: LaunchTarget) => HostProcess;
 
 const SIGNAL_MEANING: Record<string, string> = {
   SIGSEGV: 'segmentation fault',

@@ -1,16 +1,16 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrokerReply, BrokerRequest } from '../broker/broker';
-import type { FileReply, FileRequest } from '../files/file-access';
+import { realPath } from '../files/real-path';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
 import { pluginDataDir } from '../paths';
 import { resolveWireName, sanitizedPluginId } from '../wire';
 import { grantedPermissions, pendingApproval, permissionStates, type PermissionState } from './approvals';
-import type { Confinement } from './confinement';
+import type { SandboxGate } from '../sandbox/gate';
+import type { SandboxStatus } from '../sandbox/proof';
 import type { BridgeMessage, PluginMetadata } from './host-protocol';
 import type { HostLauncher } from './launcher';
-import { InvokeError, PluginProcess, type PluginState, type RestartPolicy } from './plugin-process';
+import { InvokeError, PluginProcess, type HostCalls, type PluginState, type RestartPolicy } from './plugin-process';
 import type { PluginRecord, PluginRegistry } from './registry';
 import { readSettings, writeSettings } from './settings';
 import { schemaDefaults, settingsProblems, type SettingsSchema } from './settings-schema';
@@ -26,18 +26,30 @@ export interface PluginManagerOptions {
   invokeTimeoutMs?: number;
   loadTimeoutMs?: number;
   restartPolicy?: Partial<RestartPolicy>;
-  /** How plugin hosts run, and whether an unconfined one may start at all. */
-  confinement: Confinement;
-  allowUnconfined: boolean;
-  onHttp?: (request: BrokerRequest) => Promise<BrokerReply>;
-  onFileAccess?: (request: FileRequest) => Promise<FileReply>;
+  /** Whether a plugin host may start, and whether its plugin may load once it has proved its walls. */
+  gate: SandboxGate;
+  /** What main does on a plugin's behalf (ctx.http(), ctx.fs(), ctx.process()); settings are the manager's own. */
+  hostCalls?: (plugin: ServedPlugin) => Omit<HostCalls, 'settings'>;
+  /** A plugin host said something its plugin's permissions cannot explain; it is being stopped. */
+  onViolation?: (pluginId: string, reason: string) => void;
+  /** A plugin host ended: whatever main runs for it goes too. */
+  onHostGone?: (pluginId: string) => void;
   /** Whether the user turned on local network access for a plugin (kept with the grants). */
   localNetworkOf?: (pluginId: string) => boolean;
   onChange?: (plugin: PluginSummary) => void;
   onEvent?: (pluginId: string, name: string, payload: unknown) => void;
-  onAudit?: (pluginId: string, m: Extract<BridgeMessage, { type: 'audit' }>) => void;
   onCrossCall?: (call: { callerId: string; targetId: string; command: string; allowed: boolean; reason: string }) => void;
   onNotify?: (pluginId: string, notification: Extract<BridgeMessage, { type: 'notify' }>['notification']) => void;
+}
+
+/** A plugin as the services that act for it see it: main's own knowledge, never its plugin host's word. */
+export interface ServedPlugin {
+  id: string;
+  name: string;
+  /** Its data folder, links resolved. */
+  dataDir: string;
+  /** The permissions granted now (approved, or Restricted and turned on). */
+  granted(): Array<{ type: string; value?: unknown }>;
 }
 
 /** What panels and the command line see of a plugin. */
@@ -58,7 +70,8 @@ export interface PluginSummary {
   metadata: PluginMetadata | null;
   /** The manifest has a settings_schema, so the panel offers a settings form. */
   hasSettings: boolean;
-  confinement: Confinement;
+  /** Whether its plugin host proved its sandbox, with the proof (see core/sandbox/proof). */
+  sandbox: SandboxStatus;
   localNetwork: boolean;
   installSource: string | null;
   installDate: string | null;
@@ -75,6 +88,8 @@ interface Entry {
 
 export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 export const DEFAULT_LOAD_TIMEOUT_MS = 15_000;
+/** The most a plugin may keep in its settings file. */
+const MAX_SETTINGS_BYTES = 256 * 1024;
 
 /**
  * Knows every plugin under `plugins/`, runs each enabled and approved one in its own plugin host,
@@ -130,7 +145,7 @@ export class PluginManager {
       this.opts.registry.put({ id: manifest.id, version: manifest.version, enabled: true, installDate: now, updateDate: null, installSource, approved: [], restrictedEnabled: [] });
     }
     const library = nativeLibraryPath(dir, manifest);
-    const problem = !library.ok ? library.error : this.confinementProblem();
+    const problem = !library.ok ? library.error : this.opts.gate.startProblem();
     if (problem) this.opts.logger.log('error', manifest.id, problem);
     this.entries.set(manifest.id, { dir, manifest, problem, process: library.ok && !problem ? this.makeProcess(manifest, dir, library.path) : undefined });
     return manifest.id;
@@ -184,7 +199,7 @@ export class PluginManager {
       needsApproval: pendingApproval(states),
       metadata: p?.metadata ?? null,
       hasSettings: e.manifest?.settings_schema !== undefined,
-      confinement: this.opts.confinement,
+      sandbox: p?.sandbox ?? { state: 'not-started' },
       localNetwork: this.opts.localNetworkOf?.(pluginId) ?? false,
       installSource: record?.installSource ?? null,
       installDate: record?.installDate ?? null,
@@ -315,6 +330,21 @@ export class PluginManager {
     return merged;
   }
 
+  /** A plugin saves its own settings (`ctx.save_settings()`), checked like a panel's save; it knows of it already. */
+  private saveOwnSettings(pluginId: string, values: Record<string, unknown>): { ok: true; values: Record<string, unknown> } | { ok: false; message: string } {
+    const schema = this.schemaOf(pluginId);
+    const problems = settingsProblems(schema, values);
+    const size = JSON.stringify(values).length;
+    if (size > MAX_SETTINGS_BYTES) problems.push(`settings of ${size} bytes are more than the ${MAX_SETTINGS_BYTES} a plugin may keep`);
+    if (problems.length > 0) return { ok: false, message: `settings not saved: ${problems.join('; ')}` };
+    mkdirSync(this.opts.settingsDir, { recursive: true });
+    writeSettings(this.settingsPath(pluginId), values);
+    // Values are never logged: settings hold API keys.
+    this.opts.logger.log('info', pluginId, 'settings saved');
+    this.settingsSaved(pluginId);
+    return { ok: true, values: { ...schemaDefaults(schema), ...values } };
+  }
+
   /** Settings changed somewhere: plugins listening for SettingsChanged hear which plugin's. */
   settingsSaved(pluginId: string): void {
     this.appEvent({ type: 'settings_changed' }, { pluginId });
@@ -363,20 +393,16 @@ export class PluginManager {
     return summary;
   }
 
-  /** Where confinement is unavailable, plugins stay off unless the user allowed unconfined ones. */
-  private confinementProblem(): string | undefined {
-    const c = this.opts.confinement;
-    if (c.state === 'confined' || this.opts.allowUnconfined) return undefined;
-    return `network confinement: unavailable: ${c.reason}; the plugin stays off until you allow unconfined plugins ("allowUnconfined": true in settings.json)`;
-  }
-
   private makeProcess(manifest: Manifest, dir: string, library: string): PluginProcess {
     const pluginId = manifest.id;
     const dataDir = pluginDataDir(dir);
-    const { onHttp, onFileAccess } = this.opts;
     mkdirSync(dataDir, { recursive: true });
+    const granted = () => grantedPermissions(permissionStates(manifest, this.opts.registry.get(pluginId)));
+    const served: ServedPlugin = { id: pluginId, name: manifest.name, dataDir: realPath(dataDir), granted };
+    const calls = this.opts.hostCalls?.(served);
     return new PluginProcess({
       pluginId,
+      dir,
       library,
       dataDir,
       bridgePath: this.opts.bridgePath,
@@ -384,11 +410,8 @@ export class PluginManager {
       // out is the broker's decision, from the permissions the user granted.
       network: manifest.permissions.some((p) => p.type === 'network_http' || p.type === 'network_http_domain'),
       // Read at every start, so approvals given since are in effect.
-      context: () => ({
-        permissions: grantedPermissions(permissionStates(manifest, this.opts.registry.get(pluginId))),
-        settingsPath: this.settingsPath(pluginId),
-        settingsDefaults: schemaDefaults(manifest.settings_schema as SettingsSchema | undefined),
-      }),
+      context: () => ({ permissions: granted(), settings: readSettings(this.settingsPath(pluginId), manifest.settings_schema as SettingsSchema | undefined) }),
+      gate: this.opts.gate,
       launcher: this.opts.launcher,
       logger: this.opts.logger,
       loadTimeoutMs: this.opts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
@@ -399,10 +422,14 @@ export class PluginManager {
       },
       onNotify: (m) => this.opts.onNotify?.(pluginId, m.notification),
       onEvent: (name, payload) => this.opts.onEvent?.(pluginId, name, payload),
-      onSettingsSaved: () => this.settingsSaved(pluginId),
-      onAudit: (m) => this.opts.onAudit?.(pluginId, m),
-      onHttp: onHttp && ((req) => onHttp({ ...req, pluginId })),
-      onFileAccess: onFileAccess && ((req) => onFileAccess({ ...req, pluginId, pluginName: manifest.name })),
+      onViolation: (reason) => this.opts.onViolation?.(pluginId, reason),
+      onHostGone: () => this.opts.onHostGone?.(pluginId),
+      hostCalls: {
+        http: (m) => calls?.http(m) ?? Promise.resolve({ ok: false, kind: 'permission', message: 'this host has no network broker' }),
+        fs: (m) => calls?.fs(m) ?? Promise.resolve({ ok: false, kind: 'permission', message: 'this host does not serve files' }),
+        process: (m) => calls?.process(m) ?? Promise.resolve({ ok: false, kind: 'permission', message: 'this host does not run programs' }),
+        settings: (m) => Promise.resolve(this.saveOwnSettings(pluginId, m.values)),
+      },
     });
   }
 }

@@ -1,9 +1,11 @@
 import { textToWire, wireToText } from '../json-bytes';
 import type { Logger } from '../log/logger';
 import { isLevel } from '../log/filter';
-import type { BrokerReply, BrokerRequest } from '../broker/broker';
+import type { SandboxGate } from '../sandbox/gate';
+import type { SandboxProof, SandboxStatus } from '../sandbox/proof';
 import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, PluginMetadata } from './host-protocol';
 import { describeExit, type HostLauncher, type HostProcess } from './launcher';
+import { checkBridgeMessage, type GrantedTypes } from './message-check';
 
 export type PluginState = 'inactive' | 'loading' | 'active' | 'error' | 'unloading';
 
@@ -18,15 +20,30 @@ export interface RestartPolicy {
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxCrashes: 3, windowMs: 60_000, baseDelayMs: 1000 };
 
+/**
+ * What main does on a plugin's behalf when its plugin host asks (each bound to that plugin by the
+ * manager). Each answer is JSON the bridge turns into what the plugin API promises.
+ */
+export interface HostCalls {
+  http(request: Extract<BridgeMessage, { type: 'http' }>): Promise<unknown>;
+  fs(request: Extract<BridgeMessage, { type: 'fs' }>): Promise<unknown>;
+  process(request: Extract<BridgeMessage, { type: 'process' }>): Promise<unknown>;
+  settings(request: Extract<BridgeMessage, { type: 'settings' }>): Promise<unknown>;
+}
+
 export interface PluginProcessOptions {
   pluginId: string;
+  /** The plugin's folder (read-only in its sandbox) and its data folder (read-write). */
+  dir: string;
   library: string;
   dataDir: string;
   bridgePath: string;
   /** Whether the manifest declares a network permission (then `ctx.http()` is `Some`). */
   network: boolean;
-  /** The granted permissions, the settings file and its defaults (see LoadRequest). */
-  context: () => Pick<LoadRequest, 'permissions' | 'settingsPath' | 'settingsDefaults'>;
+  /** The granted permissions and current settings (see LoadRequest), read at every start. */
+  context: () => Pick<LoadRequest, 'permissions' | 'settings'>;
+  /** Judges the plugin host's proof of confinement before its plugin may load. */
+  gate: SandboxGate;
   launcher: HostLauncher;
   logger: Logger;
   loadTimeoutMs: number;
@@ -34,16 +51,13 @@ export interface PluginProcessOptions {
   restartPolicy?: Partial<RestartPolicy>;
   onStateChange?: (state: PluginState, error: string | undefined) => void;
   onNotify?: (notification: Extract<BridgeMessage, { type: 'notify' }>) => void;
-  /** The bridge decided a filesystem or process access; it goes to the audit trail. */
-  onAudit?: (m: Extract<BridgeMessage, { type: 'audit' }>) => void;
-  /** The plugin saved its own settings (`ctx.save_settings`). */
-  onSettingsSaved?: () => void;
   /** A plugin emitted an event (`ctx.events().emit`). */
   onEvent?: (name: string, payload: unknown) => void;
-  /** Decides a plugin's access to a file outside its data folder (first use asks the user). */
-  onFileAccess?: (request: { path: string; write: boolean }) => Promise<{ ok: true } | { ok: false; message: string }>;
-  /** Sends a plugin's `ctx.http()` request through the broker. */
-  onHttp?: (request: Omit<BrokerRequest, 'pluginId'>) => Promise<BrokerReply>;
+  hostCalls?: HostCalls;
+  /** The plugin host said something its plugin's permissions cannot explain (audited by the host). */
+  onViolation?: (reason: string) => void;
+  /** The plugin host ended (its sandboxed programs go with it). */
+  onHostGone?: () => void;
 }
 
 /** An invoke that failed; `message` is what the panel shows (a PluginError's Display text). */
@@ -65,6 +79,7 @@ interface Pending {
 export class PluginProcess {
   state: PluginState = 'inactive';
   error: string | undefined;
+  sandbox: SandboxStatus = { state: 'not-started' };
   metadata: PluginMetadata | undefined;
   commands: string[] = [];
   private host: HostProcess | undefined;
@@ -75,6 +90,10 @@ export class PluginProcess {
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly policy: RestartPolicy;
   private onLoaded: ((reply: LoadReply) => void) | undefined;
+  /** Waiting for the plugin host's proof (or its failure to prepare). */
+  private onProof: ((proof: SandboxProof | Error) => void) | undefined;
+  /** What the running plugin host's plugin was granted, for checking what it says. */
+  private granted: GrantedTypes = new Set();
 
   constructor(private readonly opts: PluginProcessOptions) {
     this.policy = { ...DEFAULT_RESTART_POLICY, ...opts.restartPolicy };
@@ -89,7 +108,7 @@ export class PluginProcess {
     this.cancelRestart();
     if (this.host) return Promise.resolve();
     this.setState('loading', undefined);
-    const host = this.opts.launcher(this.opts.pluginId);
+    const host = this.opts.launcher({ pluginId: this.opts.pluginId, dir: this.opts.dir, dataDir: this.opts.dataDir });
     this.host = host;
     return new Promise<void>((settle) => {
       let loaded = false;
@@ -119,13 +138,30 @@ export class PluginProcess {
       host.onExit((exit) => {
         clearTimeout(loadTimer);
         if (this.host !== host) return;
+        this.opts.onHostGone?.();
         this.host = undefined;
         const reason = describeExit(exit);
         if (this.state !== 'unloading' && this.state !== 'error') this.crashed(reason);
         this.rejectAll(`plugin ${this.opts.pluginId} stopped: ${this.state === 'unloading' ? 'it was unloaded' : reason}`);
         if (!loaded) settle();
       });
-      host.send({ type: 'load', bridgePath: this.opts.bridgePath, library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, ...this.opts.context() });
+      const context = this.opts.context();
+      this.granted = new Set(context.permissions.map((p) => p.type));
+      // No plugin code runs before main has judged the plugin host's own report of its walls.
+      this.onProof = (proof) => {
+        this.onProof = undefined;
+        const stop = (reason: string) => {
+          clearTimeout(loadTimer);
+          this.fail(host, reason);
+          settle();
+        };
+        if (proof instanceof Error) return stop(`plugin ${this.opts.pluginId}'s plugin host could not prepare its sandbox: ${proof.message}`);
+        this.sandbox = this.opts.gate.judge(proof);
+        if (this.sandbox.state === 'refused') return stop(`plugin ${this.opts.pluginId} is not sandboxed: ${this.sandbox.reason}`);
+        if (this.sandbox.state === 'unconfined') this.opts.logger.log('warn', this.opts.pluginId, `running unconfined, as settings.json allows: ${this.sandbox.reason}`);
+        host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, ...context });
+      };
+      host.send({ type: 'prepare', bridgePath: this.opts.bridgePath, canary: this.opts.gate.canary, writable: [this.opts.dataDir, '/tmp'] });
     });
   }
 
@@ -198,6 +234,7 @@ export class PluginProcess {
     const host = this.host;
     if (host) {
       this.host = undefined;
+      this.opts.onHostGone?.();
       this.setState('unloading', undefined);
       host.kill();
       this.rejectAll(`plugin ${this.opts.pluginId} was restarted`);
@@ -235,47 +272,65 @@ export class PluginProcess {
   private fail(host: HostProcess, reason: string): void {
     this.opts.logger.log('error', this.opts.pluginId, reason);
     this.setState('error', reason);
-    if (this.host === host) this.host = undefined;
+    if (this.host === host) {
+      this.host = undefined;
+      this.opts.onHostGone?.();
+    }
     host.kill();
   }
 
   /**
-   * A plugin host runs plugin code, so what it says is not trusted: a message that cannot be
-   * handled stops that plugin host, instead of throwing into (and ending) main.
+   * A plugin host runs plugin code, so what it says is not trusted: a message that is malformed,
+   * unknown, out of turn or not explained by its plugin's permissions stops that plugin host, and
+   * nothing it asked for is done.
    */
   private fromHost(host: HostProcess, m: FromPluginHost): void {
     try {
-      if (m.type === 'loaded') this.onLoaded?.(m);
-      else this.onHostMessage(m);
+      this.onHostMessage(host, m);
     } catch (e) {
       this.fail(host, `plugin ${this.opts.pluginId}'s plugin host sent a message that cannot be handled (${(e as Error).message}); it was stopped`);
     }
   }
 
-  private onHostMessage(m: FromPluginHost): void {
-    if (m.type === 'outbox') {
-      for (const message of JSON.parse(wireToText(m.json)) as BridgeMessage[]) this.onBridgeMessage(message);
-    } else if (m.type === 'stats') {
-      this.statsWaiters.shift()?.({ rss: m.rss, heapUsed: m.heapUsed });
-    } else if (m.type === 'fatal') {
-      this.opts.logger.log('error', this.opts.pluginId, `plugin host error: ${m.error}`);
+  private refuse(host: HostProcess, reason: string): void {
+    if (this.host !== host) return;
+    this.opts.onViolation?.(reason);
+    this.fail(host, `plugin ${this.opts.pluginId}'s plugin host sent ${reason}; it was stopped`);
+  }
+
+  private onHostMessage(host: HostProcess, m: FromPluginHost): void {
+    const type = typeof m === 'object' && m !== null ? (m as { type?: unknown }).type : undefined;
+    if (type === 'proof' && this.onProof) this.onProof((m as Extract<FromPluginHost, { type: 'proof' }>).proof);
+    else if (type === 'loaded' && this.onLoaded && this.onProof === undefined) this.onLoaded(m as LoadReply);
+    else if (type === 'outbox' && this.onProof === undefined) {
+      const batch: unknown = JSON.parse(wireToText((m as Extract<FromPluginHost, { type: 'outbox' }>).json));
+      if (!Array.isArray(batch)) return this.refuse(host, 'a batch that is not a list');
+      for (const raw of batch) {
+        const checked = checkBridgeMessage(raw, this.granted);
+        if (!checked.ok) return this.refuse(host, checked.reason);
+        this.onBridgeMessage(host, checked.message);
+        if (this.host !== host) return;
+      }
+    } else if (type === 'stats') {
+      const stats = m as Extract<FromPluginHost, { type: 'stats' }>;
+      this.statsWaiters.shift()?.({ rss: Number(stats.rss), heapUsed: Number(stats.heapUsed) });
+    } else if (type === 'fatal') {
+      const error = String((m as { error?: unknown }).error);
+      if (this.onProof) this.onProof(new Error(error));
+      else this.opts.logger.log('error', this.opts.pluginId, `plugin host error: ${error}`);
+    } else if (type !== 'unloaded') {
+      this.refuse(host, `a '${String(type)}' message out of turn`);
     }
   }
 
-  private onBridgeMessage(m: BridgeMessage): void {
+  private onBridgeMessage(host: HostProcess, m: BridgeMessage): void {
+    const calls = this.opts.hostCalls;
     switch (m.type) {
       case 'loaded':
         this.onLoaded?.(m);
         return;
       case 'event':
         this.opts.onEvent?.(m.name, m.payload);
-        return;
-      case 'audit':
-        this.opts.onAudit?.(m);
-        return;
-      case 'settings-saved':
-        this.opts.logger.log('info', this.opts.pluginId, 'settings saved');
-        this.opts.onSettingsSaved?.();
         return;
       case 'result': {
         const p = this.pending.get(m.id);
@@ -293,33 +348,27 @@ export class PluginProcess {
       case 'notify':
         this.opts.onNotify?.(m);
         return;
-      case 'file': {
-        const decide = this.opts.onFileAccess;
-        this.answerHostCall(m.id, decide ? decide({ path: m.path, write: m.write }) : Promise.resolve({ ok: false, message: 'this host cannot ask about files' }));
-        return;
-      }
-      case 'http': {
-        const onHttp = this.opts.onHttp;
-        const answer: Promise<BrokerReply> = onHttp
-          ? onHttp({ method: m.method, url: m.url, headers: m.headers, body: m.body })
-          : Promise.resolve({ ok: false, kind: 'permission', message: 'this host has no network broker' });
-        this.answerHostCall(m.id, answer);
+      case 'http':
+      case 'fs':
+      case 'process':
+      case 'settings': {
+        const answer = calls ? hostCall(calls, m) : Promise.resolve({ ok: false, kind: 'permission', message: 'this host does not serve plugins' });
+        this.answerHostCall(host, m.id, answer);
         return;
       }
     }
   }
 
   /** Sends the answer of a plugin thread's host call back to the plugin host that asked. */
-  private answerHostCall(id: number, answer: Promise<unknown>): void {
-    const host = this.host;
-    const failed = (e: Error) => ({ ok: false, kind: 'network', message: `the host could not answer: ${e.message}` });
+  private answerHostCall(host: HostProcess, id: number, answer: Promise<unknown>): void {
+    const failed = (e: Error) => ({ ok: false, kind: 'io', message: `the host could not answer: ${e.message}` });
     void answer.then(
       (reply) => {
         // A recycled plugin host is gone: its waiting thread went with it.
-        if (this.host === host) host?.send({ type: 'complete', id, json: textToWire(JSON.stringify(reply)) });
+        if (this.host === host) host.send({ type: 'complete', id, json: textToWire(JSON.stringify(reply)) });
       },
       (e: Error) => {
-        if (this.host === host) host?.send({ type: 'complete', id, json: JSON.stringify(failed(e)) });
+        if (this.host === host) host.send({ type: 'complete', id, json: JSON.stringify(failed(e)) });
       },
     );
   }
@@ -336,5 +385,18 @@ export class PluginProcess {
     this.state = state;
     this.error = error;
     this.opts.onStateChange?.(state, error);
+  }
+}
+
+function hostCall(calls: HostCalls, m: Extract<BridgeMessage, { type: 'http' | 'fs' | 'process' | 'settings' }>): Promise<unknown> {
+  switch (m.type) {
+    case 'http':
+      return calls.http(m);
+    case 'fs':
+      return calls.fs(m);
+    case 'process':
+      return calls.process(m);
+    case 'settings':
+      return calls.settings(m);
   }
 }

@@ -35,7 +35,21 @@ export interface FilePrompt extends PromptBase {
   folder: string;
 }
 
-export type PermissionPrompt = NetworkPrompt | FilePrompt;
+/**
+ * Before a program a plugin runs (`ctx.process()`) may use the network: programs run offline in
+ * their own sandbox unless the user allows it for that plugin and program.
+ */
+export interface ProgramNetworkPrompt extends PromptBase {
+  kind: 'program-network';
+  permission: 'process_spawn_whitelist' | 'process_spawn';
+  /** The program's name and the file main resolved it to. */
+  program: string;
+  path: string;
+  args: string[];
+  cwd: string | null;
+}
+
+export type PermissionPrompt = NetworkPrompt | FilePrompt | ProgramNetworkPrompt;
 
 type Details<P> = P extends PermissionPrompt ? Omit<P, 'id' | 'createdAt' | 'expiresAt'> : never;
 export type PromptDetails = Details<PermissionPrompt>;
@@ -67,7 +81,7 @@ export class PromptService {
   }
 
   ask(details: PromptDetails): Promise<PromptOutcome> {
-    const scope = details.kind === 'network' ? `${details.host}:${details.port}` : `${details.access}:${details.folder}`;
+    const scope = details.kind === 'network' ? `${details.host}:${details.port}` : details.kind === 'file' ? `${details.access}:${details.folder}` : details.program;
     const key = `${details.pluginId}\n${details.kind}\n${scope}`;
     const shared = this.open.get(key);
     if (shared) return shared.outcome;

@@ -27,11 +27,9 @@ pub struct ContextConfig {
     /// The permissions the user granted (Transparent ones, approved ones, Restricted ones turned on).
     #[serde(default)]
     pub permissions: Vec<GrantedPermission>,
-    /// Where the plugin's settings are kept, and the defaults of its settings_schema.
+    /// The plugin's current settings: the saved values over the defaults of its settings_schema.
     #[serde(default)]
-    pub settings_path: PathBuf,
-    #[serde(default)]
-    pub settings_defaults: serde_json::Map<String, Value>,
+    pub settings: serde_json::Map<String, Value>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -66,28 +64,17 @@ impl BridgeContext {
         } else {
             HostTables::Some(config.permissions.iter().filter(|p| p.kind == "database_read").filter_map(|p| p.value.as_str().map(str::to_string)).collect())
         };
-        let whitelist: Vec<String> = config
-            .permissions
+        let process = (has("process_spawn") || has("process_spawn_whitelist")).then_some(Processes);
+        let fs = ["filesystem_read", "filesystem_write", "filesystem_read_app_data", "filesystem_write_app_data"]
             .iter()
-            .filter(|p| p.kind == "process_spawn_whitelist")
-            .flat_map(|p| p.value.as_array().cloned().unwrap_or_default())
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
-        let process = (has("process_spawn") || !whitelist.is_empty()).then(|| Processes { plugin_id: config.plugin_id.clone(), whitelist, any: has("process_spawn") });
-        let fs = ["filesystem_read", "filesystem_write", "filesystem_read_app_data", "filesystem_write_app_data"].iter().any(|k| has(k)).then(|| Files {
-            plugin_id: config.plugin_id.clone(),
-            data_dir: config.data_dir.clone(),
-            read_anywhere: has("filesystem_read"),
-            write_anywhere: has("filesystem_write"),
-            read_data: has("filesystem_read_app_data") || has("filesystem_write_app_data"),
-            write_data: has("filesystem_write_app_data"),
-        });
+            .any(|k| has(k))
+            .then(|| Files { data_dir: config.data_dir.clone(), write_data: has("filesystem_write_app_data") || has("filesystem_write") });
         Self {
             fs,
             process,
             events: Events::new(config.plugin_id.clone(), has("events_emit"), has("events_listen")),
             http: config.network.then_some(BrokeredHttp),
-            settings: Settings { path: config.settings_path, defaults: config.settings_defaults },
+            settings: Settings::new(config.settings),
             plugin_id: config.plugin_id,
             data_dir: config.data_dir,
             db: std::sync::OnceLock::new(),
@@ -182,9 +169,8 @@ impl PluginContext for BridgeContext {
         self.settings.current()
     }
     fn save_settings(&self, settings: Value) -> Result<(), PluginError> {
+        // Main saves, tells the panels and other plugins, and never logs the values (API keys).
         let saved = self.settings.save(&settings)?;
-        // Values are never logged: settings hold API keys.
-        outbox::post(json!({ "type": "settings-saved", "target": self.plugin_id }));
         crate::ffi::settings_changed(saved);
         Ok(())
     }
@@ -257,7 +243,7 @@ mod tests {
 
     fn config(network: bool) -> ContextConfig {
         let dir = std::env::temp_dir().join(format!("hf-ctx-{}-{network}", std::process::id()));
-        ContextConfig { plugin_id: "dev.x.y".into(), data_dir: dir.join("data"), network, settings_path: dir.join("settings.json"), ..Default::default() }
+        ContextConfig { plugin_id: "dev.x.y".into(), data_dir: dir.join("data"), network, ..Default::default() }
     }
 
     #[test]

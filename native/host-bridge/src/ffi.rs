@@ -72,6 +72,25 @@ pub extern "C" fn hf_bridge_init(wake: WakeFn) -> i32 {
     .unwrap_or(-1)
 }
 
+/// Raises the plugin host's own walls (see [`crate::lockdown`]) before any plugin code runs:
+/// `request` is `{writable: [folders]}`; the answer says what was enforced. Irreversible.
+///
+/// # Safety
+///
+/// `request` is a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_lockdown(request: *const c_char) -> *mut c_char {
+    guard_json("hf_bridge_lockdown", || {
+        match arg(request).and_then(|s| serde_json::from_str::<crate::lockdown::LockdownRequest>(&s).map_err(|e| e.to_string())) {
+            Err(e) => json!({ "ok": false, "code": "bad_request", "error": e }),
+            Ok(req) => {
+                let report = crate::lockdown::lock_down(&req);
+                json!({ "ok": true, "report": report })
+            }
+        }
+    })
+}
+
 /// Checks a plugin file without running it. Returns `{ok, rustc}` or `{ok:false, code, error}`.
 ///
 /// # Safety

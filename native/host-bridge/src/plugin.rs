@@ -172,6 +172,7 @@ impl LoadedPlugin {
 
     /// Tells the plugin its settings changed (`on_settings_changed`).
     pub fn settings_changed(&self, settings: Value) {
+        self.ctx.settings.replace(settings.clone());
         let raw = self.plugin.0;
         // SAFETY: the caller holds the `LOADED` lock, so no other call into the plugin object runs.
         let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_settings_changed(settings)));

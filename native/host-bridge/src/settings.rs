@@ -1,63 +1,79 @@
-//! `ctx.settings()` and `ctx.save_settings()`: the saved values merged over the defaults of the
-//! manifest's `settings_schema`, kept in a file the host owns (outside the plugin folder, so an
-//! upgrade keeps them), written atomically.
+//! `ctx.settings()` and `ctx.save_settings()`. The values live in a file main owns, out of the
+//! sandbox's view; the bridge keeps the current values (the saved ones over the defaults of the
+//! manifest's `settings_schema`, as main sent them) and asks main to save new ones.
+use crate::host_call;
 use haloforge_plugin_api::PluginError;
-use serde_json::{Map, Value};
-use std::io::Write;
-use std::path::PathBuf;
+use serde_json::{json, Value};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Saving is a file write in main: no prompt, so a short wait.
+const SAVE_WAIT: Duration = Duration::from_secs(30);
 
 pub struct Settings {
-    pub path: PathBuf,
-    pub defaults: Map<String, Value>,
+    current: Mutex<Value>,
 }
 
 impl Settings {
-    fn saved(&self) -> Map<String, Value> {
-        std::fs::read(&self.path)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-            .and_then(|v| v.as_object().cloned())
-            .unwrap_or_default()
+    pub fn new(initial: serde_json::Map<String, Value>) -> Self {
+        Self { current: Mutex::new(Value::Object(initial)) }
     }
 
     pub fn current(&self) -> Value {
-        let mut merged = self.defaults.clone();
-        merged.extend(self.saved());
-        Value::Object(merged)
+        self.current.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Saves a full settings object (the SDK's `updateSettings` sends the merged object).
-    pub fn save(&self, settings: &Value) -> Result<Value, PluginError> {
-        let Some(obj) = settings.as_object() else {
-            return Err(PluginError::Serialization("settings must be a JSON object".into()));
-        };
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
+    /// The values main now holds (after a save here or in a panel).
+    pub fn replace(&self, values: Value) {
+        if values.is_object() {
+            *self.current.lock().unwrap_or_else(|p| p.into_inner()) = values;
         }
-        let tmp = self.path.with_extension(format!("{}.tmp", std::process::id()));
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(Value::Object(obj.clone()).to_string().as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &self.path)?;
-        Ok(self.current())
+    }
+
+    /// Asks main to save a full settings object (the SDK's `updateSettings` sends the merged
+    /// object); returns the values the plugin now has.
+    pub fn save(&self, settings: &Value) -> Result<Value, PluginError> {
+        if !settings.is_object() {
+            return Err(PluginError::Serialization("settings must be a JSON object".into()));
+        }
+        let reply = host_call::call("settings", json!({ "values": settings }), SAVE_WAIT).map_err(PluginError::Io)?;
+        if reply.get("ok").and_then(Value::as_bool) != Some(true) {
+            let message = reply.get("message").and_then(Value::as_str).unwrap_or("the host did not save the settings");
+            return Err(PluginError::Custom(message.to_string()));
+        }
+        let values = reply.get("values").cloned().unwrap_or_else(|| settings.clone());
+        self.replace(values.clone());
+        Ok(values)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
-    fn saved_values_override_defaults_and_survive_a_new_instance() {
-        let path = std::env::temp_dir().join(format!("hf-settings-{}.json", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        let defaults = json!({"model": "small", "limit": 10}).as_object().cloned().unwrap();
-        let s = Settings { path: path.clone(), defaults: defaults.clone() };
+    fn saving_goes_through_main_and_keeps_what_main_answers() {
+        let _g = crate::outbox::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let s = Settings::new(json!({"model": "small", "limit": 10}).as_object().cloned().unwrap());
         assert_eq!(s.current(), json!({"model": "small", "limit": 10}));
-        s.save(&json!({"limit": 20})).unwrap();
-        assert_eq!(Settings { path: path.clone(), defaults }.current(), json!({"model": "small", "limit": 20}));
+        let main = std::thread::spawn(|| {
+            let mut buf = vec![0u8; 4096];
+            loop {
+                let n = crate::outbox::drain_into(&mut buf);
+                if n > 0 {
+                    let msgs: Vec<Value> = serde_json::from_slice(&buf[..n as usize]).unwrap();
+                    if let Some(m) = msgs.iter().find(|m| m["type"] == "settings") {
+                        assert_eq!(m["values"], json!({"limit": 20}));
+                        assert!(host_call::complete(m["id"].as_u64().unwrap() as u32, json!({"ok": true, "values": {"model": "small", "limit": 20}})));
+                        return;
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        assert_eq!(s.save(&json!({"limit": 20})).unwrap(), json!({"model": "small", "limit": 20}));
+        main.join().unwrap();
+        assert_eq!(s.current(), json!({"model": "small", "limit": 20}));
         assert!(s.save(&json!([1])).is_err());
-        std::fs::remove_file(path).unwrap();
     }
 }

@@ -1,0 +1,64 @@
+import { FS_OPS, type BridgeMessage, type FsOp } from './host-protocol';
+
+/**
+ * What a plugin host may say to main, checked against what its plugin was granted (design §8 "Main
+ * trusts no plugin host"). The bridge only sends an `event` when the plugin holds `events_emit`,
+ * an `http` call with a network permission and so on; but the bridge runs inside the plugin's
+ * process, and a plugin can write any frame it likes to its channel. So main checks again, on the
+ * message itself: a well-formed message the plugin's permissions cannot explain is refused, and so
+ * is anything malformed or unknown.
+ */
+export type Checked = { ok: true; message: BridgeMessage } | { ok: false; reason: string };
+
+/** The permission types a plugin was granted (approved, or Restricted and turned on). */
+export type GrantedTypes = ReadonlySet<string>;
+
+type Fields = Record<string, unknown>;
+
+const isText = (v: unknown): v is string => typeof v === 'string';
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 0xffffffff;
+const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Which granted permission explains a host call, or undefined when none is needed. */
+const NEEDS: Record<string, { any: readonly string[]; what: string } | undefined> = {
+  event: { any: ['events_emit'], what: 'emitting events needs events_emit' },
+  http: { any: ['network_http', 'network_http_domain'], what: 'HTTP requests need network_http or network_http_domain' },
+  fs: { any: ['filesystem_read', 'filesystem_write', 'filesystem_read_app_data', 'filesystem_write_app_data'], what: 'file access needs a filesystem permission' },
+  process: { any: ['process_spawn_whitelist', 'process_spawn'], what: 'running programs needs process_spawn_whitelist or process_spawn' },
+};
+
+function shapeProblem(m: Fields): string | undefined {
+  switch (m.type) {
+    case 'result':
+      return isId(m.id) && typeof m.ok === 'boolean' && (m.ok || isText(m.error)) ? undefined : 'a malformed result';
+    case 'log':
+      return isText(m.level) && isText(m.message) ? undefined : 'a malformed log record';
+    case 'notify':
+      return isObject(m.notification) && isText(m.notification.title) && isText(m.notification.message) ? undefined : 'a malformed notification';
+    case 'loaded':
+      return typeof m.ok === 'boolean' ? undefined : 'a malformed load reply';
+    case 'event':
+      return isText(m.name) && m.name.length > 0 && m.name.length <= 200 ? undefined : 'a malformed event';
+    case 'http':
+      return isId(m.id) && (m.method === 'GET' || m.method === 'POST') && isText(m.url) && (m.headers === undefined || m.headers === null || isObject(m.headers)) ? undefined : 'a malformed HTTP request';
+    case 'fs':
+      return isId(m.id) && FS_OPS.includes(m.op as FsOp) && isText(m.path) && (m.data === undefined || isText(m.data)) ? undefined : 'a malformed file request';
+    case 'process':
+      return isId(m.id) && isText(m.program) && Array.isArray(m.args) && m.args.every(isText) && (m.cwd === null || m.cwd === undefined || isText(m.cwd)) ? undefined : 'a malformed program request';
+    case 'settings':
+      return isId(m.id) && isObject(m.values) ? undefined : 'a malformed settings save';
+    default:
+      return `a message of unknown type ${JSON.stringify(String(m.type)).slice(0, 80)}`;
+  }
+}
+
+export function checkBridgeMessage(raw: unknown, granted: GrantedTypes): Checked {
+  if (!isObject(raw)) return { ok: false, reason: 'a message that is not an object' };
+  const problem = shapeProblem(raw);
+  if (problem) return { ok: false, reason: problem };
+  const needs = NEEDS[raw.type as string];
+  if (needs && !needs.any.some((p) => granted.has(p))) {
+    return { ok: false, reason: `a '${String(raw.type)}' message, but ${needs.what} and the plugin holds none of them` };
+  }
+  return { ok: true, message: raw as unknown as BridgeMessage };
+}
