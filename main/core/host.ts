@@ -4,6 +4,7 @@ import { appRoot, builtArtifacts } from './app-paths';
 import { AuditLog } from './audit/log';
 import { Broker, type BrokerLimits } from './broker/broker';
 import type { Resolver } from './broker/resolver';
+import { displayFields } from './display-text';
 import { FileService } from './files/file-service';
 import { realPath } from './files/real-path';
 import { GrantStore } from './grants/store';
@@ -184,7 +185,7 @@ export function createHost(opts: HostOptions): Host {
     },
     onNotify: (id, n) => {
       logger.log('info', id, `notification (${n.kind}): ${n.title}: ${n.message}`);
-      opts.onNotify?.(id, n);
+      opts.onNotify?.(id, displayFields(n));
     },
   });
   const broker = new Broker({

@@ -33,12 +33,14 @@ interface Setup {
   answerAfterMs?: number;
   resolver?: (host: string) => Promise<string[]>;
   brokerLimits?: HostOptions['brokerLimits'];
+  /** network_http_domain values of the fetcher plugin (default: api.hf.test on the server's port). */
+  fetcherScopes?: string[];
 }
 
 async function start(setup: Setup = {}) {
   const home = scratchHome();
   const scope = `api.hf.test:${server.port}`;
-  installSample(home, { sample: 'fetcher', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: scope }]) });
+  installSample(home, { sample: 'fetcher', manifest: (m) => (m.permissions = (setup.fetcherScopes ?? [scope]).map((value) => ({ type: 'network_http_domain', value }))) });
   installSample(home, { sample: 'browser' });
   installSample(home, { sample: 'misbehave', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: scope }]) });
   const asked: PermissionPrompt[] = [];
@@ -116,6 +118,16 @@ describe('a network_http_domain plugin', () => {
       [0, 'response', 'allow', 302, `network_http_domain:api.hf.test:${server.port}`],
       [1, 'decision', 'deny', null, rule],
     ]);
+  });
+
+  it('lets only a safe list of request headers follow a redirect to another origin, so no credential does under any name', async () => {
+    const { host } = await start({ fetcherScopes: [`api.hf.test:${server.port}`, `other.hf.test:${server.port}`] });
+    const headers = { Authorization: 'Bearer a', 'X-Goog-Api-Key': 'b', 'X-Auth-Token': 'c', 'Private-Token': 'd', 'X-Custom-Secret-Thing': 'e', Accept: 'application/json', 'User-Agent': 'hf-test' };
+    await host.plugins.invoke(FETCHER, 'fetch_json', { url: url(`/redirect?to=${encodeURIComponent(`http://other.hf.test:${server.port}/json`)}`), headers });
+    const [first, second] = server.seen.slice(-2);
+    expect(first?.headers).toMatchObject({ authorization: 'Bearer a', 'x-goog-api-key': 'b', 'private-token': 'd' });
+    expect(second?.headers).toMatchObject({ accept: 'application/json', 'user-agent': 'hf-test' });
+    for (const name of ['authorization', 'x-goog-api-key', 'x-auth-token', 'private-token', 'x-custom-secret-thing']) expect(second?.headers[name]).toBeUndefined();
   });
 
   it('connects to the address that was checked, whatever a later lookup answers', async () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../main/core/host';
@@ -79,6 +79,16 @@ describe('installation', () => {
     await expect(host.installer.install(pkg, 'all')).rejects.toThrow(/escapes the plugin folder/);
   });
 
+  it('refuses a package that ships files in data/, the one folder its plugin could rewrite later', async () => {
+    const host = start();
+    const folder = fetcherFolder();
+    mkdirSync(join(folder, 'data'));
+    writeFileSync(join(folder, 'data', 'libpayload.so'), 'swapped in after approval');
+    const pkg = packFolder(folder, join(temp(), 'seeded.hfpkg'));
+    await expect(host.installer.install(pkg, 'all')).rejects.toThrow(/the package entry "data\/libpayload\.so" is inside data\/, the plugin's own writable folder/);
+    expect(host.plugins.get(FETCHER)).toBeUndefined();
+  });
+
   it('asks an upgrade for the new permission only, and keeps the plugin data', async () => {
     const host = start();
     await host.installer.install(fetcherFolder('0.1.0'), 'all');
@@ -153,6 +163,13 @@ describe('the command line', () => {
         error_message: null,
         permissions: [{ type: 'network_http_domain', value: 'api.example.com', tier: 'Standard', description: 'Make HTTP requests to: api.example.com', status: 'granted' }],
         grants: [],
+        // The proof its plugin host gave of its sandbox, for a reviewer to check.
+        sandbox: {
+          state: 'sandboxed',
+          summary: expect.stringContaining('bubblewrap') as string,
+          checkedAt: expect.any(String) as string,
+          proof: expect.objectContaining({ interfaces: ['lo'], canarySeen: false, capEff: '0000000000000000', seccompMode: 2, namespaces: expect.objectContaining({ net: expect.stringMatching(/^net:\[\d+\]$/) as string }) }) as unknown,
+        },
       }),
     ]);
     expect(cli(home, 'disable', FETCHER).json()).toMatchObject({ enabled: false, state: 'inactive' });

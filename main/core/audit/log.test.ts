@@ -43,6 +43,16 @@ describe('the audit log', () => {
     ]);
   });
 
+  it('starts a new file when its file was deleted under it, instead of writing into the deleted one', () => {
+    const path = file();
+    const log = new AuditLog(path);
+    log.append(entry({ requestId: 'before' }));
+    rmSync(path);
+    log.append(entry({ requestId: 'after' }));
+    log.close();
+    expect(log.query().map((e) => e.requestId)).toEqual(['after']);
+  });
+
   it('answers queries by plugin, decision and time', () => {
     const path = file();
     const log = new AuditLog(path);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 /** One line of the audit file. Never headers or bodies; URLs have secrets removed. */
 export interface AuditEntry {
@@ -119,6 +119,8 @@ export class AuditLog {
   private write(entries: AuditEntry[]): void {
     let text = '';
     for (const e of entries) text += `${JSON.stringify(e)}\n`;
+    // A file deleted or moved away under a running host would swallow every later line: reopen.
+    if (this.fd !== undefined && fstatSync(this.fd).nlink === 0) this.closeFile();
     this.fd ??= openSync(this.path, 'a', 0o600);
     try {
       // One write call per batch of whole lines, so lines never interleave or tear.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { request } from 'undici';
 import type { AuditEntry, AuditLog } from '../audit/log';
 import type { GrantStore } from '../grants/store';
@@ -61,10 +62,17 @@ export interface BrokerOptions {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const OWN_ADDRESSES_TTL_MS = 5000;
+
+/** The addresses of this machine's network interfaces (a public one still leads back here). */
+function localAddresses(): ReadonlySet<string> {
+  return new Set(Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address.split('%')[0] as string)));
+}
 // Headers a plugin may not set: the broker owns the connection and the framing.
 const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
-// Headers that do not follow a redirect to another origin.
-const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'x-api-key', 'api-key']);
+// The only request headers that follow a redirect to another origin: any other may carry a
+// credential under a name no list of secrets could foresee (X-Goog-Api-Key, Private-Token…).
+const CROSS_ORIGIN_SAFE_HEADERS = new Set(['accept', 'accept-language', 'content-language', 'content-type', 'user-agent', 'cache-control', 'pragma']);
 
 /** Records the outcome of an allowed hop: a response or an error, with what is known of it. */
 type Outcome = (entry: Pick<AuditEntry, 'event'> & Partial<Pick<AuditEntry, 'reason' | 'status' | 'bytes' | 'error'>>) => void;
@@ -88,6 +96,7 @@ export class Broker {
   private readonly agents: PinnedAgents;
   private readonly deadlines: Deadlines;
   private readonly inFlight = new Map<string, number>();
+  private own: { at: number; addresses: ReadonlySet<string> } | undefined;
 
   constructor(private readonly opts: BrokerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -113,6 +122,13 @@ export class Broker {
       if (left === 0) this.inFlight.delete(req.pluginId);
       else this.inFlight.set(req.pluginId, left);
     }
+  }
+
+  /** This machine's own addresses, looked up at most every few seconds (interfaces rarely change). */
+  private ownAddresses(): ReadonlySet<string> {
+    const now = performance.now();
+    if (!this.own || now - this.own.at > OWN_ADDRESSES_TTL_MS) this.own = { at: now, addresses: localAddresses() };
+    return this.own.addresses;
   }
 
   close(): Promise<void> {
@@ -161,7 +177,7 @@ export class Broker {
         outcome({ event: 'response', reason: `redirect to ${redactUrl(new URL(location, url).toString())}`, status: res.statusCode, bytes: 0 });
         if (hop >= this.limits.maxRedirects) throw new Refused('network', `too many redirects (more than ${this.limits.maxRedirects}) starting at ${redactUrl(req.url)}`);
         const next = new URL(location, url);
-        if (next.origin !== new URL(url).origin) for (const k of Object.keys(headers)) if (CREDENTIAL_HEADERS.has(k.toLowerCase())) delete headers[k];
+        if (next.origin !== new URL(url).origin) for (const k of Object.keys(headers)) if (!CROSS_ORIGIN_SAFE_HEADERS.has(k.toLowerCase())) delete headers[k];
         if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;
@@ -175,7 +191,7 @@ export class Broker {
     }
   }
 
-  /** Decides one hop: first without DNS (so a refused host is never looked up), then with it. */
+  /** Decides one hop: the policy and, where it asks, the user first; DNS only for what they allowed. */
   private async decideHop(
     pluginId: string,
     profile: PluginNetworkProfile,
@@ -184,28 +200,17 @@ export class Broker {
     base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>,
   ): Promise<{ decision: Decision; prompt: PromptOutcome | undefined; address: string }> {
     const grants = this.opts.grants;
-    const input = { pluginId, permissions: profile.permissions, grants: grants.list(pluginId), localNetwork: grants.localNetwork(pluginId), method, url };
+    const input = { pluginId, permissions: profile.permissions, grants: grants.list(pluginId), localNetwork: grants.localNetwork(pluginId), ownAddresses: this.ownAddresses(), method, url };
     const deny = (rule: string, reason: string, prompt?: PromptOutcome): never => {
       this.audit({ ...base, event: 'decision', decision: 'deny', rule, reason, prompt });
       throw new Refused('permission', reason);
     };
-    const early = decide(input);
-    if (early.decision === 'deny') deny(early.rule, early.reason);
-    const target = early.target as NonNullable<Decision['target']>;
-    let addresses: string[];
-    if (target.isIpLiteral) addresses = [target.host];
-    else {
-      try {
-        addresses = await this.resolver(target.host);
-      } catch (e) {
-        const message = `cannot resolve ${target.host}: ${(e as Error).message}`;
-        this.audit({ ...base, event: 'error', decision: 'deny', rule: 'dns:error', reason: message });
-        throw new Refused('network', message);
-      }
-    }
-    let decision = withAddresses(early, addresses, input.localNetwork);
-    let prompt: PromptOutcome | undefined;
+    // Ask before you look (design §8): the policy, and the user where it asks, decide before any
+    // DNS lookup, so a plugin cannot carry data out in the names it has looked up.
+    let decision = decide(input);
     if (decision.decision === 'deny') deny(decision.rule, decision.reason);
+    const target = decision.target as NonNullable<Decision['target']>;
+    let prompt: PromptOutcome | undefined;
     if (decision.decision === 'ask') {
       prompt = await this.opts.prompts.ask({
         kind: 'network',
@@ -233,6 +238,19 @@ export class Broker {
         deny(`prompt:${prompt}`, `request of plugin ${pluginId} to ${target.host}:${target.port} was not allowed: ${why}`, prompt);
       }
     }
+    let addresses: string[];
+    if (target.isIpLiteral) addresses = [target.host];
+    else {
+      try {
+        addresses = await this.resolver(target.host);
+      } catch (e) {
+        const message = `cannot resolve ${target.host}: ${(e as Error).message}`;
+        this.audit({ ...base, event: 'error', decision: 'deny', rule: 'dns:error', reason: message, prompt });
+        throw new Refused('network', message);
+      }
+    }
+    const checked = withAddresses(decision, addresses, input.localNetwork, input.ownAddresses);
+    if (checked.decision === 'deny') deny(checked.rule, checked.reason, prompt);
     return { decision, prompt, address: addresses[0] as string };
   }
 

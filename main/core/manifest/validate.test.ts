@@ -56,6 +56,8 @@ const bad: Array<[string, Change, string | RegExp]> = [
   ['native path escaping in the middle', (m) => (m.entry.native.linux_x64 = 'native/../../evil.so'), '$.entry.native.linux_x64: "native/../../evil.so" escapes the plugin folder'],
   ['native path with backslashes', (m) => (m.entry.native.linux_x64 = 'native\\lib.so'), '$.entry.native.linux_x64: "native\\lib.so" must use / separators and no NUL'],
   ['unknown native target', (m) => Object.assign(m.entry.native, { linux_riscv: 'x.so' }), '$.entry.native.linux_riscv: unknown target; use one of macos_arm64, macos_x64, windows_x64, windows_arm64, linux_x64, linux_arm64'],
+  ['native library in the writable data folder', (m) => (m.entry.native.linux_x64 = 'data/libme.so'), '$.entry.native.linux_x64: "data/libme.so" is inside data/, the plugin\'s own writable folder, where nothing the host installs or loads may be'],
+  ['frontend in the writable data folder', (m) => Object.assign(m.entry, { frontend: './data/ui.js' }), '$.entry.frontend: "./data/ui.js" is inside data/, the plugin\'s own writable folder, where nothing the host installs or loads may be'],
   ['frontend escaping', (m) => Object.assign(m.entry, { frontend: '../ui/index.js' }), '$.entry.frontend: "../ui/index.js" escapes the plugin folder'],
   ['icon escaping', (m) => Object.assign(m, { icon: '../../../etc/passwd' }), '$.icon: "../../../etc/passwd" escapes the plugin folder'],
   ['permissions not an array', (m) => Object.assign(m, { permissions: { type: 'network_http' } }), '$.permissions: must be an array'],

@@ -70,6 +70,9 @@ export function insidePathProblem(path: string): string | undefined {
   if (posix.isAbsolute(path) || /^[A-Za-z]:/.test(path)) return `"${path}" must be relative to the plugin folder`;
   const normal = posix.normalize(path);
   if (normal === '..' || normal.startsWith('../') || path.split('/').includes('..')) return `"${path}" escapes the plugin folder`;
+  // data/ is the one folder a plugin may write: nothing the host loads or installs may live there,
+  // or a plugin could change its own code after the user approved it.
+  if (normal === 'data' || normal.startsWith('data/')) return `"${path}" is inside data/, the plugin's own writable folder, where nothing the host installs or loads may be`;
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { displayFields } from '../display-text';
 import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
@@ -49,7 +50,10 @@ export class Installer {
   preview(source: string): InstallPreview {
     const staging = this.stage();
     try {
-      return this.check(source, staging).preview;
+      const { preview } = this.check(source, staging);
+      // The approval screen shows what the package says of itself: nothing in it may hide or reorder text.
+      const { name, description, author, version } = preview.manifest;
+      return { ...preview, manifest: { ...preview.manifest, ...displayFields({ name, description, author, version }) } };
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }

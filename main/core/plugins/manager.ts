@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { displayFields, displayText } from '../display-text';
 import { realPath } from '../files/real-path';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
@@ -187,9 +188,9 @@ export class PluginManager {
     const state: PluginState = e.problem ? 'error' : p ? p.state : 'inactive';
     return {
       id: pluginId,
-      name: e.manifest?.name ?? pluginId,
-      version: e.manifest?.version ?? '',
-      description: e.manifest?.description ?? '',
+      name: displayText(e.manifest?.name ?? pluginId),
+      version: displayText(e.manifest?.version ?? ''),
+      description: displayText(e.manifest?.description ?? ''),
       dir: e.dir,
       enabled: record?.enabled ?? false,
       state,
@@ -197,7 +198,7 @@ export class PluginManager {
       commands: p?.commands ?? [],
       permissions: states,
       needsApproval: pendingApproval(states),
-      metadata: p?.metadata ?? null,
+      metadata: p?.metadata ? displayFields(p.metadata) : null,
       hasSettings: e.manifest?.settings_schema !== undefined,
       sandbox: p?.sandbox ?? { state: 'not-started' },
       localNetwork: this.opts.localNetworkOf?.(pluginId) ?? false,

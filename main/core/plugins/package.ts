@@ -47,9 +47,9 @@ function unpack(bytes: Buffer, into: string): void {
     throw new PackageError(`not a valid .hfpkg (zip) file: ${(e as Error).message}`);
   }
   for (const [name, data] of Object.entries(entries)) {
-    if (name.endsWith('/') || name === 'data' || name.startsWith('data/')) continue;
-    const problem = insidePathProblem(name);
+    const problem = insidePathProblem(name.endsWith('/') ? name.slice(0, -1) : name);
     if (problem) throw new PackageError(`the package entry ${problem}`);
+    if (name.endsWith('/')) continue;
     const target = join(into, name);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, data, { mode: 0o644 });

@@ -275,6 +275,7 @@ export class PluginProcess {
     if (this.host === host) {
       this.host = undefined;
       this.opts.onHostGone?.();
+      this.rejectAll(`plugin ${this.opts.pluginId} stopped: ${reason}`);
     }
     host.kill();
   }
@@ -285,6 +286,8 @@ export class PluginProcess {
    * nothing it asked for is done.
    */
   private fromHost(host: HostProcess, m: FromPluginHost): void {
+    // Whatever a stopped plugin host had already sent after the message that stopped it is ignored.
+    if (this.host !== host) return;
     try {
       this.onHostMessage(host, m);
     } catch (e) {

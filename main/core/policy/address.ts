@@ -8,6 +8,7 @@ import { memoize } from './memo';
  */
 export type AddressKind =
   | 'public'
+  | 'this-machine'
   | 'loopback'
   | 'private'
   | 'link-local'
@@ -20,7 +21,7 @@ export type AddressKind =
   | 'reserved'
   | 'invalid';
 
-export const LOCAL_KINDS: ReadonlySet<AddressKind> = new Set(['loopback', 'private', 'link-local', 'cgnat', 'unique-local']);
+export const LOCAL_KINDS: ReadonlySet<AddressKind> = new Set(['this-machine', 'loopback', 'private', 'link-local', 'cgnat', 'unique-local']);
 
 // Cloud instance metadata endpoints: link-local, but never reachable, local toggle or not.
 const METADATA = new Set(['169.254.169.254', '169.254.170.2', 'fd00:ec2::254']);
@@ -42,14 +43,27 @@ export function isIpAddress(text: string): boolean {
 }
 
 /**
+ * The IPv4 address inside an IPv4-compatible IPv6 address (`::a.b.c.d`, deprecated but still
+ * routed to IPv4 by some stacks), or the address itself. `::` and `::1` are not of that form.
+ */
+function unwrapIpv4Compatible(parsed: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+  if (parsed.kind() !== 'ipv6') return parsed;
+  const parts = (parsed as ipaddr.IPv6).parts;
+  const [high = 0, low = 0] = parts.slice(6);
+  if (!parts.slice(0, 6).every((p) => p === 0) || (high === 0 && low <= 1)) return parsed;
+  return ipaddr.fromByteArray([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+}
+
+/**
  * Classifies an address in canonical form (what DNS or the WHATWG URL parser gives). IPv4-mapped
- * IPv6 is judged as the IPv4 address it carries; any range ipaddr.js knows other than plain
- * unicast (NAT64, 6to4, Teredo, documentation, benchmarking…) counts as reserved.
+ * and IPv4-compatible IPv6 are judged as the IPv4 address they carry; any range ipaddr.js knows
+ * other than plain unicast (NAT64, 6to4, Teredo, documentation, benchmarking…) counts as reserved.
+ * Whether a public address is one of this machine's own is for the caller to add (see the engine).
  */
 export const classifyAddress: (address: string) => AddressKind = memoize((address) => {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   if (!isIpAddress(bare)) return 'invalid';
-  const parsed = ipaddr.process(bare);
+  const parsed = unwrapIpv4Compatible(ipaddr.process(bare));
   if (METADATA.has(parsed.toString())) return 'cloud-metadata';
   return RANGE_KIND[parsed.range()] ?? 'reserved';
 });

@@ -93,6 +93,10 @@ const cases: Record<string, Case> = {
   'IPv4-mapped IPv6 loopback': { url: 'http://[::ffff:127.0.0.1]/', perms: [HTTP], expect: 'deny', rule: 'address:loopback' },
   'IPv4-mapped IPv6 in hex': { url: 'http://[::ffff:7f00:1]/', perms: [HTTP], expect: 'deny', rule: 'address:loopback' },
   'IPv4-mapped private': { url: 'http://[::ffff:192.168.1.1]/', perms: [HTTP], expect: 'deny', rule: 'address:private' },
+  'IPv4-compatible loopback': { url: 'http://[::127.0.0.1]/', perms: [HTTP], expect: 'deny', rule: 'address:loopback' },
+  'IPv4-compatible private in hex': { url: 'http://[::a00:1]/', perms: [HTTP], expect: 'deny', rule: 'address:private' },
+  'IPv4-compatible metadata': { url: 'http://[::169.254.169.254]/', perms: [HTTP], local: true, expect: 'deny', rule: 'address:cloud-metadata' },
+  'AAAA answer that is IPv4-compatible loopback': { url: 'https://api.example.com/', perms: API, dns: ['::7f00:1'], expect: 'deny', rule: 'address:loopback' },
   'IPv6 unspecified': { url: 'http://[::]/', perms: [HTTP], expect: 'deny', rule: 'address:unspecified' },
   'IPv6 link-local': { url: 'http://[fe80::1]/', perms: [HTTP], expect: 'deny', rule: 'address:link-local' },
   'IPv6 unique-local': { url: 'http://[fd12:3456::1]/', perms: [HTTP], expect: 'deny', rule: 'address:unique-local' },
@@ -179,6 +183,14 @@ describe('the network policy', () => {
       const twice = withAddresses(decide(input), addresses, input.localNetwork);
       expect({ decision: twice.decision, rule: twice.rule, reason: twice.reason }).toEqual({ decision: once.decision, rule: once.rule, reason: once.reason });
     }
+  });
+
+  it("counts this machine's own addresses as local even when they are public", () => {
+    const input: PolicyInput = { pluginId: 'dev.t.p', permissions: API, grants: [], localNetwork: false, method: 'GET', url: 'https://api.example.com/', addresses: PUBLIC, ownAddresses: new Set(PUBLIC) };
+    expect(decide(input)).toMatchObject({ decision: 'deny', rule: 'address:this-machine', reason: expect.stringContaining('local network access is off for this plugin') as string });
+    expect(decide({ ...input, localNetwork: true }).decision).toBe('allow');
+    expect(decide({ ...input, url: 'https://93.184.215.14/', permissions: [HTTP] })).toMatchObject({ decision: 'deny', rule: 'address:this-machine' });
+    expect(withAddresses(decide({ ...input, addresses: undefined }), PUBLIC, false, new Set(PUBLIC))).toMatchObject({ decision: 'deny', rule: 'address:this-machine' });
   });
 
   it("ignores another plugin's grants", () => {

@@ -26,6 +26,11 @@ export interface PolicyInput {
   grants: readonly NetworkGrant[];
   /** The per-plugin toggle that alone opens loopback and private addresses. */
   localNetwork: boolean;
+  /**
+   * The addresses of this machine's own interfaces: local even when public (a server on this
+   * machine is reachable through them), so they open only with the local network toggle.
+   */
+  ownAddresses?: ReadonlySet<string>;
   method: string;
   url: string;
   /**
@@ -50,13 +55,20 @@ function judgeAddress(host: string, address: string, kind: AddressKind, localNet
   return { rule: `address:${kind}`, reason: `${host} resolves to ${address}, a ${kind} address${why}` };
 }
 
-function addressVerdict(target: RequestTarget, addresses: readonly string[] | undefined, localNetwork: boolean): { rule: string; reason: string } | undefined {
+const NO_ADDRESSES: ReadonlySet<string> = new Set();
+
+function kindOf(address: string, own: ReadonlySet<string>): AddressKind {
+  const kind = classifyAddress(address);
+  return kind === 'public' && own.has(address) ? 'this-machine' : kind;
+}
+
+function addressVerdict(target: RequestTarget, addresses: readonly string[] | undefined, localNetwork: boolean, own: ReadonlySet<string>): { rule: string; reason: string } | undefined {
   if (isLoopbackName(target.host)) return judgeAddress(target.host, target.host, 'loopback', localNetwork);
-  if (target.isIpLiteral) return judgeAddress(target.host, target.host, classifyAddress(target.host), localNetwork);
+  if (target.isIpLiteral) return judgeAddress(target.host, target.host, kindOf(target.host, own), localNetwork);
   if (addresses === undefined) return undefined;
   if (addresses.length === 0) return { rule: 'dns:no-address', reason: `${target.host} did not resolve to any address` };
   for (const address of addresses) {
-    const verdict = judgeAddress(target.host, address, classifyAddress(address), localNetwork);
+    const verdict = judgeAddress(target.host, address, kindOf(address, own), localNetwork);
     if (verdict) return verdict;
   }
   return undefined;
@@ -66,9 +78,9 @@ function addressVerdict(target: RequestTarget, addresses: readonly string[] | un
  * The same as calling `decide` again with `addresses`, for a decision made before the lookup: the
  * rules after the address check do not depend on the addresses, so only that check is left to do.
  */
-export function withAddresses(before: Decision, addresses: readonly string[], localNetwork: boolean): Decision {
+export function withAddresses(before: Decision, addresses: readonly string[], localNetwork: boolean, own: ReadonlySet<string> = NO_ADDRESSES): Decision {
   if (before.decision === 'deny') return before;
-  const blocked = addressVerdict(before.target, addresses, localNetwork);
+  const blocked = addressVerdict(before.target, addresses, localNetwork, own);
   return blocked ? { decision: 'deny', ...blocked, target: before.target } : before;
 }
 
@@ -93,7 +105,7 @@ export function decide(input: PolicyInput): Decision {
     return { decision: 'deny', rule: 'permission:none', reason: `plugin ${input.pluginId} declares neither network_http nor network_http_domain`, target };
   }
 
-  const blocked = addressVerdict(target, input.addresses, input.localNetwork);
+  const blocked = addressVerdict(target, input.addresses, input.localNetwork, input.ownAddresses ?? NO_ADDRESSES);
   if (blocked) return { decision: 'deny', ...blocked, target };
 
   const hostPort = `${target.host}:${target.port}`;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { displayFields } from '../display-text';
 
 export type PromptAnswer = 'allow-once' | 'allow-always' | 'deny';
 
@@ -88,7 +89,8 @@ export class PromptService {
     const asker = this.asker;
     if (!asker) return Promise.resolve('unavailable');
     const now = Date.now();
-    const prompt = { ...details, id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeoutMs).toISOString() } as PermissionPrompt;
+    // What the user reads is what a plugin controls: no character may hide or reorder any of it.
+    const prompt = { ...displayFields(details), id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeoutMs).toISOString() } as PermissionPrompt;
     let timer: NodeJS.Timeout | undefined;
     const expired = new AbortController();
     const timeout = new Promise<PromptOutcome>((resolve) => {

@@ -48,6 +48,9 @@ export function bwrapArguments(view: SandboxView): string[] {
     else if (view.readOnly.includes(path)) args.push('--ro-bind', path, path);
     else args.push('--ro-bind-try', path, path);
   }
+  // The root bubblewrap builds is a tmpfs of its own: once the view is in place, nothing more may be
+  // created in it (the private /tmp and the read-write binds stay writable).
+  args.push('--remount-ro', '/');
   if (view.cwd) args.push('--chdir', view.cwd);
   return args;
 }

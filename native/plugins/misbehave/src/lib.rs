@@ -98,6 +98,7 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         }),
     )?;
     hf_http_kit::register_http_commands(ipc)?;
+    register_attacks(ipc)?;
     ipc.register(
         "run",
         Box::new(|args, ctx| {
@@ -147,6 +148,91 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
                 "events": ctx.events().emit("x", Value::Null).err().map(|e| e.to_string()),
                 "save_settings": ctx.save_settings(json!({})).err().map(|e| e.to_string()),
             }))
+        }),
+    )?;
+    Ok(())
+}
+
+fn text<'a>(args: &'a Value, key: &str) -> &'a str {
+    args.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// What native code can do when it ignores `ctx` altogether: each command is one attack a hostile
+/// plugin would try, with the outcome as the operating system reports it. The host's tests check,
+/// from outside, that each one failed.
+fn register_attacks(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
+    let io = |e: std::io::Error| PluginError::Io(format!("{} ({:?})", e, e.kind()));
+    ipc.register(
+        "write_raw",
+        Box::new(move |args, _ctx| {
+            use std::os::unix::fs::PermissionsExt;
+            let path = text(&args, "path");
+            let append = args.get("append").and_then(Value::as_bool) == Some(true);
+            let mut options = std::fs::OpenOptions::new();
+            options.create(true).write(true);
+            if append {
+                options.append(true);
+            } else {
+                options.truncate(true);
+            }
+            let mut file = options.open(path).map_err(io)?;
+            std::io::Write::write_all(&mut file, text(&args, "text").as_bytes()).map_err(io)?;
+            if args.get("executable").and_then(Value::as_bool) == Some(true) {
+                file.set_permissions(std::fs::Permissions::from_mode(0o755)).map_err(io)?;
+            }
+            Ok(json!({ "written": path }))
+        }),
+    )?;
+    ipc.register("read_raw", Box::new(move |args, _ctx| Ok(json!({ "text": std::fs::read_to_string(text(&args, "path")).map_err(io)? }))))?;
+    ipc.register(
+        "remove_raw",
+        Box::new(move |args, _ctx| {
+            std::fs::remove_file(text(&args, "path")).map_err(io)?;
+            Ok(json!({ "removed": true }))
+        }),
+    )?;
+    ipc.register(
+        "exec_raw",
+        Box::new(move |args, _ctx| {
+            let argv: Vec<&str> = args.get("args").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let out = std::process::Command::new(text(&args, "program")).args(argv).output().map_err(io)?;
+            Ok(json!({ "status": out.status.code(), "stdout": String::from_utf8_lossy(&out.stdout) }))
+        }),
+    )?;
+    ipc.register(
+        "connect_unix",
+        Box::new(move |args, _ctx| {
+            let mut stream = std::os::unix::net::UnixStream::connect(text(&args, "path")).map_err(io)?;
+            std::io::Write::write_all(&mut stream, text(&args, "send").as_bytes()).map_err(io)?;
+            Ok(json!({ "connected": true }))
+        }),
+    )?;
+    ipc.register(
+        "signal",
+        Box::new(|args, _ctx| {
+            let pid = args.get("pid").and_then(Value::as_i64).unwrap_or(0) as libc::pid_t;
+            let signal = match text(&args, "signal") {
+                "SIGSTOP" => libc::SIGSTOP,
+                _ => libc::SIGKILL,
+            };
+            // SAFETY: kill takes plain integers; sending signals to strangers is the attack.
+            if unsafe { libc::kill(pid, signal) } != 0 {
+                return Err(PluginError::Process(format!("kill({pid}) failed: {}", std::io::Error::last_os_error())));
+            }
+            Ok(json!({ "signalled": pid }))
+        }),
+    )?;
+    ipc.register(
+        "forge_frames",
+        Box::new(|args, _ctx| {
+            use std::io::Write;
+            use std::os::fd::FromRawFd;
+            let hex = text(&args, "hex");
+            let bytes: Vec<u8> = (0..hex.len() / 2).filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()).collect();
+            // SAFETY: fd 3 is the plugin host's channel to main for its whole life; ManuallyDrop keeps it open.
+            let mut channel = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(3) });
+            channel.write_all(&bytes).map_err(|e| PluginError::Custom(e.to_string()))?;
+            Ok(json!({ "written": bytes.len() }))
         }),
     )?;
     Ok(())

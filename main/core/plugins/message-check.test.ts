@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { checkBridgeMessage } from './message-check';
+
+const none = new Set<string>();
+const all = new Set(['events_emit', 'network_http', 'filesystem_read', 'process_spawn_whitelist']);
+
+describe('what main accepts from a plugin host', () => {
+  it.each([
+    [{ type: 'result', id: 1, ok: true, value: 1 }],
+    [{ type: 'result', id: 2, ok: false, error: 'Not found: x' }],
+    [{ type: 'log', target: 'x', level: 'info', message: 'hi' }],
+    [{ type: 'notify', target: 'x', notification: { title: 't', message: 'm', kind: 'info' } }],
+    [{ type: 'settings', id: 3, values: { a: 1 } }],
+    [{ type: 'loaded', ok: false, code: 'c', error: 'e' }],
+  ])('accepts what every plugin may say: %j', (m) => {
+    expect(checkBridgeMessage(m, none)).toEqual({ ok: true, message: m });
+  });
+
+  it.each([
+    [{ type: 'event', target: 'x', name: 'saved', payload: 1 }, 'events_emit'],
+    [{ type: 'http', id: 1, method: 'GET', url: 'https://x/', headers: {}, body: null }, 'network_http or network_http_domain'],
+    [{ type: 'fs', id: 1, op: 'read_file', path: '/etc/hostname' }, 'a filesystem permission'],
+    [{ type: 'process', id: 1, program: 'git', args: ['status'], cwd: null }, 'process_spawn_whitelist or process_spawn'],
+  ])('refuses %j unless the plugin holds %s', (m, needs) => {
+    expect(checkBridgeMessage(m, none)).toEqual({ ok: false, reason: expect.stringContaining(needs) as string });
+    expect(checkBridgeMessage(m, all).ok).toBe(true);
+  });
+
+  it.each([
+    [null, 'a message that is not an object'],
+    [[1], 'a message that is not an object'],
+    [{ type: 'result', id: 0, ok: true }, 'a malformed result'],
+    [{ type: 'result', id: 1, ok: false }, 'a malformed result'],
+    [{ type: 'fs', id: 1, op: 'chmod', path: '/x' }, 'a malformed file request'],
+    [{ type: 'process', id: 1, program: 'git', args: [1], cwd: null }, 'a malformed program request'],
+    [{ type: 'http', id: 1, method: 'DELETE', url: 'https://x/' }, 'a malformed HTTP request'],
+    [{ type: 'event', name: '' }, 'a malformed event'],
+    [{ type: 'audit', decision: 'allow' }, 'a message of unknown type "audit"'],
+    [{ type: 'settings-saved' }, 'a message of unknown type "settings-saved"'],
+  ])('refuses malformed and unknown messages: %j', (m, reason) => {
+    expect(checkBridgeMessage(m, all)).toEqual({ ok: false, reason });
+  });
+});

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SandboxGate } from './gate';
+import type { SandboxProof } from './proof';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const home = () => {
+  const d = mkdtempSync(join(tmpdir(), 'hf-gate-'));
+  dirs.push(d);
+  return d;
+};
+const main = { user: 'u1', mnt: 'm1', pid: 'p1', net: 'n1', ipc: 'i1', uts: 't1' };
+const unconfined: SandboxProof = {
+  namespaces: main,
+  interfaces: ['lo'],
+  canarySeen: true,
+  uid: 1000,
+  capEff: '0',
+  noNewPrivs: true,
+  seccompMode: 2,
+  lockdown: { seccomp: true, landlock: 'fully-enforced', landlockAllThreads: false, problems: [] },
+};
+const now = () => new Date('2026-12-01T10:00:00Z');
+
+describe('the sandbox gate', () => {
+  it('plants a canary outside every sandbox view, in the data folder', () => {
+    const gate = new SandboxGate({ bubblewrap: { ok: true, path: '/usr/bin/bwrap' }, allowUnconfined: false, mainNamespaces: main, home: home() });
+    expect(gate.canary).toMatch(/\.sandbox-canary$/);
+  });
+
+  it('starts no plugin host where no sandbox can be made, unless unconfined plugins are allowed', () => {
+    const missing = { ok: false as const, reason: 'bubblewrap is not installed' };
+    expect(new SandboxGate({ bubblewrap: missing, allowUnconfined: false, mainNamespaces: main, home: home() }).startProblem()).toBe(
+      'sandbox unavailable: bubblewrap is not installed; the plugin stays off until you allow unconfined plugins ("allowUnconfined": true in settings.json)',
+    );
+    expect(new SandboxGate({ bubblewrap: missing, allowUnconfined: true, mainNamespaces: main, home: home() }).startProblem()).toBeUndefined();
+  });
+
+  it('refuses a plugin host whose proof fails, or lets it run marked unconfined when the user allowed that', () => {
+    const strict = new SandboxGate({ bubblewrap: { ok: true, path: '/usr/bin/bwrap' }, allowUnconfined: false, mainNamespaces: main, home: home(), now });
+    expect(strict.judge(unconfined)).toMatchObject({ state: 'refused', checkedAt: '2026-12-01T10:00:00.000Z', reason: expect.stringMatching(/^it shares main's user namespace; .*; the plugin stays off until/) as string });
+    const lenient = new SandboxGate({ bubblewrap: { ok: false, reason: 'no bubblewrap' }, allowUnconfined: true, mainNamespaces: main, home: home(), now });
+    expect(lenient.judge(unconfined)).toMatchObject({ state: 'unconfined', reason: expect.stringMatching(/^no bubblewrap; it shares main's user namespace/) as string, proof: unconfined });
+  });
+});
