@@ -1,9 +1,11 @@
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
 import type { Asker, PermissionPrompt } from '../../main/core/prompts/service';
-import { installSample } from '../helpers/fixtures';
+import { installSample, root } from '../helpers/fixtures';
 import { scratchHome, tracked } from '../helpers/per-test';
 
 const NOTES = 'dev.haloforge.sample.notes';
@@ -152,6 +154,22 @@ describe('ctx.fs() and ctx.process()', () => {
       ['FILE', 'file:///etc/hostname', 'allow', 'grant', 'allow-always'],
       ['FILE', 'file:///etc/hosts', 'allow', 'grant', null],
     ]);
+  });
+
+  it("never reach the host's own state or code, whatever the user would answer, and follow links to where they lead", async () => {
+    const asked: PermissionPrompt[] = [];
+    const host = await startWith([{ type: 'filesystem_read' }], async (p) => {
+      asked.push(p);
+      return 'allow-always';
+    });
+    for (const path of [join(host.layout.home, 'grants.json'), join(host.layout.home, 'audit.jsonl'), join(root, 'package.json')]) {
+      await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path })).rejects.toThrow(/^Permission denied: .* belongs to HaloForge Host itself/);
+    }
+    expect(asked).toEqual([]);
+    // A link the plugin made in its own folder is judged by where it leads.
+    symlinkSync(join(host.layout.home, 'plugins.json'), join(host.layout.plugins, MISBEHAVE, 'data', 'innocent.txt'));
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: 'innocent.txt' })).rejects.toThrow(/^Permission denied: .*plugins\.json belongs to HaloForge Host itself/);
+    expect(host.audit.query({ decision: 'deny' }).map((e) => e.rule)).toEqual(['host-state', 'host-state', 'host-state', 'host-state']);
   });
 
   it('refuse a file access the user denies', async () => {

@@ -74,11 +74,12 @@ fn normalise(base: &Path, path: &Path) -> PathBuf {
 }
 
 /// The path with the symbolic links of its existing part resolved, so that a link inside the data
-/// folder cannot lead out of it.
-fn resolve(full: &Path) -> PathBuf {
+/// folder cannot lead out of it. None when a link on the way leads nowhere this sandbox can see:
+/// where it leads is for main to find out.
+fn resolve(full: &Path) -> Option<PathBuf> {
     let mut existing = full.to_path_buf();
     let mut rest = Vec::new();
-    while !existing.exists() {
+    while std::fs::symlink_metadata(&existing).is_err() {
         match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
             (Some(n), Some(p)) => {
                 rest.push(n);
@@ -87,11 +88,11 @@ fn resolve(full: &Path) -> PathBuf {
             _ => break,
         }
     }
-    let mut real = existing.canonicalize().unwrap_or(existing);
+    let mut real = existing.canonicalize().ok()?;
     for n in rest.into_iter().rev() {
         real.push(n);
     }
-    real
+    Some(real)
 }
 
 /// Where an access is served.
@@ -105,13 +106,11 @@ enum Place {
 impl Files {
     fn place(&self, path: &Path, write: bool) -> Place {
         let full = normalise(&self.data_dir, path);
-        let real = resolve(&full);
         let data = self.data_dir.canonicalize().unwrap_or_else(|_| self.data_dir.clone());
-        if real.starts_with(&data) && (self.write_data || !write) {
-            Place::Local(real)
-        } else {
+        match resolve(&full) {
+            Some(real) if real.starts_with(&data) && (self.write_data || !write) => Place::Local(real),
             // Main resolves the path again on its side and decides on where it really leads.
-            Place::Host(full)
+            _ => Place::Host(full),
         }
     }
 
@@ -222,7 +221,12 @@ mod tests {
         f.write_file(Path::new("notes.txt"), b"hi").unwrap();
         assert_eq!(f.read_file(&data.join("notes.txt")).unwrap(), b"hi");
 
-        // A link inside the data folder that leads out goes to main, by the path the plugin gave.
+        // A link inside the data folder that leads out goes to main, by the path the plugin gave;
+        // so does one that leads nowhere the sandbox can see.
+        std::os::unix::fs::symlink("/nowhere-in-view", data.join("dangling")).unwrap();
+        let dangling = answer_next("fs", json!({ "ok": true, "data": BASE64.encode(b"from main") }));
+        assert_eq!(f.read_file(Path::new("dangling")).unwrap(), b"from main");
+        assert_eq!(dangling.join().unwrap()["path"].as_str(), Some(data.join("dangling").to_str().unwrap()));
         std::os::unix::fs::symlink("/etc", data.join("etc")).unwrap();
         let asked = answer_next("fs", json!({ "ok": true, "data": BASE64.encode(b"root:x:0:0") }));
         assert_eq!(f.read_file(Path::new("etc/passwd")).unwrap(), b"root:x:0:0");

@@ -105,8 +105,9 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
             let exe = args.get("exe").and_then(Value::as_str).unwrap_or("true");
             let argv: Vec<&str> = args.get("args").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
             let runner = ctx.process().ok_or_else(|| PluginError::PermissionDenied("ctx.process() is not available".into()))?;
-            let out = runner.run(exe, &argv, None)?;
-            Ok(json!({ "exit_code": out.exit_code, "stdout": out.stdout }))
+            let cwd = args.get("cwd").and_then(Value::as_str).map(std::path::Path::new);
+            let out = runner.run(exe, &argv, cwd)?;
+            Ok(json!({ "exit_code": out.exit_code, "stdout": out.stdout, "stderr": out.stderr }))
         }),
     )?;
     ipc.register(
