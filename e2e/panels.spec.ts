@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { sampleFolder, tempHome } from '../test/helpers/fixtures';
 import { startTestServer, type TestServer } from '../test/helpers/servers';
@@ -195,5 +198,36 @@ test("a plugin reading the user's files asks once per folder, and the folder sho
   await expect(prompt).toBeHidden();
   await page.getByRole('button', { name: 'Grants' }).click();
   await expect(page.getByRole('region', { name: 'Grants of Misbehave' })).toContainText('/etc/');
+  cleanup();
+});
+
+test('a git-style plugin shows its sandbox proof, asks for the folder and for git\'s network, and runs git status there', async ({ page, webHost }) => {
+  const { home: scratch, cleanup } = tempHome();
+  const repo = join(scratch, 'repo');
+  mkdirSync(repo);
+  spawnSync('git', ['-c', 'init.defaultBranch=main', 'init', '-q'], { cwd: repo });
+  writeFileSync(join(repo, 'todo.txt'), 'write the README\n');
+  await page.goto(webHost.url);
+  await install(page, 'git-status', 'Approve and install');
+  const plugin = page.getByRole('listitem', { name: 'Git Status' });
+  await expect(plugin.getByText('sandboxed', { exact: true })).toBeVisible();
+  await plugin.getByText('Sandbox proof').click();
+  await expect(plugin.getByText('Interfaces')).toBeVisible();
+  await expect(plugin.getByText('filter installed')).toBeVisible();
+  await page.screenshot({ path: screenshotPath('sandbox-proof'), fullPage: true });
+
+  await invoke(page, 'Git Status (dev.haloforge.sample.git-status)', 'status', { path: repo });
+  const folder = page.getByRole('alertdialog', { name: 'Allow access to your files?' });
+  await expect(folder).toContainText('to run git there');
+  await folder.getByRole('button', { name: `Allow always in ${repo}/` }).click();
+  const network = page.getByRole('alertdialog', { name: 'Let git use the network?' });
+  await expect(network.getByLabel('Arguments')).toHaveText('status --porcelain=v1 --branch');
+  await expect(network).toContainText('If you deny, it still runs, offline.');
+  await page.screenshot({ path: screenshotPath('program-network-prompt'), fullPage: true });
+  await expect(network.getByRole('button', { name: 'Deny' })).toBeEnabled();
+  await network.getByRole('button', { name: 'Deny' }).click();
+  await expect(console_(page)).toContainText('"path": "todo.txt"');
+  await page.getByRole('button', { name: 'Grants' }).click();
+  await expect(page.getByRole('region', { name: 'Grants of Git Status' })).toContainText(`${repo}/`);
   cleanup();
 });

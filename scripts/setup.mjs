@@ -1,5 +1,6 @@
 // Everything `npm start` and `npm test` need on a fresh clone, done only when missing or stale:
-// npm dependencies, Electron's binary where it can be had, Debian's chromium for the browser tests and benchmarks,
+// npm dependencies, Electron's binary where it can be had, Debian's bubblewrap (the plugin sandbox) and
+// chromium (for the browser tests and benchmarks),
 // native/ built with cargo, and the TypeScript build. Uses only Node's own modules, since it runs
 // before node_modules exists.
 import { createHash } from 'node:crypto';
@@ -64,19 +65,32 @@ function electronBinary() {
     : "Electron's binary cannot be downloaded here (its host is unreachable); continuing without it: npm start runs the web host instead");
 }
 
-// 3. Debian's chromium for the Playwright tests and the panel benchmarks (Playwright's own browser
-//    download is not reachable).
-function chromium() {
-  if (existsSync('/usr/bin/chromium')) return;
+// 3. System packages from Debian: bubblewrap, the sandbox every plugin host starts in (design §8),
+//    and, for the browser tests and the panel benchmarks, chromium (Playwright's own browser
+//    download is not reachable). Installed with apt-get when missing and running as root.
+function systemPackages() {
+  const wanted = [{ name: 'bubblewrap', file: '/usr/bin/bwrap', why: 'every plugin host runs in its sandbox', required: withChromium }];
+  if (withChromium) wanted.push({ name: 'chromium', file: '/usr/bin/chromium', why: 'the browser tests and benchmarks drive it', required: true });
+  const missing = wanted.filter((p) => !existsSync(p.file));
+  if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
-    console.error('setup: the browser tests and benchmarks need Debian\'s chromium at /usr/bin/chromium. Install it with: sudo apt-get install -y chromium');
-    process.exit(1);
+    for (const p of missing) {
+      const line = `setup: ${p.why}, but Debian's ${p.name} is not installed (${p.file}). Install it with: sudo apt-get install -y ${p.name}`;
+      if (p.required) {
+        console.error(line);
+        process.exit(1);
+      }
+      // npm start goes on: plugins then stay off, and each says why in the panels.
+      console.warn(`${line}\nsetup: continuing without it: plugins stay off until it is installed.`);
+    }
+    return;
   }
-  say("installing Debian's chromium with apt-get");
+  const names = missing.map((p) => p.name);
+  say(`installing Debian's ${names.join(' and ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (!run('apt-get', ['update'], { env }) || !run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env })) {
-    console.error('setup: apt-get could not install chromium (see above).');
+  if (!run('apt-get', ['update'], { env }) || !run('apt-get', ['install', '-y', '--no-install-recommends', ...names], { env })) {
+    console.error(`setup: apt-get could not install ${names.join(' and ')} (see above).`);
     process.exit(1);
   }
 }
@@ -111,6 +125,6 @@ function typescript() {
 
 dependencies();
 electronBinary();
-if (withChromium) chromium();
+systemPackages();
 native();
 typescript();

@@ -45,6 +45,7 @@ export async function decideFileAccess(
       access,
       path: req.path,
       folder,
+      purpose: req.purpose,
       tier: 'Sensitive',
       reason: `first ${access} of plugin ${req.pluginId} in ${folder}/${req.purpose ? ` ${req.purpose}` : ''}: ${permission} needs the user's confirmation per folder`,
     });

@@ -34,6 +34,8 @@ export interface FilePrompt extends PromptBase {
   /** The file asked for, and the folder an "allow always" covers. */
   path: string;
   folder: string;
+  /** What the access is for when it is not the plugin's own file call, e.g. "to run git there". */
+  purpose?: string;
 }
 
 /**
