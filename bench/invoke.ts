@@ -7,14 +7,14 @@ import { installSample, tempHome } from '../test/helpers/fixtures';
 import { hostBehindWebHost } from '../test/helpers/web';
 import { timeFromPanel } from './panel';
 import { burstRows, row, type Row } from './row';
-import { compare, summarize, timeEach } from './stats';
+import { compare, summarize } from './stats';
 
 const HELLO = 'dev.example.my-plugin';
 
-async function startedHost(confinement: 'auto' | 'off' = 'auto'): Promise<{ host: Host; cleanup: () => void }> {
+async function startedHost(sandbox: 'auto' | 'off' = 'auto'): Promise<{ host: Host; cleanup: () => void }> {
   const t = tempHome();
   installSample(t.home, { sample: 'hello' });
-  const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, ''), confinement });
+  const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, ''), sandbox });
   host.plugins.discover();
   await host.start();
   return { host, cleanup: t.cleanup };
@@ -63,10 +63,17 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   rows.push(row("small invoke from a client in main's process", 'bare echo over the same WebSocket', await compare(10, 200, echo, invoke)));
 
   // Memory: resident size of one plugin host with the hello plugin (before any large payload went
-  // through it), against a bare Node process.
+  // through it), sandboxed and not, against a bare Node process.
   const bareRss = Number(spawnSync(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 50)'], { encoding: 'utf8' }).stdout);
-  const pluginRss = (await host.plugins.memoryOf(HELLO)).rss;
-  rows.push({ name: `plugin host RSS (${(pluginRss / 2 ** 20).toFixed(1)} MiB)`, baselineName: `bare Node RSS (${(bareRss / 2 ** 20).toFixed(1)} MiB)`, subjectP50: pluginRss, baselineP50: bareRss, ratioP50: pluginRss / bareRss, unit: 'bytes' });
+  const unsandboxed = await startedHost('off');
+  for (const [label, rss] of [
+    ['plugin host RSS, sandboxed', (await host.plugins.memoryOf(HELLO)).rss],
+    ['plugin host RSS, not sandboxed', (await unsandboxed.host.plugins.memoryOf(HELLO)).rss],
+  ] as const) {
+    rows.push({ name: `${label} (${(rss / 2 ** 20).toFixed(1)} MiB)`, baselineName: `bare Node RSS (${(bareRss / 2 ** 20).toFixed(1)} MiB)`, subjectP50: rss, baselineP50: bareRss, ratioP50: rss / bareRss, unit: 'bytes' });
+  }
+  await unsandboxed.host.shutdown();
+  unsandboxed.cleanup();
   // 2. 1 MiB payload through the plugin against parse + stringify of the same payload alone.
   const big = { data: 'x'.repeat(1024 * 1024) };
   const bigText = JSON.stringify(big);
@@ -79,16 +86,24 @@ export async function invokeBenchmarks(): Promise<Row[]> {
 
   await stop();
 
-  // 4. Cold plugin load (process start + dlopen + on_load), confined and not, against a bare Node start.
-  const bareStart = await timeEach(10, () => spawnSync(process.execPath, ['-e', '0']));
-  for (const confinement of ['auto', 'off'] as const) {
-    const loads = await timeEach(10, async () => {
-      const h = await startedHost(confinement);
+  // 4. Cold plugin load (bubblewrap, process start, proof and lockdown, dlopen, on_load, until the
+  //    plugin is active), sandboxed and not, against starting a bare Node process; taken in turns,
+  //    so a slow stretch of the machine weighs on all three alike.
+  const loads = { bare: [] as number[], auto: [] as number[], off: [] as number[] };
+  for (let i = 0; i < 15; i++) {
+    let t = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    loads.bare.push(performance.now() - t);
+    for (const sandbox of ['auto', 'off'] as const) {
+      t = performance.now();
+      const h = await startedHost(sandbox);
+      loads[sandbox].push(performance.now() - t);
       await h.host.shutdown();
       h.cleanup();
-    });
-    const label = confinement === 'auto' ? 'cold plugin load, network-confined' : 'cold plugin load, unconfined';
-    rows.push(row(label, 'starting a bare Node process', { baseline: summarize(bareStart), subject: summarize(loads) }));
+    }
   }
+  const bare = summarize(loads.bare);
+  rows.push(row('cold plugin load, sandboxed', 'starting a bare Node process', { baseline: bare, subject: summarize(loads.auto) }, { p50: 1.3 }));
+  rows.push(row('cold plugin load, not sandboxed', 'starting a bare Node process', { baseline: bare, subject: summarize(loads.off) }));
   return rows;
 }
