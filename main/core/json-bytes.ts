@@ -17,8 +17,8 @@ export function bytesToJson(bytes: Uint8Array): string {
 }
 
 /**
- * The same memory as a Buffer. A Buffer sent over IPC can arrive as a plain Uint8Array (Electron's
- * structured clone does that); this wraps it without copying.
+ * The same memory as a Buffer. A Buffer sent through V8 serialization arrives as a plain
+ * Uint8Array; this wraps it without copying.
  */
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

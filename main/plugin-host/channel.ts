@@ -2,12 +2,6 @@ import { Socket } from 'node:net';
 import { readFrames, writeFrame } from '../core/plugins/frames';
 import type { FromPluginHost, ToPluginHost } from '../core/plugins/host-protocol';
 
-/** Electron's utilityProcess gives `process.parentPort`; a Node child process has a socket on fd 3. */
-interface ParentPort {
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
-  postMessage(message: unknown): void;
-}
-
 export interface ParentChannel {
   send(message: FromPluginHost): void;
   onMessage(listener: (message: ToPluginHost) => void): void;
@@ -15,16 +9,8 @@ export interface ParentChannel {
   closeAndExit(): void;
 }
 
+/** The socket pair main made for this process on fd 3 (see core/plugins/host-launcher), in frames. */
 export function connectToParent(): ParentChannel {
-  const port = (process as unknown as { parentPort?: ParentPort }).parentPort;
-  if (port) {
-    return {
-      send: (m) => port.postMessage(m),
-      onMessage: (l) => port.on('message', (e) => l(e.data as ToPluginHost)),
-      closeAndExit: () => setImmediate(() => process.exit(0)),
-    };
-  }
-  // The socket pair main made for this process (see core/plugins/node-launcher), in frames.
   let channel: Socket;
   try {
     channel = new Socket({ fd: 3, readable: true, writable: true });

@@ -6,9 +6,12 @@ import { bytesToWire, wireToBytes } from '../core/json-bytes';
 import type { LoadRequest, PrepareRequest, ToPluginHost } from '../core/plugins/host-protocol';
 import { AnswerWait } from './answer-wait';
 import { connectToParent } from './channel';
+import { closeInheritedDescriptors } from './descriptors';
 import { NativeBridge, readPluginAbiVersion } from './native-bridge';
 import { lookAround, ownRights } from './proof';
 
+// Before anything else: no door out of the sandbox but the channel to main.
+closeInheritedDescriptors();
 const parent = connectToParent();
 let bridge: NativeBridge | undefined;
 const answerWait = new AnswerWait();

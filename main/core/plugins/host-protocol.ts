@@ -1,11 +1,9 @@
 import type { JsonWire } from '../json-bytes';
 import type { SandboxProof } from '../sandbox/proof';
 
-/**
- * Messages between main and a plugin host process. Plain values and byte arrays only, which both
- * our frames (V8 serialization, see ./frames) and Electron's structured clone carry, so the same
- * table serves a Node child process (web mode, CLI) and an Electron utilityProcess.
- */
+// Messages between main and a plugin host process, in our frames (V8 serialization, see ./frames):
+// plain values and byte arrays only.
+
 /**
  * The first message to a new plugin host: open the bridge, look at its own process, raise its own
  * walls (seccomp, Landlock), and report all of it as a `proof` before any plugin code is loaded.
