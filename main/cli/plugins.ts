@@ -90,7 +90,7 @@ export async function pluginCommand(name: string, argv: string[], io: Output): P
         await host.plugins.startAll();
         const all = host.plugins.list();
         if (values.json) io.out(json(all.map((p) => record(host, p))));
-        else for (const p of all) io.out(`${p.id} ${p.version} ${p.enabled ? 'enabled' : 'disabled'} ${p.state}${p.error ? ` — ${p.error}` : ''}${p.needsApproval.length ? ` — waiting for approval of ${p.needsApproval.length} permission(s)` : ''}\n`);
+        else for (const p of all) io.out(`${p.id} ${p.version} ${p.enabled ? 'enabled' : 'disabled'} ${p.state} ${p.sandbox.state === 'unconfined' ? 'UNCONFINED' : p.sandbox.state}${p.error ? ` — ${p.error}` : ''}${p.needsApproval.length ? ` — waiting for approval of ${p.needsApproval.length} permission(s)` : ''}\n`);
         return 0;
       }
       case 'show': {
