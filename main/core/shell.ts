@@ -1,3 +1,4 @@
+import { displayFields } from './display-text';
 import { createHost, type Host, type HostOptions } from './host';
 import type { EventName, Events } from './ipc/channels';
 import { createRouter, type Dispatch } from './ipc/router';
@@ -15,14 +16,15 @@ export function createShellCore(opts: Pick<HostOptions, 'home'>, emit: Emit): { 
     onChange: (plugin) => emit('hf:event:plugin-changed', plugin),
     onNotify: (pluginId, n) => emit('hf:event:notification', { pluginId, title: n.title, message: n.message, kind: n.kind }),
     onPrompts: (pending) => emit('hf:event:prompts', pending),
-    onAudit: (entry) => emit('hf:event:audit', entry),
-    onGrants: (grants) => emit('hf:event:grants', grants),
+    // Panels show what plugins control (URLs, paths, log text) neutralised; the files keep it as it was.
+    onAudit: (entry) => emit('hf:event:audit', displayFields(entry)),
+    onGrants: (grants) => emit('hf:event:grants', grants.map(displayFields)),
     onPluginEvent: (pluginId, name, payload) => emit('hf:event:plugin-event', { pluginId, name, payload }),
   });
-  host.logger.follow((record) => emit('hf:event:log', record));
+  host.logger.follow((record) => emit('hf:event:log', displayFields(record)));
   const dispatch = createRouter({
     ...host,
-    grantsChanged: () => emit('hf:event:grants', host.grants.all()),
+    grantsChanged: () => emit('hf:event:grants', host.grants.all().map(displayFields)),
     pluginRemoved: (pluginId) => emit('hf:event:plugin-removed', { pluginId }),
   });
   return { host, dispatch };

@@ -238,6 +238,24 @@ describe('a hostile plugin', () => {
     });
   });
 
+  it('cannot disguise its name or a file name with bidirectional or invisible characters in panels and prompts', async () => {
+    const home = scratchHome();
+    installSample(home, { sample: 'misbehave', manifest: (m) => Object.assign(m, { name: 'Safe\u202Eexe.txt', permissions: [{ type: 'filesystem_read' }] }) });
+    const asked: PermissionPrompt[] = [];
+    const host = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), asker: async (p) => (asked.push(p), 'deny') }));
+    host.plugins.discover();
+    await host.plugins.approve(MISBEHAVE, 'all');
+    await host.start();
+    expect(host.plugins.get(MISBEHAVE)?.name).toBe('Safe<U+202E>exe.txt');
+    const folder = scratchHome();
+    const disguised = join(folder, 'invoice\u202Efdp.exe');
+    writeFileSync(disguised, 'x');
+    await expect(attack(host, 'read_file', { path: disguised })).rejects.toThrow(/Permission denied/);
+    expect(asked).toMatchObject([{ kind: 'file', pluginName: 'Safe<U+202E>exe.txt', path: `${folder}/invoice<U+202E>fdp.exe` }]);
+    // The grant and the audit keep the real path; only what is shown is neutralised.
+    expect(host.audit.query()).toMatchObject([{ url: `file://${disguised}`, decision: 'deny' }]);
+  });
+
   it('keeps its files where they were: the data folder stays its own and writable', async () => {
     const { host, home } = await start();
     const mine = join(home, 'plugins', MISBEHAVE, 'data', 'mine.txt');

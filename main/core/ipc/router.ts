@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/log';
+import { displayFields } from '../display-text';
 import type { GrantStore } from '../grants/store';
 import type { FileLogger } from '../log/logger';
 import type { Installer } from '../plugins/installer';
@@ -104,7 +105,7 @@ export function createRouter(core: RouterCore) {
     },
     'hf:logs:tail': async (limit) => {
       if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 5000) throw new IpcRefusal('limit must be an integer from 1 to 5000');
-      return logger.tail(limit as number);
+      return logger.tail(limit as number).map(displayFields);
     },
     'hf:prompts:list': async () => panelAsker.pending(),
     'hf:prompts:answer': async (promptId, answer) => {
@@ -112,7 +113,7 @@ export function createRouter(core: RouterCore) {
       if (!ANSWERS.includes(answer as PromptAnswer)) throw new IpcRefusal(`the answer must be one of ${ANSWERS.join(', ')}`);
       return panelAsker.answer(id, answer as PromptAnswer);
     },
-    'hf:grants:list': async (pluginId) => grants.all(pluginId === undefined || pluginId === null ? undefined : expectString(pluginId, 'the plugin id')),
+    'hf:grants:list': async (pluginId) => grants.all(pluginId === undefined || pluginId === null ? undefined : expectString(pluginId, 'the plugin id')).map(displayFields),
     'hf:grants:revoke': async (grantId) => {
       const revoked = grants.revoke(expectString(grantId, 'the grant id', 64)) ?? null;
       if (revoked) core.grantsChanged();
@@ -123,12 +124,14 @@ export function createRouter(core: RouterCore) {
       if (typeof q !== 'object' || Array.isArray(q)) throw new IpcRefusal('the audit query must be an object');
       const decision = q.decision;
       if (decision !== undefined && decision !== 'allow' && decision !== 'deny') throw new IpcRefusal('decision must be allow or deny');
-      return audit.query({
-        pluginId: q.pluginId === undefined ? undefined : expectString(q.pluginId, 'the plugin id'),
-        decision,
-        since: optionalDate(q.since, 'since'),
-        until: optionalDate(q.until, 'until'),
-      });
+      return audit
+        .query({
+          pluginId: q.pluginId === undefined ? undefined : expectString(q.pluginId, 'the plugin id'),
+          decision,
+          since: optionalDate(q.since, 'since'),
+          until: optionalDate(q.until, 'until'),
+        })
+        .map(displayFields);
     },
   };
 
