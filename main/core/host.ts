@@ -5,6 +5,7 @@ import { AuditLog } from './audit/log';
 import { Broker, type BrokerLimits } from './broker/broker';
 import type { Resolver } from './broker/resolver';
 import { displayFields } from './display-text';
+import { EgressTunnels, type EgressLimits } from './egress/tunnels';
 import { FileService } from './files/file-service';
 import { realPath } from './files/real-path';
 import { GrantStore } from './grants/store';
@@ -39,6 +40,8 @@ export interface Host {
   /** Decides whether each plugin host is sandboxed (and whether an unconfined one may run at all). */
   gate: SandboxGate;
   processes: ProcessService;
+  /** The egress proxies' tunnels: plugins' own HTTP clients, decided and relayed by main. */
+  egress: EgressTunnels;
   /** Starts every enabled plugin, then tells them the app started. */
   start(): Promise<void>;
   /** Tells plugins the app is shutting down, stops every plugin host and closes the broker. */
@@ -67,6 +70,7 @@ export interface HostOptions {
   resolver?: Resolver;
   brokerLimits?: Partial<BrokerLimits>;
   processLimits?: Partial<ProcessLimits>;
+  egressLimits?: Partial<EgressLimits>;
   invokeTimeoutMs?: number;
   loadTimeoutMs?: number;
   restartPolicy?: Partial<RestartPolicy>;
@@ -151,7 +155,11 @@ export function createHost(opts: HostOptions): Host {
         },
       };
     },
-    onHostGone: (id) => processes.stopAll(id),
+    onHostGone: (id) => {
+      processes.stopAll(id);
+      egress.closeAll(id);
+    },
+    egressFor: (id) => ({ open: (tunnel, head, send) => egress.open(id, tunnel, head, send), flow: (m) => egress.flow(id, m) }),
     onViolation: (id, reason) => {
       logger.log('error', id, `plugin host refused and stopped: it sent ${reason}`);
       try {
@@ -198,6 +206,7 @@ export function createHost(opts: HostOptions): Host {
     limits: opts.brokerLimits,
     onGrant,
   });
+  const egress = new EgressTunnels({ broker, grants, logger, limits: opts.egressLimits });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);
   const installer = new Installer(plugins, grants, join(layout.home, '.staging'), logger);
   return {
@@ -212,6 +221,7 @@ export function createHost(opts: HostOptions): Host {
     broker,
     gate,
     processes,
+    egress,
     start: async () => {
       await plugins.startAll();
       plugins.appEvent({ type: 'app_started' });

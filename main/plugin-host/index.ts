@@ -7,6 +7,7 @@ import type { LoadRequest, PrepareRequest, ToPluginHost } from '../core/plugins/
 import { AnswerWait } from './answer-wait';
 import { connectToParent } from './channel';
 import { closeInheritedDescriptors } from './descriptors';
+import { EgressProxy } from './egress-proxy';
 import { NativeBridge, readPluginAbiVersion } from './native-bridge';
 import { lookAround, ownRights } from './proof';
 
@@ -14,20 +15,41 @@ import { lookAround, ownRights } from './proof';
 closeInheritedDescriptors();
 const parent = connectToParent();
 let bridge: NativeBridge | undefined;
+let proxy: EgressProxy | undefined;
 const answerWait = new AnswerWait();
 
 /**
  * Opens the bridge, looks at this process from inside, locks it down (seccomp, Landlock) and
  * reports all of it to main, which decides whether the plugin may load here at all.
  */
-function prepare(req: PrepareRequest): void {
+async function prepare(req: PrepareRequest): Promise<void> {
   if (bridge) throw new Error('this plugin host is prepared already');
   // Sending serialises the message at once, so the bridge may reuse the batch's buffer afterwards.
   bridge = new NativeBridge(req.bridgePath, (batch) => parent.send({ type: 'outbox', json: bytesToWire(batch) }));
   // Namespaces and interfaces first: the lockdown closes netlink, which listing interfaces needs.
   const seen = lookAround(req.canary);
-  const lockdown = bridge.lockDown(req.writable);
+  let egressPort: number | undefined;
+  if (req.egress) {
+    // Listening comes before the lockdown, which allows connecting to this one port only.
+    proxy = new EgressProxy((m) => parent.send(m));
+    egressPort = await proxy.listen();
+    pointClientsAt(`http://127.0.0.1:${egressPort}`);
+  }
+  const lockdown = bridge.lockDown(req.writable, egressPort);
   parent.send({ type: 'proof', proof: { ...seen, ...ownRights(), lockdown } });
+}
+
+/**
+ * The variables HTTP clients read for their proxy (reqwest, ureq, curl, Go, Python), set before the
+ * plugin loads. Nothing is exempt: a client that bypasses the proxy finds no network at all.
+ */
+function pointClientsAt(proxyUrl: string): void {
+  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY']) {
+    process.env[name] = proxyUrl;
+    process.env[name.toLowerCase()] = proxyUrl;
+  }
+  delete process.env.NO_PROXY;
+  delete process.env.no_proxy;
 }
 
 let loading = false;
@@ -64,7 +86,15 @@ function load(req: LoadRequest): void {
 function handle(message: ToPluginHost): void {
   switch (message.type) {
     case 'prepare':
-      prepare(message);
+      prepare(message).catch((e: Error) => parent.send({ type: 'fatal', error: e.message }));
+      return;
+    case 'tunnel-opened':
+    case 'tunnel-refused':
+    case 'tunnel-data':
+    case 'tunnel-ack':
+    case 'tunnel-end':
+    case 'tunnel-abort':
+      proxy?.fromMain(message);
       return;
     case 'load':
       load(message);

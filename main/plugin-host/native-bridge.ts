@@ -38,8 +38,8 @@ export class NativeBridge {
   }
 
   /** Raises the process's own walls before any plugin code runs (see native/host-bridge/src/lockdown.rs). */
-  lockDown(writable: string[]): SandboxProof['lockdown'] {
-    const reply = this.callForJson('hf_bridge_lockdown', [DataType.String], [JSON.stringify({ writable })]);
+  lockDown(writable: string[], egressPort: number | undefined): SandboxProof['lockdown'] {
+    const reply = this.callForJson('hf_bridge_lockdown', [DataType.String], [JSON.stringify({ writable, egressPort })]);
     if (!reply.ok) return { seccomp: false, landlock: 'not-enforced', landlockAllThreads: false, problems: [reply.error] };
     return reply.report as SandboxProof['lockdown'];
   }

@@ -18,7 +18,10 @@ export interface AuditEntry {
   grantId?: string;
   prompt?: 'allow-once' | 'allow-always' | 'deny' | 'timeout' | 'unavailable';
   status?: number;
+  /** Bytes received (response, or from the server through a tunnel). */
   bytes?: number;
+  /** Bytes sent to the server through a tunnel. */
+  bytesSent?: number;
   durationMs?: number;
   error?: string;
 }

@@ -77,7 +77,8 @@ const CROSS_ORIGIN_SAFE_HEADERS = new Set(['accept', 'accept-language', 'content
 /** Records the outcome of an allowed hop: a response or an error, with what is known of it. */
 type Outcome = (entry: Pick<AuditEntry, 'event'> & Partial<Pick<AuditEntry, 'reason' | 'status' | 'bytes' | 'error'>>) => void;
 
-class Refused extends Error {
+/** A request the broker will not make, and whether it was the policy (permission) or the network that said no. */
+export class Refused extends Error {
   constructor(
     readonly kind: 'permission' | 'network',
     message: string,
@@ -189,6 +190,27 @@ export class Broker {
       outcome({ event: 'response', status: res.statusCode, bytes });
       return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), body: parseBody(text, res.headers['content-type']) };
     }
+  }
+
+  /**
+   * Decides one connection of a plugin, as for a hop of `ctx.http()`: for the egress proxy's
+   * tunnels (method `CONNECT`) and the plain-http requests it forwards. Refusals are audited here
+   * and thrown as `Refused`; the caller records the allowed decision (`recordBeforeConnecting`).
+   */
+  async decideConnection(pluginId: string, method: string, url: string, base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>): Promise<{ decision: Decision; prompt: PromptOutcome | undefined; address: string }> {
+    const profile = this.opts.profileOf(pluginId);
+    if (!profile) throw new Refused('permission', `no plugin ${pluginId} is installed`);
+    return this.decideHop(pluginId, profile, method, url, base);
+  }
+
+  /** Records an allowed connection before it is made; nothing may be sent when this throws. */
+  recordBeforeConnecting(entry: Omit<AuditEntry, 'time'>): Promise<void> {
+    return this.auditBeforeSending(entry);
+  }
+
+  /** Records what became of an allowed connection. */
+  recordOutcome(entry: Omit<AuditEntry, 'time'>): void {
+    this.auditAfter(entry);
   }
 
   /** Decides one hop: the policy and, where it asks, the user first; DNS only for what they allowed. */

@@ -83,6 +83,7 @@ function parse(text: string): GrantsFile {
  */
 export class GrantStore {
   private data: GrantsFile = { version: 1, grants: [], localNetwork: [] };
+  private readonly listeners: Array<() => void> = [];
   /** Why the stored grants could not be loaded, if they could not. */
   readonly loadProblem: string | undefined;
 
@@ -166,10 +167,16 @@ export class GrantStore {
     this.save({ ...this.data, localNetwork: on ? [...others, pluginId] : others });
   }
 
+  /** Tells `listener` after every change (so what a revoked grant allowed can be stopped at once). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
   // The file is written first and memory changed only when that worked, so a failed write
   // neither loses nor invents a grant.
   private save(next: GrantsFile): void {
     writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
     this.data = next;
+    for (const listener of this.listeners) listener();
   }
 }

@@ -15,6 +15,11 @@ export interface PrepareRequest {
   canary: string;
   /** The only folders the plugin host may write to: the plugin's data folder and its private /tmp. */
   writable: string[];
+  /**
+   * The plugin holds a network permission: the plugin host serves the egress proxy on its sandbox's
+   * loopback and points the proxy variables at it, its own HTTP client's only way out.
+   */
+  egress: boolean;
 }
 
 export interface LoadRequest {
@@ -45,8 +50,24 @@ export interface CompleteRequest {
   json: JsonWire;
 }
 
+/**
+ * A connection through the egress proxy, in both directions between main and the plugin host: bytes
+ * relayed, acknowledged once written (each side keeps at most a window of them unacknowledged), a
+ * half-close (`end`) and an abort.
+ */
+export type TunnelFlow =
+  | { type: 'tunnel-data'; id: number; bytes: Uint8Array }
+  | { type: 'tunnel-ack'; id: number; bytes: number }
+  | { type: 'tunnel-end'; id: number }
+  | { type: 'tunnel-abort'; id: number };
+
 export type ToPluginHost =
   | PrepareRequest
+  /** Main connected a tunnel: write `reply` to the client (the CONNECT answer), then relay. */
+  | { type: 'tunnel-opened'; id: number; reply: Uint8Array }
+  /** Main refused it: write `reply` (an HTTP error that says why) and close. */
+  | { type: 'tunnel-refused'; id: number; reply: Uint8Array }
+  | TunnelFlow
   | LoadRequest
   | InvokeRequest
   | CompleteRequest
@@ -76,6 +97,9 @@ export type LoadReply =
 export type FromPluginHost =
   /** The answer to `prepare`: what the plugin host found and enforced, for main to judge. */
   | { type: 'proof'; proof: SandboxProof }
+  /** The plugin's client opened a connection to the egress proxy and sent this request head. */
+  | { type: 'tunnel-open'; id: number; head: Uint8Array }
+  | TunnelFlow
   | LoadReply
   /** A batch of bridge messages (results, logs, notifications): the JSON array it drained. */
   | { type: 'outbox'; json: JsonWire }

@@ -11,7 +11,7 @@ import type { SandboxGate } from '../sandbox/gate';
 import type { SandboxStatus } from '../sandbox/proof';
 import type { BridgeMessage, PluginMetadata } from './host-protocol';
 import type { HostLauncher } from './launcher';
-import { InvokeError, PluginProcess, type HostCalls, type PluginState, type RestartPolicy } from './plugin-process';
+import { InvokeError, PluginProcess, type EgressSide, type HostCalls, type PluginState, type RestartPolicy } from './plugin-process';
 import type { PluginRecord, PluginRegistry } from './registry';
 import { readSettings, writeSettings } from './settings';
 import { schemaDefaults, settingsProblems, type SettingsSchema } from './settings-schema';
@@ -35,6 +35,8 @@ export interface PluginManagerOptions {
   onViolation?: (pluginId: string, reason: string) => void;
   /** A plugin host ended: whatever main runs for it goes too. */
   onHostGone?: (pluginId: string) => void;
+  /** Main's side of the egress proxy (core/egress), bound per plugin. */
+  egressFor?: (pluginId: string) => EgressSide;
   /** Whether the user turned on local network access for a plugin (kept with the grants). */
   localNetworkOf?: (pluginId: string) => boolean;
   onChange?: (plugin: PluginSummary) => void;
@@ -425,6 +427,7 @@ export class PluginManager {
       onEvent: (name, payload) => this.opts.onEvent?.(pluginId, name, payload),
       onViolation: (reason) => this.opts.onViolation?.(pluginId, reason),
       onHostGone: () => this.opts.onHostGone?.(pluginId),
+      egress: this.opts.egressFor?.(pluginId),
       hostCalls: {
         http: (m) => calls?.http(m) ?? Promise.resolve({ ok: false, kind: 'permission', message: 'this host has no network broker' }),
         fs: (m) => calls?.fs(m) ?? Promise.resolve({ ok: false, kind: 'permission', message: 'this host does not serve files' }),

@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger';
 import { isLevel } from '../log/filter';
 import type { SandboxGate } from '../sandbox/gate';
 import type { SandboxProof, SandboxStatus } from '../sandbox/proof';
-import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, PluginMetadata } from './host-protocol';
+import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, PluginMetadata, ToPluginHost, TunnelFlow } from './host-protocol';
 import { describeExit, type HostLauncher, type HostProcess } from './launcher';
 import { checkBridgeMessage, type GrantedTypes } from './message-check';
 
@@ -58,6 +58,15 @@ export interface PluginProcessOptions {
   onViolation?: (reason: string) => void;
   /** The plugin host ended (its sandboxed programs go with it). */
   onHostGone?: () => void;
+  /** Main's side of the egress proxy, for a plugin with a network permission (see core/egress). */
+  egress?: EgressSide;
+}
+
+/** What the egress proxy's tunnels need of main, bound to this plugin. */
+export interface EgressSide {
+  open(id: number, head: Uint8Array, send: (m: ToPluginHost) => void): Promise<void>;
+  /** Returns why the plugin host is refused, if it is. */
+  flow(m: TunnelFlow): string | undefined;
 }
 
 /** An invoke that failed; `message` is what the panel shows (a PluginError's Display text). */
@@ -161,7 +170,7 @@ export class PluginProcess {
         if (this.sandbox.state === 'unconfined') this.opts.logger.log('warn', this.opts.pluginId, `running unconfined, as settings.json allows: ${this.sandbox.reason}`);
         host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, ...context });
       };
-      host.send({ type: 'prepare', bridgePath: this.opts.bridgePath, canary: this.opts.gate.canary, writable: [this.opts.dataDir, '/tmp'] });
+      host.send({ type: 'prepare', bridgePath: this.opts.bridgePath, canary: this.opts.gate.canary, writable: [this.opts.dataDir, '/tmp'], egress: this.opts.network && this.opts.egress !== undefined });
     });
   }
 
@@ -314,6 +323,8 @@ export class PluginProcess {
         this.onBridgeMessage(host, checked.message);
         if (this.host !== host) return;
       }
+    } else if (typeof type === 'string' && type.startsWith('tunnel-') && this.onProof === undefined) {
+      this.onTunnel(host, m);
     } else if (type === 'stats') {
       const stats = m as Extract<FromPluginHost, { type: 'stats' }>;
       this.statsWaiters.shift()?.({ rss: Number(stats.rss), heapUsed: Number(stats.heapUsed) });
@@ -324,6 +335,28 @@ export class PluginProcess {
     } else if (type !== 'unloaded') {
       this.refuse(host, `a '${String(type)}' message out of turn`);
     }
+  }
+
+  /** The egress proxy's traffic: only for a plugin with a network permission, and well formed. */
+  private onTunnel(host: HostProcess, m: FromPluginHost): void {
+    const egress = this.opts.egress;
+    const t = m as { type: string; id?: unknown; head?: unknown; bytes?: unknown };
+    if (!egress || !(this.granted.has('network_http') || this.granted.has('network_http_domain'))) {
+      return this.refuse(host, `a '${t.type}' message, but its own HTTP client needs network_http or network_http_domain`);
+    }
+    if (typeof t.id !== 'number' || !Number.isInteger(t.id) || t.id <= 0) return this.refuse(host, `a malformed '${t.type}' message`);
+    const send = (reply: ToPluginHost) => {
+      if (this.host === host) host.send(reply);
+    };
+    if (t.type === 'tunnel-open') {
+      if (!(t.head instanceof Uint8Array)) return this.refuse(host, "a malformed 'tunnel-open' message");
+      void egress.open(t.id, t.head, send).catch((e: Error) => this.opts.logger.log('error', this.opts.pluginId, `egress tunnel ${String(t.id)} failed: ${e.message}`));
+      return;
+    }
+    const wellFormed = t.type === 'tunnel-data' ? t.bytes instanceof Uint8Array : t.type === 'tunnel-ack' ? typeof t.bytes === 'number' : t.type === 'tunnel-end' || t.type === 'tunnel-abort';
+    if (!wellFormed) return this.refuse(host, `a malformed '${t.type}' message`);
+    const problem = egress.flow(m as TunnelFlow);
+    if (problem) this.refuse(host, problem);
   }
 
   private onBridgeMessage(host: HostProcess, m: BridgeMessage): void {

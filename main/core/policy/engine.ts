@@ -45,7 +45,8 @@ export type Decision =
   | { decision: 'ask'; reason: string; rule: string; target: RequestTarget }
   | { decision: 'deny'; reason: string; rule: string; target?: RequestTarget };
 
-const METHODS = new Set(['GET', 'POST', 'HEAD']);
+// CONNECT is the egress proxy's tunnel (the plugin's own client, TLS end to end); ctx.http() cannot send it.
+const METHODS = new Set(['GET', 'POST', 'HEAD', 'CONNECT']);
 
 function judgeAddress(host: string, address: string, kind: AddressKind, localNetwork: boolean): { rule: string; reason: string } | undefined {
   if (kind === 'public') return undefined;

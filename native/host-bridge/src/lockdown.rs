@@ -11,11 +11,16 @@
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// What to allow writing to: the plugin's data folder and its private `/tmp`.
+/// What to allow: writing to the plugin's data folder and its private `/tmp`; and, for a plugin
+/// with a network permission, TCP connections to the egress proxy's port on the sandbox's loopback
+/// (the sandbox has no other interface, and nothing else listens there).
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LockdownRequest {
     #[serde(default)]
     pub writable: Vec<PathBuf>,
+    #[serde(default)]
+    pub egress_port: Option<u16>,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -41,7 +46,7 @@ pub fn lock_down(request: &LockdownRequest) -> LockdownReport {
     if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
         problems.push(format!("cannot set no_new_privs: {}", std::io::Error::last_os_error()));
     }
-    let (landlock, landlock_all_threads) = match linux::landlock(&request.writable) {
+    let (landlock, landlock_all_threads) = match linux::landlock(&request.writable, request.egress_port) {
         Ok(status) => status,
         Err(e) => {
             problems.push(format!("Landlock: {e}"));
@@ -49,7 +54,7 @@ pub fn lock_down(request: &LockdownRequest) -> LockdownReport {
         }
     };
     // The filter comes last: Landlock's own system calls must still be allowed when it is set up.
-    let seccomp = match linux::seccomp() {
+    let seccomp = match linux::seccomp(request.egress_port.is_some()) {
         Ok(()) => true,
         Err(e) => {
             problems.push(format!("seccomp: {e}"));
@@ -67,7 +72,7 @@ pub fn lock_down(_request: &LockdownRequest) -> LockdownReport {
 #[cfg(target_os = "linux")]
 mod linux {
     use landlock::{
-        make_bitflags, path_beneath_rules, AccessFs, AccessNet, CompatLevel, Compatible, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI,
+        make_bitflags, path_beneath_rules, AccessFs, AccessNet, CompatLevel, Compatible, NetPort, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI,
     };
     use seccompiler::{BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter, SeccompRule};
     use std::collections::BTreeMap;
@@ -76,7 +81,7 @@ mod linux {
     /// The newest Landlock ABI this code knows; older kernels get what they support.
     const LANDLOCK_ABI: ABI = ABI::V7;
 
-    pub fn landlock(writable: &[PathBuf]) -> Result<(String, bool), String> {
+    pub fn landlock(writable: &[PathBuf], egress_port: Option<u16>) -> Result<(String, bool), String> {
         let write = AccessFs::from_write(LANDLOCK_ABI);
         let created = Ruleset::default()
             .set_compatibility(CompatLevel::BestEffort)
@@ -88,6 +93,7 @@ mod linux {
         // /dev/null is written by the runtime itself; no rule means no write anywhere else.
         let status = created
             .add_rules(path_beneath_rules(writable.iter().map(PathBuf::as_path).chain([std::path::Path::new("/dev/null")]), write))
+            .and_then(|r| r.add_rules(egress_port.map(|port| Ok(NetPort::new(port, AccessNet::ConnectTcp)))))
             .and_then(|r| r.restrict_self())
             .map_err(|e| e.to_string())?;
         let text = match status.ruleset {
@@ -166,12 +172,17 @@ mod linux {
             .map_err(|e| e.to_string())
     }
 
-    pub fn seccomp() -> Result<(), String> {
+    pub fn seccomp(egress: bool) -> Result<(), String> {
         let mut refused: BTreeMap<i64, Vec<SeccompRule>> = denied().into_iter().map(|n| (n, Vec::new())).collect();
-        // Sockets: Unix ones only (the channel to main is inherited; the mount view holds no socket
-        // of anyone else's). No TCP/UDP, netlink, packet or any other family.
-        let not_unix = SeccompRule::new(vec![cond(0, SeccompCmpOp::Ne, libc::AF_UNIX as u64)?]).map_err(|e| e.to_string())?;
-        refused.insert(libc::SYS_socket, vec![not_unix]);
+        // Sockets: Unix ones (the channel to main is inherited; the mount view holds no socket of
+        // anyone else's), and IP ones only with the egress proxy, whose port alone Landlock lets
+        // them reach. No netlink, packet or any other family.
+        let mut families = vec![libc::AF_UNIX];
+        if egress {
+            families.extend([libc::AF_INET, libc::AF_INET6]);
+        }
+        let others = families.into_iter().map(|f| cond(0, SeccompCmpOp::Ne, f as u64)).collect::<Result<Vec<_>, _>>()?;
+        refused.insert(libc::SYS_socket, vec![SeccompRule::new(others).map_err(|e| e.to_string())?]);
         // Threads yes, new namespaces no.
         let new_namespaces = [
             libc::CLONE_NEWNS,
@@ -206,11 +217,11 @@ mod tests {
 
     /// Runs `check` in a forked child after locking it down (the filter cannot be lifted, so it
     /// must not reach the test runner itself); the child's exit code says what `check` found.
-    fn in_locked_down_child(writable: Vec<PathBuf>, check: impl FnOnce(&LockdownReport) -> i32) -> i32 {
+    fn in_locked_down_child(request: LockdownRequest, check: impl FnOnce(&LockdownReport) -> i32) -> i32 {
         // SAFETY: the child only locks down, runs `check` and exits without returning.
         match unsafe { libc::fork() } {
             0 => {
-                let report = lock_down(&LockdownRequest { writable });
+                let report = lock_down(&request);
                 let code = check(&report);
                 // SAFETY: _exit ends the forked child without running the parent's destructors.
                 unsafe { libc::_exit(code) }
@@ -227,7 +238,7 @@ mod tests {
 
     #[test]
     fn a_locked_down_process_can_neither_start_programs_nor_open_network_sockets() {
-        let code = in_locked_down_child(vec![], |report| {
+        let code = in_locked_down_child(LockdownRequest::default(), |report| {
             if !report.seccomp {
                 return 10;
             }
@@ -251,12 +262,35 @@ mod tests {
     }
 
     #[test]
+    fn with_an_egress_port_only_that_port_can_be_reached() {
+        let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let (proxy_port, other_port) = (proxy.local_addr().unwrap().port(), other.local_addr().unwrap().port());
+        let code = in_locked_down_child(LockdownRequest { writable: vec![], egress_port: Some(proxy_port) }, |report| {
+            if !report.seccomp {
+                return 30;
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", proxy_port)).is_err() {
+                return 31;
+            }
+            if report.landlock != "not-enforced" && std::net::TcpStream::connect(("127.0.0.1", other_port)).is_ok() {
+                return 32;
+            }
+            if std::net::TcpListener::bind("127.0.0.1:0").is_ok() && report.landlock != "not-enforced" {
+                return 33;
+            }
+            0
+        });
+        assert_eq!(code, 0, "see the check's return codes");
+    }
+
+    #[test]
     fn landlock_leaves_only_the_named_folders_writable() {
         let root = std::env::temp_dir().join(format!("hf-lockdown-{}", std::process::id()));
         let (open, closed) = (root.join("data"), root.join("elsewhere"));
         std::fs::create_dir_all(&open).unwrap();
         std::fs::create_dir_all(&closed).unwrap();
-        let code = in_locked_down_child(vec![open.clone()], |report| {
+        let code = in_locked_down_child(LockdownRequest { writable: vec![open.clone()], egress_port: None }, |report| {
             if report.landlock == "not-enforced" {
                 return 0; // an older kernel: the mount view is the only wall, and the proof says so
             }
