@@ -1,4 +1,8 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 
 export interface SeenRequest {
@@ -13,13 +17,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+const tlsDir = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+
+/**
+ * The tests' own certificate authority and a server certificate for `*.hf.test` (valid until 2126),
+ * made once with openssl; the CA's key was thrown away. Clients trust `TEST_CA_PEM` explicitly.
+ */
+export const TEST_CA_PEM = readFileSync(join(tlsDir, 'ca.pem'), 'utf8');
+const TEST_TLS = { key: readFileSync(join(tlsDir, 'server.key')), cert: readFileSync(join(tlsDir, 'server.pem')) };
+
 /**
  * A loopback HTTP server for the broker's tests: `/json` answers JSON, `/text` plain text,
  * `/redirect?to=<url>` a 302 to `to`, `/echo` the request it got, `/slow?ms=` answers late, `/big?bytes=` answers that many bytes, `/drip` never finishes.
+ * With `tls`, it speaks https with the test certificate for `*.hf.test`.
  */
-export async function startTestServer(host = '127.0.0.1', port = 0): Promise<TestServer> {
+export async function startTestServer(host = '127.0.0.1', port = 0, opts: { tls?: boolean } = {}): Promise<TestServer> {
   const seen: SeenRequest[] = [];
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     const url = new URL(req.url ?? '/', 'http://x');
     const chunks: Buffer[] = [];
@@ -45,7 +59,8 @@ export async function startTestServer(host = '127.0.0.1', port = 0): Promise<Tes
       }
       res.writeHead(404).end();
     });
-  });
+  };
+  const server: Server = opts.tls ? createTlsServer(TEST_TLS, handler) : createServer(handler);
   await new Promise<void>((ok) => server.listen(port, host, () => ok()));
   return {
     port: (server.address() as AddressInfo).port,

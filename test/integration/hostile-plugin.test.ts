@@ -238,6 +238,16 @@ describe('a hostile plugin', () => {
     });
   });
 
+  it('cannot open a tunnel through an egress proxy its plugin was not given', async () => {
+    const { host, asked } = await start();
+    const frame = encodeFrame({ type: 'tunnel-open', id: 1, head: Buffer.from('CONNECT example.com:443 HTTP/1.1\r\n\r\n') });
+    await expect(attack(host, 'forge_frames', { hex: Buffer.concat(frame).toString('hex') })).rejects.toThrow(/stopped/);
+    expect(host.plugins.get(MISBEHAVE)?.error).toMatch(/'tunnel-open' message, but its own HTTP client needs network_http or network_http_domain; it was stopped$/);
+    expect(asked).toEqual([]);
+    expect(host.audit.query({ pluginId: MISBEHAVE })).toMatchObject([{ method: 'IPC', decision: 'deny', rule: 'plugin-host:message' }]);
+    await stillUp(host, false);
+  });
+
   it('cannot disguise its name or a file name with bidirectional or invisible characters in panels and prompts', async () => {
     const home = scratchHome();
     installSample(home, { sample: 'misbehave', manifest: (m) => Object.assign(m, { name: 'Safe\u202Eexe.txt', permissions: [{ type: 'filesystem_read' }] }) });

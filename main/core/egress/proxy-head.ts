@@ -55,7 +55,8 @@ export function parseProxyHead(head: Buffer): ParsedHead {
     }
     const { host, port } = hostAndPort(url, 'https');
     if (port < 1 || port > 65535) return bad(`CONNECT to an invalid port: ${port}`);
-    return { ok: true, target: { kind: 'connect', host, port, url: port === 80 ? `http://${url.host}/` : `https://${url.host}/` } };
+    const policyUrl = new URL(`${port === 80 ? 'http' : 'https'}://${url.hostname}:${port}/`).toString();
+    return { ok: true, target: { kind: 'connect', host, port, url: policyUrl } };
   }
 
   if (target.startsWith('https://')) return bad('an https URL goes through CONNECT, so that TLS stays between the plugin and the server');

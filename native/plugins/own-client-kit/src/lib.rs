@@ -16,7 +16,24 @@ fn describe(e: &reqwest::Error) -> String {
     text
 }
 
+/// The client kept between calls (`"keep": true`), as a long-lived plugin would keep one: its pooled
+/// connections, tunnels through the proxy included, are reused.
+static KEPT: std::sync::Mutex<Option<reqwest::blocking::Client>> = std::sync::Mutex::new(None);
+
 fn client(args: &Value) -> Result<reqwest::blocking::Client, PluginError> {
+    if args.get("keep").and_then(Value::as_bool) == Some(true) {
+        let mut kept = KEPT.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = kept.as_ref() {
+            return Ok(c.clone());
+        }
+        let c = build(args)?;
+        *kept = Some(c.clone());
+        return Ok(c);
+    }
+    build(args)
+}
+
+fn build(args: &Value) -> Result<reqwest::blocking::Client, PluginError> {
     let mut builder = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60));
     if let Some(pem) = args.get("ca_pem").and_then(Value::as_str) {
         let ca = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| PluginError::Custom(format!("bad CA certificate: {e}")))?;
