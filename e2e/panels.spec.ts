@@ -231,3 +231,26 @@ test('a git-style plugin shows its sandbox proof, asks for the folder and for gi
   await expect(page.getByRole('region', { name: 'Grants of Git Status' })).toContainText(`${repo}/`);
   cleanup();
 });
+
+test("a plugin's own HTTP client (reqwest) asks on first use too, through the egress proxy, and its request shows in Network activity", async ({ page, webHost }) => {
+  const url = `http://127.0.0.1:${server.port}/json`;
+  await page.goto(webHost.url);
+  await install(page, 'own-browser', 'Approve and install');
+  const plugin = page.getByRole('listitem', { name: 'Own Client (any host)' });
+  await expect(plugin.getByText('sandboxed', { exact: true })).toBeVisible();
+  await plugin.getByLabel('Local network access for Own Client (any host)').check();
+
+  await invoke(page, 'Own Client (any host) (dev.haloforge.sample.own-browser)', 'get', { url });
+  const prompt = page.getByRole('alertdialog', { name: 'Allow network access?' });
+  await expect(prompt).toContainText('dev.haloforge.sample.own-browser');
+  await expect(prompt.getByLabel('Full URL')).toHaveText(url);
+  await page.screenshot({ path: screenshotPath('own-client-prompt'), fullPage: true });
+  await expect(prompt.getByRole('button', { name: 'Allow once' })).toBeEnabled();
+  await prompt.getByRole('button', { name: 'Allow once' }).click();
+  await expect(console_(page)).toContainText('"status": 200');
+  await expect(console_(page)).toContainText('hello');
+
+  await page.getByRole('button', { name: 'Network activity' }).click();
+  const allowed = page.getByRole('table', { name: 'Audit log' }).getByRole('row').filter({ hasText: 'prompt:allow-once' });
+  await expect(allowed.first()).toContainText(url);
+});

@@ -58,7 +58,7 @@ export interface HostOptions {
   home: string;
   /** How plugin hosts start: in bubblewrap, unless a test brings a launcher of its own. */
   launcher?: HostLauncher;
-  /** `off` runs plugin hosts without bubblewrap even where it is available (benchmarks compare). */
+  /** `off` runs plugin hosts with no sandbox at all, bubblewrap nor lockdown (benchmarks compare). */
   sandbox?: 'auto' | 'off';
   logger?: FileLogger;
   /**
@@ -115,7 +115,7 @@ export function createHost(opts: HostOptions): Host {
   const settings = readHostSettings(layout.home, logger);
   const bubblewrap = opts.sandbox === 'off' ? { ok: false as const, reason: 'the sandbox was turned off for this run' } : findBubblewrap();
   mkdirSync(layout.home, { recursive: true });
-  const gate = new SandboxGate({ bubblewrap, allowUnconfined: settings.allowUnconfined || opts.sandbox === 'off', mainNamespaces: readNamespaces(), home: layout.home });
+  const gate = new SandboxGate({ bubblewrap, allowUnconfined: settings.allowUnconfined || opts.sandbox === 'off', mainNamespaces: readNamespaces(), home: layout.home, lockDown: opts.sandbox !== 'off' });
   const app = appRoot();
   const launch = opts.launcher ?? standardLauncher(bubblewrap);
   logger.log(bubblewrap.ok ? 'info' : 'warn', HOST_TARGET, bubblewrap.ok ? `plugin hosts start in bubblewrap (${bubblewrap.path})` : `sandbox unavailable: ${bubblewrap.reason}`);

@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { TUNNEL_WINDOW } from '../core/egress/flow';
+import { AckBatch, TUNNEL_WINDOW } from '../core/egress/flow';
 import { headEnd, MAX_HEAD_BYTES } from '../core/egress/proxy-head';
 import type { FromPluginHost, ToPluginHost } from '../core/plugins/host-protocol';
 
@@ -10,6 +10,7 @@ interface Client {
   /** Sent to main and not acknowledged yet. */
   unacked: number;
   open: boolean;
+  acks: AckBatch;
 }
 
 type FromMain = Extract<ToPluginHost, { type: `tunnel-${string}` }>;
@@ -39,6 +40,7 @@ export class EgressProxy {
 
   private accept(socket: Socket): void {
     const id = this.next++;
+    socket.setNoDelay(true);
     let buffered = Buffer.alloc(0);
     const onHead = (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
@@ -48,7 +50,7 @@ export class EgressProxy {
       socket.off('data', onHead);
       socket.pause();
       const cut = end === -1 ? buffered.length : end;
-      this.clients.set(id, { socket, pending: buffered.subarray(cut), unacked: 0, open: false });
+      this.clients.set(id, { socket, pending: buffered.subarray(cut), unacked: 0, open: false, acks: new AckBatch() });
       this.send({ type: 'tunnel-open', id, head: buffered.subarray(0, cut) });
     };
     socket.on('data', onHead);
@@ -79,7 +81,10 @@ export class EgressProxy {
         return;
       case 'tunnel-data': {
         const n = m.bytes.byteLength;
-        socket.write(m.bytes, () => this.send({ type: 'tunnel-ack', id: m.id, bytes: n }));
+        socket.write(m.bytes, () => {
+          const due = client.acks.wrote(n);
+          if (due > 0) this.send({ type: 'tunnel-ack', id: m.id, bytes: due });
+        });
         return;
       }
       case 'tunnel-ack':

@@ -35,7 +35,7 @@ async function prepare(req: PrepareRequest): Promise<void> {
     egressPort = await proxy.listen();
     pointClientsAt(`http://127.0.0.1:${egressPort}`);
   }
-  const lockdown = bridge.lockDown(req.writable, egressPort);
+  const lockdown = req.lockDown ? bridge.lockDown(req.writable, egressPort) : { seccomp: false, landlock: 'not-enforced', landlockAllThreads: false, problems: ['the sandbox was turned off for this run'] };
   parent.send({ type: 'proof', proof: { ...seen, ...ownRights(), lockdown } });
 }
 

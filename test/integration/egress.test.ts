@@ -159,6 +159,15 @@ describe("a plugin's own HTTP client", () => {
     await expect.poll(() => host.audit.query().filter((e) => e.event === 'error').map((e) => e.error)).toEqual(['idle for 300 ms', 'more than 65536 bytes']);
   });
 
+  it('is held to a number of open connections, and the one over it is told why', async () => {
+    const { host } = await start({ egressLimits: { maxTunnelsPerPlugin: 1 } });
+    const get = (url: string) => host.plugins.invoke(OWN_FETCHER, 'get', { url, ca_pem: TEST_CA_PEM, keep: true });
+    await expect(get(https('/json'))).resolves.toMatchObject({ status: 200 });
+    // The kept client's tunnel stays open in its pool; a request needing another connection is over the limit.
+    await expect(get(http('/json'))).resolves.toEqual({ status: 429, body: expect.stringContaining(`plugin ${OWN_FETCHER} already has 1 connections open through its proxy, the most allowed at once`) as string });
+    expect(host.audit.query({ decision: 'deny' })).toMatchObject([{ method: 'GET', rule: 'egress:limit' }]);
+  });
+
   it('gets no proxy at all when its plugin holds no network permission', async () => {
     const { host } = await start();
     for (const name of ['HTTP_PROXY', 'https_proxy', 'ALL_PROXY']) await expect(host.plugins.invoke(MISBEHAVE, 'env', { name })).resolves.toEqual({ value: null });

@@ -7,7 +7,7 @@ import { HOST_TARGET, type Logger } from '../log/logger';
 import type { TunnelFlow, ToPluginHost } from '../plugins/host-protocol';
 import { withAddresses, type Decision } from '../policy/engine';
 import { redactUrl } from '../policy/request-url';
-import { TUNNEL_WINDOW } from './flow';
+import { AckBatch, TUNNEL_WINDOW } from './flow';
 import { CONNECT_ESTABLISHED, parseProxyHead, proxyRefusal } from './proxy-head';
 
 export interface EgressLimits {
@@ -39,6 +39,7 @@ interface Tunnel {
   /** Sent to the plugin host and not acknowledged yet. */
   unacked: number;
   lifetime: NodeJS.Timeout;
+  acks: AckBatch;
   finish: (how: string, failed: boolean) => void;
 }
 
@@ -120,6 +121,7 @@ export class EgressTunnels {
       bytesIn: 0,
       bytesOut: 0,
       unacked: 0,
+      acks: new AckBatch(),
       lifetime: setTimeout(() => tunnel.finish(`open longer than ${this.limits.maxDurationMs} ms`, true), this.limits.maxDurationMs),
       finish: (how, failed) => {
         if (done) return;
@@ -143,6 +145,8 @@ export class EgressTunnels {
     mine.set(id, tunnel);
     socket.on('connect', () => {
       connected = true;
+      // A relay must not hold small writes back (Nagle): the client's own stack already decides.
+      socket.setNoDelay(true);
       // From now on the timeout counts idleness, not connecting.
       socket.setTimeout(this.limits.idleMs);
       if (firstBytes) socket.write(firstBytes);
@@ -178,7 +182,10 @@ export class EgressTunnels {
           tunnel.finish(`more than ${this.limits.maxBytes} bytes`, true);
           return undefined;
         }
-        tunnel.socket.write(m.bytes, () => tunnel.send({ type: 'tunnel-ack', id: m.id, bytes: n }));
+        tunnel.socket.write(m.bytes, () => {
+          const due = tunnel.acks.wrote(n);
+          if (due > 0) tunnel.send({ type: 'tunnel-ack', id: m.id, bytes: due });
+        });
         return undefined;
       }
       case 'tunnel-ack':

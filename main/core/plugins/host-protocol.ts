@@ -20,6 +20,8 @@ export interface PrepareRequest {
    * loopback and points the proxy variables at it, its own HTTP client's only way out.
    */
   egress: boolean;
+  /** Install seccomp and Landlock: always, but for a host whose sandbox was turned off for a comparison. */
+  lockDown: boolean;
 }
 
 export interface LoadRequest {

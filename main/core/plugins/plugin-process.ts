@@ -170,7 +170,7 @@ export class PluginProcess {
         if (this.sandbox.state === 'unconfined') this.opts.logger.log('warn', this.opts.pluginId, `running unconfined, as settings.json allows: ${this.sandbox.reason}`);
         host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, ...context });
       };
-      host.send({ type: 'prepare', bridgePath: this.opts.bridgePath, canary: this.opts.gate.canary, writable: [this.opts.dataDir, '/tmp'], egress: this.opts.network && this.opts.egress !== undefined });
+      host.send({ type: 'prepare', bridgePath: this.opts.bridgePath, canary: this.opts.gate.canary, writable: [this.opts.dataDir, '/tmp'], egress: this.opts.network && this.opts.egress !== undefined, lockDown: this.opts.gate.lockDown });
     });
   }
 

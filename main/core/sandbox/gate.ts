@@ -21,6 +21,8 @@ export class SandboxGate {
       mainNamespaces: NamespaceIds;
       /** The data folder: the canary lives at its root, where no sandbox looks. */
       home: string;
+      /** False only where the sandbox was turned off for a comparison (benchmarks): no seccomp, no Landlock. */
+      lockDown?: boolean;
       now?: () => Date;
     },
   ) {
@@ -30,6 +32,11 @@ export class SandboxGate {
 
   get bubblewrap(): Bubblewrap {
     return this.opts.bubblewrap;
+  }
+
+  /** Whether plugin hosts raise their own walls (seccomp, Landlock) before their plugin loads. */
+  get lockDown(): boolean {
+    return this.opts.lockDown ?? true;
   }
 
   /** Why no plugin host should even be started, if none can be sandboxed and unconfined ones are not allowed. */
