@@ -82,6 +82,17 @@ describe("a plugin's own HTTP client", () => {
     expect(outcome?.durationMs).toBeGreaterThan(0);
   });
 
+  it('moves a large answer intact, many windows long, both over https and plain http', async () => {
+    const { get } = await start();
+    const bytes = 6 * 1024 * 1024;
+    for (const url of [https(`/big?bytes=${bytes}`), http(`/big?bytes=${bytes}`)]) {
+      const r = (await get(OWN_FETCHER, url)) as { status: number; body: string };
+      expect(r.status).toBe(200);
+      expect(r.body.length).toBe(bytes);
+      expect(r.body.replaceAll('z', '')).toBe('');
+    }
+  });
+
   it('sends plain http through the proxy with its full URL decided and audited like ctx.http()', async () => {
     const { get, lines } = await start();
     await expect(get(OWN_FETCHER, http('/echo?api_key=sekrit'))).resolves.toMatchObject({ status: 200, body: expect.stringContaining('"method":"GET"') as string });
