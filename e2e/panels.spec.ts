@@ -61,7 +61,9 @@ test('a network_http plugin asks on first use: deny, allow always, revoke', asyn
   await expect(prompt.getByRole('note')).toContainText('not encrypted');
   // Armed only after a delay, against click-jacking.
   await expect(prompt.getByRole('button', { name: 'Deny' })).toBeDisabled();
-  await expect(prompt.getByRole('button', { name: 'Allow once' })).toBeDisabled();
+  await expect(prompt.getByRole('button', { name: `Allow http://127.0.0.1:${server.port} this time` })).toBeDisabled();
+  // Every way to allow names exactly what it covers.
+  await expect(prompt.getByRole('button', { name: /^Allow http:\/\/127\.0\.0\.1:\d+ / })).toHaveCount(4);
   await page.screenshot({ path: screenshotPath('prompt-armed-after-delay'), fullPage: true });
   await expect(prompt.getByRole('button', { name: 'Deny' })).toBeEnabled();
   await page.screenshot({ path: screenshotPath('prompt'), fullPage: true });
@@ -77,7 +79,7 @@ test('a network_http plugin asks on first use: deny, allow always, revoke', asyn
   await page.screenshot({ path: screenshotPath('network-activity-denied'), fullPage: true });
 
   await invoke(page, 'Browser (dev.haloforge.sample.browser)', 'fetch_json', { url });
-  await prompt.getByRole('button', { name: /Allow always for/ }).click();
+  await prompt.getByRole('button', { name: `Allow http://127.0.0.1:${server.port} always` }).click();
   await expect(console_(page)).toContainText('"status": 200');
   await page.getByRole('button', { name: 'Invoke' }).click();
   await expect(console_(page)).toContainText('"hello": "world"');
@@ -86,12 +88,15 @@ test('a network_http plugin asks on first use: deny, allow always, revoke', asyn
   await page.getByRole('button', { name: 'Grants' }).click();
   await expect(page.getByRole('region', { name: 'Grants of Browser' })).toContainText(`127.0.0.1:${server.port}`);
   await page.screenshot({ path: screenshotPath('grants'), fullPage: true });
-  await page.getByRole('button', { name: `Revoke 127.0.0.1:${server.port}` }).click();
+  await expect(page.getByRole('region', { name: 'Grants of Browser' })).toContainText('always');
+  await page.getByRole('button', { name: `Limit http://127.0.0.1:${server.port} to 24 hours` }).click();
+  await expect(page.getByRole('region', { name: 'Grants of Browser' })).toContainText('until ');
+  await page.getByRole('button', { name: `Revoke http://127.0.0.1:${server.port}` }).click();
   await expect(page.getByText('No grants.')).toBeVisible();
   await invoke(page, 'Browser (dev.haloforge.sample.browser)', 'fetch_json', { url });
   await expect(prompt).toBeVisible();
-  await expect(prompt.getByRole('button', { name: 'Allow once' })).toBeEnabled();
-  await prompt.getByRole('button', { name: 'Allow once' }).click();
+  await expect(prompt.getByRole('button', { name: `Allow http://127.0.0.1:${server.port} this time` })).toBeEnabled();
+  await prompt.getByRole('button', { name: `Allow http://127.0.0.1:${server.port} this time` }).click();
   await expect(console_(page)).toContainText('"status": 200');
 });
 
@@ -165,9 +170,9 @@ test('the permission prompt ignores Escape and answers from the keyboard', async
   await page.keyboard.press('Tab');
   await expect(prompt.getByRole('button', { name: 'Deny' })).toBeFocused();
   await page.keyboard.press('Shift+Tab');
-  await expect(prompt.getByRole('button', { name: /Allow always for/ })).toBeFocused();
-  await page.keyboard.press('Shift+Tab');
-  await expect(prompt.getByRole('button', { name: 'Allow once' })).toBeFocused();
+  await expect(prompt.getByRole('button', { name: /always$/ })).toBeFocused();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+Tab');
+  await expect(prompt.getByRole('button', { name: /this time$/ })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(prompt).toBeHidden();
   await expect(console_(page)).toContainText('"status": 200');
@@ -186,9 +191,9 @@ test("a plugin reading the user's files asks once per folder, and the folder sho
   await invoke(page, 'Misbehave (dev.haloforge.test.misbehave)', 'read_file', { path: '/etc/hostname' });
   const prompt = page.getByRole('alertdialog', { name: 'Allow access to your files?' });
   await expect(prompt.getByLabel('File')).toHaveText('/etc/hostname');
-  await expect(prompt.getByRole('button', { name: 'Allow always in /etc/' })).toBeEnabled();
+  await expect(prompt.getByRole('button', { name: 'Allow reading /etc/ always' })).toBeEnabled();
   await page.screenshot({ path: screenshotPath('file-prompt'), fullPage: true });
-  await prompt.getByRole('button', { name: 'Allow always in /etc/' }).click();
+  await prompt.getByRole('button', { name: 'Allow reading /etc/ always' }).click();
   await expect(console_(page)).toContainText('"text":');
 
   await page.getByLabel('Command', { exact: true }).selectOption('read_file');
@@ -219,7 +224,7 @@ test('a git-style plugin shows its sandbox proof, asks for the folder and for gi
   await invoke(page, 'Git Status (dev.haloforge.sample.git-status)', 'status', { path: repo });
   const folder = page.getByRole('alertdialog', { name: 'Allow access to your files?' });
   await expect(folder).toContainText('to run git there');
-  await folder.getByRole('button', { name: `Allow always in ${repo}/` }).click();
+  await folder.getByRole('button', { name: `Allow reading ${repo}/ always` }).click();
   const network = page.getByRole('alertdialog', { name: 'Let git use the network?' });
   await expect(network.getByLabel('Arguments')).toHaveText('status --porcelain=v1 --branch');
   await expect(network).toContainText('If you deny, it still runs, offline.');
@@ -245,8 +250,8 @@ test("a plugin's own HTTP client (reqwest) asks on first use too, through the eg
   await expect(prompt).toContainText('dev.haloforge.sample.own-browser');
   await expect(prompt.getByLabel('Full URL')).toHaveText(url);
   await page.screenshot({ path: screenshotPath('own-client-prompt'), fullPage: true });
-  await expect(prompt.getByRole('button', { name: 'Allow once' })).toBeEnabled();
-  await prompt.getByRole('button', { name: 'Allow once' }).click();
+  await expect(prompt.getByRole('button', { name: `Allow http://127.0.0.1:${server.port} this time` })).toBeEnabled();
+  await prompt.getByRole('button', { name: `Allow http://127.0.0.1:${server.port} this time` }).click();
   await expect(console_(page)).toContainText('"status": 200');
   await expect(console_(page)).toContainText('hello');
 

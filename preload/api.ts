@@ -4,7 +4,7 @@ import type { PermissionState } from '../main/core/plugins/approvals';
 import type { InstallPreview } from '../main/core/plugins/installer';
 import type { PropertySchema, SettingsSchema } from '../main/core/plugins/settings-schema';
 import type { AuditQueryWire, ChannelName, Channels, EventName, Events } from '../main/core/ipc/channels';
-import type { FileGrant, Grant } from '../main/core/grants/store';
+import type { FileGrant, Grant, Narrowing } from '../main/core/grants/store';
 import type { NetworkGrant } from '../main/core/policy/engine';
 import type { PluginSummary } from '../main/core/plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/service';
@@ -29,6 +29,7 @@ export interface HaloForgeApi {
   answerPrompt(promptId: string, answer: PromptAnswer): Promise<boolean>;
   listGrants(pluginId?: string): Promise<Grant[]>;
   revokeGrant(grantId: string): Promise<Grant | null>;
+  narrowGrant(grantId: string, to: Narrowing): Promise<Grant | null>;
   queryAudit(query?: AuditQueryWire): Promise<AuditEntry[]>;
   /** Unpacks and checks a plugin folder or .hfpkg on this machine, without installing it. */
   previewInstall(source: string): Promise<InstallPreview>;
@@ -61,6 +62,7 @@ export function makeApi(call: Call, subscribe: Subscribe): HaloForgeApi {
     answerPrompt: (promptId, answer) => call('hf:prompts:answer', [promptId, answer]),
     listGrants: (pluginId) => call('hf:grants:list', pluginId === undefined ? [] : [pluginId]),
     revokeGrant: (grantId) => call('hf:grants:revoke', [grantId]),
+    narrowGrant: (grantId, to) => call('hf:grants:narrow', [grantId, to]),
     queryAudit: (query) => call('hf:audit:query', [query ?? {}]),
     previewInstall: (source) => call('hf:install:preview', [source]),
     install: (source, keys) => call('hf:install:confirm', [source, keys]),

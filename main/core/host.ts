@@ -24,7 +24,6 @@ import { PluginRegistry } from './plugins/registry';
 import { PanelAsker } from './prompts/panel-asker';
 import { PromptService, type Asker, type PermissionPrompt } from './prompts/service';
 import type { AuditEntry } from './audit/log';
-import type { Grant } from './grants/store';
 
 export interface Host {
   layout: HomeLayout;
@@ -78,7 +77,6 @@ export interface HostOptions {
   onNotify?: PluginManagerOptions['onNotify'];
   onPrompts?: (pending: PermissionPrompt[]) => void;
   onAudit?: (entry: AuditEntry) => void;
-  onGrants?: (grants: Grant[]) => void;
   onPluginEvent?: (pluginId: string, name: string, payload: unknown) => void;
 }
 
@@ -127,9 +125,8 @@ export function createHost(opts: HostOptions): Host {
   const audit = new AuditLog(join(layout.home, 'audit.jsonl'), opts.onAudit);
   const panelAsker = new PanelAsker((pending) => opts.onPrompts?.(pending));
   const prompts = new PromptService(opts.asker === 'panel' ? panelAsker.ask : opts.asker, opts.promptTimeoutMs);
-  const onGrant = () => opts.onGrants?.(grants.all());
-  const files = new FileService({ grants, prompts, audit, protectedRoots, onGrant });
-  const processes = new ProcessService({ grants, prompts, audit, logger, bubblewrap, protectedRoots, limits: opts.processLimits, onGrant });
+  const files = new FileService({ grants, prompts, audit, protectedRoots });
+  const processes = new ProcessService({ grants, prompts, audit, logger, bubblewrap, protectedRoots, limits: opts.processLimits });
   // The manager hands ctx.http() calls to the broker; the broker asks the manager what each plugin
   // declares. Both callbacks run only after both exist.
   const plugins: PluginManager = new PluginManager({
@@ -204,7 +201,6 @@ export function createHost(opts: HostOptions): Host {
     logger,
     resolver: opts.resolver,
     limits: opts.brokerLimits,
-    onGrant,
   });
   const egress = new EgressTunnels({ broker, grants, logger, limits: opts.egressLimits });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);

@@ -18,13 +18,13 @@ export function createShellCore(opts: Pick<HostOptions, 'home'>, emit: Emit): { 
     onPrompts: (pending) => emit('hf:event:prompts', pending),
     // Panels show what plugins control (URLs, paths, log text) neutralised; the files keep it as it was.
     onAudit: (entry) => emit('hf:event:audit', displayFields(entry)),
-    onGrants: (grants) => emit('hf:event:grants', grants.map(displayFields)),
     onPluginEvent: (pluginId, name, payload) => emit('hf:event:plugin-event', { pluginId, name, payload }),
   });
+  // Every change of a grant, whoever made it (a prompt, a panel, the command line), reaches the panels.
+  host.grants.onChange(() => emit('hf:event:grants', host.grants.all().map(displayFields)));
   host.logger.follow((record) => emit('hf:event:log', displayFields(record)));
   const dispatch = createRouter({
     ...host,
-    grantsChanged: () => emit('hf:event:grants', host.grants.all().map(displayFields)),
     pluginRemoved: (pluginId) => emit('hf:event:plugin-removed', { pluginId }),
   });
   return { host, dispatch };

@@ -16,7 +16,7 @@ export async function hostBehindWebHost(samples: string[], opts: Pick<HostOption
   const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, ''), ...opts });
   host.plugins.discover();
   await host.start();
-  const dispatch = createRouter({ ...host, grantsChanged: () => undefined, pluginRemoved: () => undefined });
+  const dispatch = createRouter({ ...host, pluginRemoved: () => undefined });
   const web = await startWebHost({ dispatch, rendererDir: join(root, 'out', 'renderer'), logger: host.logger });
   return {
     host,

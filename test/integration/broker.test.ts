@@ -218,9 +218,22 @@ describe('a network_http plugin', () => {
     expect(asked).toHaveLength(2);
   });
 
+  it('keeps an answer for as long as the user chose: 24 hours on disk with its expiry, until quitting in memory only', async () => {
+    const { host } = await start({ answers: ['allow-day'] });
+    await expect(host.plugins.invoke(BROWSER, 'fetch_json', { url: url('/json') })).resolves.toMatchObject({ status: 200 });
+    const [day] = host.grants.list(BROWSER);
+    expect(day).toMatchObject({ scheme: 'http', host: 'api.hf.test', port: server.port, lasts: 'day', via: 'prompt: allow for 24 hours', lastUsedAt: expect.any(String) as string });
+    expect(Date.parse(day?.expiresAt ?? '') - Date.parse(day?.createdAt ?? '')).toBe(24 * 60 * 60 * 1000);
+
+    const session = await start({ answers: ['allow-session'] });
+    await session.host.plugins.invoke(BROWSER, 'fetch_json', { url: url('/json') });
+    expect(session.host.grants.list(BROWSER)).toMatchObject([{ lasts: 'session', expiresAt: null }]);
+    expect(readFileSync(join(session.host.layout.home, 'grants.json'), 'utf8')).not.toContain('session');
+  });
+
   it('treats a prompt nobody answers as deny', async () => {
     const { host, audit } = await start({ answers: ['never'], promptTimeoutMs: 300 });
-    await expect(host.plugins.invoke(BROWSER, 'fetch_json', { url: url('/json') })).rejects.toThrow(/nobody answered the permission prompt in time/);
+    await expect(host.plugins.invoke(BROWSER, 'fetch_json', { url: url('/json') })).rejects.toThrow(/nobody answered the permission prompt within 0.3 s/);
     expect(audit()).toMatchObject([{ decision: 'deny', rule: 'prompt:timeout', prompt: 'timeout' }]);
   });
 

@@ -41,7 +41,14 @@ describe.each([
     expect(await host.plugins.setEnabled(FETCHER, true)).toMatchObject({ state: 'active', enabled: true });
 
     writeFileSync(join(host.layout.plugins, FETCHER, 'data', 'note.txt'), 'kept');
+    // Every kind of standing answer it was given goes with it.
+    host.grants.add({ pluginId: FETCHER, permission: 'network_http', scheme: 'https', host: 'api.example.com', port: 443, via: 'test' });
+    host.grants.addFile({ pluginId: FETCHER, permission: 'filesystem_read', folder: '/srv/shared', via: 'test' });
+    host.grants.addProgram({ pluginId: FETCHER, permission: 'program_network', program: 'git', via: 'test' });
+    host.grants.setLocalNetwork(FETCHER, true);
     await host.installer.uninstall(FETCHER, { deleteData: false });
+    expect(host.grants.all(FETCHER)).toEqual([]);
+    expect(host.grants.localNetwork(FETCHER)).toBe(false);
     expect(host.plugins.get(FETCHER)).toBeUndefined();
     expect(host.plugins.registry.get(FETCHER)).toBeUndefined();
     expect(readFileSync(join(host.layout.plugins, FETCHER, 'data', 'note.txt'), 'utf8')).toBe('kept');

@@ -92,7 +92,7 @@ describe('a git-style plugin', () => {
     const { host } = await start({ file: 'deny' });
     host.grants.addFile({ pluginId: GIT, permission: 'filesystem_read', folder: granted, via: 'test' });
     await expect(host.plugins.invoke(GIT, 'log', { path: granted })).resolves.toMatchObject({ commits: [{ subject: 'Second commit in granted' }, { subject: 'First commit' }] });
-    await expect(host.plugins.invoke(GIT, 'status', { path: other })).rejects.toThrow(/^Permission denied: the user did not allow read access to .*other \(deny\)$/);
+    await expect(host.plugins.invoke(GIT, 'status', { path: other })).rejects.toThrow(/^Permission denied: the user did not allow read access to .*other: the user denied it$/);
     expect(host.audit.query({ pluginId: GIT, decision: 'deny' }).map((e) => [e.method, e.url, e.rule])).toEqual([
       ['FILE', `file://${other}`, 'prompt:deny'],
       ['SPAWN', 'process:git', 'filesystem_read'],

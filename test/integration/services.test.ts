@@ -137,7 +137,7 @@ describe('ctx.fs() and ctx.process()', () => {
       ['response', 'SPAWN', 'process:true', 'allow', 'process_spawn_whitelist', 0],
       ['decision', 'SPAWN', 'process:sh', 'deny', 'process_spawn_whitelist', null],
     ]);
-    expect(host.audit.query()[0]?.reason).toMatch(/^\/usr\/bin\/true in \/tmp; network off \(nobody is there to answer a prompt\)$/);
+    expect(host.audit.query()[0]?.reason).toMatch(/^\/usr\/bin\/true in \/tmp; network off \(no one is there to answer a permission prompt\)$/);
   });
 
   it("ask the user before a plugin first reads the user's files in a folder, and audit every access", async () => {
@@ -174,7 +174,7 @@ describe('ctx.fs() and ctx.process()', () => {
 
   it('refuse a file access the user denies', async () => {
     const host = await startWith([{ type: 'filesystem_read' }], async () => 'deny');
-    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hostname' })).rejects.toThrow('Permission denied: the user did not allow read access to /etc/hostname (deny)');
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hostname' })).rejects.toThrow('Permission denied: the user did not allow read access to /etc/hostname: the user denied it');
     expect(host.audit.query()).toMatchObject([{ method: 'FILE', decision: 'deny', rule: 'prompt:deny', prompt: 'deny' }]);
   });
 

@@ -105,7 +105,7 @@ describe('when the disk fails', () => {
 
   it('a read-only data folder gives clear errors, loses no grant and invents none', async () => {
     const host = await start();
-    const grant = host.grants.add({ pluginId: MISBEHAVE, permission: 'network_http', host: 'a.example.com', port: 443, via: 'test' });
+    const grant = host.grants.add({ pluginId: MISBEHAVE, permission: 'network_http', scheme: 'https', host: 'a.example.com', port: 443, via: 'test' });
     const home = host.layout.home;
     const before = readFileSync(join(home, 'grants.json'), 'utf8');
     const lock = (on: boolean) => {
@@ -115,7 +115,7 @@ describe('when the disk fails', () => {
     };
     lock(true);
     try {
-      expect(() => host.grants.add({ pluginId: MISBEHAVE, permission: 'network_http', host: 'b.example.com', port: 443, via: 'test' })).toThrow(/EPERM|EACCES/);
+      expect(() => host.grants.add({ pluginId: MISBEHAVE, permission: 'network_http', scheme: 'https', host: 'b.example.com', port: 443, via: 'test' })).toThrow(/EPERM|EACCES/);
       expect(() => host.grants.revoke(grant.id)).toThrow(/EPERM|EACCES/);
       await expect(host.plugins.setEnabled(HELLO, false)).rejects.toThrow(/EPERM|EACCES/);
       expect(host.grants.list(MISBEHAVE)).toEqual([grant]);
@@ -133,7 +133,7 @@ describe('when main crashes between writing and renaming the grants file', () =>
   it('the old grants stay in force, no half-written file is read, and the leftover is cleared', () => {
     const home = scratchHome();
     const path = join(home, 'grants.json');
-    const kept = new GrantStore(path).add({ pluginId: 'dev.t.p', permission: 'network_http', host: 'old.example.com', port: 443, via: 'prompt: allow always' });
+    const kept = new GrantStore(path).add({ pluginId: 'dev.t.p', permission: 'network_http', scheme: 'https', host: 'old.example.com', port: 443, via: 'prompt: allow always' });
     const before = readFileSync(path, 'utf8');
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'test', 'reliability', 'crash-during-grant.ts'), path], { cwd: root, encoding: 'utf8' });
     expect(r.signal).toBe('SIGKILL');

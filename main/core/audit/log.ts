@@ -16,7 +16,7 @@ export interface AuditEntry {
   rule: string;
   reason: string;
   grantId?: string;
-  prompt?: 'allow-once' | 'allow-always' | 'deny' | 'timeout' | 'unavailable';
+  prompt?: 'allow-once' | 'allow-session' | 'allow-day' | 'allow-always' | 'deny' | 'timeout' | 'unavailable';
   status?: number;
   /** Bytes received (response, or from the server through a tunnel). */
   bytes?: number;

@@ -7,6 +7,7 @@ import { HOST_TARGET, type Logger } from '../log/logger';
 import { decide, withAddresses, type Decision, type ManifestPermission } from '../policy/engine';
 import { redactUrl } from '../policy/request-url';
 import type { PromptOutcome, PromptService } from '../prompts/service';
+import { describeLasting, lastingOf } from '../grants/terms';
 import { DeadlinePassed, Deadlines } from './deadlines';
 import { PinnedAgents } from './pinned-agents';
 import { systemResolver, type Resolver } from './resolver';
@@ -57,8 +58,6 @@ export interface BrokerOptions {
   logger: Logger;
   resolver?: Resolver;
   limits?: Partial<BrokerLimits>;
-  /** Told when an "allow always" answer adds a grant. */
-  onGrant?: () => void;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -248,16 +247,17 @@ export class Broker {
         tier: 'Sensitive',
         reason: decision.reason,
       });
-      if (prompt === 'allow-always') {
-        const grant = grants.add({ pluginId, permission: 'network_http', host: target.host, port: target.port, via: 'prompt: allow always' });
-        this.opts.logger.log('info', HOST_TARGET, `plugin ${pluginId} granted network access to ${target.host}:${target.port} (grant ${grant.id})`);
-        this.opts.onGrant?.();
-        decision = { decision: 'allow', rule: 'grant', grantId: grant.id, reason: `the user allowed ${target.host}:${target.port} always`, target };
+      const origin = `${target.scheme}://${target.host}:${target.port}`;
+      const lasts = lastingOf(prompt);
+      if (lasts) {
+        const grant = grants.add({ pluginId, permission: 'network_http', scheme: target.scheme, host: target.host, port: target.port, via: `prompt: allow ${describeLasting(lasts)}`, lasts });
+        this.opts.logger.log('info', HOST_TARGET, `plugin ${pluginId} granted network access to ${origin} ${describeLasting(lasts)} (grant ${grant.id})`);
+        decision = { decision: 'allow', rule: 'grant', grantId: grant.id, reason: `the user allowed ${origin} ${describeLasting(lasts)}`, target };
       } else if (prompt === 'allow-once') {
-        decision = { decision: 'allow', rule: 'prompt:allow-once', reason: `the user allowed this one request to ${target.host}:${target.port}`, target };
+        decision = { decision: 'allow', rule: 'prompt:allow-once', reason: `the user allowed this one request to ${origin}`, target };
       } else {
-        const why = prompt === 'deny' ? 'the user denied it' : prompt === 'timeout' ? 'nobody answered the permission prompt in time' : 'no one is there to answer a permission prompt';
-        deny(`prompt:${prompt}`, `request of plugin ${pluginId} to ${target.host}:${target.port} was not allowed: ${why}`, prompt);
+        const refused = prompt as Parameters<PromptService['whyRefused']>[0];
+        deny(`prompt:${prompt}`, `request of plugin ${pluginId} to ${origin} was not allowed: ${this.opts.prompts.whyRefused(refused)}`, prompt);
       }
     }
     let addresses: string[];
@@ -273,6 +273,7 @@ export class Broker {
     }
     const checked = withAddresses(decision, addresses, input.localNetwork, input.ownAddresses);
     if (checked.decision === 'deny') deny(checked.rule, checked.reason, prompt);
+    if (decision.decision === 'allow' && decision.grantId !== undefined) grants.touch(decision.grantId);
     return { decision, prompt, address: addresses[0] as string };
   }
 

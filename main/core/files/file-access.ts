@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { AuditLog } from '../audit/log';
 import type { GrantStore } from '../grants/store';
+import { describeLasting, lastingOf } from '../grants/terms';
 import type { PromptOutcome, PromptService } from '../prompts/service';
 
 /** A plugin's access to a file or folder outside its data folder, by its real path (links resolved). */
@@ -24,7 +25,7 @@ export type FileReply = { ok: true } | { ok: false; message: string };
  */
 export async function decideFileAccess(
   req: FileRequest,
-  deps: { grants: GrantStore; prompts: PromptService; audit: AuditLog; onGrant?: () => void },
+  deps: { grants: GrantStore; prompts: PromptService; audit: AuditLog },
 ): Promise<FileReply> {
   const permission = req.write ? 'filesystem_write' : 'filesystem_read';
   const access = req.write ? 'write' : 'read';
@@ -34,7 +35,8 @@ export async function decideFileAccess(
   let prompt: PromptOutcome | undefined;
   let allowed = covering !== undefined;
   let rule = covering ? 'grant' : '';
-  let reason = covering ? `the user allowed ${covering.folder}/ always (${covering.via}, ${covering.createdAt})` : '';
+  let reason = covering ? `the user allowed ${covering.folder}/ ${describeLasting(covering.lasts)} (${covering.via}, ${covering.createdAt})` : '';
+  if (covering) deps.grants.touch(covering.id);
   if (!covering) {
     const folder = req.folder ?? dirname(req.path);
     prompt = await deps.prompts.ask({
@@ -49,14 +51,14 @@ export async function decideFileAccess(
       tier: 'Sensitive',
       reason: `first ${access} of plugin ${req.pluginId} in ${folder}/${req.purpose ? ` ${req.purpose}` : ''}: ${permission} needs the user's confirmation per folder`,
     });
-    allowed = prompt === 'allow-once' || prompt === 'allow-always';
+    const lasts = lastingOf(prompt);
+    allowed = prompt === 'allow-once' || lasts !== undefined;
     rule = `prompt:${prompt}`;
-    reason = allowed ? `the user allowed ${prompt === 'allow-always' ? `${folder}/ always` : 'this access once'}` : `the user did not allow ${access} access to ${req.path} (${prompt})`;
-    if (prompt === 'allow-always') {
-      const grant = deps.grants.addFile({ pluginId: req.pluginId, permission, folder, via: 'prompt: allow always' });
-      deps.onGrant?.();
+    reason = allowed ? 'the user allowed this access once' : `the user did not allow ${access} access to ${req.path}: ${deps.prompts.whyRefused(prompt as Parameters<PromptService['whyRefused']>[0])}`;
+    if (lasts) {
+      const grant = deps.grants.addFile({ pluginId: req.pluginId, permission, folder, via: `prompt: allow ${describeLasting(lasts)}`, lasts });
       rule = 'grant';
-      reason = `the user allowed ${folder}/ always (grant ${grant.id})`;
+      reason = `the user allowed ${folder}/ ${describeLasting(lasts)} (grant ${grant.id})`;
     }
   }
   try {

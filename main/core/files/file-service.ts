@@ -39,7 +39,6 @@ export class FileService {
       audit: AuditLog;
       /** Folders no plugin may reach through main: the data folder (grants, audit, other plugins…) and the app. */
       protectedRoots: readonly string[];
-      onGrant?: () => void;
     },
   ) {}
 

@@ -3,87 +3,109 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file';
 import type { NetworkGrant } from '../policy/engine';
+import { DAY_MS, describeLasting, holds, type GrantTerms, type Lasting } from './terms';
 
 /** A standing answer for a plugin's `filesystem_read`/`filesystem_write`: a folder and all below it. */
-export interface FileGrant {
-  id: string;
-  pluginId: string;
+export interface FileGrant extends GrantTerms {
   permission: 'filesystem_read' | 'filesystem_write';
   folder: string;
-  createdAt: string;
-  via: string;
 }
 
 /** A standing "yes" for a program a plugin runs (`ctx.process()`) to use the network. */
-export interface ProgramGrant {
-  id: string;
-  pluginId: string;
+export interface ProgramGrant extends GrantTerms {
   permission: 'program_network';
   /** The program's name, as the plugin runs it (`git`). */
   program: string;
-  createdAt: string;
-  via: string;
 }
 
 export type Grant = NetworkGrant | FileGrant | ProgramGrant;
 
+/** What a caller gives for a new grant; the store adds its id, times and terms. */
+type NewGrant<G extends Grant> = Omit<G, keyof GrantTerms> & { pluginId: string; via: string; lasts?: Lasting };
+
+/** How a grant may be made narrower from the Grants panel: shorter, or read-only. */
+export type Narrowing = 'day' | 'read';
+
 interface GrantsFile {
-  version: 1;
-  grants: NetworkGrant[];
-  /** Folders the user allowed always (added after the first release of this file, so optional). */
-  files?: FileGrant[];
-  /** Programs the user let use the network (added later still, so optional). */
-  programs?: ProgramGrant[];
+  version: 2;
+  grants: Grant[];
   /** Plugins whose user turned on local network access (loopback and private addresses). */
   localNetwork: string[];
 }
 
-function isGrant(v: unknown): v is NetworkGrant {
-  const g = v as Partial<NetworkGrant> | null;
-  return (
-    typeof g === 'object' && g !== null && typeof g.id === 'string' && typeof g.pluginId === 'string' && g.permission === 'network_http' &&
-    typeof g.host === 'string' && Number.isInteger(g.port) && typeof g.createdAt === 'string' && typeof g.via === 'string'
-  );
+const isText = (v: unknown): v is string => typeof v === 'string';
+
+function validTerms(g: Partial<GrantTerms>): boolean {
+  return isText(g.id) && isText(g.pluginId) && isText(g.createdAt) && isText(g.via) && (g.lasts === 'day' || g.lasts === 'always') && (g.expiresAt === null || isText(g.expiresAt)) && (g.lastUsedAt === null || isText(g.lastUsedAt));
 }
 
-function isFileGrant(v: unknown): v is FileGrant {
-  const g = v as Partial<FileGrant> | null;
-  return (
-    typeof g === 'object' && g !== null && typeof g.id === 'string' && typeof g.pluginId === 'string' &&
-    (g.permission === 'filesystem_read' || g.permission === 'filesystem_write') && typeof g.folder === 'string' && g.folder.startsWith('/') &&
-    typeof g.createdAt === 'string' && typeof g.via === 'string'
-  );
-}
-
-function isProgramGrant(v: unknown): v is ProgramGrant {
-  const g = v as Partial<ProgramGrant> | null;
-  return (
-    typeof g === 'object' && g !== null && typeof g.id === 'string' && typeof g.pluginId === 'string' && g.permission === 'program_network' &&
-    typeof g.program === 'string' && typeof g.createdAt === 'string' && typeof g.via === 'string'
-  );
-}
-
-function parse(text: string): GrantsFile {
-  const data = JSON.parse(text) as Partial<GrantsFile>;
-  if (data.version !== 1 || !Array.isArray(data.grants) || !Array.isArray(data.localNetwork)) throw new Error('unexpected structure');
-  const bad = data.grants.findIndex((g) => !isGrant(g));
-  if (bad !== -1) throw new Error(`grant #${bad} is malformed`);
-  if (!data.localNetwork.every((id) => typeof id === 'string')) throw new Error('localNetwork must list plugin ids');
-  const files = data.files ?? [];
-  if (!Array.isArray(files) || !files.every(isFileGrant)) throw new Error('a folder grant is malformed');
-  const programs = data.programs ?? [];
-  if (!Array.isArray(programs) || !programs.every(isProgramGrant)) throw new Error('a program grant is malformed');
-  return { version: 1, grants: data.grants, files, programs, localNetwork: data.localNetwork };
+function isGrant(v: unknown): v is Grant {
+  if (typeof v !== 'object' || v === null || !validTerms(v)) return false;
+  const g = v as { permission?: unknown; scheme?: unknown; host?: unknown; port?: unknown; folder?: unknown; program?: unknown };
+  switch (g.permission) {
+    case 'network_http':
+      return (g.scheme === 'http' || g.scheme === 'https') && isText(g.host) && Number.isInteger(g.port);
+    case 'filesystem_read':
+    case 'filesystem_write':
+      return isText(g.folder) && g.folder.startsWith('/');
+    case 'program_network':
+      return isText(g.program);
+    default:
+      return false;
+  }
 }
 
 /**
- * The user's standing permission answers, in `grants.json` of the data folder. Every change is
- * written atomically before it takes effect; a file that cannot be read is moved aside and
- * reported, never read as "allow".
+ * Grants as the first versions of this file kept them (hosts in `grants`, folders in `files`,
+ * programs in `programs`, all of them "always", no scheme): read once and written back in the
+ * current form. A host grant without a scheme gets the one its port implies.
+ */
+function fromVersion1(data: { grants?: unknown; files?: unknown; programs?: unknown }): unknown[] {
+  const lists = [data.grants, data.files ?? [], data.programs ?? []];
+  if (!lists.every(Array.isArray)) throw new Error('unexpected structure');
+  return (lists as unknown[][]).flat().map((g) => {
+    const old = g as Partial<NetworkGrant>;
+    const scheme = old.permission === 'network_http' && old.scheme === undefined ? { scheme: old.port === 80 ? 'http' : 'https' } : {};
+    return { lasts: 'always', expiresAt: null, lastUsedAt: null, ...(g as object), ...scheme };
+  });
+}
+
+function parse(text: string): GrantsFile {
+  const data = JSON.parse(text) as { version?: unknown; grants?: unknown; files?: unknown; programs?: unknown; localNetwork?: unknown };
+  const grants = data.version === 1 ? fromVersion1(data) : data.version === 2 && Array.isArray(data.grants) ? (data.grants as unknown[]) : undefined;
+  if (!grants || !Array.isArray(data.localNetwork)) throw new Error('unexpected structure');
+  const bad = grants.findIndex((g) => !isGrant(g));
+  if (bad !== -1) throw new Error(`grant #${bad} is malformed`);
+  if (!data.localNetwork.every(isText)) throw new Error('localNetwork must list plugin ids');
+  return { version: 2, grants: grants as Grant[], localNetwork: data.localNetwork };
+}
+
+/** Two grants cover the same thing (so a new answer replaces the old rather than adding a second). */
+function sameScope(a: Grant, b: NewGrant<Grant>): boolean {
+  if (a.pluginId !== b.pluginId || a.permission !== b.permission) return false;
+  if (a.permission === 'network_http') {
+    const n = b as NewGrant<NetworkGrant>;
+    return a.scheme === n.scheme && a.host === n.host && a.port === n.port;
+  }
+  if (a.permission === 'program_network') return a.program === (b as NewGrant<ProgramGrant>).program;
+  return a.folder === (b as NewGrant<FileGrant>).folder;
+}
+
+/** Last-use times are written at most this often per grant; in between they live in memory. */
+const LAST_USE_WRITE_MS = 60_000;
+
+/**
+ * The user's standing permission answers, in `grants.json` of the data folder: hosts
+ * (`network_http`), folders (`filesystem_*`) and programs' network, each for this session, a day
+ * or always, with when it was given, how, and when it was last used. Every change is written
+ * atomically before it takes effect (session grants live in memory only); a file that cannot be
+ * read is moved aside and reported, never read as "allow". Expired grants no longer count.
  */
 export class GrantStore {
-  private data: GrantsFile = { version: 1, grants: [], localNetwork: [] };
+  private data: GrantsFile = { version: 2, grants: [], localNetwork: [] };
+  private session: Grant[] = [];
   private readonly listeners: Array<() => void> = [];
+  private readonly lastUseWritten = new Map<string, number>();
   /** Why the stored grants could not be loaded, if they could not. */
   readonly loadProblem: string | undefined;
 
@@ -106,55 +128,75 @@ export class GrantStore {
     }
   }
 
-  list(pluginId?: string): NetworkGrant[] {
-    return this.data.grants.filter((g) => pluginId === undefined || g.pluginId === pluginId);
+  /** Every grant that still holds, of one plugin or all. */
+  all(pluginId?: string): Grant[] {
+    const now = this.now();
+    return [...this.data.grants, ...this.session].filter((g) => (pluginId === undefined || g.pluginId === pluginId) && holds(g, now));
   }
 
-  add(grant: Omit<NetworkGrant, 'id' | 'createdAt'>): NetworkGrant {
-    const existing = this.data.grants.find((g) => g.pluginId === grant.pluginId && g.host === grant.host && g.port === grant.port && g.permission === grant.permission);
-    if (existing) return existing;
-    const full: NetworkGrant = { ...grant, id: randomUUID(), createdAt: this.now().toISOString() };
-    this.save({ ...this.data, grants: [...this.data.grants, full] });
-    return full;
+  list(pluginId?: string): NetworkGrant[] {
+    return this.all(pluginId).filter((g): g is NetworkGrant => g.permission === 'network_http');
   }
 
   listFiles(pluginId?: string): FileGrant[] {
-    return (this.data.files ?? []).filter((g) => pluginId === undefined || g.pluginId === pluginId);
+    return this.all(pluginId).filter((g): g is FileGrant => g.permission === 'filesystem_read' || g.permission === 'filesystem_write');
   }
 
   listPrograms(pluginId?: string): ProgramGrant[] {
-    return (this.data.programs ?? []).filter((g) => pluginId === undefined || g.pluginId === pluginId);
+    return this.all(pluginId).filter((g): g is ProgramGrant => g.permission === 'program_network');
   }
 
-  /** Every standing answer (hosts, folders, programs' network), for panels and the command line. */
-  all(pluginId?: string): Grant[] {
-    return [...this.list(pluginId), ...this.listFiles(pluginId), ...this.listPrograms(pluginId)];
+  add(grant: NewGrant<NetworkGrant>): NetworkGrant {
+    return this.put(grant) as NetworkGrant;
   }
 
-  addProgram(grant: Omit<ProgramGrant, 'id' | 'createdAt'>): ProgramGrant {
-    const existing = this.listPrograms(grant.pluginId).find((g) => g.program === grant.program);
-    if (existing) return existing;
-    const full: ProgramGrant = { ...grant, id: randomUUID(), createdAt: this.now().toISOString() };
-    this.save({ ...this.data, programs: [...this.listPrograms(), full] });
-    return full;
+  addFile(grant: NewGrant<FileGrant>): FileGrant {
+    return this.put(grant) as FileGrant;
   }
 
-  addFile(grant: Omit<FileGrant, 'id' | 'createdAt'>): FileGrant {
-    const existing = this.listFiles(grant.pluginId).find((g) => g.folder === grant.folder && g.permission === grant.permission);
-    if (existing) return existing;
-    const full: FileGrant = { ...grant, id: randomUUID(), createdAt: this.now().toISOString() };
-    this.save({ ...this.data, files: [...this.listFiles(), full] });
-    return full;
+  addProgram(grant: NewGrant<ProgramGrant>): ProgramGrant {
+    return this.put(grant) as ProgramGrant;
+  }
+
+  /** Notes that a grant just decided something; written out now and then (see LAST_USE_WRITE_MS). */
+  touch(grantId: string): void {
+    const now = this.now();
+    const grant = this.all().find((g) => g.id === grantId);
+    if (!grant) return;
+    grant.lastUsedAt = now.toISOString();
+    if (grant.lasts === 'session' || now.getTime() - (this.lastUseWritten.get(grantId) ?? 0) < LAST_USE_WRITE_MS) return;
+    this.lastUseWritten.set(grantId, now.getTime());
+    this.write(this.data);
+    this.changed();
+  }
+
+  /** Makes a grant narrower: one given always lasts 24 hours from now; a folder grant for writing becomes one for reading. */
+  narrow(grantId: string, to: Narrowing): Grant | undefined {
+    const grant = this.all().find((g) => g.id === grantId);
+    if (!grant) return undefined;
+    let narrowed: Grant;
+    if (to === 'day') {
+      if (grant.lasts !== 'always') throw new Error(`grant ${grantId} lasts ${describeLasting(grant.lasts)} already`);
+      narrowed = { ...grant, lasts: 'day', expiresAt: new Date(this.now().getTime() + DAY_MS).toISOString() };
+    } else {
+      if (grant.permission !== 'filesystem_write') throw new Error(`grant ${grantId} is not a folder grant for writing`);
+      narrowed = { ...grant, permission: 'filesystem_read' };
+    }
+    this.replace(grantId, narrowed);
+    return narrowed;
   }
 
   /** Revokes one grant; it holds from the next request on. */
   revoke(grantId: string): Grant | undefined {
-    const grant = this.all().find((g) => g.id === grantId);
-    if (grant) {
-      const others = <G extends Grant>(list: G[]) => list.filter((g) => g.id !== grantId);
-      this.save({ ...this.data, grants: others(this.data.grants), files: others(this.listFiles()), programs: others(this.listPrograms()) });
-    }
+    const grant = this.all().find((g) => g.id === grantId) ?? [...this.data.grants, ...this.session].find((g) => g.id === grantId);
+    if (grant) this.replace(grantId, undefined);
     return grant;
+  }
+
+  /** Forgets every standing answer of a plugin (it was uninstalled): hosts, folders, programs, local network. */
+  forgetPlugin(pluginId: string): void {
+    this.session = this.session.filter((g) => g.pluginId !== pluginId);
+    this.save({ version: 2, grants: this.data.grants.filter((g) => g.pluginId !== pluginId), localNetwork: this.data.localNetwork.filter((id) => id !== pluginId) });
   }
 
   localNetwork(pluginId: string): boolean {
@@ -172,11 +214,46 @@ export class GrantStore {
     this.listeners.push(listener);
   }
 
+  private put(grant: NewGrant<Grant>): Grant {
+    const lasts = grant.lasts ?? 'always';
+    const existing = this.all(grant.pluginId).find((g) => sameScope(g, grant));
+    if (existing && existing.lasts === lasts) return existing;
+    const now = this.now();
+    const full = { ...grant, id: randomUUID(), createdAt: now.toISOString(), lasts, expiresAt: lasts === 'day' ? new Date(now.getTime() + DAY_MS).toISOString() : null, lastUsedAt: null } as Grant;
+    // A new answer for the same thing replaces the old one, whatever either lasted.
+    if (existing) this.replace(existing.id, undefined, false);
+    if (lasts === 'session') {
+      this.session.push(full);
+      this.changed();
+    } else {
+      this.save({ ...this.data, grants: [...this.data.grants, full] });
+    }
+    return full;
+  }
+
+  private replace(grantId: string, by: Grant | undefined, announce = true): void {
+    const swap = (list: Grant[]) => list.flatMap((g) => (g.id === grantId ? (by ? [by] : []) : [g]));
+    if (this.session.some((g) => g.id === grantId)) {
+      this.session = swap(this.session);
+      if (announce) this.changed();
+    } else {
+      this.save({ ...this.data, grants: swap(this.data.grants) }, announce);
+    }
+  }
+
   // The file is written first and memory changed only when that worked, so a failed write
   // neither loses nor invents a grant.
-  private save(next: GrantsFile): void {
-    writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+  private save(next: GrantsFile, announce = true): void {
+    this.write(next);
     this.data = next;
+    if (announce) this.changed();
+  }
+
+  private write(data: GrantsFile): void {
+    writeFileAtomic(this.path, `${JSON.stringify(data, null, 2)}\n`);
+  }
+
+  private changed(): void {
     for (const listener of this.listeners) listener();
   }
 }

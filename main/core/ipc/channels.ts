@@ -2,7 +2,7 @@ import type { AuditEntry, AuditQuery } from '../audit/log';
 import type { LogRecord } from '../log/logger';
 import type { InstallPreview } from '../plugins/installer';
 import type { SettingsSchema } from '../plugins/settings-schema';
-import type { Grant } from '../grants/store';
+import type { Grant, Narrowing } from '../grants/store';
 import type { PluginSummary } from '../plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../prompts/service';
 
@@ -24,6 +24,8 @@ export interface Channels {
   'hf:prompts:answer': { args: [promptId: string, answer: PromptAnswer]; result: boolean };
   'hf:grants:list': { args: [pluginId?: string]; result: Grant[] };
   'hf:grants:revoke': { args: [grantId: string]; result: Grant | null };
+  /** Shortens an "always" grant to 24 hours, or turns a folder grant for writing into one for reading. */
+  'hf:grants:narrow': { args: [grantId: string, to: Narrowing]; result: Grant | null };
   'hf:audit:query': { args: [query: AuditQueryWire]; result: AuditEntry[] };
   'hf:install:preview': { args: [source: string]; result: InstallPreview };
   'hf:install:confirm': { args: [source: string, approvedKeys: string[]]; result: PluginSummary };
@@ -63,6 +65,7 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:prompts:answer',
   'hf:grants:list',
   'hf:grants:revoke',
+  'hf:grants:narrow',
   'hf:audit:query',
   'hf:install:preview',
   'hf:install:confirm',

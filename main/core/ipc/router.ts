@@ -5,7 +5,7 @@ import type { FileLogger } from '../log/logger';
 import type { Installer } from '../plugins/installer';
 import type { PluginManager } from '../plugins/manager';
 import type { PanelAsker } from '../prompts/panel-asker';
-import type { PromptAnswer } from '../prompts/service';
+import { PROMPT_ANSWERS, type PromptAnswer } from '../prompts/service';
 import { CHANNELS, type ChannelName, type Channels } from './channels';
 
 /** A refusal the caller can read; nothing about it is secret. */
@@ -21,14 +21,11 @@ export interface RouterCore {
   grants: GrantStore;
   audit: AuditLog;
   panelAsker: PanelAsker;
-  /** Announces grant changes to panels. */
-  grantsChanged: () => void;
   /** Announces that a plugin was uninstalled. */
   pluginRemoved: (pluginId: string) => void;
 }
 
 const MAX_ARGS_BYTES = 8 * 1024 * 1024;
-const ANSWERS: readonly PromptAnswer[] = ['allow-once', 'allow-always', 'deny'];
 
 function isChannel(name: unknown): name is ChannelName {
   return typeof name === 'string' && (CHANNELS as readonly string[]).includes(name);
@@ -78,7 +75,6 @@ export function createRouter(core: RouterCore) {
       expectBoolean(on, 'the local network setting');
       if (!plugins.get(id)) throw new IpcRefusal(`no plugin ${id} is installed`);
       grants.setLocalNetwork(id, on as boolean);
-      core.grantsChanged();
       return plugins.changed(id);
     },
     'hf:install:preview': async (source) => installer.preview(expectString(source, 'the package path', 4096)),
@@ -90,7 +86,6 @@ export function createRouter(core: RouterCore) {
       const id = expectString(pluginId, 'the plugin id');
       await installer.uninstall(id, { deleteData: expectBoolean(deleteData, 'deleteData') });
       core.pluginRemoved(id);
-      core.grantsChanged();
       return true;
     },
     'hf:settings:get': async (pluginId) => plugins.settingsOf(expectString(pluginId, 'the plugin id')),
@@ -110,14 +105,20 @@ export function createRouter(core: RouterCore) {
     'hf:prompts:list': async () => panelAsker.pending(),
     'hf:prompts:answer': async (promptId, answer) => {
       const id = expectString(promptId, 'the prompt id', 64);
-      if (!ANSWERS.includes(answer as PromptAnswer)) throw new IpcRefusal(`the answer must be one of ${ANSWERS.join(', ')}`);
+      if (!PROMPT_ANSWERS.includes(answer as PromptAnswer)) throw new IpcRefusal(`the answer must be one of ${PROMPT_ANSWERS.join(', ')}`);
       return panelAsker.answer(id, answer as PromptAnswer);
     },
     'hf:grants:list': async (pluginId) => grants.all(pluginId === undefined || pluginId === null ? undefined : expectString(pluginId, 'the plugin id')).map(displayFields),
     'hf:grants:revoke': async (grantId) => {
-      const revoked = grants.revoke(expectString(grantId, 'the grant id', 64)) ?? null;
-      if (revoked) core.grantsChanged();
-      return revoked;
+      return grants.revoke(expectString(grantId, 'the grant id', 64)) ?? null;
+    },
+    'hf:grants:narrow': async (grantId, to) => {
+      if (to !== 'day' && to !== 'read') throw new IpcRefusal('a grant narrows to "day" or "read"');
+      try {
+        return grants.narrow(expectString(grantId, 'the grant id', 64), to) ?? null;
+      } catch (e) {
+        throw new IpcRefusal((e as Error).message);
+      }
     },
     'hf:audit:query': async (query) => {
       const q = (query ?? {}) as Record<string, unknown>;

@@ -111,8 +111,7 @@ export class Installer {
     await this.plugins.forget(pluginId);
     if (opts.deleteData) rmSync(dir, { recursive: true, force: true });
     else for (const name of readdirSync(dir)) if (name !== 'data') rmSync(join(dir, name), { recursive: true, force: true });
-    for (const g of this.grants.list(pluginId)) this.grants.revoke(g.id);
-    this.grants.setLocalNetwork(pluginId, false);
+    this.grants.forgetPlugin(pluginId);
     this.plugins.registry.remove(pluginId);
     this.logger.log('info', HOST_TARGET, `uninstalled plugin ${pluginId}${opts.deleteData ? ' and its data' : ' (its data folder was kept)'}`);
   }

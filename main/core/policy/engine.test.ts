@@ -4,7 +4,7 @@ import { decide, withAddresses, type ManifestPermission, type NetworkGrant, type
 const PUBLIC = ['93.184.215.14'];
 const domain = (value: string): ManifestPermission => ({ type: 'network_http_domain', value });
 const HTTP: ManifestPermission = { type: 'network_http' };
-const grant: NetworkGrant = { id: 'g1', pluginId: 'dev.t.p', permission: 'network_http', host: 'known.example.org', port: 443, createdAt: '2026-11-25T00:00:00Z', via: 'prompt: allow always' };
+const grant: NetworkGrant = { id: 'g1', pluginId: 'dev.t.p', permission: 'network_http', scheme: 'https', host: 'known.example.org', port: 443, createdAt: '2026-11-25T00:00:00Z', via: 'prompt: allow always', lasts: 'always', expiresAt: null, lastUsedAt: null };
 
 interface Case {
   url: string;
@@ -137,6 +137,7 @@ const cases: Record<string, Case> = {
   'network_http first use asks': { url: 'https://new.example.org/', perms: [HTTP], expect: 'ask', rule: 'network_http:first-use' },
   'granted host is allowed': { url: 'https://known.example.org/x', perms: [HTTP], expect: 'allow', rule: 'grant' },
   'grant is per port': { url: 'https://known.example.org:8443/x', perms: [HTTP], expect: 'ask', rule: 'network_http:first-use' },
+  'grant is per scheme': { url: 'http://known.example.org:443/x', perms: [HTTP], expect: 'ask', rule: 'network_http:first-use' },
   'grant is per host, not subdomains': { url: 'https://a.known.example.org/', perms: [HTTP], expect: 'ask', rule: 'network_http:first-use' },
   'grant does not beat a private address': { url: 'https://known.example.org/', perms: [HTTP], dns: ['10.0.0.1'], expect: 'deny', rule: 'address:private' },
   'grant without network_http is ignored': { url: 'https://known.example.org/', perms: API, expect: 'deny', rule: 'network_http_domain:no-match' },

@@ -1,3 +1,4 @@
+import { describeLasting, type GrantTerms } from '../grants/terms';
 import { classifyAddress, isLoopbackName, LOCAL_KINDS, type AddressKind } from './address';
 import { parseDomainValue, scopeCovers } from './domain';
 import { parseRequestUrl, type RequestTarget } from './request-url';
@@ -7,16 +8,16 @@ export interface ManifestPermission {
   value?: unknown;
 }
 
-/** A standing answer of the user: "allow always for this host" for a network_http plugin. */
-export interface NetworkGrant {
-  id: string;
-  pluginId: string;
+/**
+ * A standing answer of the user for a network_http plugin: exactly one scheme, host and port
+ * (`https://api.example.com:443`), for as long as the user said. The store hands the engine only
+ * grants that still hold.
+ */
+export interface NetworkGrant extends GrantTerms {
   permission: 'network_http';
+  scheme: 'http' | 'https';
   host: string;
   port: number;
-  createdAt: string;
-  /** How it was given, e.g. "prompt: allow always". */
-  via: string;
 }
 
 export interface PolicyInput {
@@ -118,8 +119,8 @@ export function decide(input: PolicyInput): Decision {
     }
   }
   if (anyHttp) {
-    const grant = input.grants.find((g) => g.pluginId === input.pluginId && g.permission === 'network_http' && g.host === target.host && g.port === target.port);
-    if (grant) return { decision: 'allow', rule: 'grant', grantId: grant.id, reason: `the user allowed ${hostPort} always (${grant.via}, ${grant.createdAt})`, target };
+    const grant = input.grants.find((g) => g.pluginId === input.pluginId && g.permission === 'network_http' && g.scheme === target.scheme && g.host === target.host && g.port === target.port);
+    if (grant) return { decision: 'allow', rule: 'grant', grantId: grant.id, reason: `the user allowed ${target.scheme}://${hostPort} ${describeLasting(grant.lasts)} (${grant.via}, ${grant.createdAt})`, target };
     return { decision: 'ask', rule: 'network_http:first-use', reason: `first request of plugin ${input.pluginId} to ${hostPort}: network_http needs the user's confirmation per host`, target };
   }
   const declared = input.permissions

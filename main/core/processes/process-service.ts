@@ -7,6 +7,7 @@ import { decideFileAccess } from '../files/file-access';
 import { isWithin, realPath } from '../files/real-path';
 import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type Logger } from '../log/logger';
+import { describeLasting, lastingOf } from '../grants/terms';
 import type { PromptService } from '../prompts/service';
 import { untrustedReason, type Bubblewrap } from '../sandbox/bubblewrap';
 import { bwrapArguments } from '../sandbox/view';
@@ -71,7 +72,6 @@ export class ProcessService {
       bubblewrap: Bubblewrap;
       protectedRoots: readonly string[];
       limits?: Partial<ProcessLimits>;
-      onGrant?: () => void;
     },
   ) {
     this.limits = { ...DEFAULT_PROCESS_LIMITS, ...deps.limits };
@@ -177,7 +177,10 @@ export class ProcessService {
 
   private async networkFor(plugin: ProcessPlugin, program: string, path: string, args: readonly string[], cwd: string | null, rule: string): Promise<{ allowed: boolean; why: string; grantId?: string; prompt?: AuditEntry['prompt'] }> {
     const grant = this.deps.grants.listPrograms(plugin.id).find((g) => g.program === program);
-    if (grant) return { allowed: true, why: `the user allowed ${program} the network always`, grantId: grant.id };
+    if (grant) {
+      this.deps.grants.touch(grant.id);
+      return { allowed: true, why: `the user allowed ${program} the network ${describeLasting(grant.lasts)}`, grantId: grant.id };
+    }
     const key = `${plugin.id}\n${program}`;
     if (this.offline.has(key)) return { allowed: false, why: `the user denied ${program} the network earlier` };
     const prompt = await this.deps.prompts.ask({
@@ -192,15 +195,14 @@ export class ProcessService {
       cwd,
       reason: `plugin ${plugin.id} runs ${program} for the first time: programs have no network unless the user allows it`,
     });
-    if (prompt === 'allow-always') {
-      const added = this.deps.grants.addProgram({ pluginId: plugin.id, permission: 'program_network', program, via: 'prompt: allow always' });
-      this.deps.onGrant?.();
-      return { allowed: true, why: `the user allowed ${program} the network always`, grantId: added.id, prompt };
+    const lasts = lastingOf(prompt);
+    if (lasts) {
+      const added = this.deps.grants.addProgram({ pluginId: plugin.id, permission: 'program_network', program, via: `prompt: allow ${describeLasting(lasts)}`, lasts });
+      return { allowed: true, why: `the user allowed ${program} the network ${describeLasting(lasts)}`, grantId: added.id, prompt };
     }
     if (prompt === 'allow-once') return { allowed: true, why: 'the user allowed it for this run', prompt };
     if (prompt === 'deny') this.offline.add(key);
-    const why = prompt === 'deny' ? 'the user denied it' : prompt === 'timeout' ? 'nobody answered the prompt in time' : 'nobody is there to answer a prompt';
-    return { allowed: false, why, prompt };
+    return { allowed: false, why: this.deps.prompts.whyRefused(prompt as Parameters<PromptService['whyRefused']>[0]), prompt };
   }
 
   private audit(entry: Omit<AuditEntry, 'time'>): void {

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { displayFields } from '../display-text';
 
-export type PromptAnswer = 'allow-once' | 'allow-always' | 'deny';
+/** The user's answer: this request only, until the app quits, for 24 hours, always, or no. */
+export type PromptAnswer = 'allow-once' | 'allow-session' | 'allow-day' | 'allow-always' | 'deny';
+
+export const PROMPT_ANSWERS: readonly PromptAnswer[] = ['allow-once', 'allow-session', 'allow-day', 'allow-always', 'deny'];
 
 interface PromptBase {
   id: string;
@@ -76,8 +79,20 @@ export class PromptService {
 
   constructor(
     private readonly asker: Asker | undefined,
-    private readonly timeoutMs = DEFAULT_PROMPT_TIMEOUT_MS,
+    private readonly timeout = DEFAULT_PROMPT_TIMEOUT_MS,
   ) {}
+
+  /** How long a prompt waits for an answer before it counts as a denial. */
+  get timeoutMs(): number {
+    return this.timeout;
+  }
+
+  /** Why a request the prompt did not allow was refused, in words the plugin and the audit show. */
+  whyRefused(outcome: Exclude<PromptOutcome, 'allow-once' | 'allow-session' | 'allow-day' | 'allow-always'>): string {
+    if (outcome === 'deny') return 'the user denied it';
+    if (outcome === 'timeout') return `nobody answered the permission prompt within ${Number((this.timeout / 1000).toFixed(1))} s`;
+    return 'no one is there to answer a permission prompt';
+  }
 
   pending(): PermissionPrompt[] {
     return [...this.open.values()].map((o) => o.prompt);
@@ -92,14 +107,14 @@ export class PromptService {
     if (!asker) return Promise.resolve('unavailable');
     const now = Date.now();
     // What the user reads is what a plugin controls: no character may hide or reorder any of it.
-    const prompt = { ...displayFields(details), id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeoutMs).toISOString() } as PermissionPrompt;
+    const prompt = { ...displayFields(details), id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeout).toISOString() } as PermissionPrompt;
     let timer: NodeJS.Timeout | undefined;
     const expired = new AbortController();
     const timeout = new Promise<PromptOutcome>((resolve) => {
       timer = setTimeout(() => {
         expired.abort();
         resolve('timeout');
-      }, this.timeoutMs);
+      }, this.timeout);
     });
     const answered = asker(prompt, expired.signal).catch((): PromptOutcome => 'deny');
     const outcome = Promise.race([answered, timeout]).finally(() => {

@@ -24,5 +24,10 @@ export const useGrantsStore = defineStore('grants', () => {
     grants.value = grants.value.filter((g) => g.id !== grantId);
   }
 
-  return { grants, byPlugin, refresh, revoke };
+  async function narrow(grantId: string, to: 'day' | 'read'): Promise<void> {
+    const narrowed = await haloforge.narrowGrant(grantId, to);
+    if (narrowed) grants.value = grants.value.map((g) => (g.id === grantId ? narrowed : g));
+  }
+
+  return { grants, byPlugin, refresh, revoke, narrow };
 });
