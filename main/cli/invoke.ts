@@ -20,7 +20,7 @@ export async function invokeCommand(argv: string[], io: Output): Promise<number>
       throw new UsageError(`json-args is not JSON: ${(e as Error).message}`);
     }
   }
-  const host = createHost({ home: haloforgeHome(), invokeTimeoutMs: timeoutMs });
+  const host = createHost({ home: haloforgeHome(), timeouts: timeoutMs === undefined ? {} : { invokeMs: timeoutMs, requestMs: Math.min(30_000, timeoutMs - 1), programMs: Math.min(50_000, timeoutMs - 1) } });
   host.plugins.discover();
   if (!host.plugins.get(pluginId)) {
     io.err(`Not found: no plugin ${pluginId} in ${host.layout.plugins}\n`);

@@ -11,6 +11,7 @@ import { realPath } from './files/real-path';
 import { GrantStore } from './grants/store';
 import { FileLogger, HOST_TARGET, type Logger } from './log/logger';
 import { homeLayout, type HomeLayout } from './paths';
+import { timeoutsWith, type Timeouts } from './timeouts';
 import { hostLauncher } from './plugins/host-launcher';
 import type { HostLauncher } from './plugins/launcher';
 import { Installer } from './plugins/installer';
@@ -65,13 +66,12 @@ export interface HostOptions {
    * (tests), or nobody (the headless command line: an ask becomes a deny).
    */
   asker?: 'panel' | Asker;
-  promptTimeoutMs?: number;
   resolver?: Resolver;
-  brokerLimits?: Partial<BrokerLimits>;
-  processLimits?: Partial<ProcessLimits>;
+  brokerLimits?: Partial<Omit<BrokerLimits, 'timeoutMs'>>;
+  processLimits?: Partial<Omit<ProcessLimits, 'timeoutMs'>>;
   egressLimits?: Partial<EgressLimits>;
-  invokeTimeoutMs?: number;
-  loadTimeoutMs?: number;
+  /** Changes to the host's one budget of waits (core/timeouts); checked so no inner wait outlives an outer one. */
+  timeouts?: Partial<Timeouts>;
   restartPolicy?: Partial<RestartPolicy>;
   onChange?: PluginManagerOptions['onChange'];
   onNotify?: PluginManagerOptions['onNotify'];
@@ -110,6 +110,7 @@ export function createHost(opts: HostOptions): Host {
   for (const [what, path] of [['host bridge', bridgePath], ['plugin host', pluginHostScript]] as const) {
     if (!existsSync(path)) throw new Error(`the ${what} is not built (${path} is missing): run npm start or npm run build`);
   }
+  const timeouts = timeoutsWith(opts.timeouts);
   const settings = readHostSettings(layout.home, logger);
   const bubblewrap = opts.sandbox === 'off' ? { ok: false as const, reason: 'the sandbox was turned off for this run' } : findBubblewrap();
   mkdirSync(layout.home, { recursive: true });
@@ -124,9 +125,9 @@ export function createHost(opts: HostOptions): Host {
   if (grants.loadProblem) logger.log('error', HOST_TARGET, grants.loadProblem);
   const audit = new AuditLog(join(layout.home, 'audit.jsonl'), opts.onAudit);
   const panelAsker = new PanelAsker((pending) => opts.onPrompts?.(pending));
-  const prompts = new PromptService(opts.asker === 'panel' ? panelAsker.ask : opts.asker, opts.promptTimeoutMs);
+  const prompts = new PromptService(opts.asker === 'panel' ? panelAsker.ask : opts.asker, timeouts.promptMs);
   const files = new FileService({ grants, prompts, audit, protectedRoots });
-  const processes = new ProcessService({ grants, prompts, audit, logger, bubblewrap, protectedRoots, limits: opts.processLimits });
+  const processes = new ProcessService({ grants, prompts, audit, logger, bubblewrap, protectedRoots, limits: { ...opts.processLimits, timeoutMs: timeouts.programMs } });
   // The manager hands ctx.http() calls to the broker; the broker asks the manager what each plugin
   // declares. Both callbacks run only after both exist.
   const plugins: PluginManager = new PluginManager({
@@ -138,8 +139,7 @@ export function createHost(opts: HostOptions): Host {
     launcher: launch,
     logger,
     gate,
-    invokeTimeoutMs: opts.invokeTimeoutMs,
-    loadTimeoutMs: opts.loadTimeoutMs,
+    timeouts,
     hostCalls: (p) => {
       const types = () => new Set(p.granted().map((g) => g.type));
       return {
@@ -200,8 +200,10 @@ export function createHost(opts: HostOptions): Host {
     prompts,
     logger,
     resolver: opts.resolver,
-    limits: opts.brokerLimits,
+    limits: { ...opts.brokerLimits, timeoutMs: timeouts.requestMs },
   });
+  // A command waiting on the user's answer must not time out before the prompt does.
+  prompts.watch((id, asking) => plugins.holdDeadlines(id, asking));
   const egress = new EgressTunnels({ broker, grants, logger, limits: opts.egressLimits });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);
   const installer = new Installer(plugins, grants, join(layout.home, '.staging'), logger);

@@ -29,6 +29,8 @@ interface Setup {
   answers?: Array<PromptAnswer | 'never'>;
   localNetwork?: boolean;
   promptTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  timeouts?: HostOptions['timeouts'];
   /** How long the scripted user takes to answer. */
   answerAfterMs?: number;
   resolver?: (host: string) => Promise<string[]>;
@@ -49,7 +51,7 @@ async function start(setup: Setup = {}) {
     home,
     logger: new FileLogger(homeLayout(home).logs, 'trace'),
     resolver: setup.resolver ?? (async (h) => names[h] ?? Promise.reject(new Error(`ENOTFOUND ${h}`))),
-    promptTimeoutMs: setup.promptTimeoutMs ?? 5000,
+    timeouts: { promptMs: setup.promptTimeoutMs ?? 5000, ...(setup.requestTimeoutMs ? { requestMs: setup.requestTimeoutMs } : {}), ...setup.timeouts },
     brokerLimits: setup.brokerLimits,
     asker: (p) => {
       asked.push(p);
@@ -166,7 +168,7 @@ describe("the broker's limits", () => {
     ['a response that does not finish in time', '/drip', /^Network error: response from http:\/\/api\.hf\.test:\d+\/drip took longer than 400 ms$/],
     ['a response larger than the cap', '/big?bytes=5000', /^Network error: response from .* exceeds the limit of 1000 bytes$/],
   ])('end %s with a clear error, recorded in the audit file', async (_what, path, message) => {
-    const { host, audit } = await start({ brokerLimits: { timeoutMs: 400, maxResponseBytes: 1000 } });
+    const { host, audit } = await start({ requestTimeoutMs: 400, brokerLimits: { maxResponseBytes: 1000 } });
     await expect(host.plugins.invoke(FETCHER, 'fetch_json', { url: url(path) })).rejects.toThrow(message);
     await expect.poll(() => audit().map((l) => l.event)).toEqual(['decision', 'error']);
   });
@@ -235,6 +237,14 @@ describe('a network_http plugin', () => {
     const { host, audit } = await start({ answers: ['never'], promptTimeoutMs: 300 });
     await expect(host.plugins.invoke(BROWSER, 'fetch_json', { url: url('/json') })).rejects.toThrow(/nobody answered the permission prompt within 0.3 s/);
     expect(audit()).toMatchObject([{ decision: 'deny', rule: 'prompt:timeout', prompt: 'timeout' }]);
+  });
+
+  it("holds the command's clock while its prompt waits, so an unanswered prompt ends as a denial and the plugin host keeps running", async () => {
+    const { host } = await start({ answers: ['never'], timeouts: { invokeMs: 800, requestMs: 400, programMs: 400, promptMs: 1500 } });
+    const pid = host.plugins.pidOf(BROWSER);
+    await expect(host.plugins.invoke(BROWSER, 'fetch_json', { url: url('/json') })).rejects.toThrow(/^Permission denied: .*nobody answered the permission prompt within 1\.5 s$/);
+    expect(host.plugins.pidOf(BROWSER)).toBe(pid);
+    await expect(host.plugins.invoke(BROWSER, 'has_http', {})).resolves.toEqual({ http: true });
   });
 
   it('shares one open prompt among requests for the same host', async () => {

@@ -16,7 +16,7 @@ async function startHost(samples: Array<Parameters<typeof installSample>[1]>, op
   const home = scratchHome();
   for (const s of samples) installSample(home, s);
   const logger = new FileLogger(homeLayout(home).logs, opts.rustLog);
-  const host = tracked(createHost({ home, logger, invokeTimeoutMs: opts.invokeTimeoutMs }));
+  const host = tracked(createHost({ home, logger, timeouts: opts.invokeTimeoutMs ? { invokeMs: opts.invokeTimeoutMs, requestMs: opts.invokeTimeoutMs - 1, programMs: opts.invokeTimeoutMs - 1 } : {} }));
   host.plugins.discover();
   await host.plugins.startAll();
   return { host, home };

@@ -35,6 +35,8 @@ export interface LoadRequest {
   permissions: Array<{ type: string; value?: unknown }>;
   /** The plugin's current settings: the saved values over the defaults of its settings_schema. */
   settings: Record<string, unknown>;
+  /** How long a plugin thread waits for main to answer a host call (core/timeouts). */
+  hostCallWaitMs: number;
 }
 
 export interface InvokeRequest {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { displayFields, displayText } from '../display-text';
 import { realPath } from '../files/real-path';
+import type { Timeouts } from '../timeouts';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
 import { pluginDataDir } from '../paths';
@@ -24,8 +25,7 @@ export interface PluginManagerOptions {
   bridgePath: string;
   launcher: HostLauncher;
   logger: Logger;
-  invokeTimeoutMs?: number;
-  loadTimeoutMs?: number;
+  timeouts: Timeouts;
   restartPolicy?: Partial<RestartPolicy>;
   /** Whether a plugin host may start, and whether its plugin may load once it has proved its walls. */
   gate: SandboxGate;
@@ -89,8 +89,6 @@ interface Entry {
   process: PluginProcess | undefined;
 }
 
-export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
-export const DEFAULT_LOAD_TIMEOUT_MS = 15_000;
 /** The most a plugin may keep in its settings file. */
 const MAX_SETTINGS_BYTES = 256 * 1024;
 
@@ -353,6 +351,11 @@ export class PluginManager {
     this.appEvent({ type: 'settings_changed' }, { pluginId });
   }
 
+  /** A permission prompt for a plugin opened (or the last one closed): its commands' clocks stop (or go on). */
+  holdDeadlines(pluginId: string, asking: boolean): void {
+    this.entries.get(pluginId)?.process?.holdDeadlines(asking);
+  }
+
   /** Sends an app event to every running plugin (their subscriptions decide who gets it). */
   appEvent(event: { type: string; name?: string }, payload: unknown = null): void {
     for (const e of this.entries.values()) e.process?.appEvent(event, payload);
@@ -417,8 +420,7 @@ export class PluginManager {
       gate: this.opts.gate,
       launcher: this.opts.launcher,
       logger: this.opts.logger,
-      loadTimeoutMs: this.opts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
-      invokeTimeoutMs: this.opts.invokeTimeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS,
+      timeouts: this.opts.timeouts,
       restartPolicy: this.opts.restartPolicy,
       onStateChange: () => {
         if (this.entries.get(pluginId)) this.changed(pluginId);

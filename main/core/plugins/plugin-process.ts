@@ -1,6 +1,8 @@
 import { textToWire, wireToText } from '../json-bytes';
 import type { Logger } from '../log/logger';
+import { Deadline } from '../deadline';
 import { isLevel } from '../log/filter';
+import { hostCallWaitMs, type Timeouts } from '../timeouts';
 import type { SandboxGate } from '../sandbox/gate';
 import type { SandboxProof, SandboxStatus } from '../sandbox/proof';
 import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, PluginMetadata, ToPluginHost, TunnelFlow } from './host-protocol';
@@ -46,8 +48,8 @@ export interface PluginProcessOptions {
   gate: SandboxGate;
   launcher: HostLauncher;
   logger: Logger;
-  loadTimeoutMs: number;
-  invokeTimeoutMs: number;
+  /** The host's one budget of waits (core/timeouts). */
+  timeouts: Timeouts;
   restartPolicy?: Partial<RestartPolicy>;
   onStateChange?: (state: PluginState, error: string | undefined) => void;
   onNotify?: (notification: Extract<BridgeMessage, { type: 'notify' }>) => void;
@@ -77,7 +79,7 @@ export class InvokeError extends Error {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  deadline: Deadline;
   command: string;
 }
 
@@ -94,6 +96,8 @@ export class PluginProcess {
   private host: HostProcess | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** A permission prompt for this plugin is open. */
+  private asking = false;
   private statsWaiters: Array<(s: { rss: number; heapUsed: number }) => void> = [];
   private crashes: number[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
@@ -122,9 +126,9 @@ export class PluginProcess {
     return new Promise<void>((settle) => {
       let loaded = false;
       const loadTimer = setTimeout(() => {
-        this.fail(host, `plugin ${this.opts.pluginId} did not finish loading within ${this.opts.loadTimeoutMs} ms`);
+        this.fail(host, `plugin ${this.opts.pluginId} did not finish loading within ${this.opts.timeouts.loadMs} ms`);
         settle();
-      }, this.opts.loadTimeoutMs);
+      }, this.opts.timeouts.loadMs);
       host.onStderrLine((line) => this.opts.logger.log('warn', this.opts.pluginId, `plugin host stderr: ${line}`));
       this.onLoaded = (m) => {
         if (loaded) return;
@@ -168,13 +172,13 @@ export class PluginProcess {
         this.sandbox = this.opts.gate.judge(proof);
         if (this.sandbox.state === 'refused') return stop(`plugin ${this.opts.pluginId} is not sandboxed: ${this.sandbox.reason}`);
         if (this.sandbox.state === 'unconfined') this.opts.logger.log('warn', this.opts.pluginId, `running unconfined, as settings.json allows: ${this.sandbox.reason}`);
-        host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, ...context });
+        host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, hostCallWaitMs: hostCallWaitMs(this.opts.timeouts), ...context });
       };
       host.send({ type: 'prepare', bridgePath: this.opts.bridgePath, canary: this.opts.gate.canary, writable: [this.opts.dataDir, '/tmp'], egress: this.opts.network && this.opts.egress !== undefined, lockDown: this.opts.gate.lockDown });
     });
   }
 
-  invoke(command: string, args: unknown, timeoutMs = this.opts.invokeTimeoutMs): Promise<unknown> {
+  invoke(command: string, args: unknown, timeoutMs = this.opts.timeouts.invokeMs): Promise<unknown> {
     const host = this.host;
     if (!host || this.state !== 'active') {
       const why = this.state === 'error' && this.error ? `: ${this.error}` : '';
@@ -183,15 +187,33 @@ export class PluginProcess {
     const id = this.nextId;
     this.nextId = this.nextId >= 0x7fffffff ? 1 : this.nextId + 1;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new InvokeError(`plugin ${this.opts.pluginId} did not answer '${command}' within ${timeoutMs} ms; its plugin host was restarted`));
-        this.opts.logger.log('warn', this.opts.pluginId, `command '${command}' timed out after ${timeoutMs} ms; recycling the plugin host`);
-        void this.recycle();
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer, command });
+      // The clock stands still while the user is being asked something for this plugin (see holdDeadlines).
+      const deadline = new Deadline(
+        timeoutMs,
+        () => {
+          this.pending.delete(id);
+          reject(new InvokeError(`plugin ${this.opts.pluginId} did not answer '${command}' within ${timeoutMs} ms; its plugin host was restarted`));
+          this.opts.logger.log('warn', this.opts.pluginId, `command '${command}' timed out after ${timeoutMs} ms; recycling the plugin host`);
+          void this.recycle();
+        },
+        this.asking,
+      );
+      this.pending.set(id, { resolve, reject, deadline, command });
       host.send({ type: 'invoke', id, command, args: textToWire(JSON.stringify(args ?? {})) });
     });
+  }
+
+  /**
+   * Stops (or restarts) the clocks of this plugin's pending commands: while a permission prompt
+   * for it is open, a command waiting on its answer must not time out first (the prompt's own
+   * timeout ends as a denial the plugin sees).
+   */
+  holdDeadlines(asking: boolean): void {
+    this.asking = asking;
+    for (const p of this.pending.values()) {
+      if (asking) p.deadline.pause();
+      else p.deadline.resume();
+    }
   }
 
   /** Tells the running plugin its settings changed (the user saved them in a panel). */
@@ -372,7 +394,7 @@ export class PluginProcess {
         const p = this.pending.get(m.id);
         if (!p) return; // answered after its timeout: nobody waits any more
         this.pending.delete(m.id);
-        clearTimeout(p.timer);
+        p.deadline.clear();
         if (m.ok) p.resolve(m.value);
         else p.reject(new InvokeError(m.error));
         return;
@@ -411,7 +433,7 @@ export class PluginProcess {
 
   private rejectAll(reason: string): void {
     for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
+      p.deadline.clear();
       p.reject(new InvokeError(`'${p.command}' failed: ${reason}`));
       this.pending.delete(id);
     }

@@ -76,6 +76,8 @@ export const DEFAULT_PROMPT_TIMEOUT_MS = 60_000;
  */
 export class PromptService {
   private readonly open = new Map<string, { prompt: PermissionPrompt; outcome: Promise<PromptOutcome> }>();
+  private readonly asking = new Map<string, number>();
+  private readonly watchers: Array<(pluginId: string, asking: boolean) => void> = [];
 
   constructor(
     private readonly asker: Asker | undefined,
@@ -92,6 +94,18 @@ export class PromptService {
     if (outcome === 'deny') return 'the user denied it';
     if (outcome === 'timeout') return `nobody answered the permission prompt within ${Number((this.timeout / 1000).toFixed(1))} s`;
     return 'no one is there to answer a permission prompt';
+  }
+
+  /** Tells `watcher` when a plugin gets its first open prompt and when its last one closes. */
+  watch(watcher: (pluginId: string, asking: boolean) => void): void {
+    this.watchers.push(watcher);
+  }
+
+  private counted(pluginId: string, by: 1 | -1): void {
+    const n = (this.asking.get(pluginId) ?? 0) + by;
+    if (n === 0) this.asking.delete(pluginId);
+    else this.asking.set(pluginId, n);
+    if ((by === 1 && n === 1) || n === 0) for (const w of this.watchers) w(pluginId, n > 0);
   }
 
   pending(): PermissionPrompt[] {
@@ -120,8 +134,10 @@ export class PromptService {
     const outcome = Promise.race([answered, timeout]).finally(() => {
       clearTimeout(timer);
       this.open.delete(key);
+      this.counted(details.pluginId, -1);
     });
     this.open.set(key, { prompt, outcome });
+    this.counted(details.pluginId, 1);
     return outcome;
   }
 }

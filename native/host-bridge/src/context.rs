@@ -11,9 +11,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// How long a plugin thread waits for the broker: a permission prompt (60 s) plus the request
-/// itself (30 s) fit well inside.
-const HTTP_WAIT: Duration = Duration::from_secs(180);
+/// How long a plugin thread waits for main to answer a host call, unless main says (it does: the
+/// longest it may take to answer, from its one budget of waits).
+fn default_host_call_wait_ms() -> u64 {
+    300_000
+}
 
 /// What the host tells the bridge about a plugin when it loads it.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -30,6 +32,8 @@ pub struct ContextConfig {
     /// The plugin's current settings: the saved values over the defaults of its settings_schema.
     #[serde(default)]
     pub settings: serde_json::Map<String, Value>,
+    #[serde(default = "default_host_call_wait_ms")]
+    pub host_call_wait_ms: u64,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -64,17 +68,18 @@ impl BridgeContext {
         } else {
             HostTables::Some(config.permissions.iter().filter(|p| p.kind == "database_read").filter_map(|p| p.value.as_str().map(str::to_string)).collect())
         };
-        let process = (has("process_spawn") || has("process_spawn_whitelist")).then_some(Processes);
+        let wait = Duration::from_millis(config.host_call_wait_ms);
+        let process = (has("process_spawn") || has("process_spawn_whitelist")).then_some(Processes { wait });
         let fs = ["filesystem_read", "filesystem_write", "filesystem_read_app_data", "filesystem_write_app_data"]
             .iter()
             .any(|k| has(k))
-            .then(|| Files { data_dir: config.data_dir.clone(), write_data: has("filesystem_write_app_data") || has("filesystem_write") });
+            .then(|| Files { data_dir: config.data_dir.clone(), write_data: has("filesystem_write_app_data") || has("filesystem_write"), wait });
         Self {
             fs,
             process,
             events: Events::new(config.plugin_id.clone(), has("events_emit"), has("events_listen")),
-            http: config.network.then_some(BrokeredHttp),
-            settings: Settings::new(config.settings),
+            http: config.network.then_some(BrokeredHttp { wait }),
+            settings: Settings::new(config.settings, wait),
             plugin_id: config.plugin_id,
             data_dir: config.data_dir,
             db: std::sync::OnceLock::new(),
@@ -84,12 +89,14 @@ impl BridgeContext {
 }
 
 /// `ctx.http()`: every request goes to the host's broker, which decides, sends and records it.
-struct BrokeredHttp;
+struct BrokeredHttp {
+    wait: Duration,
+}
 
 impl BrokeredHttp {
     fn send(&self, method: &str, url: &str, body: Option<Value>, headers: Option<HashMap<String, String>>) -> Result<HttpResponse, PluginError> {
         let request = json!({ "method": method, "url": url, "body": body, "headers": headers.unwrap_or_default() });
-        let reply = host_call::call("http", request, HTTP_WAIT).map_err(PluginError::Network)?;
+        let reply = host_call::call("http", request, self.wait).map_err(PluginError::Network)?;
         http_reply(reply)
     }
 }

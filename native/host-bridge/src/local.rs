@@ -12,12 +12,6 @@ use serde_json::{json, Value};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
-/// How long a plugin thread waits for main on a file: a prompt (60 s) and the work itself.
-const FILE_WAIT: Duration = Duration::from_secs(90);
-/// How long a plugin thread waits for a program: up to two prompts (the folder, the network) and
-/// the run, which main stops after its own time limit.
-const PROCESS_WAIT: Duration = Duration::from_secs(240);
-
 /// Turns main's refusal or failure into the PluginError the plugin sees.
 fn error_of(reply: &Value, otherwise: fn(String) -> PluginError) -> PluginError {
     let message = reply.get("message").and_then(Value::as_str).unwrap_or("the host refused the request").to_string();
@@ -38,12 +32,15 @@ fn ask_host(kind: &str, request: Value, wait: Duration, otherwise: fn(String) ->
 
 /// `ctx.process()`: main starts the program, if the manifest and the user allow it, in a sandbox of
 /// its own that sees only the folders the user granted this plugin.
-pub struct Processes;
+pub struct Processes {
+    /// How long to wait for main's answer (main's longest: two prompts and the run).
+    pub wait: Duration,
+}
 
 impl ProcessRunner for Processes {
     fn run(&self, executable: &str, args: &[&str], cwd: Option<&Path>) -> Result<ProcessOutput, PluginError> {
         let request = json!({ "program": executable, "args": args, "cwd": cwd.map(|d| d.display().to_string()) });
-        let reply = ask_host("process", request, PROCESS_WAIT, PluginError::Process)?;
+        let reply = ask_host("process", request, self.wait, PluginError::Process)?;
         let text = |key: &str| reply.get(key).and_then(Value::as_str).unwrap_or("").to_string();
         let exit_code = reply.get("exitCode").and_then(Value::as_i64).and_then(|c| i32::try_from(c).ok()).unwrap_or(-1);
         Ok(ProcessOutput { exit_code, stdout: text("stdout"), stderr: text("stderr") })
@@ -56,6 +53,8 @@ pub struct Files {
     /// `filesystem_write_app_data` or `filesystem_write`: the plugin may change its data folder
     /// through `ctx.fs()` (any filesystem permission lets it read there).
     pub write_data: bool,
+    /// How long to wait for main's answer (a prompt and the work).
+    pub wait: Duration,
 }
 
 /// Makes a path absolute without touching the disk and without `..`.
@@ -119,7 +118,7 @@ impl Files {
         if let (Some(obj), Value::Object(more)) = (request.as_object_mut(), extra) {
             obj.extend(more);
         }
-        ask_host("fs", request, FILE_WAIT, PluginError::Io)
+        ask_host("fs", request, self.wait, PluginError::Io)
     }
 }
 
@@ -217,7 +216,7 @@ mod tests {
         let root = std::env::temp_dir().join(format!("hf-fs-{}", std::process::id()));
         let data = root.join("data");
         std::fs::create_dir_all(&data).unwrap();
-        let f = Files { data_dir: data.clone(), write_data: true };
+        let f = Files { data_dir: data.clone(), write_data: true, wait: Duration::from_secs(5) };
         f.write_file(Path::new("notes.txt"), b"hi").unwrap();
         assert_eq!(f.read_file(&data.join("notes.txt")).unwrap(), b"hi");
 
@@ -245,7 +244,7 @@ mod tests {
     fn programs_are_run_by_main() {
         let _g = crate::outbox::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         let asked = answer_next("process", json!({ "ok": true, "exitCode": 0, "stdout": "## main\n", "stderr": "" }));
-        let out = Processes.run("git", &["status", "--short"], Some(Path::new("/work/repo"))).unwrap();
+        let out = Processes { wait: Duration::from_secs(5) }.run("git", &["status", "--short"], Some(Path::new("/work/repo"))).unwrap();
         assert_eq!((out.exit_code, out.stdout.as_str()), (0, "## main\n"));
         let request = asked.join().unwrap();
         assert_eq!(request["program"], "git");
@@ -253,7 +252,7 @@ mod tests {
         assert_eq!(request["cwd"], "/work/repo");
 
         let refused = answer_next("process", json!({ "ok": false, "kind": "permission", "message": "sh is not in the plugin's process_spawn_whitelist" }));
-        assert!(matches!(Processes.run("sh", &[], None), Err(PluginError::PermissionDenied(_))));
+        assert!(matches!(Processes { wait: Duration::from_secs(5) }.run("sh", &[], None), Err(PluginError::PermissionDenied(_))));
         refused.join().unwrap();
     }
 }

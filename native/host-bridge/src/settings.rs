@@ -7,16 +7,14 @@ use serde_json::{json, Value};
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// Saving is a file write in main: no prompt, so a short wait.
-const SAVE_WAIT: Duration = Duration::from_secs(30);
-
 pub struct Settings {
     current: Mutex<Value>,
+    wait: Duration,
 }
 
 impl Settings {
-    pub fn new(initial: serde_json::Map<String, Value>) -> Self {
-        Self { current: Mutex::new(Value::Object(initial)) }
+    pub fn new(initial: serde_json::Map<String, Value>, wait: Duration) -> Self {
+        Self { current: Mutex::new(Value::Object(initial)), wait }
     }
 
     pub fn current(&self) -> Value {
@@ -36,7 +34,7 @@ impl Settings {
         if !settings.is_object() {
             return Err(PluginError::Serialization("settings must be a JSON object".into()));
         }
-        let reply = host_call::call("settings", json!({ "values": settings }), SAVE_WAIT).map_err(PluginError::Io)?;
+        let reply = host_call::call("settings", json!({ "values": settings }), self.wait).map_err(PluginError::Io)?;
         if reply.get("ok").and_then(Value::as_bool) != Some(true) {
             let message = reply.get("message").and_then(Value::as_str).unwrap_or("the host did not save the settings");
             return Err(PluginError::Custom(message.to_string()));
@@ -54,7 +52,7 @@ mod tests {
     #[test]
     fn saving_goes_through_main_and_keeps_what_main_answers() {
         let _g = crate::outbox::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let s = Settings::new(json!({"model": "small", "limit": 10}).as_object().cloned().unwrap());
+        let s = Settings::new(json!({"model": "small", "limit": 10}).as_object().cloned().unwrap(), Duration::from_secs(5));
         assert_eq!(s.current(), json!({"model": "small", "limit": 10}));
         let main = std::thread::spawn(|| {
             let mut buf = vec![0u8; 4096];
