@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../main/core/audit/log';
 import type { LogRecord } from '../main/core/log/logger';
 import type { PermissionState } from '../main/core/plugins/approvals';
-import type { InstallPreview } from '../main/core/plugins/installer';
+import type { InstallOptions, InstallPreview } from '../main/core/plugins/installer';
 import type { PropertySchema, SettingsSchema } from '../main/core/plugins/settings-schema';
 import type { AuditQueryWire, ChannelName, Channels, EventName, Events } from '../main/core/ipc/channels';
 import type { FileGrant, Grant, Narrowing } from '../main/core/grants/store';
@@ -11,7 +11,7 @@ import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/servic
 import { wireName } from '../main/core/wire';
 
 export type { PropertySchema, SettingsSchema };
-export type { AuditEntry, AuditQueryWire, FileGrant, Grant, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
+export type { AuditEntry, AuditQueryWire, FileGrant, Grant, InstallOptions, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
 
 /**
  * What panels get as `window.haloforge`: from the preload under Electron, from the web bridge in
@@ -32,9 +32,9 @@ export interface HaloForgeApi {
   narrowGrant(grantId: string, to: Narrowing): Promise<Grant | null>;
   queryAudit(query?: AuditQueryWire): Promise<AuditEntry[]>;
   /** Unpacks and checks a plugin folder or .hfpkg on this machine, without installing it. */
-  previewInstall(source: string): Promise<InstallPreview>;
-  /** Installs it, approving exactly these permission keys. */
-  install(source: string, approvedKeys: string[]): Promise<PluginSummary>;
+  previewInstall(source: string, options?: InstallOptions): Promise<InstallPreview>;
+  /** Installs it, approving exactly these permission keys (and replacing an installed plugin with `upgrade`). */
+  install(source: string, approvedKeys: string[], options?: InstallOptions): Promise<PluginSummary>;
   setEnabled(pluginId: string, enabled: boolean): Promise<PluginSummary>;
   approve(pluginId: string, keys: string[]): Promise<PluginSummary>;
   setRestricted(pluginId: string, key: string, on: boolean): Promise<PluginSummary>;
@@ -64,8 +64,8 @@ export function makeApi(call: Call, subscribe: Subscribe): HaloForgeApi {
     revokeGrant: (grantId) => call('hf:grants:revoke', [grantId]),
     narrowGrant: (grantId, to) => call('hf:grants:narrow', [grantId, to]),
     queryAudit: (query) => call('hf:audit:query', [query ?? {}]),
-    previewInstall: (source) => call('hf:install:preview', [source]),
-    install: (source, keys) => call('hf:install:confirm', [source, keys]),
+    previewInstall: (source, options) => call('hf:install:preview', [source, options ?? {}]),
+    install: (source, keys, options) => call('hf:install:confirm', [source, keys, options ?? {}]),
     setEnabled: (pluginId, enabled) => call('hf:plugins:set-enabled', [pluginId, enabled]),
     approve: (pluginId, keys) => call('hf:plugins:approve', [pluginId, keys]),
     setRestricted: (pluginId, key, on) => call('hf:plugins:set-restricted', [pluginId, key, on]),

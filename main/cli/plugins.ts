@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { createHost, type Host } from '../core/host';
 import type { PermissionState } from '../core/plugins/approvals';
-import { InstallError, type Approval } from '../core/plugins/installer';
+import { describeUpgrade, InstallError, type Approval } from '../core/plugins/installer';
 import type { PluginSummary } from '../core/plugins/manager';
 import { haloforgeHome } from '../core/paths';
 import { UsageError, json, type Output } from './usage';
@@ -10,7 +10,7 @@ import { UsageError, json, type Output } from './usage';
 export const PLUGIN_USAGE = [
   'haloforge list [--json]',
   'haloforge show <plugin-id> [--json]',
-  'haloforge install <folder|file.hfpkg> [--yes | --approve <permission-key>]...',
+  'haloforge install <folder|file.hfpkg> [--yes | --approve <permission-key>]... [--upgrade] [--sha256 <digest>]',
   'haloforge uninstall <plugin-id> [--delete-data]',
   'haloforge enable|disable <plugin-id>',
   'haloforge approve <plugin-id> [--yes | --approve <permission-key>]...',
@@ -81,7 +81,14 @@ export async function pluginCommand(name: string, argv: string[], io: Output): P
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, yes: { type: 'boolean', default: false }, approve: { type: 'string', multiple: true, default: [] }, 'delete-data': { type: 'boolean', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+      approve: { type: 'string', multiple: true, default: [] },
+      'delete-data': { type: 'boolean', default: false },
+      upgrade: { type: 'boolean', default: false },
+      sha256: { type: 'string' },
+    },
   });
   const [first, second, third] = positionals;
   return withHost(async (host) => {
@@ -103,10 +110,12 @@ export async function pluginCommand(name: string, argv: string[], io: Output): P
       case 'install': {
         const source = first;
         if (!source) throw new UsageError('install needs a folder or an .hfpkg file');
-        const preview = host.installer.preview(source);
+        const options = { upgrade: values.upgrade, ...(values.sha256 === undefined ? {} : { sha256: values.sha256 }) };
+        const preview = host.installer.preview(source, options);
+        if (preview.upgrade) io.err(`${preview.manifest.id}: upgrade: ${describeUpgrade(preview.upgrade)}\n`);
         const pending = preview.permissions.filter((p) => p.status === 'needs-approval');
         const approval = await chooseApproval(io, preview.manifest.id, pending, values.yes, values.approve);
-        const installed = await host.installer.install(source, approval);
+        const installed = await host.installer.install(source, approval, options);
         io.out(json(record(host, installed)));
         return 0;
       }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../main/core/host';
@@ -78,6 +78,30 @@ describe('installation', () => {
     expect(host.plugins.get(FETCHER)).toBeUndefined();
   });
 
+  it('calls a package verified only against a digest the user gave, not the sidecar that came with it', async () => {
+    const host = start();
+    const pkg = packFolder(fetcherFolder(), join(temp(), 'fetcher.hfpkg'));
+    expect(host.installer.preview(pkg).source).toMatch(/^package fetcher\.hfpkg \(sha256 [0-9a-f]{64} matches the \.sha256 file that came with it \(not verified: the same download could have changed both\)\)$/);
+    const digest = readFileSync(`${pkg}.sha256`, 'utf8').split(' ')[0] as string;
+    expect(() => host.installer.preview(pkg, { sha256: 'f'.repeat(64) })).toThrow(/fetcher\.hfpkg does not match the digest you gave/);
+    const installed = await host.installer.install(pkg, 'all', { sha256: digest.toUpperCase() });
+    expect(installed.installSource).toBe(`package fetcher.hfpkg (sha256 ${digest} verified against the digest you gave)`);
+  });
+
+  it('does not start a plugin whose library changed on disk since it was approved, and says what to do', async () => {
+    const host = start();
+    await host.installer.install(fetcherFolder(), 'all');
+    const library = join(host.layout.plugins, FETCHER, 'native', 'libhf_fetcher.so');
+    const approved = host.plugins.registry.get(FETCHER)?.librarySha256;
+    expect(approved).toMatch(/^[0-9a-f]{64}$/);
+    appendFileSync(library, 'swapped');
+    await host.plugins.restart(FETCHER);
+    expect(host.plugins.get(FETCHER)).toMatchObject({
+      state: 'error',
+      error: expect.stringMatching(new RegExp(`^the native library of ${FETCHER.replace(/\./g, '\\.')} \\(.*libhf_fetcher\\.so\\) changed on disk since it was approved \\(sha256 was ${approved}, is [0-9a-f]{64}\\): it is not started; install the plugin again to review and approve the change$`)) as string,
+    });
+  });
+
   it('refuses a package entry that escapes the plugin folder', async () => {
     const host = start();
     const { zipSync } = await import('fflate');
@@ -102,10 +126,22 @@ describe('installation', () => {
     writeFileSync(join(host.layout.plugins, FETCHER, 'data', 'state.json'), '{"n":1}');
     const next = fetcherFolder('0.2.0', [{ type: 'network_http' }]);
     const preview = host.installer.preview(next);
-    expect(preview.upgradeFrom).toBe('0.1.0');
+    expect(preview.upgrade).toEqual({
+      fromVersion: '0.1.0',
+      toVersion: '0.2.0',
+      fromAuthor: 'HaloForge Host',
+      toAuthor: 'HaloForge Host',
+      fromLibrarySha256: preview.librarySha256,
+      toLibrarySha256: preview.librarySha256,
+      added: ['network_http'],
+      removed: [],
+    });
     expect(preview.permissions.filter((p) => p.status === 'needs-approval').map((p) => p.key)).toEqual(['network_http']);
-    await expect(host.installer.install(next, 'none')).rejects.toThrow(/needs your approval of: network_http \(Sensitive/);
-    const upgraded = await host.installer.install(next, ['network_http']);
+    await expect(host.installer.install(next, 'none', { upgrade: true })).rejects.toThrow(/needs your approval of: network_http \(Sensitive/);
+    // Approving everything does not replace an installed plugin: the upgrade itself is confirmed.
+    await expect(host.installer.install(next, 'all')).rejects.toThrow(/dev\.haloforge\.sample\.fetcher 0\.1\.0 is installed, and this package \(0\.2\.0\) would replace it, keeping its data, approvals and grants: review what changes \(version 0\.1\.0 → 0\.2\.0; the same native library; new permissions: network_http\) and confirm the upgrade/);
+    expect(host.plugins.get(FETCHER)?.version).toBe('0.1.0');
+    const upgraded = await host.installer.install(next, ['network_http'], { upgrade: true });
     expect(upgraded).toMatchObject({ version: '0.2.0', state: 'active', needsApproval: [] });
     expect(host.plugins.registry.get(FETCHER)).toMatchObject({ version: '0.2.0', approved: ['network_http_domain:api.example.com', 'network_http'], updateDate: expect.any(String) as string });
     expect(readFileSync(join(host.layout.plugins, FETCHER, 'data', 'state.json'), 'utf8')).toBe('{"n":1}');
@@ -183,6 +219,18 @@ describe('the command line', () => {
     expect(cli(home, 'show', FETCHER, '--json').json()).toMatchObject({ id: FETCHER, enabled: false, manifest: { id: FETCHER } });
     expect(cli(home, 'uninstall', FETCHER).json()).toEqual({ uninstalled: FETCHER, data_deleted: false });
     expect(cli(home, 'list', '--json').json()).toEqual([]);
+  });
+
+  it('replaces an installed plugin only with --upgrade, after showing what changes; --yes alone is not enough', () => {
+    const home = temp();
+    expect(cli(home, 'install', fetcherFolder('0.1.0'), '--yes').status).toBe(0);
+    const next = fetcherFolder('0.2.0', [{ type: 'network_http' }]);
+    const refused = cli(home, 'install', next, '--yes');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`${FETCHER}: upgrade: version 0.1.0 → 0.2.0; the same native library; new permissions: network_http`);
+    expect(refused.stderr).toMatch(/confirm the upgrade \(haloforge install .* --upgrade/);
+    expect(cli(home, 'list', '--json').json()).toMatchObject([{ id: FETCHER, version: '0.1.0' }]);
+    expect(cli(home, 'install', next, '--yes', '--upgrade').json()).toMatchObject({ id: FETCHER, version: '0.2.0' });
   });
 
   it('lists grants, revokes one, and queries the audit log', () => {

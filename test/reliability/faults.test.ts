@@ -159,7 +159,7 @@ describe('installing over a broken package', () => {
 describe('an upgrade that cannot be put in place', () => {
   it('leaves the installed version running with its data', async () => {
     const host = await start();
-    await host.installer.install(sampleFolder(scratchHome(), { sample: 'hello' }), 'all');
+    await host.installer.install(sampleFolder(scratchHome(), { sample: 'hello' }), 'all', { upgrade: true });
     writeFileSync(join(host.layout.plugins, HELLO, 'data', 'keep.txt'), 'mine');
     const next = sampleFolder(scratchHome(), { sample: 'hello', manifest: (m) => (m.version = '0.2.0') });
     const plugins = host.layout.plugins;
@@ -167,7 +167,7 @@ describe('an upgrade that cannot be put in place', () => {
     const lock = (on: boolean) => spawnSync(asRoot ? 'chattr' : 'chmod', asRoot ? [on ? '+i' : '-i', plugins] : [on ? '0555' : '0755', plugins]);
     lock(true);
     try {
-      await expect(host.installer.install(next, 'all')).rejects.toThrow(/could not put dev\.example\.my-plugin 0\.2\.0 in place: (EPERM|EACCES)/);
+      await expect(host.installer.install(next, 'all', { upgrade: true })).rejects.toThrow(/could not put dev\.example\.my-plugin 0\.2\.0 in place: (EPERM|EACCES)/);
     } finally {
       lock(false);
     }

@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditQuery } from '../audit/log';
 import type { LogRecord } from '../log/logger';
-import type { InstallPreview } from '../plugins/installer';
+import type { InstallOptions, InstallPreview } from '../plugins/installer';
 import type { SettingsSchema } from '../plugins/settings-schema';
 import type { Grant, Narrowing } from '../grants/store';
 import type { PluginSummary } from '../plugins/manager';
@@ -27,8 +27,9 @@ export interface Channels {
   /** Shortens an "always" grant to 24 hours, or turns a folder grant for writing into one for reading. */
   'hf:grants:narrow': { args: [grantId: string, to: Narrowing]; result: Grant | null };
   'hf:audit:query': { args: [query: AuditQueryWire]; result: AuditEntry[] };
-  'hf:install:preview': { args: [source: string]; result: InstallPreview };
-  'hf:install:confirm': { args: [source: string, approvedKeys: string[]]; result: PluginSummary };
+  'hf:install:preview': { args: [source: string, options?: InstallOptions]; result: InstallPreview };
+  /** Installs, approving these keys; replacing an installed plugin needs `upgrade`. */
+  'hf:install:confirm': { args: [source: string, approvedKeys: string[], options?: InstallOptions]; result: PluginSummary };
   'hf:plugins:set-enabled': { args: [pluginId: string, enabled: boolean]; result: PluginSummary };
   'hf:plugins:approve': { args: [pluginId: string, keys: string[]]; result: PluginSummary };
   'hf:plugins:set-restricted': { args: [pluginId: string, key: string, on: boolean]; result: PluginSummary };

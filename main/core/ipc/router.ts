@@ -5,6 +5,7 @@ import type { FileLogger } from '../log/logger';
 import type { Installer } from '../plugins/installer';
 import type { PluginManager } from '../plugins/manager';
 import type { PanelAsker } from '../prompts/panel-asker';
+import type { InstallOptions } from '../plugins/installer';
 import { PROMPT_ANSWERS, type PromptAnswer } from '../prompts/service';
 import { CHANNELS, type ChannelName, type Channels } from './channels';
 
@@ -39,6 +40,15 @@ function expectString(value: unknown, what: string, max = 512): string {
 function expectBoolean(value: unknown, what: string): boolean {
   if (typeof value !== 'boolean') throw new IpcRefusal(`${what} must be true or false`);
   return value;
+}
+
+/** Install options from a panel or the command line: only the two known ones, of their types. */
+function expectInstallOptions(value: unknown): InstallOptions {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new IpcRefusal('the install options must be an object');
+  const { upgrade, sha256, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) throw new IpcRefusal(`unknown install options: ${Object.keys(rest).join(', ')}`);
+  return { ...(upgrade === undefined ? {} : { upgrade: expectBoolean(upgrade, 'upgrade') }), ...(sha256 === undefined ? {} : { sha256: expectString(sha256, 'the sha256 digest', 128) }) };
 }
 
 function expectKeys(value: unknown): string[] {
@@ -77,8 +87,8 @@ export function createRouter(core: RouterCore) {
       grants.setLocalNetwork(id, on as boolean);
       return plugins.changed(id);
     },
-    'hf:install:preview': async (source) => installer.preview(expectString(source, 'the package path', 4096)),
-    'hf:install:confirm': async (source, keys) => installer.install(expectString(source, 'the package path', 4096), expectKeys(keys)),
+    'hf:install:preview': async (source, options) => installer.preview(expectString(source, 'the package path', 4096), expectInstallOptions(options)),
+    'hf:install:confirm': async (source, keys, options) => installer.install(expectString(source, 'the package path', 4096), expectKeys(keys), expectInstallOptions(options)),
     'hf:plugins:set-enabled': async (pluginId, enabled) => plugins.setEnabled(expectString(pluginId, 'the plugin id'), expectBoolean(enabled, 'enabled')),
     'hf:plugins:approve': async (pluginId, keys) => plugins.approve(expectString(pluginId, 'the plugin id'), expectKeys(keys)),
     'hf:plugins:set-restricted': async (pluginId, key, on) => plugins.setRestricted(expectString(pluginId, 'the plugin id'), expectString(key, 'the permission key'), expectBoolean(on, 'on')),

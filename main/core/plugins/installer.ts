@@ -7,7 +7,8 @@ import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
 import { pendingApproval, permissionStates, type PermissionState } from './approvals';
 import type { PluginManager, PluginSummary } from './manager';
-import { stagePackage } from './package';
+import { describePermission } from '../manifest/permissions';
+import { fileDigest, stagePackage } from './package';
 
 export class InstallError extends Error {
   override readonly name = 'InstallError';
@@ -20,14 +21,36 @@ export class InstallError extends Error {
   }
 }
 
+/** What changes when a package replaces an installed plugin: the user confirms this, not just the permissions. */
+export interface UpgradeDiff {
+  fromVersion: string;
+  toVersion: string;
+  fromAuthor: string;
+  toAuthor: string;
+  /** The SHA-256 of the native library approved before (null for records older than this check), and of the new one. */
+  fromLibrarySha256: string | null;
+  toLibrarySha256: string;
+  /** Permission keys the new version asks for and the old one did not, and the other way round. */
+  added: string[];
+  removed: string[];
+}
+
 /** What the user is shown before anything is enabled. */
 export interface InstallPreview {
   manifest: Manifest;
-  /** What was installed from and what was verified, e.g. "package x.hfpkg (sha256 … verified)". */
+  /** What was installed from and what was checked, e.g. "package x.hfpkg (sha256 … verified against the digest you gave)". */
   source: string;
   permissions: PermissionState[];
-  /** The installed version this replaces, if any. */
-  upgradeFrom: string | null;
+  /** The SHA-256 of its native library, as it will be recorded and checked at every start. */
+  librarySha256: string;
+  /** Set when the package replaces an installed plugin of the same id. */
+  upgrade: UpgradeDiff | null;
+}
+
+/** How a confirmed install may go: replace an installed plugin, and check the package against a digest the user gave. */
+export interface InstallOptions {
+  upgrade?: boolean;
+  sha256?: string;
 }
 
 /** Which pending Standard/Sensitive permissions the user approves: all of them, some keys, or none. */
@@ -47,10 +70,10 @@ export class Installer {
   ) {}
 
   /** Unpacks and checks a plugin without installing it. */
-  preview(source: string): InstallPreview {
+  preview(source: string, opts: InstallOptions = {}): InstallPreview {
     const staging = this.stage();
     try {
-      const { preview } = this.check(source, staging);
+      const { preview } = this.check(source, staging, opts.sha256);
       // The approval screen shows what the package says of itself: nothing in it may hide or reorder text.
       const { name, description, author, version } = preview.manifest;
       return { ...preview, manifest: { ...preview.manifest, ...displayFields({ name, description, author, version }) } };
@@ -59,11 +82,18 @@ export class Installer {
     }
   }
 
-  async install(source: string, approval: Approval): Promise<PluginSummary> {
+  async install(source: string, approval: Approval, opts: InstallOptions = {}): Promise<PluginSummary> {
     const staging = this.stage();
     try {
-      const { preview } = this.check(source, staging);
+      const { preview } = this.check(source, staging, opts.sha256);
       const { manifest } = preview;
+      if (preview.upgrade && !opts.upgrade) {
+        const u = preview.upgrade;
+        throw new InstallError(
+          `${manifest.id} ${u.fromVersion} is installed, and this package (${u.toVersion}) would replace it, keeping its data, approvals and grants: ` +
+            `review what changes (${describeUpgrade(u)}) and confirm the upgrade (haloforge install ${source} --upgrade, or Upgrade in the Plugins panel)`,
+        );
+      }
       const pending = pendingApproval(preview.permissions);
       const approved = approval === 'all' ? pending.map((p) => p.key) : approval === 'none' ? [] : approval;
       const missing = pending.filter((p) => !approved.includes(p.key));
@@ -94,9 +124,10 @@ export class Installer {
         installSource: preview.source,
         approved: [...new Set([...(previous?.approved ?? []).filter((k) => keys.has(k)), ...approved.filter((k) => keys.has(k))])],
         restrictedEnabled: (previous?.restrictedEnabled ?? []).filter((k) => keys.has(k)),
+        librarySha256: preview.librarySha256,
       });
       this.plugins.load(dir, manifest.id, preview.source);
-      this.logger.log('info', HOST_TARGET, `installed plugin ${manifest.id} ${manifest.version}${preview.upgradeFrom ? ` over ${preview.upgradeFrom}` : ''} from ${preview.source}`);
+      this.logger.log('info', HOST_TARGET, `installed plugin ${manifest.id} ${manifest.version}${preview.upgrade ? ` over ${preview.upgrade.fromVersion}` : ''} from ${preview.source}`);
       await this.plugins.startIfReady(manifest.id);
       return this.plugins.get(manifest.id) as PluginSummary;
     } finally {
@@ -121,8 +152,8 @@ export class Installer {
     return join(this.stagingRoot, randomUUID());
   }
 
-  private check(source: string, staging: string): { preview: InstallPreview } {
-    const note = stagePackage(source, staging);
+  private check(source: string, staging: string, givenDigest: string | undefined): { preview: InstallPreview } {
+    const note = stagePackage(source, staging, givenDigest);
     const read = readManifest(staging);
     if (!read.ok) throw new InstallError(`${source} has an invalid manifest:\n  ${read.errors.join('\n  ')}`);
     const manifest = read.manifest;
@@ -132,14 +163,25 @@ export class Installer {
     const clash = this.plugins.wireClash(manifest.id);
     if (clash) throw new InstallError(`plugin ${manifest.id} cannot be installed: ${clash}`);
     const previous = this.plugins.registry.get(manifest.id);
-    return {
-      preview: {
-        manifest,
-        source: note === 'folder' ? `folder ${source}` : note,
-        permissions: permissionStates(manifest, previous),
-        upgradeFrom: previous && this.plugins.dirOf(manifest.id) ? previous.version : null,
-      },
-    };
+    const librarySha256 = fileDigest(library.path);
+    const permissions = permissionStates(manifest, previous);
+    const installed = previous && this.plugins.dirOf(manifest.id) ? this.plugins.manifestOf(manifest.id) : undefined;
+    let upgrade: UpgradeDiff | null = null;
+    if (previous && installed) {
+      const before = new Set(installed.permissions.map((p) => describePermission(p).key));
+      const after = new Set(permissions.map((p) => p.key));
+      upgrade = {
+        fromVersion: previous.version,
+        toVersion: manifest.version,
+        fromAuthor: installed.author,
+        toAuthor: manifest.author,
+        fromLibrarySha256: previous.librarySha256 ?? null,
+        toLibrarySha256: librarySha256,
+        added: [...after].filter((k) => !before.has(k)),
+        removed: [...before].filter((k) => !after.has(k)),
+      };
+    }
+    return { preview: { manifest, source: note === 'folder' ? `folder ${source}` : note, permissions, librarySha256, upgrade } };
   }
 
   /**
@@ -172,4 +214,14 @@ export class Installer {
     }
   }
 
+}
+
+/** An upgrade in one line: versions, author, library and permissions that change. */
+export function describeUpgrade(u: UpgradeDiff): string {
+  const parts = [`version ${u.fromVersion} → ${u.toVersion}`];
+  if (u.fromAuthor !== u.toAuthor) parts.push(`author ${JSON.stringify(u.fromAuthor)} → ${JSON.stringify(u.toAuthor)}`);
+  parts.push(u.fromLibrarySha256 === u.toLibrarySha256 ? 'the same native library' : `native library sha256 ${u.fromLibrarySha256?.slice(0, 12) ?? 'unknown'}… → ${u.toLibrarySha256.slice(0, 12)}…`);
+  if (u.added.length) parts.push(`new permissions: ${u.added.join(', ')}`);
+  if (u.removed.length) parts.push(`permissions dropped: ${u.removed.join(', ')}`);
+  return parts.join('; ');
 }

@@ -8,6 +8,7 @@ import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read
 import { pluginDataDir } from '../paths';
 import { resolveWireName, sanitizedPluginId } from '../wire';
 import { grantedPermissions, pendingApproval, permissionStates, type PermissionState } from './approvals';
+import { fileDigest } from './package';
 import type { SandboxGate } from '../sandbox/gate';
 import type { SandboxStatus } from '../sandbox/proof';
 import type { BridgeMessage, PluginMetadata } from './host-protocol';
@@ -141,11 +142,13 @@ export class PluginManager {
       this.opts.logger.log('error', HOST_TARGET, `plugin folder ${dir} ignored: ${clash}`);
       return manifest.id;
     }
+    const library = nativeLibraryPath(dir, manifest);
     if (!this.opts.registry.get(manifest.id)) {
       const now = this.opts.registry.stamp();
-      this.opts.registry.put({ id: manifest.id, version: manifest.version, enabled: true, installDate: now, updateDate: null, installSource, approved: [], restrictedEnabled: [] });
+      // Placed by hand: the library seen now is the one the user approves.
+      const librarySha256 = library.ok && existsSync(library.path) ? fileDigest(library.path) : undefined;
+      this.opts.registry.put({ id: manifest.id, version: manifest.version, enabled: true, installDate: now, updateDate: null, installSource, approved: [], restrictedEnabled: [], librarySha256 });
     }
-    const library = nativeLibraryPath(dir, manifest);
     const problem = !library.ok ? library.error : this.opts.gate.startProblem();
     if (problem) this.opts.logger.log('error', manifest.id, problem);
     this.entries.set(manifest.id, { dir, manifest, problem, process: library.ok && !problem ? this.makeProcess(manifest, dir, library.path) : undefined });
@@ -399,6 +402,25 @@ export class PluginManager {
     return summary;
   }
 
+  /**
+   * Why a plugin's library may not start: it is not the one approved (a plugin cannot swap another's
+   * code, and a user's approval covers the code they approved). A record from before this check
+   * takes the library it finds.
+   */
+  private libraryChange(pluginId: string, library: string): string | undefined {
+    const record = this.opts.registry.get(pluginId);
+    // A missing library is reported by the plugin host, with its own message.
+    if (!record || !existsSync(library)) return undefined;
+    const actual = fileDigest(library);
+    if (!record.librarySha256) {
+      this.opts.registry.update(pluginId, { librarySha256: actual });
+      this.opts.logger.log('info', pluginId, `recorded the sha256 of its native library (${actual})`);
+      return undefined;
+    }
+    if (record.librarySha256 === actual) return undefined;
+    return `the native library of ${pluginId} (${library}) changed on disk since it was approved (sha256 was ${record.librarySha256}, is ${actual}): it is not started; install the plugin again to review and approve the change`;
+  }
+
   private makeProcess(manifest: Manifest, dir: string, library: string): PluginProcess {
     const pluginId = manifest.id;
     const dataDir = pluginDataDir(dir);
@@ -418,6 +440,7 @@ export class PluginManager {
       // Read at every start, so approvals given since are in effect.
       context: () => ({ permissions: granted(), settings: readSettings(this.settingsPath(pluginId), manifest.settings_schema as SettingsSchema | undefined) }),
       gate: this.opts.gate,
+      checkLibrary: () => this.libraryChange(pluginId, library),
       launcher: this.opts.launcher,
       logger: this.opts.logger,
       timeouts: this.opts.timeouts,

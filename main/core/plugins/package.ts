@@ -12,20 +12,33 @@ export class PackageError extends Error {
 }
 
 /**
- * Checks a `.hfpkg` against its `.sha256` sidecar (`"<hex>  <file name>"`, as hf-pack writes it)
- * when there is one. Returns what was verified, for the install record.
+ * Checks a `.hfpkg` against a digest: the one the user gave (from the publisher's page, a message
+ * they trust), which is a real check and the only one called "verified"; otherwise the `.sha256`
+ * sidecar beside it (`"<hex>  <file name>"`, as hf-pack writes it), which came with the package
+ * and so only catches damage, and says so. Returns what was checked, for the install record.
  */
-export function verifySidecar(pkg: string, bytes: Buffer): string {
+export function checkDigest(pkg: string, bytes: Buffer, given?: string): string {
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  const mismatch = (expected: string, from: string) =>
+    new PackageError(`${basename(pkg)} does not match ${from} (expected ${expected}, got ${actual}): the package was changed or damaged; do not install it`);
+  if (given !== undefined) {
+    const expected = given.trim().toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(expected)) throw new PackageError(`"${given}" is not a SHA-256 digest (64 hexadecimal digits)`);
+    if (expected !== actual) throw mismatch(expected, 'the digest you gave');
+    return `sha256 ${actual} verified against the digest you gave`;
+  }
   const sidecar = `${pkg}.sha256`;
-  if (!existsSync(sidecar)) return 'no .sha256 sidecar';
+  if (!existsSync(sidecar)) return `sha256 ${actual} (not verified: no digest was given)`;
   const [expected, name] = readFileSync(sidecar, 'utf8').trim().split(/\s+/);
   if (!expected || !/^[0-9a-f]{64}$/i.test(expected)) throw new PackageError(`${sidecar} does not hold a SHA-256 digest`);
   if (name && name.replace(/^\*/, '') !== basename(pkg)) throw new PackageError(`${sidecar} is for ${name}, not ${basename(pkg)}`);
-  const actual = createHash('sha256').update(bytes).digest('hex');
-  if (actual !== expected.toLowerCase()) {
-    throw new PackageError(`${basename(pkg)} does not match its .sha256 sidecar (expected ${expected.toLowerCase()}, got ${actual}): the package was changed or damaged; do not install it`);
-  }
-  return `sha256 ${actual} verified`;
+  if (actual !== expected.toLowerCase()) throw mismatch(expected.toLowerCase(), 'its .sha256 sidecar');
+  return `sha256 ${actual} matches the .sha256 file that came with it (not verified: the same download could have changed both)`;
+}
+
+/** The SHA-256 of a file, in hex: what the user approves of a plugin's native library. */
+export function fileDigest(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 function unpack(bytes: Buffer, into: string): void {
@@ -69,7 +82,7 @@ function assertNoLinks(dir: string): void {
  * Copies a plugin folder or unpacks a `.hfpkg` into `staging` (a new folder), so installation never
  * runs from, or half-copies, the user's source. Returns a note on what was verified.
  */
-export function stagePackage(source: string, staging: string): string {
+export function stagePackage(source: string, staging: string, givenDigest?: string): string {
   if (!existsSync(source)) throw new PackageError(`${source} does not exist`);
   mkdirSync(staging, { recursive: true });
   try {
@@ -81,7 +94,7 @@ export function stagePackage(source: string, staging: string): string {
       return 'folder';
     }
     const bytes = readFileSync(source);
-    const verified = verifySidecar(source, bytes);
+    const verified = checkDigest(source, bytes, givenDigest);
     unpack(bytes, staging);
     return `package ${basename(source)} (${verified})`;
   } catch (e) {

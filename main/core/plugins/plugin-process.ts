@@ -46,6 +46,8 @@ export interface PluginProcessOptions {
   context: () => Pick<LoadRequest, 'permissions' | 'settings'>;
   /** Judges the plugin host's proof of confinement before its plugin may load. */
   gate: SandboxGate;
+  /** Why the plugin's library may not be loaded now (it changed since it was approved), if so. */
+  checkLibrary?: () => string | undefined;
   launcher: HostLauncher;
   logger: Logger;
   /** The host's one budget of waits (core/timeouts). */
@@ -120,6 +122,12 @@ export class PluginProcess {
   start(): Promise<void> {
     this.cancelRestart();
     if (this.host) return Promise.resolve();
+    const refused = this.opts.checkLibrary?.();
+    if (refused) {
+      this.opts.logger.log('error', this.opts.pluginId, refused);
+      this.setState('error', refused);
+      return Promise.resolve();
+    }
     this.setState('loading', undefined);
     const host = this.opts.launcher({ pluginId: this.opts.pluginId, dir: this.opts.dir, dataDir: this.opts.dataDir });
     this.host = host;

@@ -14,6 +14,11 @@ export interface PluginRecord {
   approved: string[];
   /** Keys of Restricted permissions the user turned on by hand. */
   restrictedEnabled: string[];
+  /**
+   * The SHA-256 of the native library the user approved (recorded at install, or when a plugin
+   * placed by hand was first seen): a library changed on disk since does not start.
+   */
+  librarySha256?: string;
 }
 
 interface RegistryFile {

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { InstallPreview, PluginSummary } from '../../../preload/api';
+import type { InstallOptions, InstallPreview, PluginSummary } from '../../../preload/api';
 import { haloforge } from '../bridge';
 
 export const usePluginsStore = defineStore('plugins', () => {
@@ -28,8 +28,8 @@ export const usePluginsStore = defineStore('plugins', () => {
     plugins.value = plugins.value.filter((p) => p.id !== pluginId);
   });
 
-  const preview = (source: string): Promise<InstallPreview> => haloforge.previewInstall(source);
-  const install = async (source: string, keys: string[]) => upsert(await haloforge.install(source, keys));
+  const preview = (source: string, options?: InstallOptions): Promise<InstallPreview> => haloforge.previewInstall(source, options);
+  const install = async (source: string, keys: string[], options?: InstallOptions) => upsert(await haloforge.install(source, keys, options));
   const setEnabled = async (id: string, enabled: boolean) => upsert(await haloforge.setEnabled(id, enabled));
   const approve = async (id: string, keys: string[]) => upsert(await haloforge.approve(id, keys));
   const setRestricted = async (id: string, key: string, on: boolean) => upsert(await haloforge.setRestricted(id, key, on));
