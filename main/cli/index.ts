@@ -2,8 +2,8 @@
  * `haloforge`: the command line for users and reviewers. It runs the same core as the app,
  * headless, against `$HALOFORGE_HOME`.
  */
-import { InstallError } from '../core/plugins/installer';
-import { PackageError } from '../core/plugins/package';
+import { DataFolderBusy } from '../core/control/data-lock';
+import { CommandFailed } from './core-client';
 import { INVOKE_USAGE, invokeCommand } from './invoke';
 import { PLUGIN_USAGE, pluginCommand } from './plugins';
 import { POLICY_USAGE, policyCommand } from './policy';
@@ -23,7 +23,7 @@ const COMMANDS: Record<string, Command> = {
   invoke: invokeCommand,
   policy: policyCommand,
   ...Object.fromEntries(['list', 'show', 'install', 'uninstall', 'enable', 'disable', 'approve', 'restricted'].map((n) => [n, named(pluginCommand, n)])),
-  ...Object.fromEntries(['grants', 'revoke', 'audit'].map((n) => [n, named(reviewCommand, n)])),
+  ...Object.fromEntries(['grants', 'revoke', 'narrow', 'audit'].map((n) => [n, named(reviewCommand, n)])),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -40,8 +40,9 @@ async function main(argv: string[]): Promise<number> {
       io.err(`${(e as Error).message ? `haloforge: ${(e as Error).message}\n\n` : ''}${USAGE}\n`);
       return 2;
     }
-    const known = e instanceof InstallError || e instanceof PackageError;
-    io.err(`haloforge: ${known ? '' : 'error: '}${(e as Error).message}\n`);
+    // What the app or a plugin answered is printed as it is (a PluginError reads "Not found: x").
+    if (e instanceof CommandFailed) io.err(`${e.message}\n`);
+    else io.err(`haloforge: ${e instanceof DataFolderBusy ? '' : 'error: '}${(e as Error).message}\n`);
     return 1;
   }
 }

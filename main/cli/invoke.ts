@@ -1,40 +1,33 @@
 import { parseArgs } from 'node:util';
-import { createHost } from '../core/host';
 import { haloforgeHome } from '../core/paths';
+import { wireName } from '../core/wire';
+import { CommandFailed, openCore } from './core-client';
 import { UsageError, type Output } from './usage';
 
 export const INVOKE_USAGE = 'haloforge invoke <plugin-id> <command> [json-args] [--timeout <ms>]';
 
-/** Loads one plugin headless, calls one command, prints the result as JSON. */
+/** Calls one command of a plugin (in the running app, or loading that plugin headless) and prints the result as JSON. */
 export async function invokeCommand(argv: string[], io: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { timeout: { type: 'string' } } });
-  const [pluginId, command, json] = positionals;
+  const [pluginId, command, text] = positionals;
   if (!pluginId || !command) throw new UsageError('invoke needs a plugin id and a command');
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs <= 0)) throw new UsageError('--timeout needs a positive number of milliseconds');
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000)) throw new UsageError('--timeout needs a whole number of milliseconds from 1 to 600000');
   let payload: unknown = {};
-  if (json !== undefined) {
+  if (text !== undefined) {
     try {
-      payload = JSON.parse(json);
+      payload = JSON.parse(text);
     } catch (e) {
       throw new UsageError(`json-args is not JSON: ${(e as Error).message}`);
     }
   }
-  const host = createHost({ home: haloforgeHome(), timeouts: timeoutMs === undefined ? {} : { invokeMs: timeoutMs, requestMs: Math.min(30_000, timeoutMs - 1), programMs: Math.min(50_000, timeoutMs - 1) } });
-  host.plugins.discover();
-  if (!host.plugins.get(pluginId)) {
-    io.err(`Not found: no plugin ${pluginId} in ${host.layout.plugins}\n`);
-    return 1;
-  }
+  const core = await openCore(haloforgeHome(), ['haloforge', 'invoke', pluginId, command].join(' '), { start: 'one', pluginId });
   try {
-    await host.plugins.restart(pluginId);
-    const result = await host.plugins.invoke(pluginId, command, payload);
+    if (!(await core.call('hf:plugins:list')).some((p) => p.id === pluginId)) throw new CommandFailed(`Not found: no plugin ${pluginId} is installed`);
+    const result = await core.call('hf:plugin:invoke', wireName(pluginId, command), payload, timeoutMs);
     io.out(`${JSON.stringify(result)}\n`);
     return 0;
-  } catch (e) {
-    io.err(`${(e as Error).message}\n`);
-    return 1;
   } finally {
-    await host.shutdown();
+    await core.close();
   }
 }

@@ -1,10 +1,11 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { createHost, type Host } from '../core/host';
-import type { PermissionState } from '../core/plugins/approvals';
-import { describeUpgrade, InstallError, type Approval } from '../core/plugins/installer';
-import type { PluginSummary } from '../core/plugins/manager';
+import type { Grant } from '../core/grants/store';
 import { haloforgeHome } from '../core/paths';
+import type { PermissionState } from '../core/plugins/approvals';
+import { describeUpgrade } from '../core/plugins/installer';
+import type { PluginSummary } from '../core/plugins/manager';
+import { CommandFailed, openCore, type CoreClient, type StartWhat } from './core-client';
 import { UsageError, json, type Output } from './usage';
 
 export const PLUGIN_USAGE = [
@@ -17,8 +18,8 @@ export const PLUGIN_USAGE = [
   'haloforge restricted <plugin-id> <permission-key> on|off',
 ];
 
-/** A plugin as `list --json` prints it (the original's `plugin list --json`, plus tiers and grants). */
-function record(host: Host, p: PluginSummary) {
+/** A plugin as `list --json` prints it (the original's `plugin list --json`, plus tiers, grants and the sandbox's proof). */
+function record(p: PluginSummary, grants: Grant[]) {
   return {
     id: p.id,
     name: p.name,
@@ -27,8 +28,8 @@ function record(host: Host, p: PluginSummary) {
     state: p.state,
     error_message: p.error,
     permissions: p.permissions.map((s) => ({ type: s.type, ...(s.value === undefined ? {} : { value: s.value }), tier: s.tier, description: s.description, status: s.status })),
-    grants: host.grants.list(p.id),
-    local_network: host.grants.localNetwork(p.id),
+    grants,
+    local_network: p.localNetwork,
     sandbox: p.sandbox,
     install_source: p.installSource,
     install_date: p.installDate,
@@ -39,16 +40,6 @@ function record(host: Host, p: PluginSummary) {
 
 function permissionLines(perms: readonly PermissionState[]): string {
   return perms.map((p) => `  ${p.tier.padEnd(11)} ${p.key.padEnd(40)} ${p.description} [${p.status}]`).join('\n');
-}
-
-async function withHost<T>(work: (host: Host) => Promise<T>): Promise<T> {
-  const host = createHost({ home: haloforgeHome() });
-  host.plugins.discover();
-  try {
-    return await work(host);
-  } finally {
-    await host.shutdown();
-  }
 }
 
 /** Asks on the terminal; without one, the answer is no and the user is told how to say yes. */
@@ -63,18 +54,29 @@ async function confirm(io: Output, question: string): Promise<boolean> {
   }
 }
 
-async function chooseApproval(io: Output, id: string, pending: PermissionState[], yes: boolean, keys: string[]): Promise<Approval> {
-  if (yes) return 'all';
+/** The permission keys the user approves: all pending ones, those named, or what they say on the terminal. */
+async function chooseApproval(io: Output, id: string, pending: PermissionState[], yes: boolean, keys: string[]): Promise<string[]> {
+  if (yes) return pending.map((p) => p.key);
   if (keys.length > 0) return keys;
-  if (pending.length === 0) return 'none';
+  if (pending.length === 0) return [];
   io.err(`${id} asks for these permissions:\n${permissionLines(pending)}\n`);
-  if (await confirm(io, 'Approve them?')) return 'all';
-  return 'none';
+  if (await confirm(io, 'Approve them?')) return pending.map((p) => p.key);
+  return [];
 }
 
 function requireId(id: string | undefined, command: string): string {
   if (!id) throw new UsageError(`${command} needs a plugin id`);
   return id;
+}
+
+async function summaryOf(core: CoreClient, id: string): Promise<PluginSummary> {
+  const p = (await core.call('hf:plugins:list')).find((x) => x.id === id);
+  if (!p) throw new CommandFailed(`no plugin ${id} is installed`);
+  return p;
+}
+
+async function printed(core: CoreClient, p: PluginSummary): Promise<string> {
+  return json(record(p, await core.call('hf:grants:list', p.id)));
 }
 
 export async function pluginCommand(name: string, argv: string[], io: Output): Promise<number> {
@@ -91,19 +93,28 @@ export async function pluginCommand(name: string, argv: string[], io: Output): P
     },
   });
   const [first, second, third] = positionals;
-  return withHost(async (host) => {
+  // Listing shows what runs: without an app, this command starts the plugins to show their state and proof.
+  const needs: StartWhat = name === 'list' ? { start: 'all' } : { start: 'none' };
+  const core = await openCore(haloforgeHome(), ['haloforge', name, ...argv].join(' '), needs);
+  try {
     switch (name) {
       case 'list': {
-        await host.plugins.startAll();
-        const all = host.plugins.list();
-        if (values.json) io.out(json(all.map((p) => record(host, p))));
-        else for (const p of all) io.out(`${p.id} ${p.version} ${p.enabled ? 'enabled' : 'disabled'} ${p.state} ${p.sandbox.state === 'unconfined' ? 'UNCONFINED' : p.sandbox.state}${p.error ? ` — ${p.error}` : ''}${p.needsApproval.length ? ` — waiting for approval of ${p.needsApproval.length} permission(s)` : ''}\n`);
+        const all = await core.call('hf:plugins:list');
+        if (values.json) {
+          const records = [];
+          for (const p of all) records.push(record(p, await core.call('hf:grants:list', p.id)));
+          io.out(json(records));
+        } else {
+          for (const p of all) {
+            const sandbox = p.sandbox.state === 'unconfined' ? 'UNCONFINED' : p.sandbox.state;
+            io.out(`${p.id} ${p.version} ${p.enabled ? 'enabled' : 'disabled'} ${p.state} ${sandbox}${p.error ? ` — ${p.error}` : ''}${p.needsApproval.length ? ` — waiting for approval of ${p.needsApproval.length} permission(s)` : ''}\n`);
+          }
+        }
         return 0;
       }
       case 'show': {
-        const p = host.plugins.get(requireId(first, 'show'));
-        if (!p) throw new InstallError(`no plugin ${first} is installed`);
-        if (values.json) io.out(json({ ...record(host, p), manifest: host.plugins.manifestOf(p.id) ?? null }));
+        const p = await summaryOf(core, requireId(first, 'show'));
+        if (values.json) io.out(json({ ...record(p, await core.call('hf:grants:list', p.id)), manifest: await core.call('hf:plugins:manifest', p.id) }));
         else io.out(`${p.name} (${p.id}) ${p.version}\n${p.description}\npermissions:\n${permissionLines(p.permissions) || '  none'}\n`);
         return 0;
       }
@@ -111,38 +122,38 @@ export async function pluginCommand(name: string, argv: string[], io: Output): P
         const source = first;
         if (!source) throw new UsageError('install needs a folder or an .hfpkg file');
         const options = { upgrade: values.upgrade, ...(values.sha256 === undefined ? {} : { sha256: values.sha256 }) };
-        const preview = host.installer.preview(source, options);
+        const preview = await core.call('hf:install:preview', source, options);
         if (preview.upgrade) io.err(`${preview.manifest.id}: upgrade: ${describeUpgrade(preview.upgrade)}\n`);
         const pending = preview.permissions.filter((p) => p.status === 'needs-approval');
-        const approval = await chooseApproval(io, preview.manifest.id, pending, values.yes, values.approve);
-        const installed = await host.installer.install(source, approval, options);
-        io.out(json(record(host, installed)));
+        const keys = await chooseApproval(io, preview.manifest.id, pending, values.yes, values.approve);
+        io.out(await printed(core, await core.call('hf:install:confirm', source, keys, options)));
         return 0;
       }
       case 'uninstall':
-        await host.installer.uninstall(requireId(first, 'uninstall'), { deleteData: values['delete-data'] });
+        await core.call('hf:plugins:uninstall', requireId(first, 'uninstall'), values['delete-data']);
         io.out(json({ uninstalled: first, data_deleted: values['delete-data'] }));
         return 0;
       case 'enable':
       case 'disable':
-        io.out(json(record(host, await host.plugins.setEnabled(requireId(first, name), name === 'enable'))));
+        io.out(await printed(core, await core.call('hf:plugins:set-enabled', requireId(first, name), name === 'enable')));
         return 0;
       case 'approve': {
         const id = requireId(first, 'approve');
-        const p = host.plugins.get(id);
-        if (!p) throw new InstallError(`no plugin ${id} is installed`);
-        const approval = await chooseApproval(io, id, p.needsApproval, values.yes, values.approve);
-        if (approval === 'none') throw new InstallError(`nothing approved; ${id} is still waiting for: ${p.needsApproval.map((x) => x.key).join(', ')} (use --yes to approve them all)`);
-        io.out(json(record(host, await host.plugins.approve(id, approval))));
+        const p = await summaryOf(core, id);
+        const keys = await chooseApproval(io, id, p.needsApproval, values.yes, values.approve);
+        if (keys.length === 0) throw new CommandFailed(`nothing approved; ${id} is still waiting for: ${p.needsApproval.map((x) => x.key).join(', ')} (use --yes to approve them all)`);
+        io.out(await printed(core, await core.call('hf:plugins:approve', id, keys)));
         return 0;
       }
       case 'restricted': {
         if (!first || !second || (third !== 'on' && third !== 'off')) throw new UsageError('restricted needs a plugin id, a permission key and on or off');
-        io.out(json(record(host, await host.plugins.setRestricted(first, second, third === 'on'))));
+        io.out(await printed(core, await core.call('hf:plugins:set-restricted', first, second, third === 'on')));
         return 0;
       }
       default:
         throw new UsageError(`unknown command '${name}'`);
     }
-  });
+  } finally {
+    await core.close();
+  }
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { systemResolver } from '../core/broker/resolver';
+import { parseGrantsFile } from '../core/grants/store';
+import { holds } from '../core/grants/terms';
 import { parseManifest } from '../core/manifest/read';
 import { decide, type NetworkGrant } from '../core/policy/engine';
 import { parseRequestUrl } from '../core/policy/request-url';
@@ -9,11 +11,13 @@ import { UsageError, json, type Output } from './usage';
 export const POLICY_USAGE =
   'haloforge policy check --manifest <manifest.json> --url <url> [--method GET] [--grants <grants.json>] [--resolve host=ip]... [--local-network]';
 
-function readJson(path: string, what: string): unknown {
+/** The host grants in a grants.json that still hold, as the broker would see them. */
+function networkGrantsIn(path: string): NetworkGrant[] {
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    const now = new Date();
+    return parseGrantsFile(readFileSync(path, 'utf8')).grants.filter((g): g is NetworkGrant => g.permission === 'network_http' && holds(g, now));
   } catch (e) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(e as Error).message}`);
+    throw new UsageError(`cannot read the grants file ${path}: ${(e as Error).message}`);
   }
 }
 
@@ -42,7 +46,7 @@ export async function policyCommand(argv: string[], io: Output): Promise<number>
     return 1;
   }
   const manifest = parsed.manifest;
-  const grantsFile = values.grants ? (readJson(values.grants, 'grants file') as { grants?: NetworkGrant[] }) : { grants: [] };
+  const grants = values.grants ? networkGrantsIn(values.grants) : [];
   const answers = new Map<string, string[]>();
   for (const r of values.resolve) {
     const [name, ip] = r.split('=');
@@ -52,7 +56,7 @@ export async function policyCommand(argv: string[], io: Output): Promise<number>
   const input = {
     pluginId: manifest.id,
     permissions: manifest.permissions,
-    grants: grantsFile.grants ?? [],
+    grants,
     localNetwork: values['local-network'],
     method: values.method,
     url: values.url,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { appRoot } from '../core/app-paths';
 import { CHANNELS, type EventName, type Events } from '../core/ipc/channels';
-import { createShellCore } from '../core/shell';
+import { startAppCore, type AppCore } from '../core/shell';
 import { HOST_TARGET } from '../core/log/logger';
 import { haloforgeHome } from '../core/paths';
 
@@ -20,9 +20,6 @@ function send<E extends EventName>(event: E, payload: Events[E]): void {
   for (const w of windows) if (!w.isDestroyed()) w.webContents.send(event, payload);
 }
 
-// Plugin hosts start as they do in the web host: Electron's own binary run as Node
-// (ELECTRON_RUN_AS_NODE=1) inside bubblewrap, not as utilityProcesses, which cannot be sandboxed.
-const { host, dispatch } = createShellCore({ home: haloforgeHome() }, send);
 
 /** Only the top frame of one of our windows, showing our own renderer, may talk to main. */
 function isHostPanel(event: IpcMainInvokeEvent): boolean {
@@ -58,7 +55,19 @@ function createWindow(): void {
 
 app.on('web-contents-created', (_e, contents) => lockDown(contents));
 
+let core: AppCore | undefined;
+
 void app.whenReady().then(async () => {
+  // Plugin hosts start as they do in the web host: Electron's own binary run as Node
+  // (ELECTRON_RUN_AS_NODE=1) inside bubblewrap, not as utilityProcesses, which cannot be sandboxed.
+  try {
+    core = await startAppCore({ home: haloforgeHome(), what: 'Electron app' }, send);
+  } catch (e) {
+    process.stderr.write(`haloforge: ${(e as Error).message}\n`);
+    app.exit(1);
+    return;
+  }
+  const { host, dispatch } = core;
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   for (const channel of CHANNELS) {
@@ -72,11 +81,10 @@ void app.whenReady().then(async () => {
       return dispatch(channel, args);
     });
   }
-  host.plugins.discover();
   createWindow();
   await host.start();
 });
 
 app.on('window-all-closed', () => {
-  void host.shutdown().then(() => app.quit());
+  void (core?.stop() ?? Promise.resolve()).then(() => app.quit());
 });

@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { appRoot } from '../core/app-paths';
 import { HOST_TARGET } from '../core/log/logger';
 import { haloforgeHome } from '../core/paths';
-import { createShellCore, type Emit } from '../core/shell';
+import { startAppCore, type Emit } from '../core/shell';
 import { startWebHost, type WebHost } from './server';
 
 async function main(): Promise<void> {
   // Events raised before the server is up have no panel to reach yet.
   const carrier: { web?: WebHost } = {};
   const emit: Emit = (event, payload) => carrier.web?.broadcast(event, payload);
-  const { host, dispatch } = createShellCore({ home: haloforgeHome() }, emit);
-  host.plugins.discover();
+  const core = await startAppCore({ home: haloforgeHome(), what: 'web host' }, emit);
+  const { host, dispatch } = core;
   const port = process.env.HALOFORGE_PORT ? Number(process.env.HALOFORGE_PORT) : undefined;
   const server = await startWebHost({ dispatch, rendererDir: join(appRoot(), 'out', 'renderer'), logger: host.logger, port });
   carrier.web = server;
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   for (const p of host.plugins.list()) process.stdout.write(`  plugin ${p.id}: ${p.state}${p.error ? ` (${p.error})` : ''}\n`);
   const stop = async () => {
     host.logger.log('info', HOST_TARGET, 'shutting down');
-    await host.shutdown();
+    await core.stop();
     await server.close();
     process.exit(0);
   };

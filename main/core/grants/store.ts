@@ -70,7 +70,8 @@ function fromVersion1(data: { grants?: unknown; files?: unknown; programs?: unkn
   });
 }
 
-function parse(text: string): GrantsFile {
+/** Reads a grants.json of any version (for reviewers' tools too); throws on anything malformed. */
+export function parseGrantsFile(text: string): GrantsFile {
   const data = JSON.parse(text) as { version?: unknown; grants?: unknown; files?: unknown; programs?: unknown; localNetwork?: unknown };
   const grants = data.version === 1 ? fromVersion1(data) : data.version === 2 && Array.isArray(data.grants) ? (data.grants as unknown[]) : undefined;
   if (!grants || !Array.isArray(data.localNetwork)) throw new Error('unexpected structure');
@@ -120,7 +121,7 @@ export class GrantStore {
     }
     if (!existsSync(path)) return;
     try {
-      this.data = parse(readFileSync(path, 'utf8'));
+      this.data = parseGrantsFile(readFileSync(path, 'utf8'));
     } catch (e) {
       const aside = `${path}.corrupt-${this.now().toISOString().replace(/[:.]/g, '-')}`;
       renameSync(path, aside);

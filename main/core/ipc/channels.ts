@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditQuery } from '../audit/log';
 import type { LogRecord } from '../log/logger';
+import type { Manifest } from '../manifest/validate';
 import type { InstallOptions, InstallPreview } from '../plugins/installer';
 import type { SettingsSchema } from '../plugins/settings-schema';
 import type { Grant, Narrowing } from '../grants/store';
@@ -17,7 +18,10 @@ export interface Channels {
   /** Answers with what it is given: a liveness check for panels, and the baseline of the benchmarks. */
   'hf:host:ping': { args: [value: unknown]; result: unknown };
   'hf:plugins:list': { args: []; result: PluginSummary[] };
-  'hf:plugin:invoke': { args: [wireName: string, args: unknown]; result: unknown };
+  /** Calls a plugin command by its wire name; `timeoutMs` shortens the host's own budget for it. */
+  'hf:plugin:invoke': { args: [wireName: string, args: unknown, timeoutMs?: number]; result: unknown };
+  /** A plugin's manifest as installed (what `haloforge show` prints), or null. */
+  'hf:plugins:manifest': { args: [pluginId: string]; result: Manifest | null };
   'hf:plugins:restart': { args: [pluginId: string]; result: PluginSummary };
   'hf:plugins:set-local-network': { args: [pluginId: string, on: boolean]; result: PluginSummary };
   'hf:prompts:list': { args: []; result: PermissionPrompt[] };
@@ -59,6 +63,7 @@ export type EventName = keyof Events;
 export const CHANNELS: readonly ChannelName[] = [
   'hf:host:ping',
   'hf:plugins:list',
+  'hf:plugins:manifest',
   'hf:plugin:invoke',
   'hf:plugins:restart',
   'hf:plugins:set-local-network',

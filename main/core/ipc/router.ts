@@ -74,11 +74,15 @@ export function createRouter(core: RouterCore) {
   const handlers: { [K in ChannelName]: (...args: unknown[]) => Promise<Channels[K]['result']> } = {
     'hf:host:ping': async (value) => value ?? null,
     'hf:plugins:list': async () => plugins.list(),
-    'hf:plugin:invoke': async (wire, args) => {
+    'hf:plugin:invoke': async (wire, args, timeoutMs) => {
       const name = expectString(wire, 'the wire name');
       if (!/^plugin_[A-Za-z0-9_]+$/.test(name)) throw new IpcRefusal(`'${name}' is not a plugin wire name (plugin_<id>_<command>)`);
-      return plugins.invokeWire(name, args ?? {});
+      if (timeoutMs !== undefined && timeoutMs !== null && !(Number.isInteger(timeoutMs) && (timeoutMs as number) > 0 && (timeoutMs as number) <= 600_000)) {
+        throw new IpcRefusal('the timeout must be a whole number of milliseconds from 1 to 600000');
+      }
+      return plugins.invokeWire(name, args ?? {}, (timeoutMs as number | null | undefined) ?? undefined);
     },
+    'hf:plugins:manifest': async (pluginId) => plugins.manifestOf(expectString(pluginId, 'the plugin id')) ?? null,
     'hf:plugins:restart': async (pluginId) => plugins.restart(expectString(pluginId, 'the plugin id')),
     'hf:plugins:set-local-network': async (pluginId, on) => {
       const id = expectString(pluginId, 'the plugin id');
@@ -147,10 +151,10 @@ export function createRouter(core: RouterCore) {
   };
 
   /** A refused message is recorded in the audit trail, so hostile panels leave a trace. */
-  function refused(channel: unknown, e: IpcRefusal): never {
+  function refused(channel: unknown, e: IpcRefusal, sender: string): never {
     try {
       audit.appendDecision({
-        pluginId: '(panel)',
+        pluginId: `(${sender})`,
         method: 'IPC',
         url: `ipc:${String(channel).slice(0, 80)}`,
         decision: 'deny',
@@ -163,14 +167,15 @@ export function createRouter(core: RouterCore) {
     throw e;
   }
 
-  return async function dispatch(channel: unknown, args: unknown): Promise<unknown> {
+  /** `sender` names who asked, for the audit line of a refusal: a panel, or the command line. */
+  return async function dispatch(channel: unknown, args: unknown, sender = 'panel'): Promise<unknown> {
     try {
       if (!isChannel(channel)) throw new IpcRefusal(`unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
       if (!Array.isArray(args)) throw new IpcRefusal(`arguments of ${channel} must be an array`);
       if (JSON.stringify(args).length > MAX_ARGS_BYTES) throw new IpcRefusal(`arguments of ${channel} exceed ${MAX_ARGS_BYTES} bytes`);
       return await handlers[channel](...(args as unknown[]));
     } catch (e) {
-      if (e instanceof IpcRefusal) refused(channel, e);
+      if (e instanceof IpcRefusal) refused(channel, e, sender);
       throw e;
     }
   };
