@@ -35,6 +35,9 @@ test('the command line changes what the open panels show at once: approve, insta
   haloforge(webHost.home, 'disable', 'dev.example.my-plugin');
   await expect(hello.getByRole('button', { name: 'Enable' })).toBeVisible();
   await page.screenshot({ path: screenshotPath('changed-from-the-command-line'), fullPage: true });
+  haloforge(webHost.home, 'enable', 'dev.example.my-plugin');
+  await expect(hello.getByRole('button', { name: 'Disable' })).toBeVisible();
+  await expect(hello.getByText('active', { exact: true })).toBeVisible();
 
   // A grant given in the panel, revoked from the command line: gone from Grants, and asked again.
   haloforge(webHost.home, 'install', samplePath('browser'), '--yes');
