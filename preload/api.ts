@@ -44,6 +44,8 @@ export interface HaloForgeApi {
   saveSettings(pluginId: string, values: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Tells plugins the theme changed (their ThemeChanged subscriptions). */
   themeChanged(theme: 'light' | 'dark'): Promise<boolean>;
+  /** Installs a Rust toolchain with rustup (for a plugin built by another compiler). */
+  installToolchain(name: string): Promise<{ ok: boolean; output: string }>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
 
@@ -74,6 +76,7 @@ export function makeApi(call: Call, subscribe: Subscribe): HaloForgeApi {
     getSettings: (pluginId) => call('hf:settings:get', [pluginId]),
     saveSettings: (pluginId, values) => call('hf:settings:save', [pluginId, values]),
     themeChanged: (theme) => call('hf:app:theme-changed', [theme]),
+    installToolchain: (name) => call('hf:toolchain:install', [name]),
     on: subscribe,
   };
 }

@@ -5,6 +5,7 @@ import { AuditLog } from './audit/log';
 import { Broker, type BrokerLimits } from './broker/broker';
 import type { Resolver } from './broker/resolver';
 import { displayFields } from './display-text';
+import { Bridges } from './bridges/bridges';
 import { EgressTunnels, type EgressLimits } from './egress/tunnels';
 import { FileService } from './files/file-service';
 import { realPath } from './files/real-path';
@@ -98,8 +99,8 @@ function readHostSettings(home: string, logger: Logger): HostSettings {
  * the built plugin host script, in bubblewrap where it is usable.
  */
 export function standardLauncher(bubblewrap: Bubblewrap = findBubblewrap()): HostLauncher {
-  const { bridgePath, pluginHostScript } = builtArtifacts();
-  return hostLauncher({ runtime: process.execPath, hostScript: pluginHostScript, appRoot: appRoot(), bridgePath }, bubblewrap);
+  const { pluginHostScript } = builtArtifacts();
+  return hostLauncher({ runtime: process.execPath, hostScript: pluginHostScript, appRoot: appRoot() }, bubblewrap);
 }
 
 /** The core every shell shares (Electron, web host, command line), without starting any plugin. */
@@ -135,7 +136,7 @@ export function createHost(opts: HostOptions): Host {
     registry: new PluginRegistry(join(layout.home, 'plugins.json')),
     settingsDir: join(layout.home, 'plugin-settings'),
     restartPolicy: opts.restartPolicy,
-    bridgePath,
+    bridges: new Bridges({ home: layout.home, appRoot: app, defaultBridge: bridgePath, logger }),
     launcher: launch,
     logger,
     gate,

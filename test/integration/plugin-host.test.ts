@@ -139,11 +139,11 @@ describe('a library that cannot be a plugin is refused with its own message', ()
     expect(error).toMatch(/uses plugin ABI version 2, this host speaks version 1: rebuild/);
   });
 
-  it('a library built by another rustc', async () => {
+  it('a library built by a rustc that is not installed, with the command that would install it', async () => {
     const { libraryPath } = installSample(scratchHome(), { sample: 'misbehave' });
     pretendBuiltByOtherRustc(libraryPath, '1.97.0');
     const error = await refused({ sample: 'misbehave', library: libraryPath }, MISBEHAVE);
-    expect(error).toMatch(/was built with rustc 1\.97\.0 .*the host bridge with rustc 1\.95\.0.*rebuild the plugin with rustc 1\.95\.0/);
+    expect(error).toMatch(/was built with rustc 1\.97\.0 .*and the host bridge with rustc 1\.95\.0 .*no installed Rust toolchain is rustc 1\.97\.0 .*install it with `rustup toolchain install 1\.97\.0` \(or `haloforge toolchain install 1\.97\.0`\), then restart the plugin$/);
   });
 
   it('a file that is not a library', async () => {

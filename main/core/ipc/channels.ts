@@ -42,6 +42,8 @@ export interface Channels {
   'hf:settings:get': { args: [pluginId: string]; result: { schema: SettingsSchema | null; values: Record<string, unknown> } };
   'hf:settings:save': { args: [pluginId: string, values: Record<string, unknown>]; result: Record<string, unknown> };
   'hf:app:theme-changed': { args: [theme: 'light' | 'dark']; result: boolean };
+  /** Installs a Rust toolchain with rustup (what a plugin built by another compiler needs), when the user asks. */
+  'hf:toolchain:install': { args: [name: string]; result: { ok: boolean; output: string } };
 }
 
 export type ChannelName = keyof Channels;
@@ -64,6 +66,7 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:host:ping',
   'hf:plugins:list',
   'hf:plugins:manifest',
+  'hf:toolchain:install',
   'hf:plugin:invoke',
   'hf:plugins:restart',
   'hf:plugins:set-local-network',

@@ -1,11 +1,11 @@
 import type { AuditLog } from '../audit/log';
+import { installToolchain, TOOLCHAIN_NAME } from '../bridges/toolchain-install';
 import { displayFields } from '../display-text';
 import type { GrantStore } from '../grants/store';
-import type { FileLogger } from '../log/logger';
-import type { Installer } from '../plugins/installer';
+import { HOST_TARGET, type FileLogger } from '../log/logger';
 import type { PluginManager } from '../plugins/manager';
 import type { PanelAsker } from '../prompts/panel-asker';
-import type { InstallOptions } from '../plugins/installer';
+import type { InstallOptions, Installer } from '../plugins/installer';
 import { PROMPT_ANSWERS, type PromptAnswer } from '../prompts/service';
 import { CHANNELS, type ChannelName, type Channels } from './channels';
 
@@ -81,6 +81,14 @@ export function createRouter(core: RouterCore) {
         throw new IpcRefusal('the timeout must be a whole number of milliseconds from 1 to 600000');
       }
       return plugins.invokeWire(name, args ?? {}, (timeoutMs as number | null | undefined) ?? undefined);
+    },
+    'hf:toolchain:install': async (name) => {
+      const toolchain = expectString(name, 'the toolchain name', 64);
+      if (!TOOLCHAIN_NAME.test(toolchain)) throw new IpcRefusal(`"${toolchain}" is not a toolchain name`);
+      logger.log('info', HOST_TARGET, `installing Rust toolchain ${toolchain} with rustup, as the user asked`);
+      const result = await installToolchain(toolchain);
+      logger.log(result.ok ? 'info' : 'error', HOST_TARGET, `rustup toolchain install ${toolchain}: ${result.ok ? 'done' : result.output.split('\n').slice(-2).join(' | ')}`);
+      return result;
     },
     'hf:plugins:manifest': async (pluginId) => plugins.manifestOf(expectString(pluginId, 'the plugin id')) ?? null,
     'hf:plugins:restart': async (pluginId) => plugins.restart(expectString(pluginId, 'the plugin id')),

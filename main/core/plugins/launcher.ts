@@ -22,6 +22,8 @@ export interface LaunchTarget {
   pluginId: string;
   dir: string;
   dataDir: string;
+  /** The host bridge for this plugin's compiler and the Rust std it links (both read-only in the sandbox). */
+  bridge: { path: string; stdDir: string | undefined };
 }
 
 export type HostLauncher = (target: LaunchTarget) => HostProcess;

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Bridges } from '../bridges/bridges';
 import { displayFields, displayText } from '../display-text';
 import { realPath } from '../files/real-path';
 import type { Timeouts } from '../timeouts';
@@ -23,7 +24,8 @@ export interface PluginManagerOptions {
   /** Where plugins' settings are kept (outside their folders, so upgrades keep them). */
   settingsDir: string;
   registry: PluginRegistry;
-  bridgePath: string;
+  /** The host bridges, one per compiler (core/bridges). */
+  bridges: Bridges;
   launcher: HostLauncher;
   logger: Logger;
   timeouts: Timeouts;
@@ -76,6 +78,15 @@ export interface PluginSummary {
   hasSettings: boolean;
   /** Whether its plugin host proved its sandbox, with the proof (see core/sandbox/proof). */
   sandbox: SandboxStatus;
+  /** What a long start is doing (building a bridge for the plugin's compiler), while it does. */
+  progress: string | null;
+  /** The rustup toolchain that would let it load (`haloforge toolchain install <it>`), when that is what it lacks. */
+  toolchainNeeded: string | null;
+  /**
+   * Where what the plugin says of itself differs from its manifest (version, name, commands), as
+   * real plugins often do: it keeps working, and the reviewer sees it.
+   */
+  differences: string[];
   localNetwork: boolean;
   installSource: string | null;
   installDate: string | null;
@@ -204,6 +215,9 @@ export class PluginManager {
       metadata: p?.metadata ? displayFields(p.metadata) : null,
       hasSettings: e.manifest?.settings_schema !== undefined,
       sandbox: p?.sandbox ?? { state: 'not-started' },
+      progress: p?.progress ?? null,
+      toolchainNeeded: p?.toolchainNeeded ?? null,
+      differences: e.manifest && p?.metadata ? differences(e.manifest, p.metadata, p.commands).map(displayText) : [],
       localNetwork: this.opts.localNetworkOf?.(pluginId) ?? false,
       installSource: record?.installSource ?? null,
       installDate: record?.installDate ?? null,
@@ -433,7 +447,7 @@ export class PluginManager {
       dir,
       library,
       dataDir,
-      bridgePath: this.opts.bridgePath,
+      bridge: (onProgress) => this.opts.bridges.forLibrary(library, onProgress),
       // ctx.http() is Some when the manifest declares network access; whether a request may go
       // out is the broker's decision, from the permissions the user granted.
       network: manifest.permissions.some((p) => p.type === 'network_http' || p.type === 'network_http_domain'),
@@ -461,4 +475,19 @@ export class PluginManager {
       },
     });
   }
+}
+
+/** What a loaded plugin says of itself that its manifest does not (contract §1.8: common in real plugins). */
+export function differences(manifest: Manifest, metadata: PluginMetadata, registered: readonly string[]): string[] {
+  const out: string[] = [];
+  if (metadata.version !== manifest.version) out.push(`it says it is version ${metadata.version}; its manifest says ${manifest.version}`);
+  if (metadata.name !== manifest.name) out.push(`it calls itself "${metadata.name}"; its manifest says "${manifest.name}"`);
+  if (manifest.commands) {
+    const listed = new Set(manifest.commands.map((c) => c.id));
+    const unlisted = registered.filter((c) => !listed.has(c));
+    const missing = [...listed].filter((c) => !registered.includes(c));
+    if (unlisted.length) out.push(`it registers commands its manifest does not list: ${unlisted.join(', ')}`);
+    if (missing.length) out.push(`its manifest lists commands it does not register: ${missing.join(', ')}`);
+  }
+  return out;
 }

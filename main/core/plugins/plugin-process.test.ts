@@ -75,7 +75,7 @@ async function running(answer: (() => Promise<PromptAnswer>) | 'never') {
     dir: home,
     library: join(home, 'lib.so'),
     dataDir: join(home, 'data'),
-    bridgePath: '/bridge.so',
+    bridge: async () => ({ ok: true, bridge: { path: '/bridge.so', stdDir: undefined, rustc: '1.95.0' } }),
     network: true,
     context: () => ({ permissions: [{ type: 'network_http' }], settings: {} }),
     gate: new SandboxGate({ bubblewrap: { ok: true, path: '/usr/bin/bwrap' }, allowUnconfined: false, mainNamespaces: MAIN, home }),
@@ -98,6 +98,7 @@ async function running(answer: (() => Promise<PromptAnswer>) | 'never') {
   });
   prompts.watch((_id, asking) => process.holdDeadlines(asking));
   const started = process.start();
+  await vi.advanceTimersByTimeAsync(0); // the bridge is chosen first
   const host = hosts[0] as ScriptedHost;
   host.say({ type: 'proof', proof: PROOF });
   host.say({ type: 'loaded', ok: true, metadata: { id: 'dev.t.p', name: 'T', version: '1', description: '', author: '', abiVersion: 1, rustc: '1.95.0', sharedStd: true, workflowStepTypes: [] }, commands: ['fetch'] });

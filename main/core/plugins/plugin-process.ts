@@ -1,5 +1,6 @@
 import { textToWire, wireToText } from '../json-bytes';
 import type { Logger } from '../log/logger';
+import type { BridgeLookup } from '../bridges/bridges';
 import { Deadline } from '../deadline';
 import { isLevel } from '../log/filter';
 import { hostCallWaitMs, type Timeouts } from '../timeouts';
@@ -39,7 +40,8 @@ export interface PluginProcessOptions {
   dir: string;
   library: string;
   dataDir: string;
-  bridgePath: string;
+  /** The host bridge for this plugin's compiler, found (or built, once) at each start (core/bridges). */
+  bridge: (onProgress: (text: string) => void) => Promise<BridgeLookup>;
   /** Whether the manifest declares a network permission (then `ctx.http()` is `Some`). */
   network: boolean;
   /** The granted permissions and current settings (see LoadRequest), read at every start. */
@@ -93,6 +95,11 @@ export class PluginProcess {
   state: PluginState = 'inactive';
   error: string | undefined;
   sandbox: SandboxStatus = { state: 'not-started' };
+  /** What a long start is doing now (building a bridge for the plugin's compiler). */
+  progress: string | undefined;
+  /** The rustup toolchain that would let the plugin load, when the lack of it is why it does not. */
+  toolchainNeeded: string | undefined;
+  private starting: Promise<void> | undefined;
   metadata: PluginMetadata | undefined;
   commands: string[] = [];
   private host: HostProcess | undefined;
@@ -122,14 +129,36 @@ export class PluginProcess {
   start(): Promise<void> {
     this.cancelRestart();
     if (this.host) return Promise.resolve();
+    this.starting ??= this.launch().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async launch(): Promise<void> {
     const refused = this.opts.checkLibrary?.();
     if (refused) {
       this.opts.logger.log('error', this.opts.pluginId, refused);
       this.setState('error', refused);
-      return Promise.resolve();
+      return;
     }
     this.setState('loading', undefined);
-    const host = this.opts.launcher({ pluginId: this.opts.pluginId, dir: this.opts.dir, dataDir: this.opts.dataDir });
+    // A plugin built by another rustc needs a bridge from that compiler: found, or built once, first.
+    const lookup = await this.opts.bridge((text) => {
+      this.progress = text;
+      this.opts.onStateChange?.(this.state, this.error);
+    });
+    this.progress = undefined;
+    if (!lookup.ok) {
+      const reason = `plugin ${this.opts.pluginId} cannot load: ${lookup.problem}`;
+      this.opts.logger.log('error', this.opts.pluginId, reason);
+      this.toolchainNeeded = lookup.toolchain;
+      this.setState('error', reason);
+      return;
+    }
+    this.toolchainNeeded = undefined;
+    const bridge = lookup.bridge;
+    const host = this.opts.launcher({ pluginId: this.opts.pluginId, dir: this.opts.dir, dataDir: this.opts.dataDir, bridge });
     this.host = host;
     return new Promise<void>((settle) => {
       let loaded = false;
@@ -182,7 +211,7 @@ export class PluginProcess {
         if (this.sandbox.state === 'unconfined') this.opts.logger.log('warn', this.opts.pluginId, `running unconfined, as settings.json allows: ${this.sandbox.reason}`);
         host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, hostCallWaitMs: hostCallWaitMs(this.opts.timeouts), ...context });
       };
-      host.send({ type: 'prepare', bridgePath: this.opts.bridgePath, canary: this.opts.gate.canary, writable: [this.opts.dataDir, '/tmp'], egress: this.opts.network && this.opts.egress !== undefined, lockDown: this.opts.gate.lockDown });
+      host.send({ type: 'prepare', bridgePath: bridge.path, canary: this.opts.gate.canary, writable: [this.opts.dataDir, '/tmp'], egress: this.opts.network && this.opts.egress !== undefined, lockDown: this.opts.gate.lockDown });
     });
   }
 

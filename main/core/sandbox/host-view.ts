@@ -11,25 +11,22 @@ export interface HostRuntime {
   hostScript: string;
   /** The app's folder: its package.json and node_modules. */
   appRoot: string;
-  /** The host bridge cdylib. */
-  bridgePath: string;
 }
 
 /**
- * The files a plugin host reads: the runtime, its script and the modules that script imports (and
- * only those), the bridge and the Rust std it links, the dynamic loader's cache. All read-only.
- * Computed once per launcher, since none of it changes while the app runs.
+ * The files a plugin host reads, but for its bridge: the runtime, its script and the modules that
+ * script imports (and only those), the dynamic loader's cache. All read-only. Computed once per
+ * launcher, since none of it changes while the app runs; the bridge (one per compiler) comes with
+ * each plugin (see pluginHostView).
  */
 export function runtimeFiles(r: HostRuntime): { readOnly: string[]; readOnlyIfPresent: string[] } {
   const runtime = realpathSync(r.runtime);
-  const readOnly = new Set<string>([...systemFolders(), r.hostScript, join(r.appRoot, 'package.json'), r.bridgePath]);
+  const readOnly = new Set<string>([...systemFolders(), r.hostScript, join(r.appRoot, 'package.json')]);
   // Node under /usr is already in view; elsewhere (nvm, Electron's dist folder with its resources)
   // the runtime's own folder is needed.
   if (!runtime.startsWith('/usr/')) readOnly.add(dirname(runtime));
   for (const module of importedModules(r.hostScript)) readOnly.add(module);
   for (const pkg of importedPackages(r.hostScript, r.appRoot)) readOnly.add(pkg);
-  const std = rustStdDir(r.bridgePath);
-  if (std) readOnly.add(std);
   return { readOnly: [...readOnly], readOnlyIfPresent: ['/etc/ld.so.cache', '/etc/localtime'] };
 }
 
@@ -89,13 +86,13 @@ export function rustStdDir(bridgePath: string): string | undefined {
 }
 
 /**
- * A plugin host's whole view: the runtime read-only, its plugin's folder read-only, the plugin's
+ * A plugin host's whole view: the runtime and its plugin's bridge read-only, its plugin's folder read-only, the plugin's
  * data folder read-write, a private /tmp; no network but its own loopback. Nothing of the user's,
  * nothing else of the data folder (grants, plugins.json, audit, settings, logs, other plugins).
  */
-export function pluginHostView(runtime: { readOnly: string[]; readOnlyIfPresent: string[] }, plugin: { dir: string; dataDir: string }): SandboxView {
+export function pluginHostView(runtime: { readOnly: string[]; readOnlyIfPresent: string[] }, plugin: { dir: string; dataDir: string; bridge: { path: string; stdDir: string | undefined } }): SandboxView {
   return {
-    readOnly: [...runtime.readOnly, plugin.dir],
+    readOnly: [...runtime.readOnly, plugin.dir, plugin.bridge.path, ...(plugin.bridge.stdDir ? [plugin.bridge.stdDir] : [])],
     readOnlyIfPresent: runtime.readOnlyIfPresent,
     readWrite: [plugin.dataDir],
     symlinks: systemLinks(),

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { cacheKey, rustupNameFor } from './bridges';
+
+describe('a bridge per compiler', () => {
+  it('is cached under a folder named by the whole version string', () => {
+    expect(cacheKey('1.97.0-nightly (e50aa6fba 2026-05-19)')).toBe('1.97.0-nightly_e50aa6fba_2026-05-19');
+    expect(cacheKey('1.97.0 (17067e9ac 2026-07-09)')).toBe('1.97.0_17067e9ac_2026-07-09');
+  });
+
+  it('names the rustup toolchain that brings a compiler', () => {
+    expect(rustupNameFor('1.97.0 (17067e9ac 2026-07-09)')).toBe('1.97.0');
+    // rustup names a nightly by the day it was published, the day after its last commit.
+    expect(rustupNameFor('1.97.0-nightly (e50aa6fba 2026-05-19)')).toBe('nightly-2026-05-20');
+    expect(rustupNameFor('1.97.0-nightly (e50aa6fba 2026-12-31)')).toBe('nightly-2027-01-01');
+    expect(rustupNameFor('1.96.0-beta.3 (abc 2026-05-01)')).toBe('beta');
+  });
+});
