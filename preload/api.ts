@@ -8,9 +8,14 @@ import type { FileGrant, Grant, Narrowing } from '../main/core/grants/store';
 import type { NetworkGrant } from '../main/core/policy/engine';
 import type { PluginSummary } from '../main/core/plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/service';
+import type { ConfigProperty, ConfigSchema } from '../main/core/workflows/config-schema';
+import type { StepType } from '../main/core/workflows/step-types';
+import type { WorkflowDraft, WorkflowStep } from '../main/core/workflows/store';
+import type { StepRun, WorkflowRun, WorkflowView } from '../main/core/workflows/workflows';
 import { wireName } from '../main/core/wire';
 
 export type { PropertySchema, SettingsSchema };
+export type { ConfigProperty, ConfigSchema, StepRun, StepType, WorkflowDraft, WorkflowRun, WorkflowStep, WorkflowView };
 export type { AuditEntry, AuditQueryWire, FileGrant, Grant, InstallOptions, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
 
 /**
@@ -46,6 +51,12 @@ export interface HaloForgeApi {
   themeChanged(theme: 'light' | 'dark'): Promise<boolean>;
   /** Installs a Rust toolchain with rustup (for a plugin built by another compiler). */
   installToolchain(name: string): Promise<{ ok: boolean; output: string }>;
+  listStepTypes(): Promise<StepType[]>;
+  listWorkflows(): Promise<WorkflowView[]>;
+  saveWorkflow(draft: WorkflowDraft): Promise<WorkflowView>;
+  deleteWorkflow(workflowId: string): Promise<boolean>;
+  /** Runs a workflow to its end; each step's progress also arrives as hf:event:workflow-run. */
+  runWorkflow(workflowId: string): Promise<WorkflowRun>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
 
@@ -77,6 +88,11 @@ export function makeApi(call: Call, subscribe: Subscribe): HaloForgeApi {
     saveSettings: (pluginId, values) => call('hf:settings:save', [pluginId, values]),
     themeChanged: (theme) => call('hf:app:theme-changed', [theme]),
     installToolchain: (name) => call('hf:toolchain:install', [name]),
+    listStepTypes: () => call('hf:workflows:step-types', []),
+    listWorkflows: () => call('hf:workflows:list', []),
+    saveWorkflow: (draft) => call('hf:workflows:save', [draft]),
+    deleteWorkflow: (workflowId) => call('hf:workflows:delete', [workflowId]),
+    runWorkflow: (workflowId) => call('hf:workflows:run', [workflowId]),
     on: subscribe,
   };
 }

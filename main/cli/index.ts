@@ -10,13 +10,15 @@ import { POLICY_USAGE, policyCommand } from './policy';
 import { REVIEW_USAGE, reviewCommand } from './review';
 import { TOOLCHAIN_USAGE, toolchainCommand } from './toolchain';
 import { UsageError, type Output } from './usage';
+import { WORKFLOW_USAGE, workflowCommand } from './workflow';
 
 const USAGE = `usage (every command works on $HALOFORGE_HOME, default ~/.haloforge; output is JSON where it says --json or always):
   ${PLUGIN_USAGE.join('\n  ')}
   ${INVOKE_USAGE}
   ${REVIEW_USAGE.join('\n  ')}
   ${POLICY_USAGE}
-  ${TOOLCHAIN_USAGE}`;
+  ${TOOLCHAIN_USAGE}
+  ${WORKFLOW_USAGE.join('\n  ')}`;
 
 type Command = (argv: string[], io: Output) => Promise<number>;
 const named = (run: (name: string, argv: string[], io: Output) => Promise<number>, name: string): Command => (argv, io) => run(name, argv, io);
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   invoke: invokeCommand,
   policy: policyCommand,
   toolchain: toolchainCommand,
+  workflow: workflowCommand,
   ...Object.fromEntries(['list', 'show', 'install', 'uninstall', 'enable', 'disable', 'approve', 'restricted'].map((n) => [n, named(pluginCommand, n)])),
   ...Object.fromEntries(['grants', 'revoke', 'narrow', 'audit'].map((n) => [n, named(reviewCommand, n)])),
 };

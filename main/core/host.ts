@@ -26,6 +26,8 @@ import { PluginRegistry } from './plugins/registry';
 import { PanelAsker } from './prompts/panel-asker';
 import { PromptService, type Asker, type PermissionPrompt } from './prompts/service';
 import type { AuditEntry } from './audit/log';
+import { WorkflowStore } from './workflows/store';
+import { Workflows, type WorkflowRun } from './workflows/workflows';
 
 export interface Host {
   layout: HomeLayout;
@@ -43,6 +45,8 @@ export interface Host {
   processes: ProcessService;
   /** The egress proxies' tunnels: plugins' own HTTP clients, decided and relayed by main. */
   egress: EgressTunnels;
+  /** The user's workflows, run through the step types of active plugins. */
+  workflows: Workflows;
   /** Starts every enabled plugin, then tells them the app started. */
   start(): Promise<void>;
   /** Tells plugins the app is shutting down, stops every plugin host and closes the broker. */
@@ -79,6 +83,8 @@ export interface HostOptions {
   onPrompts?: (pending: PermissionPrompt[]) => void;
   onAudit?: (entry: AuditEntry) => void;
   onPluginEvent?: (pluginId: string, name: string, payload: unknown) => void;
+  onWorkflowRun?: (run: WorkflowRun) => void;
+  onWorkflowsChanged?: () => void;
 }
 
 function readHostSettings(home: string, logger: Logger): HostSettings {
@@ -208,6 +214,16 @@ export function createHost(opts: HostOptions): Host {
   const egress = new EgressTunnels({ broker, grants, logger, limits: opts.egressLimits });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);
   const installer = new Installer(plugins, grants, join(layout.home, '.staging'), logger);
+  const workflows = new Workflows({
+    store: new WorkflowStore(join(layout.home, 'workflows.json')),
+    stepTypes: () => plugins.stepTypes(),
+    runStep: (pluginId, typeId, config) => plugins.runStep(pluginId, typeId, config),
+    appEvent: (event, payload) => plugins.appEvent(event, payload),
+    audit,
+    logger,
+    onRun: opts.onWorkflowRun,
+    onChange: opts.onWorkflowsChanged,
+  });
   return {
     layout,
     logger,
@@ -221,6 +237,7 @@ export function createHost(opts: HostOptions): Host {
     gate,
     processes,
     egress,
+    workflows,
     start: async () => {
       await plugins.startAll();
       plugins.appEvent({ type: 'app_started' });

@@ -33,6 +33,8 @@ export async function startAppCore(opts: Pick<HostOptions, 'home'> & { what: str
       // Panels show what plugins control (URLs, paths, log text) neutralised; the files keep it as it was.
       onAudit: (entry) => emit('hf:event:audit', displayFields(entry)),
       onPluginEvent: (pluginId, name, payload) => emit('hf:event:plugin-event', { pluginId, name, payload }),
+      onWorkflowRun: (run) => emit('hf:event:workflow-run', run),
+      onWorkflowsChanged: () => emit('hf:event:workflows-changed', null),
     });
     // Every change of a grant, whoever made it (a prompt, a panel, the command line), reaches the panels.
     host.grants.onChange(() => emit('hf:event:grants', host.grants.all().map(displayFields)));

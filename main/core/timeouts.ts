@@ -14,9 +14,14 @@ export interface Timeouts {
   requestMs: number;
   /** One program run for a plugin (`ctx.process()`). */
   programMs: number;
+  /**
+   * One workflow step (`execute_workflow_step`): steps pull repositories and render images, so they
+   * get far longer than a command; paused while the user is being asked, like a command.
+   */
+  stepMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { invokeMs: 60_000, loadMs: 15_000, promptMs: 60_000, requestMs: 30_000, programMs: 50_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { invokeMs: 60_000, loadMs: 15_000, promptMs: 60_000, requestMs: 30_000, programMs: 50_000, stepMs: 600_000 };
 
 /** The defaults with `changes`, refused when an inner wait would outlive the command waiting on it. */
 export function timeoutsWith(changes: Partial<Timeouts> = {}): Timeouts {
@@ -26,6 +31,7 @@ export function timeoutsWith(changes: Partial<Timeouts> = {}): Timeouts {
   // command's time may not.
   if (t.requestMs >= t.invokeMs) throw new Error(`a brokered request (${t.requestMs} ms) must end before the command waiting on it (${t.invokeMs} ms)`);
   if (t.programMs >= t.invokeMs) throw new Error(`a program (${t.programMs} ms) must end before the command waiting on it (${t.invokeMs} ms)`);
+  if (Math.max(t.requestMs, t.programMs) >= t.stepMs) throw new Error(`a brokered request or program (${Math.max(t.requestMs, t.programMs)} ms) must end before the workflow step waiting on it (${t.stepMs} ms)`);
   return t;
 }
 

@@ -83,6 +83,12 @@ function load(req: LoadRequest): void {
   if (b.load(req) !== 0) parent.send({ type: 'loaded', ok: false, code: 'already_loaded', error: 'this plugin host is already loading a plugin' });
 }
 
+/** Answers a command or step the bridge would not start, so main's caller is not left waiting. */
+function refused(id: number, rc: number): void {
+  const error = rc === -1 ? 'no plugin is loaded in this plugin host' : 'the host bridge refused the call';
+  parent.send({ type: 'outbox', json: JSON.stringify([{ type: 'result', id, ok: false, error }]) });
+}
+
 function handle(message: ToPluginHost): void {
   switch (message.type) {
     case 'prepare':
@@ -104,10 +110,12 @@ function handle(message: ToPluginHost): void {
       const wait = answerWait.budgetFor(message.command, args.length);
       const { rc, answered } = bridge?.invoke(message.id, message.command, args, wait) ?? { rc: -1, answered: false };
       if (rc === 0 && wait > 0 && !answered) answerWait.missed(message.command);
-      if (rc !== 0) {
-        const error = rc === -1 ? 'no plugin is loaded in this plugin host' : 'the host bridge refused the call';
-        parent.send({ type: 'outbox', json: JSON.stringify([{ type: 'result', id: message.id, ok: false, error }]) });
-      }
+      if (rc !== 0) refused(message.id, rc);
+      return;
+    }
+    case 'step': {
+      const rc = bridge?.runStep(message.id, message.stepType, wireToBytes(message.config)) ?? -1;
+      if (rc !== 0) refused(message.id, rc);
       return;
     }
     case 'settings-changed':

@@ -61,13 +61,7 @@ export class NativeBridge {
    * something arrived within the wait.
    */
   invoke(id: number, command: string, args: Buffer, waitMicros: number): { rc: number; answered: boolean } {
-    const rc = ffi.load({
-      library: BRIDGE,
-      funcName: 'hf_bridge_invoke',
-      retType: DataType.I32,
-      paramsType: [DataType.I32, DataType.String, DataType.U8Array, DataType.I32],
-      paramsValue: [id, command, args, args.length],
-    });
+    const rc = this.start('hf_bridge_invoke', id, command, args);
     if (rc !== 0 || waitMicros <= 0) return { rc, answered: false };
     const n = ffi.load({
       library: BRIDGE,
@@ -81,6 +75,24 @@ export class NativeBridge {
     if (n > 0) this.onMessages(this.outBuffer.subarray(0, n));
     else this.drain();
     return { rc, answered: true };
+  }
+
+  /**
+   * Starts a workflow step (`execute_workflow_step` with JSON `config`); its result reaches
+   * `onMessages` like a command's. Returns 0, -1 when no plugin is loaded, or another negative code.
+   */
+  runStep(id: number, stepType: string, config: Buffer): number {
+    return this.start('hf_bridge_run_step', id, stepType, config);
+  }
+
+  private start(funcName: string, id: number, name: string, json: Buffer): number {
+    return ffi.load({
+      library: BRIDGE,
+      funcName,
+      retType: DataType.I32,
+      paramsType: [DataType.I32, DataType.String, DataType.U8Array, DataType.I32],
+      paramsValue: [id, name, json, json.length],
+    });
   }
 
   /** Answers a plugin thread waiting in a host call (`ctx.http()`). */

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WorkflowStore } from '../../main/core/workflows/store';
 import { installSample, root, tempHome } from '../helpers/fixtures';
 
 let cleanup: (() => void) | undefined;
@@ -79,5 +80,33 @@ describe('haloforge policy check', () => {
 
   it('refuses a call without --url', () => {
     expect(check()).toMatchObject({ status: 2, result: expect.stringContaining('needs --manifest and --url') });
+  });
+});
+
+describe('haloforge workflow', () => {
+  const STEPS = 'dev.haloforge.sample.text-steps';
+
+  it('lists workflows and step types, and runs one by name with each step, exiting 1 when a step fails', () => {
+    const home = withPlugins('text-steps');
+    expect(haloforge(home, ['approve', STEPS, '--yes']).status).toBe(0);
+    const store = new WorkflowStore(join(home, 'workflows.json'));
+    const good = store.save({ name: 'Shout', steps: [{ type: `${STEPS}:transform_text`, config: { text: 'hi' } }] });
+    store.save({ name: 'Doubt', steps: [{ type: `${STEPS}:expect_text`, config: { text: 'hi', contains: 'yo' } }, { type: `${STEPS}:transform_text`, config: { text: 'x' } }] });
+
+    const list = haloforge(home, ['workflow', 'list']);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toContain(`  ${good.id}  Shout  (1 steps)\n    1. Transform text  {"text":"hi"}\n`);
+    expect(list.stdout).toContain(`  ${STEPS}:expect_text  Expect text [Checks] — Fails unless the text contains what you expect\n`);
+
+    const ran = haloforge(home, ['workflow', 'run', 'Shout', '--json']);
+    expect(ran.status).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ workflowId: good.id, state: 'succeeded', steps: [{ state: 'succeeded', value: { text: 'HI', stepsRun: 1 } }] });
+
+    const failed = haloforge(home, ['workflow', 'run', 'Doubt']);
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toMatch(/^Doubt \(wf-[0-9a-f]{12}\): failed in \d+ ms\n {2}1\. Expect text {2}failed {2}\d+ ms {2}expected "hi" to contain "yo"\n {2}2\. Transform text {2}skipped\n$/);
+
+    expect(haloforge(home, ['workflow', 'run', 'Nothing'])).toMatchObject({ status: 1, stderr: 'Not found: no workflow has the id or name "Nothing"\n' });
+    expect(haloforge(home, ['workflow', 'walk'])).toMatchObject({ status: 2, stderr: expect.stringContaining('workflow needs list or run') });
   });
 });

@@ -6,6 +6,9 @@ import type { SettingsSchema } from '../plugins/settings-schema';
 import type { Grant, Narrowing } from '../grants/store';
 import type { PluginSummary } from '../plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../prompts/service';
+import type { StepType } from '../workflows/step-types';
+import type { WorkflowDraft } from '../workflows/store';
+import type { WorkflowRun, WorkflowView } from '../workflows/workflows';
 
 /** The audit query as it travels: dates as ISO strings. */
 export type AuditQueryWire = Omit<AuditQuery, 'since' | 'until'> & { since?: string; until?: string };
@@ -44,6 +47,14 @@ export interface Channels {
   'hf:app:theme-changed': { args: [theme: 'light' | 'dark']; result: boolean };
   /** Installs a Rust toolchain with rustup (what a plugin built by another compiler needs), when the user asks. */
   'hf:toolchain:install': { args: [name: string]; result: { ok: boolean; output: string } };
+  /** Every workflow step type the active plugins registered. */
+  'hf:workflows:step-types': { args: []; result: StepType[] };
+  'hf:workflows:list': { args: []; result: WorkflowView[] };
+  /** Saves a new workflow (no id) or replaces one; refused while any step does not fit its type. */
+  'hf:workflows:save': { args: [draft: WorkflowDraft]; result: WorkflowView };
+  'hf:workflows:delete': { args: [workflowId: string]; result: boolean };
+  /** Runs a workflow (by id, or by its name) to its end; progress arrives as hf:event:workflow-run. */
+  'hf:workflows:run': { args: [workflow: string]; result: WorkflowRun };
 }
 
 export type ChannelName = keyof Channels;
@@ -58,6 +69,9 @@ export interface Events {
   'hf:event:log': LogRecord;
   'hf:event:plugin-removed': { pluginId: string };
   'hf:event:plugin-event': { pluginId: string; name: string; payload: unknown };
+  /** A workflow run started, moved on a step, or ended. */
+  'hf:event:workflow-run': WorkflowRun;
+  'hf:event:workflows-changed': null;
 }
 
 export type EventName = keyof Events;
@@ -86,6 +100,11 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:settings:get',
   'hf:settings:save',
   'hf:app:theme-changed',
+  'hf:workflows:step-types',
+  'hf:workflows:list',
+  'hf:workflows:save',
+  'hf:workflows:delete',
+  'hf:workflows:run',
 ];
 export const EVENTS: readonly EventName[] = [
   'hf:event:plugin-changed',
@@ -96,4 +115,6 @@ export const EVENTS: readonly EventName[] = [
   'hf:event:audit',
   'hf:event:grants',
   'hf:event:log',
+  'hf:event:workflow-run',
+  'hf:event:workflows-changed',
 ];

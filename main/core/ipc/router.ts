@@ -7,6 +7,7 @@ import type { PluginManager } from '../plugins/manager';
 import type { PanelAsker } from '../prompts/panel-asker';
 import type { InstallOptions, Installer } from '../plugins/installer';
 import { PROMPT_ANSWERS, type PromptAnswer } from '../prompts/service';
+import type { Workflows } from '../workflows/workflows';
 import { CHANNELS, type ChannelName, type Channels } from './channels';
 
 /** A refusal the caller can read; nothing about it is secret. */
@@ -22,6 +23,7 @@ export interface RouterCore {
   grants: GrantStore;
   audit: AuditLog;
   panelAsker: PanelAsker;
+  workflows: Workflows;
   /** Announces that a plugin was uninstalled. */
   pluginRemoved: (pluginId: string) => void;
 }
@@ -70,8 +72,9 @@ function optionalDate(value: unknown, what: string): Date | undefined {
  * already been checked by the carrier (frame for Electron, token and origin for the web host).
  */
 export function createRouter(core: RouterCore) {
-  const { plugins, installer, logger, grants, audit, panelAsker } = core;
-  const handlers: { [K in ChannelName]: (...args: unknown[]) => Promise<Channels[K]['result']> } = {
+  const { plugins, installer, logger, grants, audit, panelAsker, workflows } = core;
+  // Each handler also learns who asked (a panel, the command line), for what it records.
+  const handlers: { [K in ChannelName]: (this: { sender: string }, ...args: unknown[]) => Promise<Channels[K]['result']> } = {
     'hf:host:ping': async (value) => value ?? null,
     'hf:plugins:list': async () => plugins.list(),
     'hf:plugin:invoke': async (wire, args, timeoutMs) => {
@@ -123,6 +126,16 @@ export function createRouter(core: RouterCore) {
     'hf:logs:tail': async (limit) => {
       if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 5000) throw new IpcRefusal('limit must be an integer from 1 to 5000');
       return logger.tail(limit as number).map(displayFields);
+    },
+    'hf:workflows:step-types': async () => workflows.stepTypes(),
+    'hf:workflows:list': async () => workflows.list(),
+    // A draft that does not fit its step types is the user's mistake, not a hostile message: a plain error.
+    'hf:workflows:save': async (draft) => workflows.save(draft),
+    'hf:workflows:delete': async (id) => workflows.remove(expectString(id, 'the workflow id', 64)),
+    'hf:workflows:run': async function (this: { sender: string }, which) {
+      const found = workflows.find(expectString(which, 'the workflow id or name', 200));
+      if (!found) throw new IpcRefusal(`Not found: no workflow has the id or name "${String(which)}"`);
+      return workflows.run(found.id, this.sender);
     },
     'hf:prompts:list': async () => panelAsker.pending(),
     'hf:prompts:answer': async (promptId, answer) => {
@@ -181,7 +194,7 @@ export function createRouter(core: RouterCore) {
       if (!isChannel(channel)) throw new IpcRefusal(`unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
       if (!Array.isArray(args)) throw new IpcRefusal(`arguments of ${channel} must be an array`);
       if (JSON.stringify(args).length > MAX_ARGS_BYTES) throw new IpcRefusal(`arguments of ${channel} exceed ${MAX_ARGS_BYTES} bytes`);
-      return await handlers[channel](...(args as unknown[]));
+      return await handlers[channel].apply({ sender }, args as unknown[]);
     } catch (e) {
       if (e instanceof IpcRefusal) refused(channel, e, sender);
       throw e;

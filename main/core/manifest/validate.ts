@@ -20,6 +20,8 @@ export interface Manifest {
   /** `exported: true` (this host's extension) lets other plugins call the command. */
   commands?: Array<{ id: string; description?: string; exported?: boolean }>;
   settings_schema?: Record<string, unknown>;
+  /** Checked by `checkIntegration`; only level 4's step types are read by the host itself. */
+  integration?: { level4?: { workflow_step_types?: string[] }; [level: string]: unknown };
   [key: string]: unknown;
 }
 

@@ -1,5 +1,6 @@
 import type { JsonWire } from '../json-bytes';
 import type { SandboxProof } from '../sandbox/proof';
+import type { StepTypeDefinition } from '../workflows/step-types';
 
 // Messages between main and a plugin host process, in our frames (V8 serialization, see ./frames):
 // plain values and byte arrays only.
@@ -47,6 +48,15 @@ export interface InvokeRequest {
   args: JsonWire;
 }
 
+/** A workflow step: the plugin's `execute_workflow_step`, answered by a `result` like a command. */
+export interface StepRequest {
+  type: 'step';
+  id: number;
+  /** The type id the plugin registered, without its plugin id. */
+  stepType: string;
+  config: JsonWire;
+}
+
 /** The answer to a plugin thread's host call (`ctx.http()`, `ctx.fs()`, `ctx.process()`, saving settings), as JSON. */
 export interface CompleteRequest {
   type: 'complete';
@@ -74,6 +84,7 @@ export type ToPluginHost =
   | TunnelFlow
   | LoadRequest
   | InvokeRequest
+  | StepRequest
   | CompleteRequest
   /** The user saved the plugin's settings in a panel: call on_settings_changed with them. */
   | { type: 'settings-changed'; json: string }
@@ -91,7 +102,8 @@ export interface PluginMetadata {
   abiVersion: number;
   rustc: string;
   sharedStd: boolean;
-  workflowStepTypes: string[];
+  /** As the plugin host reported them; main keeps only those that pass `readStepTypes`. */
+  workflowStepTypes: StepTypeDefinition[];
 }
 
 export type LoadReply =

@@ -18,6 +18,7 @@ import { InvokeError, PluginProcess, type EgressSide, type HostCalls, type Plugi
 import type { PluginRecord, PluginRegistry } from './registry';
 import { readSettings, writeSettings } from './settings';
 import { schemaDefaults, settingsProblems, type SettingsSchema } from './settings-schema';
+import type { StepType } from '../workflows/step-types';
 
 export interface PluginManagerOptions {
   pluginsDir: string;
@@ -373,9 +374,33 @@ export class PluginManager {
     this.entries.get(pluginId)?.process?.holdDeadlines(asking);
   }
 
-  /** Sends an app event to every running plugin (their subscriptions decide who gets it). */
+  /**
+   * Sends an app event to every running plugin granted events_listen (their subscriptions decide
+   * which handlers run): a plugin without it hears nothing, even if its own bridge would listen.
+   */
   appEvent(event: { type: string; name?: string }, payload: unknown = null): void {
-    for (const e of this.entries.values()) e.process?.appEvent(event, payload);
+    for (const [id, e] of this.entries) {
+      if (e.manifest && grantedPermissions(permissionStates(e.manifest, this.opts.registry.get(id))).some((p) => p.type === 'events_listen')) e.process?.appEvent(event, payload);
+    }
+  }
+
+  /** Every workflow step type the active plugins registered, named `{plugin_id}:{type_id}`. */
+  stepTypes(): StepType[] {
+    const out: StepType[] = [];
+    for (const [pluginId, e] of this.entries) {
+      const p = e.process;
+      if (!p || p.state !== 'active' || !p.metadata) continue;
+      const pluginName = displayText(e.manifest?.name ?? pluginId);
+      for (const t of p.metadata.workflowStepTypes) out.push({ ...t, id: `${pluginId}:${t.typeId}`, pluginId, pluginName });
+    }
+    return out.sort((a, b) => a.category.localeCompare(b.category) || a.displayName.localeCompare(b.displayName));
+  }
+
+  /** Runs one workflow step in its plugin, which must be active and have registered the type. */
+  runStep(pluginId: string, typeId: string, config: unknown): Promise<unknown> {
+    const p = this.entries.get(pluginId)?.process;
+    if (!p) return Promise.reject(new InvokeError(`Not found: no plugin ${pluginId} can run workflow steps`));
+    return p.runStep(typeId, config);
   }
 
   /** Stops a plugin and forgets it (its files are the installer's business). */
@@ -488,6 +513,14 @@ export function differences(manifest: Manifest, metadata: PluginMetadata, regist
     const missing = [...listed].filter((c) => !registered.includes(c));
     if (unlisted.length) out.push(`it registers commands its manifest does not list: ${unlisted.join(', ')}`);
     if (missing.length) out.push(`its manifest lists commands it does not register: ${missing.join(', ')}`);
+  }
+  const declared = manifest.integration?.level4?.workflow_step_types;
+  if (declared) {
+    const steps = metadata.workflowStepTypes.map((t) => t.typeId);
+    const unlisted = steps.filter((t) => !declared.includes(t));
+    const missing = declared.filter((t) => !steps.includes(t));
+    if (unlisted.length) out.push(`it registers workflow step types its manifest does not list: ${unlisted.join(', ')}`);
+    if (missing.length) out.push(`its manifest lists workflow step types it does not register: ${missing.join(', ')}`);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBridgeMessage } from './message-check';
+import { checkBridgeMessage, readLoadedPlugin } from './message-check';
 
 const none = new Set<string>();
 const all = new Set(['events_emit', 'network_http', 'filesystem_read', 'process_spawn_whitelist']);
@@ -39,5 +39,21 @@ describe('what main accepts from a plugin host', () => {
     [{ type: 'settings-saved' }, 'a message of unknown type "settings-saved"'],
   ])('refuses malformed and unknown messages: %j', (m, reason) => {
     expect(checkBridgeMessage(m, all)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('what a plugin host says its plugin is', () => {
+  const metadata = { id: 'dev.t.p', name: 'T', version: '1', description: '', author: '', abiVersion: 1, rustc: '1.95.0', sharedStd: true, workflowStepTypes: [{ typeId: 'go' }, { typeId: '../x' }] };
+
+  it('keeps the texts, the command names and the well-formed step types', () => {
+    const read = readLoadedPlugin(metadata, ['fetch']);
+    expect(read).toMatchObject({ ok: true, commands: ['fetch'], metadata: { id: 'dev.t.p', rustc: '1.95.0', sharedStd: true }, problems: ['a workflow step type with a malformed id "../x" was ignored'] });
+    expect(read.ok && read.metadata.workflowStepTypes.map((t) => t.typeId)).toEqual(['go']);
+  });
+
+  it('refuses metadata whose fields are not texts, and commands that are not names', () => {
+    expect(readLoadedPlugin({ ...metadata, name: { toString: 'x' } }, [])).toEqual({ ok: false, reason: 'a load reply whose metadata field name is not a text' });
+    expect(readLoadedPlugin(metadata, [1])).toEqual({ ok: false, reason: 'a load reply whose commands are not a list of names' });
+    expect(readLoadedPlugin(undefined, [])).toEqual({ ok: false, reason: 'a load reply without metadata' });
   });
 });

@@ -1,4 +1,5 @@
-import { FS_OPS, type BridgeMessage, type FsOp } from './host-protocol';
+import { readStepTypes } from '../workflows/step-types';
+import { FS_OPS, type BridgeMessage, type FsOp, type PluginMetadata } from './host-protocol';
 
 /**
  * What a plugin host may say to main, checked against what its plugin was granted (design §8 "Main
@@ -61,4 +62,28 @@ export function checkBridgeMessage(raw: unknown, granted: GrantedTypes): Checked
     return { ok: false, reason: `a '${String(raw.type)}' message, but ${needs.what} and the plugin holds none of them` };
   }
   return { ok: true, message: raw as unknown as BridgeMessage };
+}
+
+/**
+ * What a plugin host says its loaded plugin is: the texts must be texts and the commands a list of
+ * names; step types are kept only as far as they are well formed, each dropped one with a problem.
+ */
+export function readLoadedPlugin(metadata: unknown, commands: unknown): { ok: true; metadata: PluginMetadata; commands: string[]; problems: string[] } | { ok: false; reason: string } {
+  if (!isObject(metadata)) return { ok: false, reason: 'a load reply without metadata' };
+  const texts = ['id', 'name', 'version', 'description', 'author', 'rustc'] as const;
+  const bad = texts.find((k) => !isText(metadata[k]) || (metadata[k] as string).length > 4096);
+  if (bad) return { ok: false, reason: `a load reply whose metadata field ${bad} is not a text` };
+  if (!Array.isArray(commands) || commands.length > 10_000 || !commands.every((c) => isText(c) && c.length > 0 && c.length <= 200)) return { ok: false, reason: 'a load reply whose commands are not a list of names' };
+  const steps = readStepTypes(metadata.workflowStepTypes);
+  return {
+    ok: true,
+    metadata: {
+      ...(Object.fromEntries(texts.map((k) => [k, metadata[k]])) as Pick<PluginMetadata, (typeof texts)[number]>),
+      abiVersion: Number(metadata.abiVersion),
+      sharedStd: metadata.sharedStd === true,
+      workflowStepTypes: steps.types,
+    },
+    commands: commands as string[],
+    problems: steps.problems,
+  };
 }

@@ -8,7 +8,7 @@ import type { SandboxGate } from '../sandbox/gate';
 import type { SandboxProof, SandboxStatus } from '../sandbox/proof';
 import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, PluginMetadata, ToPluginHost, TunnelFlow } from './host-protocol';
 import { describeExit, type HostLauncher, type HostProcess } from './launcher';
-import { checkBridgeMessage, type GrantedTypes } from './message-check';
+import { checkBridgeMessage, readLoadedPlugin, type GrantedTypes } from './message-check';
 
 export type PluginState = 'inactive' | 'loading' | 'active' | 'error' | 'unloading';
 
@@ -84,7 +84,8 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   deadline: Deadline;
-  command: string;
+  /** The command or step, as errors name it. */
+  what: string;
 }
 
 /**
@@ -172,15 +173,23 @@ export class PluginProcess {
         loaded = true;
         clearTimeout(loadTimer);
         if (m.ok) {
-          this.metadata = m.metadata;
-          this.commands = m.commands;
-          if (!m.metadata.sharedStd) {
+          // The plugin host's word, kept only as far as it is well formed.
+          const read = readLoadedPlugin(m.metadata, m.commands);
+          if (!read.ok) {
+            this.refuse(host, read.reason);
+            settle();
+            return;
+          }
+          for (const problem of read.problems) this.opts.logger.log('warn', this.opts.pluginId, problem);
+          this.metadata = read.metadata;
+          this.commands = read.commands;
+          if (!read.metadata.sharedStd) {
             this.opts.logger.log('warn', this.opts.pluginId, 'plugin links its own copy of Rust std: a panic in it ends its plugin host instead of failing one command; build it with RUSTFLAGS="-C prefer-dynamic" to have panics reported as errors');
           }
-          this.opts.logger.log('info', this.opts.pluginId, `loaded (rustc ${m.metadata.rustc}, ${m.commands.length} commands)`);
+          this.opts.logger.log('info', this.opts.pluginId, `loaded (rustc ${read.metadata.rustc}, ${read.commands.length} commands)`);
           this.setState('active', undefined);
         } else {
-          this.fail(host, m.error);
+          this.fail(host, String(m.error));
         }
         settle();
       };
@@ -216,6 +225,19 @@ export class PluginProcess {
   }
 
   invoke(command: string, args: unknown, timeoutMs = this.opts.timeouts.invokeMs): Promise<unknown> {
+    return this.request(`'${command}'`, timeoutMs, (id) => ({ type: 'invoke', id, command, args: textToWire(JSON.stringify(args ?? {})) }));
+  }
+
+  /** Runs one workflow step (`execute_workflow_step`) of a type this plugin registered. */
+  runStep(typeId: string, config: unknown, timeoutMs = this.opts.timeouts.stepMs): Promise<unknown> {
+    if (this.state === 'active' && !this.metadata?.workflowStepTypes.some((t) => t.typeId === typeId)) {
+      return Promise.reject(new InvokeError(`Not found: plugin ${this.opts.pluginId} has no workflow step type '${typeId}'`));
+    }
+    return this.request(`workflow step '${typeId}'`, timeoutMs, (id) => ({ type: 'step', id, stepType: typeId, config: textToWire(JSON.stringify(config ?? {})) }));
+  }
+
+  /** Sends a command or step and waits for its `result`, restarting a plugin host that does not answer in time. */
+  private request(what: string, timeoutMs: number, message: (id: number) => ToPluginHost): Promise<unknown> {
     const host = this.host;
     if (!host || this.state !== 'active') {
       const why = this.state === 'error' && this.error ? `: ${this.error}` : '';
@@ -229,14 +251,14 @@ export class PluginProcess {
         timeoutMs,
         () => {
           this.pending.delete(id);
-          reject(new InvokeError(`plugin ${this.opts.pluginId} did not answer '${command}' within ${timeoutMs} ms; its plugin host was restarted`));
-          this.opts.logger.log('warn', this.opts.pluginId, `command '${command}' timed out after ${timeoutMs} ms; recycling the plugin host`);
+          reject(new InvokeError(`plugin ${this.opts.pluginId} did not answer ${what} within ${timeoutMs} ms; its plugin host was restarted`));
+          this.opts.logger.log('warn', this.opts.pluginId, `${what} timed out after ${timeoutMs} ms; recycling the plugin host`);
           void this.recycle();
         },
         this.asking,
       );
-      this.pending.set(id, { resolve, reject, deadline, command });
-      host.send({ type: 'invoke', id, command, args: textToWire(JSON.stringify(args ?? {})) });
+      this.pending.set(id, { resolve, reject, deadline, what });
+      host.send(message(id));
     });
   }
 
@@ -471,7 +493,7 @@ export class PluginProcess {
   private rejectAll(reason: string): void {
     for (const [id, p] of this.pending) {
       p.deadline.clear();
-      p.reject(new InvokeError(`'${p.command}' failed: ${reason}`));
+      p.reject(new InvokeError(`${p.what} failed: ${reason}`));
       this.pending.delete(id);
     }
   }

@@ -231,6 +231,12 @@ impl IpcRegistrar for Registrar {
     }
 
     fn register_workflow_step_type(&mut self, definition: WorkflowStepTypeDefinition) -> Result<(), PluginError> {
+        if definition.type_id.is_empty() {
+            return Err(PluginError::InitFailed("a workflow step type id may not be empty".into()));
+        }
+        if self.step_types.iter().any(|d| d.type_id == definition.type_id) {
+            return Err(PluginError::InitFailed(format!("workflow step type '{}' is registered twice", definition.type_id)));
+        }
         self.step_types.push(definition);
         Ok(())
     }
@@ -246,6 +252,22 @@ mod tests {
         r.register("ping", Box::new(|a, _| Ok(a))).unwrap();
         let err = r.register("ping", Box::new(|a, _| Ok(a))).unwrap_err();
         assert_eq!(err.to_string(), "Plugin initialization failed: command 'ping' is registered twice");
+    }
+
+    #[test]
+    fn registering_a_step_type_twice_is_an_error() {
+        let step = || WorkflowStepTypeDefinition {
+            type_id: "sync".into(),
+            display_name: "Sync".into(),
+            description: String::new(),
+            icon: "RefreshCw".into(),
+            category: "Source Control".into(),
+            config_schema: serde_json::json!({ "type": "object" }),
+        };
+        let mut r = Registrar::default();
+        r.register_workflow_step_type(step()).unwrap();
+        let err = r.register_workflow_step_type(step()).unwrap_err();
+        assert_eq!(err.to_string(), "Plugin initialization failed: workflow step type 'sync' is registered twice");
     }
 
     fn config(network: bool) -> ContextConfig {

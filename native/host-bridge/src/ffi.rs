@@ -148,10 +148,11 @@ pub unsafe extern "C" fn hf_bridge_load(request: *const c_char) -> i32 {
     .unwrap_or(-2)
 }
 
-/// Calls the plugin's `on_settings_changed` on a thread of its own (never inside the caller's
-/// call into the plugin, which may hold the plugin busy).
+/// The plugin saved its own settings (`ctx.save_settings`, from any of its threads): tells it
+/// through `on_settings_changed` from a thread of its own, which never makes the saving thread wait
+/// for the `LOADED` lock.
 pub fn settings_changed(settings: Value) {
-    let _ = std::thread::Builder::new().name("hf-settings".into()).spawn(move || {
+    let _ = std::thread::Builder::new().name("hf-settings-saved".into()).spawn(move || {
         if let Some(p) = lock_loaded().as_ref() {
             p.settings_changed(settings);
         }
@@ -174,10 +175,13 @@ unsafe fn json_arg(json: *const u8, len: i32) -> Option<Value> {
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_settings_changed(json: *const u8, len: i32) -> i32 {
     catch_unwind(AssertUnwindSafe(|| match json_arg(json, len) {
-        Some(v) => {
-            settings_changed(v);
-            0
-        }
+        Some(v) => match lock_loaded().as_ref() {
+            Some(p) => {
+                p.settings_changed(v);
+                0
+            }
+            None => -1,
+        },
         None => -2,
     }))
     .unwrap_or(-3)
@@ -219,6 +223,28 @@ pub unsafe extern "C" fn hf_bridge_invoke(id: i32, command: *const c_char, args:
         match parsed {
             Ok((c, v)) => plugin.invoke(id as u32, c, v),
             Err(e) => post_result(id as u32, Err(e)),
+        }
+        0
+    }))
+    .unwrap_or(-2)
+}
+
+/// Starts workflow step `step_type` (a type id the plugin registered, without its plugin id) with
+/// JSON `config` for request `id`: the plugin's `execute_workflow_step`, whose result arrives later
+/// in the outbox like a command's. Returns 0, or -1 when no plugin is loaded.
+///
+/// # Safety
+///
+/// `step_type` is a NUL-terminated string; `config` points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_run_step(id: i32, step_type: *const c_char, config: *const u8, len: i32) -> i32 {
+    catch_unwind(AssertUnwindSafe(|| {
+        let slot = lock_loaded();
+        let Some(plugin) = slot.as_ref() else { return -1 };
+        match (arg(step_type), json_arg(config, len)) {
+            (Ok(t), Some(v)) => plugin.run_step(id as u32, t, v),
+            (Err(e), _) => post_result(id as u32, Err(e)),
+            (_, None) => post_result(id as u32, Err("Serialization error: the step's config is not JSON".into())),
         }
         0
     }))

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 // The plugin ABI is Rust's own (contract §1.7); these are not C types, and the rustc check above
 // is what makes calling them sound.
@@ -52,7 +52,7 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 
 struct PluginBox(*mut dyn HaloForgePlugin);
 // SAFETY: `HaloForgePlugin: Send + Sync`, so the object behind the pointer may move between
-// threads; the bridge only touches it under the `LOADED` mutex.
+// threads; after loading, the bridge only touches it under the mutex of `LoadedPlugin::object`.
 unsafe impl Send for PluginBox {}
 
 pub struct LoadedPlugin {
@@ -60,8 +60,12 @@ pub struct LoadedPlugin {
     pub metadata: Value,
     pub commands: Vec<String>,
     handlers: Arc<HashMap<String, IpcHandler>>,
+    step_types: Vec<String>,
     ctx: Arc<BridgeContext>,
-    plugin: PluginBox,
+    /// The methods that take `&mut self` (`execute_workflow_step`, `on_settings_changed`) run one at
+    /// a time under this lock, on threads of their own: a step may block for minutes, and the
+    /// `LOADED` lock must stay free for commands and events meanwhile.
+    object: Arc<Mutex<PluginBox>>,
     destroy: DestroyFn,
     // Kept open for the life of the process: worker threads blocked in a handler may still run the
     // library's code after unload, and the plugin host process ends right after unloading anyway.
@@ -125,19 +129,30 @@ impl LoadedPlugin {
         }
         let mut commands: Vec<String> = registrar.handlers.keys().cloned().collect();
         commands.sort();
-        let step_types: Vec<&str> = registrar.step_types.iter().map(|d| d.type_id.as_str()).collect();
+        let step_types = registrar.step_types.iter().map(|d| d.type_id.clone()).collect();
+        let definitions: Vec<Value> = registrar
+            .step_types
+            .iter()
+            .map(|d| {
+                json!({
+                    "typeId": d.type_id, "displayName": d.display_name, "description": d.description,
+                    "icon": d.icon, "category": d.category, "configSchema": d.config_schema,
+                })
+            })
+            .collect();
         let metadata = json!({
             "id": metadata.id, "name": metadata.name, "version": metadata.version,
             "description": metadata.description, "author": metadata.author,
-            "abiVersion": metadata.abi_version, "rustc": inspection.rustc, "sharedStd": inspection.shared_std, "workflowStepTypes": step_types,
+            "abiVersion": metadata.abi_version, "rustc": inspection.rustc, "sharedStd": inspection.shared_std, "workflowStepTypes": definitions,
         });
         Ok(Self {
             plugin_id,
             metadata,
             commands,
             handlers: Arc::new(registrar.handlers),
+            step_types,
             ctx,
-            plugin,
+            object: Arc::new(Mutex::new(plugin)),
             destroy,
             _library: library,
         })
@@ -170,17 +185,52 @@ impl LoadedPlugin {
         }
     }
 
-    /// Tells the plugin its settings changed (`on_settings_changed`).
+    /// Runs `execute_workflow_step` for request `id` on a new thread, after any step or settings
+    /// change still running in this plugin, and posts its `result` like a command's.
+    pub fn run_step(&self, request_id: u32, step_type: String, config: Value) {
+        if !self.step_types.contains(&step_type) {
+            let known = self.step_types.join(", ");
+            post_result(request_id, Err(format!("Not found: plugin {} has no workflow step type '{step_type}' (it registers: {known})", self.plugin_id)));
+            return;
+        }
+        let object = Arc::clone(&self.object);
+        let ctx = Arc::clone(&self.ctx);
+        let plugin_id = self.plugin_id.clone();
+        let spawned = std::thread::Builder::new().name(format!("hf-step-{request_id}")).spawn(move || {
+            let guard = lock_object(&object);
+            let raw = guard.0;
+            // SAFETY: the guard gives this thread the only `&mut` access to the live plugin object.
+            let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.execute_workflow_step(&step_type, config, &*ctx)));
+            drop(guard);
+            let result = match outcome {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(p) => Err(format!("plugin {plugin_id} panicked in workflow step '{step_type}': {}", panic_text(&*p))),
+            };
+            post_result(request_id, result);
+        });
+        if let Err(e) = spawned {
+            post_result(request_id, Err(format!("cannot start a worker thread: {e}")));
+        }
+    }
+
+    /// Tells the plugin its settings changed (`on_settings_changed`), on a thread of its own: never
+    /// inside a call into the plugin that may be holding it busy.
     pub fn settings_changed(&self, settings: Value) {
         self.ctx.settings.replace(settings.clone());
-        let raw = self.plugin.0;
-        // SAFETY: the caller holds the `LOADED` lock, so no other call into the plugin object runs.
-        let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_settings_changed(settings)));
-        match outcome {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => crate::context::post_log(&self.plugin_id, "warn", &format!("on_settings_changed failed: {e}")),
-            Err(p) => crate::context::post_log(&self.plugin_id, "error", &format!("on_settings_changed panicked: {}", panic_text(&*p))),
-        }
+        let object = Arc::clone(&self.object);
+        let plugin_id = self.plugin_id.clone();
+        let _ = std::thread::Builder::new().name("hf-settings".into()).spawn(move || {
+            let guard = lock_object(&object);
+            let raw = guard.0;
+            // SAFETY: the guard gives this thread the only `&mut` access to the live plugin object.
+            let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_settings_changed(settings)));
+            match outcome {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => crate::context::post_log(&plugin_id, "warn", &format!("on_settings_changed failed: {e}")),
+                Err(p) => crate::context::post_log(&plugin_id, "error", &format!("on_settings_changed panicked: {}", panic_text(&*p))),
+            }
+        });
     }
 
     /// Delivers an app event to the plugin's subscriptions.
@@ -190,8 +240,10 @@ impl LoadedPlugin {
 
     /// Calls `on_unload()` then `_haloforge_plugin_destroy`.
     pub fn unload(self) -> Result<(), String> {
-        let raw = self.plugin.0;
-        // SAFETY: unload consumes the only owner of `raw`; no new invokes can start.
+        // Waits for a running step: the plugin host bounds unloading by ending the process.
+        let guard = lock_object(&self.object);
+        let raw = guard.0;
+        // SAFETY: unload consumes the plugin and holds its object's lock; no new call can start.
         let unloaded = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_unload()));
         // The handlers are the plugin's code: drop them before its object goes, when no worker
         // still holds them (a blocked worker keeps its Arc and the library stays mapped).
@@ -205,6 +257,11 @@ impl LoadedPlugin {
             (_, Err(p)) => Err(format!("_haloforge_plugin_destroy panicked: {}", panic_text(&*p))),
         }
     }
+}
+
+fn lock_object(object: &Mutex<PluginBox>) -> MutexGuard<'_, PluginBox> {
+    // A panic inside the plugin is caught before it could poison the lock; take it anyway.
+    object.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Queues the answer to invoke `id` for the plugin host.
