@@ -59,10 +59,10 @@ export function readConfigSchema(raw: unknown): { ok: true; schema: ConfigSchema
   return { ok: true, schema: { type: 'object', properties, required } };
 }
 
-/** The config a new step starts with: each property's default. */
+/** The config a new step starts with: a copy of each property's default (JSON, so a panel's reactive proxy copies too). */
 export function configDefaults(schema: ConfigSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, p] of Object.entries(schema.properties ?? {})) if (p.default !== undefined) out[k] = structuredClone(p.default);
+  for (const [k, p] of Object.entries(schema.properties ?? {})) if (p.default !== undefined) out[k] = JSON.parse(JSON.stringify(p.default)) as unknown;
   return out;
 }
 
