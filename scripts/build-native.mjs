@@ -8,11 +8,17 @@ if (!cargoAvailable()) {
   console.error(`haloforge: ${CARGO_MISSING}`);
   process.exit(1);
 }
-const r = spawnSync('cargo', ['build', '--release', '--locked', '--manifest-path', nativeManifest], { stdio: 'inherit', env: nativeEnv() });
-if (r.status !== 0) {
-  console.error('haloforge: building native/ with cargo failed (see above).');
-  process.exit(r.status ?? 1);
+/** Builds one workspace into native/target (shared, so the dependencies they have in common build once). */
+function build(manifest) {
+  const r = spawnSync('cargo', ['build', '--release', '--locked', '--manifest-path', manifest], { stdio: 'inherit', env: { ...nativeEnv(), CARGO_TARGET_DIR: join(nativeDir, 'target') } });
+  if (r.status !== 0) {
+    console.error(`haloforge: building ${manifest} with cargo failed (see above).`);
+    process.exit(r.status ?? 1);
+  }
 }
+build(nativeManifest);
+// The test plugin pinned to older API crates, as HaloForge's released plugins are.
+for (const version of ['0.2.13', '0.2.17']) build(join(nativeDir, 'compat', `api-${version}`, 'Cargo.toml'));
 
 // Where the bridge's shared Rust std lives: plugin host sandboxes see this folder (read-only) and
 // nothing else of the toolchain (main/core/sandbox/host-view.ts).

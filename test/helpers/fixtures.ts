@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
 import { appRoot } from '../../main/core/app-paths';
 
@@ -16,7 +16,7 @@ export function tempHome(): { home: string; cleanup: () => void } {
 }
 
 export interface InstallOptions {
-  /** Folder under native/plugins holding manifest.json. */
+  /** Folder under native/plugins holding manifest.json (or an absolute path to one elsewhere). */
   sample: string;
   /** Library file to copy into the plugin (default: the one the manifest names, from the build); false copies none. */
   library?: string | false;
@@ -26,7 +26,7 @@ export interface InstallOptions {
 
 /** Puts a built sample plugin into `<home>/plugins/<id>/` the way a user would. */
 export function installSample(home: string, opts: InstallOptions): { id: string; dir: string; libraryPath: string } {
-  const manifest = JSON.parse(readFileSync(join(samples, opts.sample, 'manifest.json'), 'utf8')) as Record<string, unknown> & {
+  const manifest = JSON.parse(readFileSync(join(resolve(samples, opts.sample), 'manifest.json'), 'utf8')) as Record<string, unknown> & {
     id: string;
     entry: { native: { linux_x64: string } };
   };
