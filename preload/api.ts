@@ -57,6 +57,10 @@ export interface HaloForgeApi {
   deleteWorkflow(workflowId: string): Promise<boolean>;
   /** Runs a workflow to its end; each step's progress also arrives as hf:event:workflow-run. */
   runWorkflow(workflowId: string): Promise<WorkflowRun>;
+  /** Calls a host command for a plugin's frame (the panel names the plugin by the frame it heard). */
+  frameCall(pluginId: string, command: string, args: unknown): Promise<unknown>;
+  /** The origin of a plugin's frames, from the label main gives in its summary (per shell). */
+  frameOrigin(label: string): string;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
 
@@ -64,7 +68,7 @@ export type Call = <C extends ChannelName>(channel: C, args: Channels[C]['args']
 export type Subscribe = <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => () => void;
 
 /** The API over any carrier: one function per channel, nothing generic exposed. */
-export function makeApi(call: Call, subscribe: Subscribe): HaloForgeApi {
+export function makeApi(call: Call, subscribe: Subscribe, frameOrigin: (label: string) => string): HaloForgeApi {
   return {
     ping: (value) => call('hf:host:ping', [value ?? null]),
     listPlugins: () => call('hf:plugins:list', []),
@@ -93,6 +97,8 @@ export function makeApi(call: Call, subscribe: Subscribe): HaloForgeApi {
     saveWorkflow: (draft) => call('hf:workflows:save', [draft]),
     deleteWorkflow: (workflowId) => call('hf:workflows:delete', [workflowId]),
     runWorkflow: (workflowId) => call('hf:workflows:run', [workflowId]),
+    frameCall: (pluginId, command, args) => call('hf:frame:call', [pluginId, command, args]),
+    frameOrigin,
     on: subscribe,
   };
 }

@@ -15,4 +15,5 @@ function subscribe<E extends EventName>(event: E, listener: (payload: Events[E])
   return () => ipcRenderer.removeListener(event, wrapped);
 }
 
-contextBridge.exposeInMainWorld('haloforge', makeApi(call, subscribe));
+// Plugin frames are served by main on a protocol of their own, one host per plugin (main/electron).
+contextBridge.exposeInMainWorld('haloforge', makeApi(call, subscribe, (label) => `hf-plugin://${label}`));

@@ -101,7 +101,16 @@ function native() {
   if (!run(process.execPath, [join(root, 'scripts', 'build-native.mjs')])) process.exit(1);
 }
 
-// 5. main/, preload/ and renderer/ with electron-vite, when any source is newer than the build.
+// 5. What plugin frames load: the frame runtime and the samples' frontends (a second or two).
+function frontends() {
+  say('building the plugin frame runtime and the sample frontends');
+  if (!run(process.execPath, [join(root, 'scripts', 'build-frontends.mjs')])) {
+    console.error('setup: building the frame runtime or a sample frontend failed (see above).');
+    process.exit(1);
+  }
+}
+
+// 6. main/, preload/ and renderer/ with electron-vite, when any source is newer than the build.
 function newest(dir) {
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -127,4 +136,5 @@ dependencies();
 electronBinary();
 systemPackages();
 native();
+frontends();
 typescript();

@@ -11,9 +11,13 @@ export function appRoot(from: string = dirname(fileURLToPath(import.meta.url))):
   }
 }
 
-/** Where the build puts what the core starts: the host bridge cdylib and the plugin host script. */
-export function builtArtifacts(root: string = appRoot(), env: NodeJS.ProcessEnv = process.env): { bridgePath: string; pluginHostScript: string } {
+/**
+ * Where the build puts what the core starts: the host bridge cdylib, the plugin host script, and the
+ * runtime plugin frames load (React and the globals SDK bundles read).
+ */
+export function builtArtifacts(root: string = appRoot(), env: NodeJS.ProcessEnv = process.env): { bridgePath: string; pluginHostScript: string; frameRuntime: string } {
   return {
+    frameRuntime: join(root, 'out', 'frame-runtime', 'frame-runtime.js'),
     bridgePath: env.HALOFORGE_BRIDGE ?? join(root, 'native', 'target', 'release', 'libhf_host_bridge.so'),
     pluginHostScript: env.HALOFORGE_PLUGIN_HOST_SCRIPT ?? join(root, 'out', 'main', 'plugin-host.js'),
   };

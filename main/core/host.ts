@@ -27,6 +27,7 @@ import { PanelAsker } from './prompts/panel-asker';
 import { PromptService, type Asker, type PermissionPrompt } from './prompts/service';
 import type { AuditEntry } from './audit/log';
 import { WorkflowStore } from './workflows/store';
+import { createFrameCalls, type FrameCalls } from './frontends/frame-calls';
 import { Workflows, type WorkflowRun } from './workflows/workflows';
 
 export interface Host {
@@ -47,6 +48,8 @@ export interface Host {
   egress: EgressTunnels;
   /** The user's workflows, run through the step types of active plugins. */
   workflows: Workflows;
+  /** What plugin frames may ask of main, as their plugin. */
+  frameCalls: FrameCalls;
   /** Starts every enabled plugin, then tells them the app started. */
   start(): Promise<void>;
   /** Tells plugins the app is shutting down, stops every plugin host and closes the broker. */
@@ -238,6 +241,7 @@ export function createHost(opts: HostOptions): Host {
     processes,
     egress,
     workflows,
+    frameCalls: createFrameCalls({ plugins, logger }),
     start: async () => {
       await plugins.startAll();
       plugins.appEvent({ type: 'app_started' });

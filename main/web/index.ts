@@ -2,7 +2,7 @@
  * `npm start` without an Electron binary: the same core behind the loopback web host (design §6).
  */
 import { join } from 'node:path';
-import { appRoot } from '../core/app-paths';
+import { appRoot, builtArtifacts } from '../core/app-paths';
 import { HOST_TARGET } from '../core/log/logger';
 import { haloforgeHome } from '../core/paths';
 import { startAppCore, type Emit } from '../core/shell';
@@ -15,9 +15,10 @@ async function main(): Promise<void> {
   const core = await startAppCore({ home: haloforgeHome(), what: 'web host' }, emit);
   const { host, dispatch } = core;
   const port = process.env.HALOFORGE_PORT ? Number(process.env.HALOFORGE_PORT) : undefined;
-  const server = await startWebHost({ dispatch, rendererDir: join(appRoot(), 'out', 'renderer'), logger: host.logger, port });
+  const frames = { lookup: (label: string) => host.plugins.framed(label), runtimePath: builtArtifacts().frameRuntime };
+  const server = await startWebHost({ dispatch, rendererDir: join(appRoot(), 'out', 'renderer'), logger: host.logger, port, frames });
   carrier.web = server;
-  host.logger.log('info', HOST_TARGET, `web host listening on http://127.0.0.1:${server.port}/`);
+  host.logger.log('info', HOST_TARGET, `web host listening on ${server.url.split('#')[0]} (loopback only)`);
   process.stdout.write(`HaloForge Host (web host) is running. Open:\n  ${server.url}\n`);
   await host.start();
   for (const p of host.plugins.list()) process.stdout.write(`  plugin ${p.id}: ${p.state}${p.error ? ` (${p.error})` : ''}\n`);

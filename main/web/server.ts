@@ -6,6 +6,8 @@ import { extname, join, relative, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, Events } from '../core/ipc/channels';
 import type { Dispatch } from '../core/ipc/router';
+import { WEB_PANEL_HOST as PANEL_HOST } from '../core/frontends/frame-document';
+import { createFrameServer, type FramedPlugin } from '../core/frontends/frame-server';
 import { HOST_TARGET, type Logger } from '../core/log/logger';
 
 const TYPES: Record<string, string> = {
@@ -18,8 +20,12 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-// The same policy the Electron window gets: nothing remote, scripts only from this origin.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/**
+ * The same policy the Electron window gets: nothing remote, scripts only from this origin; frames
+ * only from plugin frame origins (`<label>.app.localhost`, see core/frontends).
+ */
+const panelCsp = (port: number) =>
+  `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src http://*.${PANEL_HOST}:${port}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`;
 
 export interface WebHost {
   url: string;
@@ -35,6 +41,8 @@ export interface WebHostOptions {
   rendererDir: string;
   logger: Logger;
   port?: number;
+  /** Plugin frames: which active plugin a frame label names, and the built frame runtime. */
+  frames?: { lookup: (label: string) => FramedPlugin | undefined; runtimePath: string };
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -56,9 +64,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
   });
   const port = (server.address() as AddressInfo).port;
-  const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedHosts = new Set([`${PANEL_HOST}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = new Set([...allowedHosts].map((h) => `http://${h}`));
   const root = resolve(opts.rendererDir);
+  const frameHost = new RegExp(`^(p-[0-9a-f]{20})\\.${PANEL_HOST.replace('.', '\\.')}:${port}$`);
+  const frames = opts.frames && createFrameServer({ ...opts.frames, panelOrigins: [...allowedOrigins] });
 
   const refuse = (res: ServerResponse, status: number, why: string) => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${why}\n`);
@@ -66,8 +76,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      if (!allowedHosts.has(req.headers.host ?? '')) return refuse(res, 421, 'wrong Host header');
       if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
+      const label = frameHost.exec(req.headers.host ?? '')?.[1];
+      if (label && frames) {
+        const answer = await frames(label, new URL(req.url ?? '/', `http://${req.headers.host}`));
+        res.writeHead(answer.status, answer.headers).end(req.method === 'HEAD' ? undefined : answer.body);
+        return;
+      }
+      if (!allowedHosts.has(req.headers.host ?? '')) return refuse(res, 421, 'wrong Host header');
       const path = decodeURIComponent(new URL(req.url ?? '/', `http://${req.headers.host}`).pathname);
       const file = resolve(join(root, path === '/' ? 'index.html' : path));
       const rel = relative(root, file);
@@ -76,7 +92,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         const body = await readFile(file);
         res.writeHead(200, {
           'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'content-security-policy': CSP,
+          'content-security-policy': panelCsp(port),
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',
           'cache-control': 'no-store',
@@ -135,7 +151,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   }
 
   return {
-    url: `http://127.0.0.1:${port}/#token=${token}`,
+    url: `http://${PANEL_HOST}:${port}/#token=${token}`,
     port,
     token,
     broadcast(event, payload) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
 import { appRoot } from '../../main/core/app-paths';
 
@@ -36,6 +36,9 @@ export function installSample(home: string, opts: InstallOptions): { id: string;
   const libraryPath = join(dir, rel);
   mkdirSync(join(libraryPath, '..'), { recursive: true });
   if (opts.library !== false) copyFileSync(opts.library ?? join(release, rel.split('/').pop() as string), libraryPath);
+  // A frontend comes from the build (scripts/build-frontends.mjs puts it beside the sample's copy in out/samples).
+  const frontend = (manifest.entry as { frontend?: string }).frontend;
+  if (frontend) cpSync(join(root, 'out', 'samples', basename(opts.sample), dirname(frontend)), join(dir, dirname(frontend)), { recursive: true });
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return { id: manifest.id, dir, libraryPath };
 }

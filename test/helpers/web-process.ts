@@ -25,7 +25,7 @@ export async function startWebHostProcess(samples: string[]): Promise<{ host: Ru
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => {
       seen += chunk;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(seen);
+      const m = /(http:\/\/app\.localhost:\d+\/#token=\S+)/.exec(seen);
       if (m?.[1]) resolve(m[1]);
     });
     child.once('exit', (code) => reject(new Error(`web host exited with ${code}: ${seen}`)));

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { builtArtifacts } from '../../main/core/app-paths';
 import { createHost, type Host, type HostOptions } from '../../main/core/host';
 import { createRouter } from '../../main/core/ipc/router';
 import { FileLogger } from '../../main/core/log/logger';
@@ -17,7 +18,8 @@ export async function hostBehindWebHost(samples: string[], opts: Pick<HostOption
   host.plugins.discover();
   await host.start();
   const dispatch = createRouter({ ...host, pluginRemoved: () => undefined });
-  const web = await startWebHost({ dispatch, rendererDir: join(root, 'out', 'renderer'), logger: host.logger });
+  const frames = { lookup: (label: string) => host.plugins.framed(label), runtimePath: builtArtifacts().frameRuntime };
+  const web = await startWebHost({ dispatch, rendererDir: join(root, 'out', 'renderer'), logger: host.logger, frames });
   return {
     host,
     web,

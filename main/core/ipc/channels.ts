@@ -47,6 +47,11 @@ export interface Channels {
   'hf:app:theme-changed': { args: [theme: 'light' | 'dark']; result: boolean };
   /** Installs a Rust toolchain with rustup (what a plugin built by another compiler needs), when the user asks. */
   'hf:toolchain:install': { args: [name: string]; result: { ok: boolean; output: string } };
+  /**
+   * A call from a plugin's frame (contract §3.4), forwarded by the panel that holds the frame, which
+   * names the plugin by the frame the message came from; main answers it as that plugin only.
+   */
+  'hf:frame:call': { args: [pluginId: string, command: string, args: unknown]; result: unknown };
   /** Every workflow step type the active plugins registered. */
   'hf:workflows:step-types': { args: []; result: StepType[] };
   'hf:workflows:list': { args: []; result: WorkflowView[] };
@@ -100,6 +105,7 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:settings:get',
   'hf:settings:save',
   'hf:app:theme-changed',
+  'hf:frame:call',
   'hf:workflows:step-types',
   'hf:workflows:list',
   'hf:workflows:save',

@@ -8,6 +8,7 @@ import type { PanelAsker } from '../prompts/panel-asker';
 import type { InstallOptions, Installer } from '../plugins/installer';
 import { PROMPT_ANSWERS, type PromptAnswer } from '../prompts/service';
 import type { Workflows } from '../workflows/workflows';
+import type { FrameCalls } from '../frontends/frame-calls';
 import { CHANNELS, type ChannelName, type Channels } from './channels';
 
 /** A refusal the caller can read; nothing about it is secret. */
@@ -24,6 +25,7 @@ export interface RouterCore {
   audit: AuditLog;
   panelAsker: PanelAsker;
   workflows: Workflows;
+  frameCalls: FrameCalls;
   /** Announces that a plugin was uninstalled. */
   pluginRemoved: (pluginId: string) => void;
 }
@@ -72,7 +74,7 @@ function optionalDate(value: unknown, what: string): Date | undefined {
  * already been checked by the carrier (frame for Electron, token and origin for the web host).
  */
 export function createRouter(core: RouterCore) {
-  const { plugins, installer, logger, grants, audit, panelAsker, workflows } = core;
+  const { plugins, installer, logger, grants, audit, panelAsker, workflows, frameCalls } = core;
   // Each handler also learns who asked (a panel, the command line), for what it records.
   const handlers: { [K in ChannelName]: (this: { sender: string }, ...args: unknown[]) => Promise<Channels[K]['result']> } = {
     'hf:host:ping': async (value) => value ?? null,
@@ -126,6 +128,13 @@ export function createRouter(core: RouterCore) {
     'hf:logs:tail': async (limit) => {
       if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 5000) throw new IpcRefusal('limit must be an integer from 1 to 5000');
       return logger.tail(limit as number).map(displayFields);
+    },
+    'hf:frame:call': async (pluginId, command, args) => {
+      const id = expectString(pluginId, 'the plugin id');
+      const name = expectString(command, 'the command', 200);
+      const plugin = plugins.get(id);
+      if (!plugin?.frontend || plugin.state !== 'active') throw new IpcRefusal(`plugin ${id} has no active frontend to call from`);
+      return frameCalls(id, name, args);
     },
     'hf:workflows:step-types': async () => workflows.stepTypes(),
     'hf:workflows:list': async () => workflows.list(),

@@ -19,6 +19,8 @@ import type { PluginRecord, PluginRegistry } from './registry';
 import { readSettings, writeSettings } from './settings';
 import { schemaDefaults, settingsProblems, type SettingsSchema } from './settings-schema';
 import type { StepType } from '../workflows/step-types';
+import { frameLabel, type FramedPlugin } from '../frontends/frame-server';
+import { frontendOf, type Placement } from '../frontends/placements';
 
 export interface PluginManagerOptions {
   pluginsDir: string;
@@ -77,6 +79,11 @@ export interface PluginSummary {
   metadata: PluginMetadata | null;
   /** The manifest has a settings_schema, so the panel offers a settings form. */
   hasSettings: boolean;
+  /**
+   * Its frontend, if it has one: the label of its frames' origin and where they show. Panels draw
+   * the frames only while the plugin is active.
+   */
+  frontend: { label: string; placements: Placement[] } | null;
   /** Whether its plugin host proved its sandbox, with the proof (see core/sandbox/proof). */
   sandbox: SandboxStatus;
   /** What a long start is doing (building a bridge for the plugin's compiler), while it does. */
@@ -201,6 +208,7 @@ export class PluginManager {
     const states = e.manifest ? permissionStates(e.manifest, record) : [];
     const p = e.process;
     const state: PluginState = e.problem ? 'error' : p ? p.state : 'inactive';
+    const frontend = e.manifest ? frontendOf(e.manifest) : null;
     return {
       id: pluginId,
       name: displayText(e.manifest?.name ?? pluginId),
@@ -215,6 +223,7 @@ export class PluginManager {
       needsApproval: pendingApproval(states),
       metadata: p?.metadata ? displayFields(p.metadata) : null,
       hasSettings: e.manifest?.settings_schema !== undefined,
+      frontend: frontend ? { label: frameLabel(pluginId), placements: frontend.placements.map(displayFields) } : null,
       sandbox: p?.sandbox ?? { state: 'not-started' },
       progress: p?.progress ?? null,
       toolchainNeeded: p?.toolchainNeeded ?? null,
@@ -382,6 +391,27 @@ export class PluginManager {
     for (const [id, e] of this.entries) {
       if (e.manifest && grantedPermissions(permissionStates(e.manifest, this.opts.registry.get(id))).some((p) => p.type === 'events_listen')) e.process?.appEvent(event, payload);
     }
+  }
+
+  /** The plugin whose frames `label` names, while it is active and has a frontend. */
+  framed(label: string): FramedPlugin | undefined {
+    for (const [pluginId, e] of this.entries) {
+      if (!e.manifest || e.process?.state !== 'active' || frameLabel(pluginId) !== label) continue;
+      const frontend = frontendOf(e.manifest);
+      return frontend ? { pluginId, dir: e.dir, frontend } : undefined;
+    }
+    return undefined;
+  }
+
+  /** The permissions a plugin holds now (approved, or Restricted and turned on). */
+  granted(pluginId: string): Array<{ type: string; value?: unknown }> {
+    const m = this.entries.get(pluginId)?.manifest;
+    return m ? grantedPermissions(permissionStates(m, this.opts.registry.get(pluginId))) : [];
+  }
+
+  /** An event a plugin emitted from its frame: it travels as one from its native code does. */
+  emit(pluginId: string, name: string, payload: unknown): void {
+    this.opts.onEvent?.(pluginId, name, payload);
   }
 
   /** Every workflow step type the active plugins registered, named `{plugin_id}:{type_id}`. */

@@ -1,3 +1,4 @@
+import { WEB_PANEL_HOST } from '../../../main/core/frontends/frame-document';
 import type { EventName, Events } from '../../../main/core/ipc/channels';
 import { makeApi, type Call, type HaloForgeApi } from '../../../preload/api';
 
@@ -52,5 +53,6 @@ export function createWebBridge(location: Location = window.location): HaloForge
     return () => set.delete(listener as (payload: never) => void);
   }
 
-  return makeApi(call, subscribe);
+  // Each plugin's frames have an origin of their own below the panels' name (main/web/server.ts).
+  return makeApi(call, subscribe, (label) => `${location.protocol}//${label}.${WEB_PANEL_HOST}:${location.port}`);
 }
