@@ -2,7 +2,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { contentType } from '../core/content-types';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, Events } from '../core/ipc/channels';
 import type { Dispatch } from '../core/ipc/router';
@@ -10,15 +11,6 @@ import { WEB_PANEL_HOST as PANEL_HOST } from '../core/frontends/frame-document';
 import { createFrameServer, type FramedPlugin } from '../core/frontends/frame-server';
 import { HOST_TARGET, type Logger } from '../core/log/logger';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-};
 
 /**
  * The same policy the Electron window gets: nothing remote, scripts only from this origin; frames
@@ -91,7 +83,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       try {
         const body = await readFile(file);
         res.writeHead(200, {
-          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'content-type': contentType(file) ?? 'application/octet-stream',
           'content-security-policy': panelCsp(port),
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',

@@ -44,13 +44,16 @@ function get(path: string, hostHeader: string): Promise<number> {
 
 describe('the web host', () => {
   it('listens on loopback only and prints a URL carrying its token in the fragment', () => {
-    expect(web.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${web.port}/#token=[A-Za-z0-9_-]{43}$`));
+    expect(web.url).toMatch(new RegExp(`^http://app\\.localhost:${web.port}/#token=[A-Za-z0-9_-]{43}$`));
   });
 
   it('serves the panels to its own origin only', async () => {
     expect(await get('/', `127.0.0.1:${web.port}`)).toBe(200);
     expect(await get('/', `evil.example:${web.port}`)).toBe(421);
     expect(await get('/../../package.json', `127.0.0.1:${web.port}`)).toBe(404);
+    // A plugin frame's name that belongs to no active plugin with a frontend, or to another server.
+    expect(await get('/', `p-00000000000000000000.app.localhost:${web.port}`)).toBe(404);
+    expect(await get('/', `p-00000000000000000000.app.localhost:${web.port + 1}`)).toBe(421);
   });
 
   it('invokes a plugin for a panel that presents the token', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, join, normalize } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
+import { contentType } from '../content-types';
 import { isWithin, realPath } from '../files/real-path';
 import { FRAME_RUNTIME_PATH, PLUGIN_FILES_PREFIX, frameCsp, frameDocument, parseView } from './frame-document';
 import type { FrontendInfo } from './placements';
@@ -23,23 +24,6 @@ export interface FrameResponse {
   body: Buffer | string;
 }
 
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.map': 'application/json',
-};
 
 export interface FrameServerOptions {
   /** The plugin whose frames this label serves, if it may be shown now. */
@@ -73,8 +57,8 @@ export function createFrameServer(opts: FrameServerOptions) {
       return notFound('not found');
     }
     if (rel.startsWith('..') || rel.startsWith('/') || rel.includes('\0')) return notFound('not found');
-    const type = TYPES[extname(rel).toLowerCase()];
-    if (!type) return notFound('not a frontend file type');
+    const type = contentType(rel);
+    if (!type || rel.endsWith('.html')) return notFound('not a frontend file type');
     const root = realPath(plugin.dir);
     const folders = [plugin.frontend.entry, plugin.frontend.styles].filter((p): p is string => p !== null).map((p) => realPath(join(root, dirname(p))));
     const path = realPath(join(root, rel));
@@ -108,7 +92,7 @@ export function createFrameServer(opts: FrameServerOptions) {
     }
     if (url.pathname === FRAME_RUNTIME_PATH) {
       try {
-        return { status: 200, headers: { ...common, 'content-type': TYPES['.js'] as string, 'cross-origin-resource-policy': 'same-origin' }, body: await readFile(opts.runtimePath) };
+        return { status: 200, headers: { ...common, 'content-type': contentType(opts.runtimePath) ?? 'text/javascript; charset=utf-8', 'cross-origin-resource-policy': 'same-origin' }, body: await readFile(opts.runtimePath) };
       } catch {
         return notFound('the frame runtime is not built: run npm run build');
       }

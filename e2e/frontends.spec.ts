@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { root } from '../test/helpers/fixtures';
+import { startTestServer, type TestServer } from '../test/helpers/servers';
+import { expect, screenshotPath, test } from './fixtures';
+
+const PANEL = 'dev.haloforge.sample.hello-panel';
+
+let server: TestServer;
+test.beforeAll(async () => {
+  server = await startTestServer();
+});
+test.afterAll(() => server.close());
+
+function haloforge(home: string, ...args: string[]): string {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'haloforge.js'), ...args], { env: { ...process.env, RUST_LOG: '', HALOFORGE_HOME: home }, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+/** The plugin host processes of a plugin: the processes whose command line names its data folder. */
+function pluginHostPids(home: string, pluginId: string): number[] {
+  const marker = join(home, 'plugins', pluginId);
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('plugin-host');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function openPanel(page: Page, url: string, home: string) {
+  haloforge(home, 'approve', PANEL, '--yes');
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Hello Panel' }).click();
+  return page.frameLocator('iframe[title="Hello Panel"]');
+}
+
+test.use({ samples: ['hello-panel', 'notes'] });
+
+test('a plugin frontend in its own frame: its panel calls its own command and hears its events', async ({ page, webHost }) => {
+  const frame = await openPanel(page, webHost.url, webHost.home);
+  await expect(frame.getByRole('heading', { name: 'Hello Panel' })).toBeVisible();
+  await frame.getByLabel('Your name').fill('Ada');
+  await frame.getByRole('button', { name: 'Greet' }).click();
+  await expect(frame.getByRole('status', { name: 'Greeting' })).toHaveText('Hello, Ada! (greeting 1)');
+  await expect(frame.getByLabel('Events heard')).toHaveText('greeted events heard: 1');
+  // A PluginError reaches the frame as its Display text.
+  await frame.getByLabel('Your name').fill('');
+  await frame.getByRole('button', { name: 'Greet' }).click();
+  await expect(frame.getByRole('alert', { name: 'Greeting' })).toHaveText('tell me your name first');
+  // The frame's origin is its own: not the panels', and it cannot reach into them.
+  const frameOrigin = await page.frame({ url: /p-[0-9a-f]{20}\.app\.localhost/ })?.evaluate(() => window.location.origin);
+  expect(frameOrigin).toMatch(/^http:\/\/p-[0-9a-f]{20}\.app\.localhost:\d+$/);
+  expect(await page.frame({ url: /p-[0-9a-f]{20}/ })?.evaluate(() => { try { return String(window.parent.document.title); } catch (e) { return (e as Error).name; } })).toBe('SecurityError');
+});
+
+test("a frame cannot call another plugin's command it does not export: refused, and in the audit", async ({ page, webHost }) => {
+  const frame = await openPanel(page, webHost.url, webHost.home);
+  await frame.getByRole('button', { name: 'Call list_notes' }).click();
+  await expect(frame.getByRole('alert', { name: 'Cross-plugin call' })).toContainText('Permission denied: plugin dev.haloforge.sample.hello-panel may not call plugin_dev_haloforge_sample_notes_list_notes');
+  const audit = JSON.parse(haloforge(webHost.home, 'audit', '--plugin', PANEL)) as Array<{ method: string; url: string; decision: string }>;
+  expect(audit).toContainEqual(expect.objectContaining({ method: 'INVOKE', url: 'plugin://dev.haloforge.sample.notes/list_notes', decision: 'deny' }));
+});
+
+test('a frame cannot fetch a loopback URL: nothing reaches the server', async ({ page, webHost }) => {
+  const frame = await openPanel(page, webHost.url, webHost.home);
+  const before = server.seen.length;
+  await frame.getByLabel('Fetch a URL').fill(`http://127.0.0.1:${server.port}/json`);
+  await frame.getByRole('button', { name: 'Fetch' }).click();
+  await expect(frame.getByRole('alert', { name: 'Fetch' })).toContainText('blocked: Failed to fetch');
+  expect(server.seen.length).toBe(before);
+});
+
+test('the theme follows the host, light and dark', async ({ page, webHost }) => {
+  const frame = await openPanel(page, webHost.url, webHost.home);
+  await frame.getByLabel('Your name').fill('Grace');
+  await frame.getByRole('button', { name: 'Greet' }).click();
+  const background = () => frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+  const goLight = page.getByRole('button', { name: 'Switch to light theme' });
+  if (await goLight.isVisible()) await goLight.click();
+  await expect.poll(background).toBe('rgb(245, 246, 248)');
+  await page.screenshot({ path: screenshotPath('plugin-frontend-light'), fullPage: true });
+  await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+  await expect.poll(background).toBe('rgb(20, 22, 26)');
+  await expect(frame.getByText(/background #14161a/)).toBeVisible();
+  await page.screenshot({ path: screenshotPath('plugin-frontend-dark'), fullPage: true });
+});
+
+test('its DevKit toolbar button works, and a crash of its plugin host shows in its place until it is back', async ({ page, webHost }) => {
+  await openPanel(page, webHost.url, webHost.home);
+  await page.getByRole('button', { name: 'DevKit' }).click();
+  const toolbar = page.frameLocator('iframe[title="Hello Panel in the DevKit toolbar"]');
+  await toolbar.getByRole('button', { name: 'Say hello' }).click();
+  await expect(toolbar.getByLabel('Toolbar greetings')).toHaveText('1');
+  await page.screenshot({ path: screenshotPath('devkit-toolbar'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Hello Panel' }).click();
+  const pids = pluginHostPids(webHost.home, PANEL);
+  expect(pids.length).toBeGreaterThan(0);
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  await expect(page.getByRole('status', { name: 'Hello Panel state' })).toContainText(/Hello Panel (is restarting after|stopped): /);
+  // Restarted after a second: the frame is back, and the count starts again in the new process.
+  const frame = page.frameLocator('iframe[title="Hello Panel"]');
+  await frame.getByLabel('Your name').fill('again');
+  await frame.getByRole('button', { name: 'Greet' }).click();
+  await expect(frame.getByRole('status', { name: 'Greeting' })).toHaveText('Hello, again! (greeting 1)');
+});
