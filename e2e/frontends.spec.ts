@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { root } from '../test/helpers/fixtures';
@@ -111,4 +112,29 @@ test('its DevKit toolbar button works, and a crash of its plugin host shows in i
   await frame.getByLabel('Your name').fill('again');
   await frame.getByRole('button', { name: 'Greet' }).click();
   await expect(frame.getByRole('status', { name: 'Greeting' })).toHaveText('Hello, again! (greeting 1)');
+});
+
+test("the host's file dialog: the plugin learns only the folder the user chose, which becomes its grant", async ({ page, webHost }) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hf-chosen-'));
+  writeFileSync(join(folder, 'a.txt'), 'a');
+  writeFileSync(join(folder, 'b.md'), 'b');
+  try {
+    const frame = await openPanel(page, webHost.url, webHost.home);
+    await frame.getByRole('button', { name: 'Choose a folder…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Choose a folder for Hello Panel' });
+    await expect(dialog).toContainText('Hello Panel says: “Pick a folder to list”');
+    await dialog.getByLabel('Folder', { exact: true }).fill(folder);
+    await page.screenshot({ path: screenshotPath('file-dialog'), fullPage: true });
+    await dialog.getByRole('button', { name: 'Choose' }).click();
+    await expect(frame.getByRole('status', { name: 'Folder' })).toHaveText(`${folder}: a.txt, b.md`);
+    await page.getByRole('button', { name: 'Grants' }).click();
+    await expect(page.getByRole('region', { name: 'Grants of Hello Panel' })).toContainText(folder);
+    // Cancelling tells the plugin nothing.
+    await page.getByRole('button', { name: 'Hello Panel' }).click();
+    await frame.getByRole('button', { name: 'Choose a folder…' }).click();
+    await page.getByRole('dialog', { name: 'Choose a folder for Hello Panel' }).getByRole('button', { name: 'Cancel' }).click();
+    await expect(frame.getByRole('status', { name: 'Folder' })).toHaveText('no folder chosen');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

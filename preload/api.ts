@@ -9,12 +9,14 @@ import type { NetworkGrant } from '../main/core/policy/engine';
 import type { PluginSummary } from '../main/core/plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/service';
 import type { ConfigProperty, ConfigSchema } from '../main/core/workflows/config-schema';
+import type { FileDialogRequest, FolderListing } from '../main/core/dialogs/file-dialogs';
 import type { StepType } from '../main/core/workflows/step-types';
 import type { WorkflowDraft, WorkflowStep } from '../main/core/workflows/store';
 import type { StepRun, WorkflowRun, WorkflowView } from '../main/core/workflows/workflows';
 import { wireName } from '../main/core/wire';
 
 export type { PropertySchema, SettingsSchema };
+export type { FileDialogRequest, FolderListing };
 export type { ConfigProperty, ConfigSchema, StepRun, StepType, WorkflowDraft, WorkflowRun, WorkflowStep, WorkflowView };
 export type { AuditEntry, AuditQueryWire, FileGrant, Grant, InstallOptions, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
 
@@ -59,6 +61,9 @@ export interface HaloForgeApi {
   runWorkflow(workflowId: string): Promise<WorkflowRun>;
   /** Calls a host command for a plugin's frame (the panel names the plugin by the frame it heard). */
   frameCall(pluginId: string, command: string, args: unknown): Promise<unknown>;
+  listDialogs(): Promise<FileDialogRequest[]>;
+  browseFolder(path: string): Promise<FolderListing>;
+  answerDialog(dialogId: string, path: string | null): Promise<boolean>;
   /** The origin of a plugin's frames, from the label main gives in its summary (per shell). */
   frameOrigin(label: string): string;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
@@ -98,6 +103,9 @@ export function makeApi(call: Call, subscribe: Subscribe, frameOrigin: (label: s
     deleteWorkflow: (workflowId) => call('hf:workflows:delete', [workflowId]),
     runWorkflow: (workflowId) => call('hf:workflows:run', [workflowId]),
     frameCall: (pluginId, command, args) => call('hf:frame:call', [pluginId, command, args]),
+    listDialogs: () => call('hf:dialogs:list', []),
+    browseFolder: (path) => call('hf:dialogs:browse', [path]),
+    answerDialog: (dialogId, path) => call('hf:dialogs:answer', [dialogId, path]),
     frameOrigin,
     on: subscribe,
   };

@@ -35,7 +35,7 @@ describe('a deadline', () => {
 
 describe("the host's one budget of waits", () => {
   it('has an inner wait end before the command that waits on it', () => {
-    expect(timeoutsWith()).toEqual({ invokeMs: 60_000, loadMs: 15_000, promptMs: 60_000, requestMs: 30_000, programMs: 50_000, stepMs: 600_000 });
+    expect(timeoutsWith()).toEqual({ invokeMs: 60_000, loadMs: 15_000, promptMs: 60_000, requestMs: 30_000, programMs: 50_000, stepMs: 600_000, dialogMs: 300_000 });
     expect(() => timeoutsWith({ requestMs: 60_000 })).toThrow('a brokered request (60000 ms) must end before the command waiting on it (60000 ms)');
     expect(() => timeoutsWith({ invokeMs: 40_000 })).toThrow('a program (50000 ms) must end before the command waiting on it (40000 ms)');
     expect(() => timeoutsWith({ stepMs: 50_000 })).toThrow('a brokered request or program (50000 ms) must end before the workflow step waiting on it (50000 ms)');

@@ -28,6 +28,7 @@ import { PromptService, type Asker, type PermissionPrompt } from './prompts/serv
 import type { AuditEntry } from './audit/log';
 import { WorkflowStore } from './workflows/store';
 import { createFrameCalls, type FrameCalls } from './frontends/frame-calls';
+import { FileDialogs, type FileDialogRequest } from './dialogs/file-dialogs';
 import { Workflows, type WorkflowRun } from './workflows/workflows';
 
 export interface Host {
@@ -50,6 +51,8 @@ export interface Host {
   workflows: Workflows;
   /** What plugin frames may ask of main, as their plugin. */
   frameCalls: FrameCalls;
+  /** File dialogs plugin frames opened, waiting for a panel. */
+  dialogs: FileDialogs;
   /** Starts every enabled plugin, then tells them the app started. */
   start(): Promise<void>;
   /** Tells plugins the app is shutting down, stops every plugin host and closes the broker. */
@@ -88,6 +91,7 @@ export interface HostOptions {
   onPluginEvent?: (pluginId: string, name: string, payload: unknown) => void;
   onWorkflowRun?: (run: WorkflowRun) => void;
   onWorkflowsChanged?: () => void;
+  onDialogs?: (pending: FileDialogRequest[]) => void;
 }
 
 function readHostSettings(home: string, logger: Logger): HostSettings {
@@ -217,6 +221,7 @@ export function createHost(opts: HostOptions): Host {
   const egress = new EgressTunnels({ broker, grants, logger, limits: opts.egressLimits });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);
   const installer = new Installer(plugins, grants, join(layout.home, '.staging'), logger);
+  const dialogs = new FileDialogs({ grants, logger, protectedRoots, timeoutMs: timeouts.dialogMs, announce: (pending) => opts.onDialogs?.(pending) });
   const workflows = new Workflows({
     store: new WorkflowStore(join(layout.home, 'workflows.json')),
     stepTypes: () => plugins.stepTypes(),
@@ -241,7 +246,8 @@ export function createHost(opts: HostOptions): Host {
     processes,
     egress,
     workflows,
-    frameCalls: createFrameCalls({ plugins, logger }),
+    frameCalls: createFrameCalls({ plugins, logger, dialogs }),
+    dialogs,
     start: async () => {
       await plugins.startAll();
       plugins.appEvent({ type: 'app_started' });

@@ -35,6 +35,7 @@ export async function startAppCore(opts: Pick<HostOptions, 'home'> & { what: str
       onPluginEvent: (pluginId, name, payload) => emit('hf:event:plugin-event', { pluginId, name, payload }),
       onWorkflowRun: (run) => emit('hf:event:workflow-run', run),
       onWorkflowsChanged: () => emit('hf:event:workflows-changed', null),
+      onDialogs: (pending) => emit('hf:event:dialogs', pending),
     });
     // Every change of a grant, whoever made it (a prompt, a panel, the command line), reaches the panels.
     host.grants.onChange(() => emit('hf:event:grants', host.grants.all().map(displayFields)));

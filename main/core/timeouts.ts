@@ -19,9 +19,11 @@ export interface Timeouts {
    * get far longer than a command; paused while the user is being asked, like a command.
    */
   stepMs: number;
+  /** A file dialog a plugin's frame opened waits this long for the user to choose, then counts as cancelled. */
+  dialogMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { invokeMs: 60_000, loadMs: 15_000, promptMs: 60_000, requestMs: 30_000, programMs: 50_000, stepMs: 600_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { invokeMs: 60_000, loadMs: 15_000, promptMs: 60_000, requestMs: 30_000, programMs: 50_000, stepMs: 600_000, dialogMs: 300_000 };
 
 /** The defaults with `changes`, refused when an inner wait would outlive the command waiting on it. */
 export function timeoutsWith(changes: Partial<Timeouts> = {}): Timeouts {

@@ -98,5 +98,7 @@ describe('what a frame may ask of main', () => {
     expect(host.logger.tail(20).find((r) => r.message.includes('[frontend plugin:x:panel]'))).toMatchObject({ level: 'warn', target: PANEL });
     await expect(host.frameCalls(PANEL, 'aichat_send_message', {})).rejects.toThrow("Unsupported operation: this host has no command 'aichat_send_message' for plugin frames");
     await expect(host.frameCalls(PANEL, 'devkit_get_profiles', {})).resolves.toEqual([]);
+    await expect(host.frameCalls('dev.example.my-plugin', 'devkit_pick_directory', { title: 'x' })).rejects.toThrow('Permission denied: file dialogs need the host_file_dialogs permission, which dev.example.my-plugin does not hold');
+    expect(host.dialogs.pending()).toEqual([]);
   });
 });

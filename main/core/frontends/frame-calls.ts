@@ -1,5 +1,6 @@
 import { isLevel, type Level } from '../log/filter';
 import type { Logger } from '../log/logger';
+import type { DialogKind, FileDialogs } from '../dialogs/file-dialogs';
 import type { PluginManager } from '../plugins/manager';
 import { sanitizedPluginId } from '../wire';
 
@@ -16,7 +17,10 @@ const MAX_LOG_TEXT = 4000;
 export interface FrameCallsDeps {
   plugins: PluginManager;
   logger: Logger;
+  dialogs: FileDialogs;
 }
+
+const DIALOGS: Record<string, DialogKind> = { devkit_pick_file: 'open-file', devkit_pick_directory: 'open-folder', devkit_save_file: 'save-file' };
 
 /**
  * The host commands a plugin's frame may call (contract §3.4), always as that plugin: the panels
@@ -25,7 +29,7 @@ export interface FrameCallsDeps {
  * settings are its own only.
  */
 export function createFrameCalls(deps: FrameCallsDeps) {
-  const { plugins, logger } = deps;
+  const { plugins, logger, dialogs } = deps;
 
   function own(pluginId: string, args: Fields, what: string): void {
     const asked = args.pluginId ?? args.plugin_id;
@@ -73,9 +77,15 @@ export function createFrameCalls(deps: FrameCallsDeps) {
       }
       case 'frontend_log_event':
         return log(pluginId, args);
-      default:
+      default: {
+        const dialog = DIALOGS[command];
+        if (dialog) {
+          if (!plugins.granted(pluginId).some((p) => p.type === 'host_file_dialogs')) throw new FrameCallRefused(`Permission denied: file dialogs need the host_file_dialogs permission, which ${pluginId} does not hold`);
+          return dialogs.open({ id: pluginId, name: plugins.get(pluginId)?.name ?? pluginId }, dialog, args);
+        }
         if (HOST_DATA.includes(command)) return [];
         throw new FrameCallRefused(`Unsupported operation: this host has no command '${command.slice(0, 100)}' for plugin frames`);
+      }
     }
   };
 }

@@ -7,6 +7,7 @@ import type { Grant, Narrowing } from '../grants/store';
 import type { PluginSummary } from '../plugins/manager';
 import type { PermissionPrompt, PromptAnswer } from '../prompts/service';
 import type { StepType } from '../workflows/step-types';
+import type { FileDialogRequest, FolderListing } from '../dialogs/file-dialogs';
 import type { WorkflowDraft } from '../workflows/store';
 import type { WorkflowRun, WorkflowView } from '../workflows/workflows';
 
@@ -52,6 +53,12 @@ export interface Channels {
    * names the plugin by the frame the message came from; main answers it as that plugin only.
    */
   'hf:frame:call': { args: [pluginId: string, command: string, args: unknown]; result: unknown };
+  /** The file dialogs plugin frames opened, waiting for the user. */
+  'hf:dialogs:list': { args: []; result: FileDialogRequest[] };
+  /** Lists a folder for an open file dialog. */
+  'hf:dialogs:browse': { args: [path: string]; result: FolderListing };
+  /** The user chose a path (granted to the plugin that asked) or cancelled (null). */
+  'hf:dialogs:answer': { args: [dialogId: string, path: string | null]; result: boolean };
   /** Every workflow step type the active plugins registered. */
   'hf:workflows:step-types': { args: []; result: StepType[] };
   'hf:workflows:list': { args: []; result: WorkflowView[] };
@@ -77,6 +84,7 @@ export interface Events {
   /** A workflow run started, moved on a step, or ended. */
   'hf:event:workflow-run': WorkflowRun;
   'hf:event:workflows-changed': null;
+  'hf:event:dialogs': FileDialogRequest[];
 }
 
 export type EventName = keyof Events;
@@ -106,6 +114,9 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:settings:save',
   'hf:app:theme-changed',
   'hf:frame:call',
+  'hf:dialogs:list',
+  'hf:dialogs:browse',
+  'hf:dialogs:answer',
   'hf:workflows:step-types',
   'hf:workflows:list',
   'hf:workflows:save',
@@ -123,4 +134,5 @@ export const EVENTS: readonly EventName[] = [
   'hf:event:log',
   'hf:event:workflow-run',
   'hf:event:workflows-changed',
+  'hf:event:dialogs',
 ];

@@ -9,6 +9,7 @@ import type { InstallOptions, Installer } from '../plugins/installer';
 import { PROMPT_ANSWERS, type PromptAnswer } from '../prompts/service';
 import type { Workflows } from '../workflows/workflows';
 import type { FrameCalls } from '../frontends/frame-calls';
+import type { FileDialogs } from '../dialogs/file-dialogs';
 import { CHANNELS, type ChannelName, type Channels } from './channels';
 
 /** A refusal the caller can read; nothing about it is secret. */
@@ -26,6 +27,7 @@ export interface RouterCore {
   panelAsker: PanelAsker;
   workflows: Workflows;
   frameCalls: FrameCalls;
+  dialogs: FileDialogs;
   /** Announces that a plugin was uninstalled. */
   pluginRemoved: (pluginId: string) => void;
 }
@@ -74,7 +76,7 @@ function optionalDate(value: unknown, what: string): Date | undefined {
  * already been checked by the carrier (frame for Electron, token and origin for the web host).
  */
 export function createRouter(core: RouterCore) {
-  const { plugins, installer, logger, grants, audit, panelAsker, workflows, frameCalls } = core;
+  const { plugins, installer, logger, grants, audit, panelAsker, workflows, frameCalls, dialogs } = core;
   // Each handler also learns who asked (a panel, the command line), for what it records.
   const handlers: { [K in ChannelName]: (this: { sender: string }, ...args: unknown[]) => Promise<Channels[K]['result']> } = {
     'hf:host:ping': async (value) => value ?? null,
@@ -136,6 +138,9 @@ export function createRouter(core: RouterCore) {
       if (!plugin?.frontend || plugin.state !== 'active') throw new IpcRefusal(`plugin ${id} has no active frontend to call from`);
       return frameCalls(id, name, args);
     },
+    'hf:dialogs:list': async () => dialogs.pending(),
+    'hf:dialogs:browse': async (path) => dialogs.browse(expectString(path, 'the folder', 4096)),
+    'hf:dialogs:answer': async (dialogId, path) => dialogs.answer(expectString(dialogId, 'the dialog id', 64), path === null ? null : expectString(path, 'the chosen path', 4096)),
     'hf:workflows:step-types': async () => workflows.stepTypes(),
     'hf:workflows:list': async () => workflows.list(),
     // A draft that does not fit its step types is the user's mistake, not a hostile message: a plain error.

@@ -2,7 +2,7 @@
 // SDK's documented calls only, bundled by Vite as an IIFE with React external. It shows a panel in
 // the sidebar (level 0) and a button in the DevKit toolbar (level 2).
 import { useCallback, useState } from 'react';
-import { createPluginLogger, definePlugin, invokeOtherPlugin, invokePlugin, registerPlugin, useAppEvent, useAppTheme } from '@haloforge/plugin-sdk';
+import { createPluginLogger, definePlugin, invokeOtherPlugin, invokePlugin, pickHostDirectory, registerPlugin, useAppEvent, useAppTheme } from '@haloforge/plugin-sdk';
 import './index.css';
 
 const PLUGIN_ID = 'dev.haloforge.sample.hello-panel';
@@ -33,6 +33,7 @@ function Panel() {
   const [cross, setCross] = useState<{ text: string; failed: boolean } | null>(null);
   const [url, setUrl] = useState('');
   const [fetched, setFetched] = useState<{ text: string; failed: boolean } | null>(null);
+  const [folder, setFolder] = useState<{ text: string; failed: boolean } | null>(null);
 
   useAppEvent(
     `plugin:${PLUGIN_ID}:greeted`,
@@ -46,6 +47,17 @@ function Panel() {
       logger.info('greeted', { count: r.count });
     } catch (e) {
       setGreeting({ text: message(e), failed: true });
+    }
+  }
+
+  async function chooseFolder() {
+    try {
+      const path = await pickHostDirectory({ title: 'Pick a folder to list' });
+      if (path === null) return setFolder({ text: 'no folder chosen', failed: false });
+      const { names } = await invokePlugin<{ names: string[] }>('list_folder', { path });
+      setFolder({ text: `${path}: ${names.join(', ') || '(empty)'}`, failed: false });
+    } catch (e) {
+      setFolder({ text: message(e), failed: true });
     }
   }
 
@@ -82,6 +94,14 @@ function Panel() {
         <p className="muted" aria-label="Events heard">
           greeted events heard: {heard}
         </p>
+      </section>
+      <section aria-label="A folder you choose">
+        <div className="row">
+          <button type="button" onClick={chooseFolder}>
+            Choose a folder…
+          </button>
+        </div>
+        <Outcome label="Folder" text={folder?.text ?? null} failed={folder?.failed ?? false} />
       </section>
       <section aria-label="What a plugin frame cannot do">
         <h2>What this frame cannot do</h2>

@@ -1,6 +1,7 @@
 //! Hello Panel: the backend of a sample plugin whose frontend (frontend-src/, built with HaloForge's
-//! SDK) shows in a panel of its own and in the DevKit toolbar. It greets, counts the greetings, and
-//! emits an event for each, which its panel hears.
+//! SDK) shows in a panel of its own and in the DevKit toolbar. It greets, counts the greetings,
+//! emits an event for each, which its panel hears, and lists a folder the user chose in the host's
+//! file dialog.
 use haloforge_plugin_api::*;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,6 +46,21 @@ impl HaloForgePlugin for HelloPanel {
         )?;
         let count = Arc::clone(&self.greetings);
         ipc.register("count", Box::new(move |_, _| Ok(json!({ "count": count.load(Ordering::Relaxed) }))))?;
+        // A folder the user chose in the host's file dialog: the choice is this plugin's grant to read it.
+        ipc.register(
+            "list_folder",
+            Box::new(|args: Value, ctx| {
+                let path = args.get("path").and_then(Value::as_str).ok_or_else(|| PluginError::Custom("give {\"path\": \"/abs/folder\"}".into()))?;
+                let fs = ctx.fs().ok_or_else(|| PluginError::PermissionDenied("reading folders needs filesystem_read".into()))?;
+                let mut names: Vec<String> = fs
+                    .read_dir(std::path::Path::new(path))?
+                    .into_iter()
+                    .filter_map(|e| e.path.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .collect();
+                names.sort();
+                Ok(json!({ "names": names }))
+            }),
+        )?;
         Ok(())
     }
 
