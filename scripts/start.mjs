@@ -13,7 +13,7 @@ if (electronBinary && existsSync(electronBinary)) {
   console.log('Starting HaloForge Host (Electron).');
   child = spawn(electronBinary, [root], { stdio: 'inherit' });
 } else {
-  console.log("Electron's binary is not installed on this machine, so HaloForge Host runs as the web host: the same core and panels, served on 127.0.0.1 only.");
+  console.log("Electron's binary is not installed on this machine, so HaloForge Host runs as the web host: the same core and panels, served on loopback only (app.localhost).");
   child = spawn(process.execPath, [join(root, 'out', 'main', 'web.js')], { stdio: 'inherit' });
 }
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
