@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
-import { root } from '../test/helpers/fixtures';
+import { root, type InstallOptions } from '../test/helpers/fixtures';
 import { startWebHostProcess, type RunningWebHost } from '../test/helpers/web-process';
 
-export const test = base.extend<{ samples: string[]; webHost: RunningWebHost }>({
+export const test = base.extend<{ samples: Array<string | InstallOptions>; webHost: RunningWebHost }>({
   samples: [[], { option: true }],
   webHost: async ({ samples }, use) => {
     const { host, stop } = await startWebHostProcess(samples);

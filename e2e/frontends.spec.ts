@@ -138,3 +138,31 @@ test("the host's file dialog: the plugin learns only the folder the user chose, 
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test.describe('a level 1 frontend', () => {
+  // The same plugin, as git and p4 ask to be shown: a tab in DevKit instead of a module of its own.
+  test.use({
+    samples: [
+      {
+        sample: 'hello-panel',
+        manifest: (m) => {
+          m.capability_levels = [1];
+          m.integration = { level1: { parent_module: 'devkit', tab_id: 'hello', tab_label: 'Hello', tab_icon: 'Hand', panel_entry: 'frontend/index.js' } };
+        },
+      },
+    ],
+  });
+
+  test('shows as a tab in DevKit, and not in the sidebar', async ({ page, webHost }) => {
+    haloforge(webHost.home, 'approve', PANEL, '--yes');
+    await page.goto(webHost.url);
+    await expect(page.getByRole('button', { name: 'Hello Panel' })).toHaveCount(0);
+    await page.getByRole('button', { name: 'DevKit' }).click();
+    await expect(page.getByRole('tab', { name: 'Hello' })).toHaveAttribute('aria-selected', 'true');
+    const frame = page.frameLocator('iframe[title="Hello Panel: Hello"]');
+    await frame.getByLabel('Your name').fill('Tab');
+    await frame.getByRole('button', { name: 'Greet' }).click();
+    await expect(frame.getByRole('status', { name: 'Greeting' })).toHaveText('Hello, Tab! (greeting 1)');
+    await expect(page.getByRole('region', { name: 'DevKit toolbar' })).toContainText('No plugin adds to the toolbar.');
+  });
+});

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   carrier.web = server;
   host.logger.log('info', HOST_TARGET, `web host listening on ${server.url.split('#')[0]} (loopback only)`);
   process.stdout.write(`HaloForge Host (web host) is running. Open:\n  ${server.url}\n`);
+  process.stdout.write(`  (or http://127.0.0.1:${server.port}/#token=${server.token} in a browser that does not resolve *.localhost; plugin frontends then lose their storage)\n`);
   await host.start();
   for (const p of host.plugins.list()) process.stdout.write(`  plugin ${p.id}: ${p.state}${p.error ? ` (${p.error})` : ''}\n`);
   const stop = async () => {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { installSample, root, tempHome } from './fixtures';
+import { installSample, root, tempHome, type InstallOptions } from './fixtures';
 
 export interface RunningWebHost {
   /** The panel's address with this launch's token, as the web host prints it. */
@@ -11,11 +11,11 @@ export interface RunningWebHost {
 
 /**
  * Starts the real web host (`out/main/web.js`, what `npm start` runs without Electron) in a process
- * of its own, over a fresh HALOFORGE_HOME holding `samples`.
+ * of its own, over a fresh HALOFORGE_HOME holding `samples` (by name, or with a changed manifest).
  */
-export async function startWebHostProcess(samples: string[]): Promise<{ host: RunningWebHost; stop: () => Promise<void> }> {
+export async function startWebHostProcess(samples: Array<string | InstallOptions>): Promise<{ host: RunningWebHost; stop: () => Promise<void> }> {
   const { home, cleanup } = tempHome();
-  for (const sample of samples) installSample(home, { sample });
+  for (const sample of samples) installSample(home, typeof sample === 'string' ? { sample } : sample);
   const child: ChildProcess = spawn(process.execPath, [join(root, 'out', 'main', 'web.js')], {
     env: { ...process.env, HALOFORGE_HOME: home, RUST_LOG: '' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -25,7 +25,8 @@ function haloforge(home: string, ...args: string[]) {
 async function panelOf(app: RunningWebHost) {
   const url = new URL(app.url);
   const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
-  const ws = new WebSocket(`ws://${url.host}/ipc?token=${token}`, { headers: { origin: app.origin } });
+  // Node's resolver does not know *.localhost as browsers do: the panel's other loopback name.
+  const ws = new WebSocket(`ws://127.0.0.1:${url.port}/ipc?token=${token}`, { headers: { origin: `http://127.0.0.1:${url.port}` } });
   await new Promise((ok, failed) => ws.once('open', ok).once('error', failed));
   const events: Array<{ event: string; payload: unknown }> = [];
   let next = 1;
