@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../main/core/audit/log';
+import type { AuditFilter, AuditKind, AuditOutcome, AuditRecord } from '../main/core/audit/records';
 import type { LogRecord } from '../main/core/log/logger';
 import type { PermissionState } from '../main/core/plugins/approvals';
 import type { InstallOptions, InstallPreview } from '../main/core/plugins/installer';
@@ -17,6 +18,7 @@ import { wireName } from '../main/core/wire';
 
 export type { PropertySchema, SettingsSchema };
 export type { FileDialogRequest, FolderListing };
+export type { AuditFilter, AuditKind, AuditOutcome, AuditRecord };
 export type { ConfigProperty, ConfigSchema, StepRun, StepType, WorkflowDraft, WorkflowRun, WorkflowStep, WorkflowView };
 export type { AuditEntry, AuditQueryWire, FileGrant, Grant, InstallOptions, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
 
@@ -38,6 +40,9 @@ export interface HaloForgeApi {
   revokeGrant(grantId: string): Promise<Grant | null>;
   narrowGrant(grantId: string, to: Narrowing): Promise<Grant | null>;
   queryAudit(query?: AuditQueryWire): Promise<AuditEntry[]>;
+  /** The audit as records, filtered, newest first, `limit` from `offset`. */
+  auditRecords(filter: AuditFilter, offset: number, limit: number): Promise<{ total: number; records: AuditRecord[] }>;
+  exportAudit(filter: AuditFilter, format: 'csv' | 'jsonl'): Promise<string>;
   /** Unpacks and checks a plugin folder or .hfpkg on this machine, without installing it. */
   previewInstall(source: string, options?: InstallOptions): Promise<InstallPreview>;
   /** Installs it, approving exactly these permission keys (and replacing an installed plugin with `upgrade`). */
@@ -86,6 +91,8 @@ export function makeApi(call: Call, subscribe: Subscribe, frameOrigin: (label: s
     revokeGrant: (grantId) => call('hf:grants:revoke', [grantId]),
     narrowGrant: (grantId, to) => call('hf:grants:narrow', [grantId, to]),
     queryAudit: (query) => call('hf:audit:query', [query ?? {}]),
+    auditRecords: (filter, offset, limit) => call('hf:audit:records', [filter, offset, limit]),
+    exportAudit: (filter, format) => call('hf:audit:export', [filter, format]),
     previewInstall: (source, options) => call('hf:install:preview', [source, options ?? {}]),
     install: (source, keys, options) => call('hf:install:confirm', [source, keys, options ?? {}]),
     setEnabled: (pluginId, enabled) => call('hf:plugins:set-enabled', [pluginId, enabled]),

@@ -26,6 +26,7 @@ import { PluginRegistry } from './plugins/registry';
 import { PanelAsker } from './prompts/panel-asker';
 import { PromptService, type Asker, type PermissionPrompt } from './prompts/service';
 import type { AuditEntry } from './audit/log';
+import { auditIndexOf, type AuditIndex } from './audit/records';
 import { WorkflowStore } from './workflows/store';
 import { createFrameCalls, type FrameCalls } from './frontends/frame-calls';
 import { FileDialogs, type FileDialogRequest } from './dialogs/file-dialogs';
@@ -38,6 +39,8 @@ export interface Host {
   installer: Installer;
   grants: GrantStore;
   audit: AuditLog;
+  /** The audit folded into records for the panels, read from the file on first use. */
+  auditIndex: () => AuditIndex;
   prompts: PromptService;
   /** Where prompts wait for a panel's answer when the host runs with panels. */
   panelAsker: PanelAsker;
@@ -239,6 +242,7 @@ export function createHost(opts: HostOptions): Host {
     installer,
     grants,
     audit,
+    auditIndex: auditIndexOf(audit),
     prompts,
     panelAsker,
     broker,

@@ -35,11 +35,20 @@ export interface AuditQuery {
 
 /** The append-only audit trail, `audit.jsonl` in the data folder. */
 export class AuditLog {
+  private readonly followers: Array<(entry: AuditEntry) => void> = [];
+
   constructor(
     private readonly path: string,
     /** Told of every entry once it is on disk (the live network activity view). */
-    private readonly onAppend?: (entry: AuditEntry) => void,
-  ) {}
+    onAppend?: (entry: AuditEntry) => void,
+  ) {
+    if (onAppend) this.followers.push(onAppend);
+  }
+
+  /** Tells `listener` of every entry from now on, once it is on disk. */
+  follow(listener: (entry: AuditEntry) => void): void {
+    this.followers.push(listener);
+  }
 
   // Opened once in append mode: every request writes a line or two, and reopening the file for
   // each would cost more than the decision itself.
@@ -132,7 +141,7 @@ export class AuditLog {
       this.closeFile();
       throw e;
     }
-    for (const e of entries) this.onAppend?.(e);
+    for (const e of entries) for (const f of this.followers) f(e);
   }
 
   /** Writes what is queued, then closes the file. */

@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditQuery } from '../audit/log';
+import type { AuditFilter, AuditRecord } from '../audit/records';
 import type { LogRecord } from '../log/logger';
 import type { Manifest } from '../manifest/validate';
 import type { InstallOptions, InstallPreview } from '../plugins/installer';
@@ -35,6 +36,10 @@ export interface Channels {
   /** Shortens an "always" grant to 24 hours, or turns a folder grant for writing into one for reading. */
   'hf:grants:narrow': { args: [grantId: string, to: Narrowing]; result: Grant | null };
   'hf:audit:query': { args: [query: AuditQueryWire]; result: AuditEntry[] };
+  /** The audit as records (a request's decision, hops and outcome together), filtered, newest first, a page at a time. */
+  'hf:audit:records': { args: [filter: AuditFilter, offset: number, limit: number]; result: { total: number; records: AuditRecord[] } };
+  /** Exactly the records a filter shows, as CSV (a line per record) or JSON lines (as the file holds them). */
+  'hf:audit:export': { args: [filter: AuditFilter, format: 'csv' | 'jsonl']; result: string };
   'hf:install:preview': { args: [source: string, options?: InstallOptions]; result: InstallPreview };
   /** Installs, approving these keys; replacing an installed plugin needs `upgrade`. */
   'hf:install:confirm': { args: [source: string, approvedKeys: string[], options?: InstallOptions]; result: PluginSummary };
@@ -103,6 +108,8 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:grants:revoke',
   'hf:grants:narrow',
   'hf:audit:query',
+  'hf:audit:records',
+  'hf:audit:export',
   'hf:install:preview',
   'hf:install:confirm',
   'hf:plugins:set-enabled',

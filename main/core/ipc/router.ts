@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/log';
+import { AUDIT_KINDS, toCsv, toJsonLines, type AuditFilter, type AuditIndex, type AuditKind, type AuditRecord } from '../audit/records';
 import { installToolchain, TOOLCHAIN_NAME } from '../bridges/toolchain-install';
 import { displayFields } from '../display-text';
 import type { GrantStore } from '../grants/store';
@@ -24,6 +25,8 @@ export interface RouterCore {
   logger: FileLogger;
   grants: GrantStore;
   audit: AuditLog;
+  /** The audit folded into records, for the panels (built on first use). */
+  auditIndex: () => AuditIndex;
   panelAsker: PanelAsker;
   workflows: Workflows;
   frameCalls: FrameCalls;
@@ -70,6 +73,28 @@ function optionalDate(value: unknown, what: string): Date | undefined {
   if (Number.isNaN(d.getTime())) throw new IpcRefusal(`${what} must be an ISO date`);
   return d;
 }
+
+/** A filter from a panel: known fields of their types only. */
+function expectAuditFilter(value: unknown): AuditFilter {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new IpcRefusal('the audit filter must be an object');
+  const f = value as Record<string, unknown>;
+  const out: AuditFilter = {};
+  for (const key of ['pluginId', 'host', 'text', 'rule'] as const) if (f[key] !== undefined && f[key] !== '') out[key] = expectString(f[key], key, 2048);
+  for (const key of ['since', 'until'] as const) if (f[key] !== undefined && f[key] !== '') out[key] = optionalDate(f[key], key)?.toISOString();
+  if (f.kind !== undefined && f.kind !== '') {
+    if (!AUDIT_KINDS.includes(f.kind as AuditKind)) throw new IpcRefusal(`kind must be one of ${AUDIT_KINDS.join(', ')}`);
+    out.kind = f.kind as AuditKind;
+  }
+  if (f.decision !== undefined && f.decision !== '') {
+    if (f.decision !== 'allow' && f.decision !== 'deny') throw new IpcRefusal('decision must be allow or deny');
+    out.decision = f.decision;
+  }
+  return out;
+}
+
+/** A record as panels see it: what plugins control in it made safe to show. */
+const shownRecord = (r: AuditRecord): AuditRecord => ({ ...displayFields(r), entries: r.entries.map(displayFields) });
 
 /**
  * Checks the shape of every message before it reaches the core, then runs it. Who sent it has
@@ -168,6 +193,17 @@ export function createRouter(core: RouterCore) {
       } catch (e) {
         throw new IpcRefusal((e as Error).message);
       }
+    },
+    'hf:audit:records': async (filter, offset, limit) => {
+      if (!Number.isInteger(offset) || (offset as number) < 0) throw new IpcRefusal('offset must be a whole number');
+      if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 1000) throw new IpcRefusal('limit must be from 1 to 1000');
+      const page = core.auditIndex().query(expectAuditFilter(filter), offset as number, limit as number);
+      return { total: page.total, records: page.records.map(shownRecord) };
+    },
+    'hf:audit:export': async (filter, format) => {
+      if (format !== 'csv' && format !== 'jsonl') throw new IpcRefusal('the export format is csv or jsonl');
+      const records = core.auditIndex().matching(expectAuditFilter(filter));
+      return format === 'csv' ? toCsv(records) : toJsonLines(records);
     },
     'hf:audit:query': async (query) => {
       const q = (query ?? {}) as Record<string, unknown>;

@@ -1,31 +1,75 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
-import type { AuditEntry } from '../../../preload/api';
+import { reactive, ref, shallowRef, watch } from 'vue';
+import type { AuditFilter, AuditRecord } from '../../../preload/api';
 import { haloforge } from '../bridge';
 
-const KEEP = 2000;
+/** Records are fetched this many at a time, as the list scrolls to them. */
+export const PAGE = 100;
 
-/** The audit trail, live: the newest first. */
+/**
+ * The audit as records, for a list that draws only what is on screen: the matching total, and the
+ * pages fetched so far. A new line written, or a changed filter, starts over from the top.
+ */
 export const useAuditStore = defineStore('audit', () => {
-  const entries = ref<AuditEntry[]>([]);
-  const pluginFilter = ref('');
-  const decisionFilter = ref<'' | 'allow' | 'deny'>('');
+  const filter = reactive<AuditFilter>({});
+  const total = ref(0);
+  const pages = shallowRef(new Map<number, AuditRecord[]>());
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  let generation = 0;
+  const inFlight = new Set<number>();
 
-  const visible = computed(() => entries.value.filter((e) => (!pluginFilter.value || e.pluginId === pluginFilter.value) && (!decisionFilter.value || e.decision === decisionFilter.value)));
-  const pluginIds = computed(() => [...new Set(entries.value.map((e) => e.pluginId))].sort());
+  /** The filter as main reads it: empty fields dropped, times (the browser's local ones) as ISO. */
+  function clean(): AuditFilter {
+    const set = Object.entries(filter).filter(([, v]) => v !== undefined && v !== '');
+    return Object.fromEntries(set.map(([k, v]) => [k, k === 'since' || k === 'until' ? new Date(String(v)).toISOString() : v])) as AuditFilter;
+  }
 
-  haloforge.on('hf:event:audit', (entry) => {
-    entries.value = [entry, ...entries.value].slice(0, KEEP);
-  });
+  async function load(page: number, gen: number): Promise<void> {
+    if (inFlight.has(page)) return;
+    inFlight.add(page);
+    try {
+      const r = await haloforge.auditRecords(clean(), page * PAGE, PAGE);
+      if (gen !== generation) return;
+      total.value = r.total;
+      pages.value = new Map(pages.value).set(page, r.records);
+      error.value = null;
+    } catch (e) {
+      if (gen === generation) error.value = (e as Error).message;
+    } finally {
+      inFlight.delete(page);
+    }
+  }
+
+  /** Makes sure the records from `first` to `last` (indexes in the list) are fetched. */
+  function ensure(first: number, last: number): void {
+    for (let p = Math.floor(first / PAGE); p <= Math.floor(Math.max(first, last) / PAGE); p++) if (!pages.value.has(p)) void load(p, generation);
+  }
 
   async function refresh(): Promise<void> {
-    entries.value = (await haloforge.queryAudit({})).reverse().slice(0, KEEP);
+    generation += 1;
+    inFlight.clear();
+    loading.value = true;
+    const kept = [...pages.value.keys()];
+    pages.value = new Map();
+    await Promise.all((kept.length ? kept : [0]).map((p) => load(p, generation)));
+    loading.value = false;
   }
 
-  /** The visible entries as JSON lines, as the audit file holds them. */
-  function exportLines(): string {
-    return [...visible.value].reverse().map((e) => JSON.stringify(e)).join('\n') + '\n';
-  }
+  const at = (index: number): AuditRecord | undefined => pages.value.get(Math.floor(index / PAGE))?.[index % PAGE];
 
-  return { entries, visible, pluginIds, pluginFilter, decisionFilter, refresh, exportLines };
+  watch(filter, () => {
+    pages.value = new Map();
+    void refresh();
+  });
+  // A burst of new lines (a busy plugin) refreshes once.
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  haloforge.on('hf:event:audit', () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => void refresh(), 250);
+  });
+
+  const exportAs = (format: 'csv' | 'jsonl') => haloforge.exportAudit(clean(), format);
+
+  return { filter, total, pages, loading, error, ensure, refresh, at, exportAs };
 });
