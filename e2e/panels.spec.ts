@@ -58,7 +58,12 @@ test('a network_http plugin asks on first use: deny, allow always, revoke', asyn
   await expect(prompt).toContainText('dev.haloforge.sample.browser');
   await expect(prompt.getByLabel('Scheme, host and port')).toHaveText(`http://127.0.0.1:${server.port}`);
   await expect(prompt.getByLabel('Full URL')).toHaveText(`http://127.0.0.1:${server.port}/json?api_key=REDACTED`);
-  await expect(prompt.getByRole('note')).toContainText('not encrypted');
+  await expect(prompt.getByRole('note').filter({ hasText: 'not encrypted' })).toBeVisible();
+  // Who asks, as its manifest says, what it was doing, and what the host hid from view.
+  await expect(prompt.getByRole('definition').filter({ hasText: 'by HaloForge Host' })).toContainText('0.1.0');
+  await expect(prompt.getByLabel('What it was doing')).toHaveText("while running 'fetch_json'");
+  await expect(prompt).toContainText('wants to make its first request to this host');
+  await expect(prompt.getByRole('note', { name: 'Hidden values' })).toContainText('Shown as REDACTED: api_key');
   // Armed only after a delay, against click-jacking.
   await expect(prompt.getByRole('button', { name: 'Deny' })).toBeDisabled();
   await expect(prompt.getByRole('button', { name: `Allow http://127.0.0.1:${server.port} this time` })).toBeDisabled();
@@ -79,6 +84,8 @@ test('a network_http plugin asks on first use: deny, allow always, revoke', asyn
   await page.screenshot({ path: screenshotPath('network-activity-denied'), fullPage: true });
 
   await invoke(page, 'Browser (dev.haloforge.sample.browser)', 'fetch_json', { url });
+  // Asked before (denied): the prompt does not call this its first request.
+  await expect(prompt).toContainText('a request to this host again');
   await prompt.getByRole('button', { name: `Allow http://127.0.0.1:${server.port} always` }).click();
   await expect(console_(page)).toContainText('"status": 200');
   await page.getByRole('button', { name: 'Invoke' }).click();

@@ -72,13 +72,21 @@ export interface HaloForgeApi {
   /** The origin of a plugin's frames, from the label main gives in its summary (per shell). */
   frameOrigin(label: string): string;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /** Tells `watcher` the connection's state now and at every change. */
+  watchConnection(watcher: (state: ConnectionState) => void): () => void;
 }
+
+/**
+ * How the panels reach main: `connected`; `reconnecting` after losing it (calls fail at once, saying
+ * so); `replaced` when the host answers but refuses this page's token (it was restarted).
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'replaced';
 
 export type Call = <C extends ChannelName>(channel: C, args: Channels[C]['args']) => Promise<Channels[C]['result']>;
 export type Subscribe = <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => () => void;
 
 /** The API over any carrier: one function per channel, nothing generic exposed. */
-export function makeApi(call: Call, subscribe: Subscribe, frameOrigin: (label: string) => string): HaloForgeApi {
+export function makeApi(call: Call, subscribe: Subscribe, frameOrigin: (label: string) => string, watchConnection: HaloForgeApi['watchConnection']): HaloForgeApi {
   return {
     ping: (value) => call('hf:host:ping', [value ?? null]),
     listPlugins: () => call('hf:plugins:list', []),
@@ -115,5 +123,6 @@ export function makeApi(call: Call, subscribe: Subscribe, frameOrigin: (label: s
     answerDialog: (dialogId, path) => call('hf:dialogs:answer', [dialogId, path]),
     frameOrigin,
     on: subscribe,
+    watchConnection,
   };
 }

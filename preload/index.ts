@@ -16,4 +16,9 @@ function subscribe<E extends EventName>(event: E, listener: (payload: Events[E])
 }
 
 // Plugin frames are served by main on a protocol of their own, one host per plugin (main/electron).
-contextBridge.exposeInMainWorld('haloforge', makeApi(call, subscribe, (label) => `hf-plugin://${label}`));
+// Electron's IPC lives as long as the window: always connected.
+const connected = (watcher: (state: 'connected') => void) => {
+  watcher('connected');
+  return () => undefined;
+};
+contextBridge.exposeInMainWorld('haloforge', makeApi(call, subscribe, (label) => `hf-plugin://${label}`, connected));

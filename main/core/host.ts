@@ -26,7 +26,7 @@ import { PluginRegistry } from './plugins/registry';
 import { PanelAsker } from './prompts/panel-asker';
 import { PromptService, type Asker, type PermissionPrompt } from './prompts/service';
 import type { AuditEntry } from './audit/log';
-import { auditIndexOf, type AuditIndex } from './audit/records';
+import { auditIndexOf, originOf, type AuditIndex } from './audit/records';
 import { WorkflowStore } from './workflows/store';
 import { createFrameCalls, type FrameCalls } from './frontends/frame-calls';
 import { FileDialogs, type FileDialogRequest } from './dialogs/file-dialogs';
@@ -142,7 +142,18 @@ export function createHost(opts: HostOptions): Host {
   if (grants.loadProblem) logger.log('error', HOST_TARGET, grants.loadProblem);
   const audit = new AuditLog(join(layout.home, 'audit.jsonl'), opts.onAudit);
   const panelAsker = new PanelAsker((pending) => opts.onPrompts?.(pending));
-  const prompts = new PromptService(opts.asker === 'panel' ? panelAsker.ask : opts.asker, timeouts.promptMs);
+  const auditIndex = auditIndexOf(audit);
+  // Every prompt says who asks (as its manifest says), what it was running, and whether it asked before.
+  const prompts = new PromptService(opts.asker === 'panel' ? panelAsker.ask : opts.asker, timeouts.promptMs, (d) => {
+    const manifest = plugins.manifestOf(d.pluginId);
+    const origin = d.kind === 'network' ? `${d.scheme}://${d.host}:${d.port}` : '';
+    return {
+      pluginVersion: manifest?.version ?? '',
+      pluginAuthor: manifest?.author ?? '',
+      runningCommands: plugins.runningOf(d.pluginId),
+      firstToHost: d.kind === 'network' && !auditIndex().matching({ pluginId: d.pluginId, kind: 'network', host: d.host }).some((r) => originOf(r.url) === origin),
+    };
+  });
   const files = new FileService({ grants, prompts, audit, protectedRoots });
   const processes = new ProcessService({ grants, prompts, audit, logger, bubblewrap, protectedRoots, limits: { ...opts.processLimits, timeoutMs: timeouts.programMs } });
   // The manager hands ctx.http() calls to the broker; the broker asks the manager what each plugin
@@ -242,7 +253,7 @@ export function createHost(opts: HostOptions): Host {
     installer,
     grants,
     audit,
-    auditIndex: auditIndexOf(audit),
+    auditIndex,
     prompts,
     panelAsker,
     broker,

@@ -62,6 +62,17 @@ export function kindOf(method: string): AuditKind {
   }
 }
 
+/** `scheme://host:port` of a URL, the port written out; '' for what is not a URL. */
+export function originOf(url: string): string {
+  try {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : '');
+    return `${u.protocol}//${u.hostname}:${port}`;
+  } catch {
+    return '';
+  }
+}
+
 function hostOf(url: string): string {
   try {
     return new URL(url).hostname;

@@ -403,6 +403,11 @@ export class PluginManager {
     return undefined;
   }
 
+  /** What a plugin is doing now: the commands and steps it has not answered yet. */
+  runningOf(pluginId: string): string[] {
+    return this.entries.get(pluginId)?.process?.running() ?? [];
+  }
+
   /** The permissions a plugin holds now (approved, or Restricted and turned on). */
   granted(pluginId: string): Array<{ type: string; value?: unknown }> {
     const m = this.entries.get(pluginId)?.manifest;

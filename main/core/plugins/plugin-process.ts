@@ -285,6 +285,11 @@ export class PluginProcess {
     if (this.state === 'active') this.host?.send({ type: 'app-event', json: JSON.stringify({ event, payload }) });
   }
 
+  /** The commands and steps waiting for their answer now, as errors name them. */
+  running(): string[] {
+    return [...this.pending.values()].map((p) => p.what);
+  }
+
   /** Resident memory of the plugin host process, as it reports it. */
   stats(): Promise<{ rss: number; heapUsed: number }> {
     if (!this.host) return Promise.reject(new Error(`plugin ${this.opts.pluginId} has no running plugin host`));

@@ -14,6 +14,20 @@ interface PromptBase {
   reason: string;
   createdAt: string;
   expiresAt: string;
+  /** Who the plugin says it is, from its manifest (see `PromptContext`). */
+  pluginVersion?: string;
+  pluginAuthor?: string;
+  /** What the plugin was doing: the commands it was running when it asked, or none. */
+  runningCommands?: string[];
+}
+
+/** What main adds to every prompt about the plugin that asks, and about what it asked before. */
+export interface PromptContext {
+  pluginVersion: string;
+  pluginAuthor: string;
+  runningCommands: string[];
+  /** For a network prompt: no request of this plugin to this scheme, host and port was recorded before. */
+  firstToHost: boolean;
 }
 
 /** Before a plugin's first request to a host (design §2 flow 3). */
@@ -27,6 +41,8 @@ export interface NetworkPrompt extends PromptBase {
   host: string;
   port: number;
   unencrypted: boolean;
+  /** Set by main: whether this is the plugin's first request to this origin, or it asked before. */
+  firstToHost?: boolean;
 }
 
 /** Before a plugin's first use of a folder outside its own (`filesystem_read`/`filesystem_write`). */
@@ -82,6 +98,8 @@ export class PromptService {
   constructor(
     private readonly asker: Asker | undefined,
     private readonly timeout = DEFAULT_PROMPT_TIMEOUT_MS,
+    /** What main knows of the plugin that asks, added to each prompt it shows. */
+    private readonly context?: (details: PromptDetails) => PromptContext,
   ) {}
 
   /** How long a prompt waits for an answer before it counts as a denial. */
@@ -121,7 +139,9 @@ export class PromptService {
     if (!asker) return Promise.resolve('unavailable');
     const now = Date.now();
     // What the user reads is what a plugin controls: no character may hide or reorder any of it.
-    const prompt = { ...displayFields(details), id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeout).toISOString() } as PermissionPrompt;
+    const known = this.context?.(details);
+    const about = known ? { pluginVersion: known.pluginVersion, pluginAuthor: known.pluginAuthor, runningCommands: known.runningCommands, ...(details.kind === 'network' ? { firstToHost: known.firstToHost } : {}) } : {};
+    const prompt = { ...displayFields({ ...details, ...about }), id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeout).toISOString() } as PermissionPrompt;
     let timer: NodeJS.Timeout | undefined;
     const expired = new AbortController();
     const timeout = new Promise<PromptOutcome>((resolve) => {

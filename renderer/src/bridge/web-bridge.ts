@@ -1,6 +1,6 @@
 import { WEB_PANEL_HOST } from '../../../main/core/frontends/frame-document';
 import type { EventName, Events } from '../../../main/core/ipc/channels';
-import { makeApi, type Call, type HaloForgeApi } from '../../../preload/api';
+import { makeApi, type Call, type ConnectionState, type HaloForgeApi } from '../../../preload/api';
 
 interface Reply {
   id: number;
@@ -9,36 +9,93 @@ interface Reply {
   error?: string;
 }
 
+const RETRY_MS = 1000;
+const LOST = 'HaloForge Host is not reachable: the connection was lost; reconnecting…';
+const REPLACED = 'HaloForge Host refused this page: its address carries a token from another launch, or none. Open the address `npm start` printed.';
+
 /**
  * The web host's stand-in for the preload: exactly the same API, carried over a WebSocket that
- * presents this launch's token (taken from the URL fragment, which is never sent to a server).
+ * presents this launch's token (taken from the URL fragment, which is never sent to a server). A
+ * lost connection is noticed at once: calls waiting fail with that message, new ones fail at once,
+ * and it reconnects every second; a server that answers but refuses the token was restarted.
  */
 export function createWebBridge(location: Location = window.location): HaloForgeApi {
   const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
-  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc?token=${encodeURIComponent(token)}`);
-  const opened = new Promise<void>((ok, fail) => {
-    socket.addEventListener('open', () => ok());
-    socket.addEventListener('close', () => fail(new Error('the web host refused the connection (is the token in the address right?)')));
-  });
+  const address = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc?token=${encodeURIComponent(token)}`;
   let nextId = 1;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const listeners = new Map<string, Set<(payload: never) => void>>();
+  const watchers = new Set<(state: ConnectionState) => void>();
+  let state: ConnectionState = 'connecting';
+  let socket: WebSocket;
+  let firstOpen: (ok: boolean) => void = () => undefined;
+  const opened = new Promise<boolean>((settle) => (firstOpen = settle));
 
-  socket.addEventListener('message', (e) => {
-    const msg = JSON.parse(String(e.data)) as Reply | { event: EventName; payload: unknown };
-    if ('event' in msg) {
-      listeners.get(msg.event)?.forEach((l) => l(msg.payload as never));
-      return;
+  function setState(next: ConnectionState): void {
+    if (next === state) return;
+    state = next;
+    for (const w of watchers) w(next);
+  }
+
+  function failWaiting(message: string): void {
+    for (const w of waiting.values()) w.reject(new Error(message));
+    waiting.clear();
+  }
+
+  /** A server that serves its page but refused the socket has another token: it was restarted. */
+  async function serverUp(): Promise<boolean> {
+    try {
+      return (await fetch('/', { cache: 'no-store' })).ok;
+    } catch {
+      return false;
     }
-    const w = waiting.get(msg.id);
-    if (!w) return;
-    waiting.delete(msg.id);
-    if (msg.ok) w.resolve(msg.result);
-    else w.reject(new Error(msg.error ?? 'unknown error'));
-  });
+  }
+
+  function connect(): void {
+    socket = new WebSocket(address);
+    let didOpen = false;
+    socket.addEventListener('open', () => {
+      didOpen = true;
+      firstOpen(true);
+      setState('connected');
+    });
+    socket.addEventListener('close', () => {
+      if (didOpen) {
+        setState('reconnecting');
+        failWaiting(LOST);
+        setTimeout(connect, RETRY_MS);
+        return;
+      }
+      void serverUp().then((up) => {
+        if (up) {
+          firstOpen(false);
+          setState('replaced');
+          failWaiting(REPLACED);
+        } else {
+          if (state === 'connecting') setState('reconnecting');
+          setTimeout(connect, RETRY_MS);
+        }
+      });
+    });
+    socket.addEventListener('message', (e) => {
+      const msg = JSON.parse(String(e.data)) as Reply | { event: EventName; payload: unknown };
+      if ('event' in msg) {
+        listeners.get(msg.event)?.forEach((l) => l(msg.payload as never));
+        return;
+      }
+      const w = waiting.get(msg.id);
+      if (!w) return;
+      waiting.delete(msg.id);
+      if (msg.ok) w.resolve(msg.result);
+      else w.reject(new Error(msg.error ?? 'unknown error'));
+    });
+  }
+  connect();
 
   const call: Call = async (channel, args) => {
-    await opened;
+    if (state === 'connecting' && !(await opened)) throw new Error(REPLACED);
+    if (state === 'replaced') throw new Error(REPLACED);
+    if (state !== 'connected') throw new Error(LOST);
     const id = nextId++;
     return new Promise((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -53,6 +110,12 @@ export function createWebBridge(location: Location = window.location): HaloForge
     return () => set.delete(listener as (payload: never) => void);
   }
 
+  function watchConnection(watcher: (state: ConnectionState) => void): () => void {
+    watchers.add(watcher);
+    watcher(state);
+    return () => watchers.delete(watcher);
+  }
+
   // Each plugin's frames have an origin of their own below the panels' name (main/web/server.ts).
-  return makeApi(call, subscribe, (label) => `${location.protocol}//${label}.${WEB_PANEL_HOST}:${location.port}`);
+  return makeApi(call, subscribe, (label) => `${location.protocol}//${label}.${WEB_PANEL_HOST}:${location.port}`, watchConnection);
 }
