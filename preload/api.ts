@@ -82,6 +82,10 @@ export interface HaloForgeApi {
  */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'replaced';
 
+/** Calls that failed because the connection to main is lost or refused: the panels' banner says so, once. */
+export const CONNECTION_ERROR = 'ConnectionError';
+export const isConnectionError = (e: unknown): boolean => e instanceof Error && e.name === CONNECTION_ERROR;
+
 export type Call = <C extends ChannelName>(channel: C, args: Channels[C]['args']) => Promise<Channels[C]['result']>;
 export type Subscribe = <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => () => void;
 

@@ -16,8 +16,21 @@ export interface RunningWebHost {
 export async function startWebHostProcess(samples: Array<string | InstallOptions>): Promise<{ host: RunningWebHost; stop: () => Promise<void> }> {
   const { home, cleanup } = tempHome();
   for (const sample of samples) installSample(home, typeof sample === 'string' ? { sample } : sample);
+  const running = await launchWebHost(home);
+  const stop = async () => {
+    await running.end('SIGTERM');
+    cleanup();
+  };
+  return { host: { url: running.url, origin: new URL(running.url).origin, home }, stop };
+}
+
+/**
+ * The web host over an existing HALOFORGE_HOME, on `port` when given (a restart on the same
+ * address); `end` stops it with a signal (SIGKILL: as if it crashed) and waits for it to exit.
+ */
+export async function launchWebHost(home: string, port?: number): Promise<{ url: string; port: number; end: (signal: NodeJS.Signals) => Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, [join(root, 'out', 'main', 'web.js')], {
-    env: { ...process.env, HALOFORGE_HOME: home, RUST_LOG: '' },
+    env: { ...process.env, HALOFORGE_HOME: home, RUST_LOG: '', ...(port ? { HALOFORGE_PORT: String(port) } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -30,11 +43,11 @@ export async function startWebHostProcess(samples: Array<string | InstallOptions
     });
     child.once('exit', (code) => reject(new Error(`web host exited with ${code}: ${seen}`)));
   });
-  const stop = async () => {
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
-    cleanup();
   };
-  return { host: { url, origin: new URL(url).origin, home }, stop };
+  return { url, port: Number(new URL(url).port), end };
 }

@@ -1,6 +1,6 @@
 import { WEB_PANEL_HOST } from '../../../main/core/frontends/frame-document';
 import type { EventName, Events } from '../../../main/core/ipc/channels';
-import { makeApi, type Call, type ConnectionState, type HaloForgeApi } from '../../../preload/api';
+import { CONNECTION_ERROR, makeApi, type Call, type ConnectionState, type HaloForgeApi } from '../../../preload/api';
 
 interface Reply {
   id: number;
@@ -37,8 +37,10 @@ export function createWebBridge(location: Location = window.location): HaloForge
     for (const w of watchers) w(next);
   }
 
+  const connectionError = (message: string) => Object.assign(new Error(message), { name: CONNECTION_ERROR });
+
   function failWaiting(message: string): void {
-    for (const w of waiting.values()) w.reject(new Error(message));
+    for (const w of waiting.values()) w.reject(connectionError(message));
     waiting.clear();
   }
 
@@ -91,11 +93,13 @@ export function createWebBridge(location: Location = window.location): HaloForge
     });
   }
   connect();
+  // Opening the new address of a restarted host in this tab changes only the fragment: start afresh.
+  globalThis.addEventListener?.('hashchange', () => location.reload());
 
   const call: Call = async (channel, args) => {
-    if (state === 'connecting' && !(await opened)) throw new Error(REPLACED);
-    if (state === 'replaced') throw new Error(REPLACED);
-    if (state !== 'connected') throw new Error(LOST);
+    if (state === 'connecting' && !(await opened)) throw connectionError(REPLACED);
+    if (state === 'replaced') throw connectionError(REPLACED);
+    if (state !== 'connected') throw connectionError(LOST);
     const id = nextId++;
     return new Promise((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });

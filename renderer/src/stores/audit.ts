@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { reactive, ref, shallowRef, watch } from 'vue';
-import type { AuditFilter, AuditRecord } from '../../../preload/api';
+import { isConnectionError, type AuditFilter, type AuditRecord } from '../../../preload/api';
 import { haloforge } from '../bridge';
 
 /** Records are fetched this many at a time, as the list scrolls to them. */
@@ -35,7 +35,7 @@ export const useAuditStore = defineStore('audit', () => {
       pages.value = new Map(pages.value).set(page, r.records);
       error.value = null;
     } catch (e) {
-      if (gen === generation) error.value = (e as Error).message;
+      if (gen === generation && !isConnectionError(e)) error.value = (e as Error).message;
     } finally {
       inFlight.delete(page);
     }

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { InstallOptions, InstallPreview, PluginSummary } from '../../../preload/api';
+import { isConnectionError, type InstallOptions, type InstallPreview, type PluginSummary } from '../../../preload/api';
 import { haloforge } from '../bridge';
 
 export const usePluginsStore = defineStore('plugins', () => {
@@ -19,7 +19,7 @@ export const usePluginsStore = defineStore('plugins', () => {
       plugins.value = await haloforge.listPlugins();
       loadError.value = null;
     } catch (e) {
-      loadError.value = (e as Error).message;
+      if (!isConnectionError(e)) loadError.value = (e as Error).message;
     }
   }
 

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { StepType, WorkflowDraft, WorkflowRun, WorkflowView } from '../../../preload/api';
+import { isConnectionError, type StepType, type WorkflowDraft, type WorkflowRun, type WorkflowView } from '../../../preload/api';
 import { haloforge } from '../bridge';
 
 export const useWorkflowsStore = defineStore('workflows', () => {
@@ -16,7 +16,7 @@ export const useWorkflowsStore = defineStore('workflows', () => {
       for (const w of workflows.value) if (w.lastRun && !runs.value[w.id]) runs.value[w.id] = w.lastRun;
       loadError.value = null;
     } catch (e) {
-      loadError.value = (e as Error).message;
+      if (!isConnectionError(e)) loadError.value = (e as Error).message;
     }
   }
 
