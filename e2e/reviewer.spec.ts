@@ -39,3 +39,35 @@ test('a page without its token says so once, and offers nothing that cannot work
     cleanup();
   }
 });
+
+test.describe('the small things', () => {
+  test.use({ samples: ['hello', 'fetcher'] });
+
+  test('buttons only where they can work, the toggle only where it applies, logs that pause, and a favicon', async ({ page, webHost }) => {
+    await page.goto(webHost.url);
+    const fetcher = page.getByRole('listitem', { name: 'Fetcher' });
+    await expect(fetcher.getByText(/Waiting for your approval/)).toBeVisible();
+    await expect(fetcher.getByRole('button', { name: 'Restart' })).toBeDisabled();
+    await expect(fetcher.getByLabel('Local network access for Fetcher')).toBeVisible();
+    const hello = page.getByRole('listitem', { name: 'My Plugin' });
+    await expect(hello.getByRole('button', { name: 'Restart' })).toBeEnabled();
+    await expect(hello.getByLabel('Local network access for My Plugin')).toHaveCount(0);
+    expect(await page.evaluate(async () => (await fetch('/favicon.svg')).headers.get('content-type'))).toBe('image/svg+xml');
+
+    await page.getByRole('button', { name: 'Logs' }).click();
+    const log = page.getByRole('log', { name: 'Log records' });
+    await page.getByLabel('follow new lines').uncheck();
+    const before = await log.locator('.line').count();
+    // A line written while paused waits; nothing is lost.
+    await page.getByRole('button', { name: 'Plugins' }).click();
+    await hello.getByRole('button', { name: 'Restart' }).click();
+    await page.getByRole('button', { name: 'Logs' }).click();
+    await expect(page.getByRole('status').filter({ hasText: /Paused: \d+ new line\(s\) since/ })).toBeVisible();
+    expect(await log.locator('.line').count()).toBe(before);
+    await page.getByRole('button', { name: 'Show them and follow' }).click();
+    await expect(log).toContainText('dev.example.my-plugin');
+    expect(await log.locator('.line').count()).toBeGreaterThan(before);
+    const atBottom = await log.evaluate((el) => Math.abs(el.scrollHeight - el.clientHeight - el.scrollTop) < 2);
+    expect(atBottom).toBe(true);
+  });
+});

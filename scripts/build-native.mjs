@@ -38,3 +38,4 @@ for (const name of readdirSync(samplesDir)) {
   copyFileSync(manifestPath, join(into, 'manifest.json'));
   copyFileSync(join(nativeRelease, basename(lib)), join(into, lib));
 }
+console.log(`native/ built; ready-to-install samples are in ${join(root, 'out', 'samples')}/ (e.g. npx haloforge install out/samples/hello)`);

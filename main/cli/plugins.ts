@@ -55,11 +55,14 @@ async function confirm(io: Output, question: string): Promise<boolean> {
 }
 
 /** The permission keys the user approves: all pending ones, those named, or what they say on the terminal. */
-async function chooseApproval(io: Output, id: string, pending: PermissionState[], yes: boolean, keys: string[]): Promise<string[]> {
+async function chooseApproval(io: Output, id: string, pending: PermissionState[], yes: boolean, keys: string[], what: 'installed' | 'approved'): Promise<string[]> {
   if (yes) return pending.map((p) => p.key);
   if (keys.length > 0) return keys;
   if (pending.length === 0) return [];
   io.err(`${id} asks for these permissions:\n${permissionLines(pending)}\n`);
+  if (!process.stdin.isTTY) {
+    throw new CommandFailed(`haloforge: ${id} was not ${what}: its permissions need your approval and there is no terminal to ask on. Run it again with --yes to approve them all, or --approve <key> for each (${pending.map((p) => p.key).join(', ')}).`);
+  }
   if (await confirm(io, 'Approve them?')) return pending.map((p) => p.key);
   return [];
 }
@@ -125,7 +128,7 @@ export async function pluginCommand(name: string, argv: string[], io: Output): P
         const preview = await core.call('hf:install:preview', source, options);
         if (preview.upgrade) io.err(`${preview.manifest.id}: upgrade: ${describeUpgrade(preview.upgrade)}\n`);
         const pending = preview.permissions.filter((p) => p.status === 'needs-approval');
-        const keys = await chooseApproval(io, preview.manifest.id, pending, values.yes, values.approve);
+        const keys = await chooseApproval(io, preview.manifest.id, pending, values.yes, values.approve, 'installed');
         io.out(await printed(core, await core.call('hf:install:confirm', source, keys, options)));
         return 0;
       }
@@ -140,7 +143,7 @@ export async function pluginCommand(name: string, argv: string[], io: Output): P
       case 'approve': {
         const id = requireId(first, 'approve');
         const p = await summaryOf(core, id);
-        const keys = await chooseApproval(io, id, p.needsApproval, values.yes, values.approve);
+        const keys = await chooseApproval(io, id, p.needsApproval, values.yes, values.approve, 'approved');
         if (keys.length === 0) throw new CommandFailed(`nothing approved; ${id} is still waiting for: ${p.needsApproval.map((x) => x.key).join(', ')} (use --yes to approve them all)`);
         io.out(await printed(core, await core.call('hf:plugins:approve', id, keys)));
         return 0;

@@ -21,8 +21,12 @@ async function main(): Promise<void> {
   host.logger.log('info', HOST_TARGET, `web host listening on ${server.url.split('#')[0]} (loopback only)`);
   process.stdout.write(`HaloForge Host (web host) is running. Open:\n  ${server.url}\n`);
   process.stdout.write(`  (or http://127.0.0.1:${server.port}/#token=${server.token} in a browser that does not resolve *.localhost; plugin frontends then lose their storage)\n`);
+  process.stdout.write('The token in the address is new at every launch: after a restart, open the new address. Press Ctrl+C to stop.\n');
   await host.start();
-  for (const p of host.plugins.list()) process.stdout.write(`  plugin ${p.id}: ${p.state}${p.error ? ` (${p.error})` : ''}\n`);
+  for (const p of host.plugins.list()) {
+    const why = p.error ? ` (${p.error})` : p.needsApproval.length ? ` (waiting for your approval of ${p.needsApproval.map((x) => x.key).join(', ')}: approve it in the Plugins panel or with haloforge approve ${p.id})` : !p.enabled ? ' (disabled)' : '';
+    process.stdout.write(`  plugin ${p.id}: ${p.state}${why}\n`);
+  }
   const stop = async () => {
     host.logger.log('info', HOST_TARGET, 'shutting down');
     await core.stop();

@@ -110,3 +110,15 @@ describe('haloforge workflow', () => {
     expect(haloforge(home, ['workflow', 'walk'])).toMatchObject({ status: 2, stderr: expect.stringContaining('workflow needs list or run') });
   });
 });
+
+describe('haloforge install with no terminal to ask on', () => {
+  it('refuses, says why, and names --yes and --approve', () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    const home = join(t.home, 'not-yet-created');
+    const r = haloforge(home, ['install', join(root, 'out', 'samples', 'fetcher')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('dev.haloforge.sample.fetcher was not installed: its permissions need your approval and there is no terminal to ask on. Run it again with --yes');
+    expect(r.stderr).toContain('--approve <key> for each (network_http_domain:api.example.com)');
+  });
+});

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Who holds the data folder: an app (Electron or the web host) for its lifetime, or one command of the command line. */
@@ -49,6 +49,8 @@ export class DataLock {
   /** Takes the data folder for `holder`, or throws DataFolderBusy naming who has it. */
   static acquire(home: string, holder: Omit<LockHolder, 'pid' | 'since'>): DataLock {
     const path = join(home, '.lock');
+    // A first run on a fresh machine: the data folder comes into being here, the user's own.
+    mkdirSync(home, { recursive: true, mode: 0o700 });
     const mine: LockHolder = { ...holder, pid: process.pid, since: new Date().toISOString() };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {

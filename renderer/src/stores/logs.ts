@@ -12,8 +12,9 @@ export const useLogsStore = defineStore('logs', () => {
   const follow = ref(true);
   const visible = computed(() => records.value.filter((r) => LEVELS.indexOf(r.level) >= LEVELS.indexOf(minLevel.value)));
 
+  // Records keep coming while the view is paused: the panel shows a frozen copy, not a gap.
   haloforge.on('hf:event:log', (record) => {
-    if (follow.value) records.value = [...records.value, record].slice(-KEEP);
+    records.value = [...records.value, record].slice(-KEEP);
   });
 
   async function refresh(): Promise<void> {

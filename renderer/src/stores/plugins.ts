@@ -6,6 +6,8 @@ import { haloforge } from '../bridge';
 export const usePluginsStore = defineStore('plugins', () => {
   const plugins = ref<PluginSummary[]>([]);
   const loadError = ref<string | null>(null);
+  /** The list has been read once: until then the panel says it is loading, not that there is nothing. */
+  const loaded = ref(false);
   const active = computed(() => plugins.value.filter((p) => p.state === 'active'));
 
   function upsert(changed: PluginSummary): void {
@@ -18,6 +20,7 @@ export const usePluginsStore = defineStore('plugins', () => {
     try {
       plugins.value = await haloforge.listPlugins();
       loadError.value = null;
+      loaded.value = true;
     } catch (e) {
       if (!isConnectionError(e)) loadError.value = (e as Error).message;
     }
@@ -40,5 +43,5 @@ export const usePluginsStore = defineStore('plugins', () => {
     plugins.value = plugins.value.filter((p) => p.id !== id);
   }
 
-  return { plugins, active, loadError, refresh, preview, install, setEnabled, approve, setRestricted, restart, setLocalNetwork, uninstall };
+  return { plugins, active, loadError, loaded, refresh, preview, install, setEnabled, approve, setRestricted, restart, setLocalNetwork, uninstall };
 });
