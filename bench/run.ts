@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { auditBenchmarks } from './audit';
 import { brokerBenchmarks } from './broker';
 import { egressBenchmarks } from './egress';
 import { invokeBenchmarks } from './invoke';
@@ -11,7 +12,7 @@ import { policyBenchmarks } from './policy';
 import type { Row } from './row';
 
 const rows: Row[] = [];
-for (const group of [policyBenchmarks, brokerBenchmarks, egressBenchmarks, invokeBenchmarks]) rows.push(...(await group()));
+for (const group of [policyBenchmarks, auditBenchmarks, brokerBenchmarks, egressBenchmarks, invokeBenchmarks]) rows.push(...(await group()));
 
 const fmt = (v: number, unit: Row['unit'] = 'ms') =>
   unit === 'bytes' ? `${(v / 2 ** 20).toFixed(1)} MiB` : v < 0.01 ? `${(v * 1000).toFixed(2)} µs` : `${v.toFixed(3)} ms`;

@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, screenshotPath, test } from './fixtures';
-import { installSample, tempHome } from '../test/helpers/fixtures';
+import { installSample, root, tempHome } from '../test/helpers/fixtures';
+import { startTestServer } from '../test/helpers/servers';
 import { launchWebHost } from '../test/helpers/web-process';
 
 test('when the host stops, the panels say so and stop every action; when it is back with a new token, they say it restarted', async ({ page }) => {
@@ -69,5 +73,66 @@ test.describe('the small things', () => {
     expect(await log.locator('.line').count()).toBeGreaterThan(before);
     const atBottom = await log.evaluate((el) => Math.abs(el.scrollHeight - el.clientHeight - el.scrollTop) < 2);
     expect(atBottom).toBe(true);
+  });
+});
+
+test.describe('network activity as evidence', () => {
+  test.use({ samples: ['browser', 'hello'] });
+
+  test('one row per request with its decision and outcome, every hop in its details, searchable, and exported exactly as filtered', async ({ page, webHost }) => {
+    const server = await startTestServer();
+    try {
+      const r = spawnSync(process.execPath, [join(root, 'bin', 'haloforge.js'), 'approve', 'dev.haloforge.sample.browser', '--yes'], { env: { ...process.env, HALOFORGE_HOME: webHost.home }, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      await page.goto(webHost.url);
+      const browser = page.getByRole('listitem', { name: 'Browser' });
+      await expect(browser.getByText('active', { exact: true })).toBeVisible();
+      await browser.getByLabel('Local network access for Browser').check();
+      const base = `http://127.0.0.1:${server.port}`;
+      const call = async (url: string) => {
+        await page.getByRole('button', { name: 'Console' }).click();
+        await page.getByLabel('Plugin', { exact: true }).selectOption({ label: 'Browser (dev.haloforge.sample.browser)' });
+        await page.getByLabel('Command', { exact: true }).selectOption('fetch_json');
+        await page.getByLabel('Arguments (JSON)').fill(JSON.stringify({ url }));
+        await page.getByRole('button', { name: 'Invoke' }).click();
+      };
+      await call(`${base}/redirect?to=${encodeURIComponent(`${base}/json`)}`);
+      await page.getByRole('alertdialog', { name: 'Allow network access?' }).getByRole('button', { name: `Allow ${base} always` }).click();
+      await expect(page.getByRole('region', { name: /^(Result|Error)$/ })).toContainText('"status": 200');
+      await call(`${base}/json?token=secret`);
+      await expect(page.getByRole('region', { name: /^(Result|Error)$/ })).toContainText('"status": 200');
+
+      await page.getByRole('button', { name: 'Network activity' }).click();
+      const list = page.getByRole('table', { name: 'Audit log' });
+      await expect(page.getByRole('status').filter({ hasText: /^2 records$/ })).toBeVisible();
+      const redirected = list.getByRole('row').filter({ hasText: '/redirect' });
+      await expect(redirected).toContainText('asked: always');
+      await expect(redirected).toContainText(/200 · \d+ B · \d+ ms/);
+      await redirected.click();
+      const details = page.getByRole('region', { name: 'Record details' });
+      await expect(details.getByRole('list', { name: 'Every line of this record' }).getByRole('listitem')).toHaveCount(4);
+      await expect(details).toContainText('hop 1');
+      await page.screenshot({ path: screenshotPath('network-activity-evidence'), fullPage: true });
+
+      await page.getByLabel('URL contains').fill('token=');
+      await page.getByLabel('URL contains').press('Enter');
+      await expect(page.getByRole('status').filter({ hasText: /^1 record$/ })).toBeVisible();
+      await expect(list).toContainText('token=REDACTED');
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Export CSV' }).click();
+      const csv = readFileSync(await (await download).path(), 'utf8').trim().split('\n');
+      expect(csv).toHaveLength(2);
+      expect(csv[1]).toContain('token=REDACTED');
+
+      await page.getByLabel('Host').fill('nowhere.example');
+      await page.getByLabel('Host').press('Enter');
+      await expect(page.getByText('Nothing recorded matches this filter.')).toBeVisible();
+      await page.getByRole('button', { name: 'Clear filters' }).click();
+      await page.getByLabel('To', { exact: true }).fill('2001-01-01T00:00:00');
+      await page.getByLabel('To', { exact: true }).press('Enter');
+      await expect(page.getByRole('status').filter({ hasText: /^0 records$/ })).toBeVisible();
+    } finally {
+      await server.close();
+    }
   });
 });
