@@ -15,7 +15,7 @@ test.describe('the web host', () => {
 
   test('refuses a page that does not carry the token', async ({ page, webHost }) => {
     await page.goto(webHost.origin);
-    await expect(page.getByRole('alert').first()).toContainText('the web host refused the connection');
+    await expect(page.getByRole('alert').first()).toContainText('open the address npm start printed');
     await page.screenshot({ path: screenshotPath('web-host-no-token'), fullPage: true });
   });
 
