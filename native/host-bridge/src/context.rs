@@ -55,13 +55,19 @@ pub struct BridgeContext {
     fs: Option<Files>,
     process: Option<Processes>,
     pub settings: Settings,
+    /// Tells the loaded plugin its own save took effect (`on_settings_changed`); given by whoever
+    /// holds the plugin, so this module needs nothing of it.
+    settings_saved: SettingsSaved,
 }
+
+/// What `save_settings` calls with the values saved.
+pub type SettingsSaved = Box<dyn Fn(Value) + Send + Sync>;
 
 /// The database file of a plugin, in its data folder.
 pub const DATABASE_FILE: &str = "haloforge-plugin.sqlite";
 
 impl BridgeContext {
-    pub fn new(config: ContextConfig) -> Self {
+    pub fn new(config: ContextConfig, settings_saved: SettingsSaved) -> Self {
         let has = |kind: &str| config.permissions.iter().any(|p| p.kind == kind);
         let readable = if has("database_read_all") {
             HostTables::All
@@ -70,11 +76,13 @@ impl BridgeContext {
         };
         let wait = Duration::from_millis(config.host_call_wait_ms);
         let process = (has("process_spawn") || has("process_spawn_whitelist")).then_some(Processes { wait });
-        let fs = ["filesystem_read", "filesystem_write", "filesystem_read_app_data", "filesystem_write_app_data"]
-            .iter()
-            .any(|k| has(k))
-            .then(|| Files { data_dir: config.data_dir.clone(), write_data: has("filesystem_write_app_data") || has("filesystem_write"), wait });
+        let fs = ["filesystem_read", "filesystem_write", "filesystem_read_app_data", "filesystem_write_app_data"].iter().any(|k| has(k)).then(|| Files {
+            data_dir: config.data_dir.clone(),
+            write_data: has("filesystem_write_app_data") || has("filesystem_write"),
+            wait,
+        });
         Self {
+            settings_saved,
             fs,
             process,
             events: Events::new(config.plugin_id.clone(), has("events_emit"), has("events_listen")),
@@ -111,11 +119,8 @@ pub fn http_reply(reply: Value) -> Result<HttpResponse, PluginError> {
         });
     }
     let status = reply.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok()).ok_or_else(|| PluginError::Network("the broker's answer has no status".into()))?;
-    let headers = reply
-        .get("headers")
-        .and_then(Value::as_object)
-        .map(|h| h.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect())
-        .unwrap_or_default();
+    let headers =
+        reply.get("headers").and_then(Value::as_object).map(|h| h.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect()).unwrap_or_default();
     Ok(HttpResponse { status, headers, body: reply.get("body").cloned().unwrap_or(Value::Null) })
 }
 
@@ -139,10 +144,6 @@ pub fn level_name(level: LogLevel) -> &'static str {
 }
 
 /// Sends a log record to the host's log, tagged with `target` (the plugin id).
-pub fn post_log(target: &str, level: &str, message: &str) {
-    outbox::post(json!({ "type": "log", "target": target, "level": level, "message": message }));
-}
-
 impl PluginContext for BridgeContext {
     fn db(&self) -> &dyn DatabaseAccess {
         let opened = self.db.get_or_init(|| {
@@ -151,7 +152,7 @@ impl PluginContext for BridgeContext {
                 .map_err(|e| e.to_string())
                 .and_then(|_| PluginDatabase::open(&self.data_dir.join(DATABASE_FILE), &self.plugin_id, readable).map_err(|e| e.to_string()));
             if let Err(e) = &result {
-                post_log(&self.plugin_id, "error", &format!("cannot open the plugin database: {e}"));
+                outbox::post_log(&self.plugin_id, "error", &format!("cannot open the plugin database: {e}"));
             }
             result
         });
@@ -178,14 +179,14 @@ impl PluginContext for BridgeContext {
     fn save_settings(&self, settings: Value) -> Result<(), PluginError> {
         // Main saves, tells the panels and other plugins, and never logs the values (API keys).
         let saved = self.settings.save(&settings)?;
-        crate::ffi::settings_changed(saved);
+        (self.settings_saved)(saved);
         Ok(())
     }
     fn data_dir(&self) -> PathBuf {
         self.data_dir.clone()
     }
     fn log(&self, level: LogLevel, msg: &str) {
-        post_log(&self.plugin_id, level_name(level), msg);
+        outbox::post_log(&self.plugin_id, level_name(level), msg);
     }
     fn notify(&self, notification: Notification) {
         outbox::post(json!({ "type": "notify", "target": self.plugin_id, "notification": notification }));
@@ -277,7 +278,7 @@ mod tests {
 
     #[test]
     fn services_follow_the_declared_permissions() {
-        let ctx = BridgeContext::new(config(false));
+        let ctx = BridgeContext::new(config(false), Box::new(|_| ()));
         assert!(ctx.http().is_none() && ctx.fs().is_none() && ctx.process().is_none());
         assert!(ctx.data_dir().ends_with("data"));
         assert_eq!(ctx.db().query("SELECT 1 AS one", &[]).unwrap()[0]["one"], serde_json::json!(1));
@@ -287,7 +288,7 @@ mod tests {
 
     #[test]
     fn http_is_there_only_with_a_network_permission() {
-        assert!(BridgeContext::new(config(true)).http().is_some());
+        assert!(BridgeContext::new(config(true), Box::new(|_| ())).http().is_some());
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl Events {
                     for h in handlers {
                         let payload = payload.clone();
                         if catch_unwind(AssertUnwindSafe(|| h(payload))).is_err() {
-                            crate::context::post_log(&plugin, "error", "an event handler panicked");
+                            outbox::post_log(&plugin, "error", "an event handler panicked");
                         }
                     }
                 }
@@ -58,14 +58,8 @@ impl Events {
     /// matching handlers, queued for the event thread. Returns how many will run.
     pub fn dispatch(&self, event: &Value, payload: Value) -> usize {
         let key = key_of(event);
-        let handlers: Vec<Handler> = self
-            .subscriptions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .filter(|(_, e, _)| key_of(e) == key)
-            .map(|(_, _, h)| Arc::clone(h))
-            .collect();
+        let handlers: Vec<Handler> =
+            self.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).iter().filter(|(_, e, _)| key_of(e) == key).map(|(_, _, h)| Arc::clone(h)).collect();
         if handlers.is_empty() {
             return 0;
         }
@@ -77,11 +71,12 @@ impl Events {
         match queue.as_ref().map(|q| q.send((handlers, payload))) {
             Some(Ok(())) => count,
             _ => {
-                crate::context::post_log(&self.plugin_id, "error", "an app event was dropped: the event thread cannot run");
+                outbox::post_log(&self.plugin_id, "error", "an app event was dropped: the event thread cannot run");
                 0
             }
         }
-    }}
+    }
+}
 
 impl EventBus for Events {
     fn emit(&self, event: &str, payload: Value) -> Result<(), PluginError> {
@@ -97,7 +92,7 @@ impl EventBus for Events {
 
     fn subscribe(&self, event: AppEvent, handler: Box<dyn Fn(Value) + Send + Sync>) -> SubscriptionToken {
         if !self.can_listen {
-            crate::context::post_log(&self.plugin_id, "warn", &format!("ctx.events().subscribe({event:?}) ignored: listening to app events needs the events_listen permission"));
+            outbox::post_log(&self.plugin_id, "warn", &format!("ctx.events().subscribe({event:?}) ignored: listening to app events needs the events_listen permission"));
             return SubscriptionToken(0);
         }
         let id = self.next.fetch_add(1, Ordering::Relaxed);

@@ -4,7 +4,6 @@
 //! `hf_bridge_free`; the only callback is the void wake signal of [`crate::outbox`]; nothing blocks
 //! the JS thread except `hf_bridge_load`/`hf_bridge_unload`, which the plugin host bounds with a
 //! timeout by killing the process.
-use crate::context::post_log;
 use crate::inspect::inspect_plugin;
 use crate::outbox::{self, WakeFn};
 use crate::plugin::{panic_text, post_result, LoadRequest, LoadedPlugin};
@@ -33,7 +32,22 @@ unsafe fn arg(p: *const c_char) -> Result<String, String> {
     if p.is_null() {
         return Err("null string argument".into());
     }
-    CStr::from_ptr(p).to_str().map(str::to_string).map_err(|e| format!("argument is not UTF-8: {e}"))
+    // SAFETY: the caller promises a NUL-terminated string that lives for the call.
+    let s = unsafe { CStr::from_ptr(p) };
+    s.to_str().map(str::to_string).map_err(|e| format!("argument is not UTF-8: {e}"))
+}
+
+/// The `len` bytes at `ptr`, or none for a null pointer or a length of zero or less.
+///
+/// # Safety
+///
+/// `ptr` must be null or point to `len` readable bytes that live for the call.
+unsafe fn bytes_arg<'a>(ptr: *const u8, len: i32) -> &'a [u8] {
+    if ptr.is_null() || len <= 0 {
+        return &[];
+    }
+    // SAFETY: the caller promises `len` readable bytes at `ptr` for the call.
+    unsafe { std::slice::from_raw_parts(ptr, len as usize) }
 }
 
 fn guard_json(what: &str, f: impl FnOnce() -> Value) -> *mut c_char {
@@ -50,9 +64,7 @@ fn lock_loaded() -> std::sync::MutexGuard<'static, Option<LoadedPlugin>> {
 /// Versions the bridge was built with: rustc, plugin ABI, public host API.
 #[no_mangle]
 pub extern "C" fn hf_bridge_info() -> *mut c_char {
-    guard_json("hf_bridge_info", || {
-        json!({ "ok": true, "rustc": crate::BRIDGE_RUSTC_VERSION, "abiVersion": PLUGIN_ABI_VERSION, "hostApiVersion": PUBLIC_HOST_API_VERSION })
-    })
+    guard_json("hf_bridge_info", || json!({ "ok": true, "rustc": crate::BRIDGE_RUSTC_VERSION, "abiVersion": PLUGIN_ABI_VERSION, "hostApiVersion": PUBLIC_HOST_API_VERSION }))
 }
 
 /// Registers the wake callback and routes panic messages (of the bridge and, with a shared std,
@@ -65,7 +77,7 @@ pub extern "C" fn hf_bridge_init(wake: WakeFn) -> i32 {
             let target = LOG_TARGET.lock().map(|t| t.clone()).unwrap_or_default();
             let target = if target.is_empty() { "host-bridge".to_string() } else { target };
             let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-            post_log(&target, "error", &format!("panic{place}: {}", panic_text(info.payload())));
+            outbox::post_log(&target, "error", &format!("panic{place}: {}", panic_text(info.payload())));
         }));
         0
     })
@@ -80,13 +92,13 @@ pub extern "C" fn hf_bridge_init(wake: WakeFn) -> i32 {
 /// `request` is a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_lockdown(request: *const c_char) -> *mut c_char {
-    guard_json("hf_bridge_lockdown", || {
-        match arg(request).and_then(|s| serde_json::from_str::<crate::lockdown::LockdownRequest>(&s).map_err(|e| e.to_string())) {
-            Err(e) => json!({ "ok": false, "code": "bad_request", "error": e }),
-            Ok(req) => {
-                let report = crate::lockdown::lock_down(&req);
-                json!({ "ok": true, "report": report })
-            }
+    // SAFETY: the plugin host passes a NUL-terminated string (this function's contract).
+    let request = unsafe { arg(request) };
+    guard_json("hf_bridge_lockdown", || match request.and_then(|s| serde_json::from_str::<crate::lockdown::LockdownRequest>(&s).map_err(|e| e.to_string())) {
+        Err(e) => json!({ "ok": false, "code": "bad_request", "error": e }),
+        Ok(req) => {
+            let report = crate::lockdown::lock_down(&req);
+            json!({ "ok": true, "report": report })
         }
     })
 }
@@ -98,7 +110,9 @@ pub unsafe extern "C" fn hf_bridge_lockdown(request: *const c_char) -> *mut c_ch
 /// `path` is a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_inspect(path: *const c_char) -> *mut c_char {
-    guard_json("hf_bridge_inspect", || match arg(path) {
+    // SAFETY: the plugin host passes a NUL-terminated string (this function's contract).
+    let path = unsafe { arg(path) };
+    guard_json("hf_bridge_inspect", || match path {
         Err(e) => json!({ "ok": false, "code": "bad_request", "error": e }),
         Ok(path) => match inspect_plugin(path.as_ref(), crate::BRIDGE_RUSTC_VERSION) {
             Ok(i) => json!({ "ok": true, "rustc": i.rustc, "sharedStd": i.shared_std }),
@@ -121,13 +135,14 @@ pub unsafe extern "C" fn hf_bridge_load(request: *const c_char) -> i32 {
         if LOADING.swap(true, Ordering::SeqCst) {
             return -1;
         }
-        let req: Result<LoadRequest, String> = arg(request).and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()));
+        // SAFETY: the plugin host passes a NUL-terminated string (this function's contract).
+        let req: Result<LoadRequest, String> = unsafe { arg(request) }.and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()));
         let spawned = std::thread::Builder::new().name("hf-load".into()).spawn(move || {
             let reply = match req {
                 Err(e) => json!({ "type": "loaded", "ok": false, "code": "bad_request", "error": format!("bad load request: {e}") }),
                 Ok(req) => {
                     *LOG_TARGET.lock().unwrap_or_else(|p| p.into_inner()) = req.context.plugin_id.clone();
-                    match catch_unwind(AssertUnwindSafe(|| LoadedPlugin::load(req))) {
+                    match catch_unwind(AssertUnwindSafe(|| LoadedPlugin::load(req, Box::new(settings_changed)))) {
                         Ok(Ok(p)) => {
                             let reply = json!({ "type": "loaded", "ok": true, "metadata": p.metadata, "commands": p.commands });
                             *lock_loaded() = Some(p);
@@ -163,8 +178,8 @@ pub fn settings_changed(settings: Value) {
 ///
 /// `json` points to `len` readable bytes.
 unsafe fn json_arg(json: *const u8, len: i32) -> Option<Value> {
-    let bytes = if json.is_null() || len <= 0 { &[][..] } else { std::slice::from_raw_parts(json, len as usize) };
-    serde_json::from_slice(bytes).ok()
+    // SAFETY: passed on from this function's own contract.
+    serde_json::from_slice(unsafe { bytes_arg(json, len) }).ok()
 }
 
 /// The user saved this plugin's settings in a panel: tells the plugin. Returns 0, or -2 for bad JSON.
@@ -174,7 +189,9 @@ unsafe fn json_arg(json: *const u8, len: i32) -> Option<Value> {
 /// `json` points to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_settings_changed(json: *const u8, len: i32) -> i32 {
-    catch_unwind(AssertUnwindSafe(|| match json_arg(json, len) {
+    // SAFETY: the plugin host passes `len` readable bytes (this function's contract).
+    let settings = unsafe { json_arg(json, len) };
+    catch_unwind(AssertUnwindSafe(|| match settings {
         Some(v) => match lock_loaded().as_ref() {
             Some(p) => {
                 p.settings_changed(v);
@@ -195,8 +212,10 @@ pub unsafe extern "C" fn hf_bridge_settings_changed(json: *const u8, len: i32) -
 /// `json` points to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_dispatch_event(json: *const u8, len: i32) -> i32 {
+    // SAFETY: the plugin host passes `len` readable bytes (this function's contract).
+    let event = unsafe { json_arg(json, len) };
     catch_unwind(AssertUnwindSafe(|| {
-        let Some(v) = json_arg(json, len) else { return -2 };
+        let Some(v) = event else { return -2 };
         let slot = lock_loaded();
         let Some(p) = slot.as_ref() else { return -1 };
         p.dispatch_event(v.get("event").unwrap_or(&Value::Null), v.get("payload").cloned().unwrap_or(Value::Null)) as i32
@@ -212,12 +231,17 @@ pub unsafe extern "C" fn hf_bridge_dispatch_event(json: *const u8, len: i32) -> 
 /// `command` is a NUL-terminated string; `args` points to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_invoke(id: i32, command: *const c_char, args: *const u8, len: i32) -> i32 {
+    // SAFETY: the plugin host passes a NUL-terminated command and `len` readable bytes (this function's contract).
+    let (command, bytes) = unsafe { (arg(command), bytes_arg(args, len)) };
     catch_unwind(AssertUnwindSafe(|| {
         let slot = lock_loaded();
         let Some(plugin) = slot.as_ref() else { return -1 };
-        let bytes = if args.is_null() || len <= 0 { &[][..] } else { std::slice::from_raw_parts(args, len as usize) };
-        let parsed = arg(command).and_then(|c| {
-            let v = if bytes.is_empty() { Value::Object(Default::default()) } else { serde_json::from_slice(bytes).map_err(|e| format!("Serialization error: arguments are not JSON: {e}"))? };
+        let parsed = command.and_then(|c| {
+            let v = if bytes.is_empty() {
+                Value::Object(Default::default())
+            } else {
+                serde_json::from_slice(bytes).map_err(|e| format!("Serialization error: arguments are not JSON: {e}"))?
+            };
             Ok((c, v))
         });
         match parsed {
@@ -238,10 +262,12 @@ pub unsafe extern "C" fn hf_bridge_invoke(id: i32, command: *const c_char, args:
 /// `step_type` is a NUL-terminated string; `config` points to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_run_step(id: i32, step_type: *const c_char, config: *const u8, len: i32) -> i32 {
+    // SAFETY: the plugin host passes a NUL-terminated step type and `len` readable bytes (this function's contract).
+    let (step_type, config) = unsafe { (arg(step_type), json_arg(config, len)) };
     catch_unwind(AssertUnwindSafe(|| {
         let slot = lock_loaded();
         let Some(plugin) = slot.as_ref() else { return -1 };
-        match (arg(step_type), json_arg(config, len)) {
+        match (step_type, config) {
             (Ok(t), Some(v)) => plugin.run_step(id as u32, t, v),
             (Err(e), _) => post_result(id as u32, Err(e)),
             (_, None) => post_result(id as u32, Err("Serialization error: the step's config is not JSON".into())),
@@ -259,18 +285,17 @@ pub unsafe extern "C" fn hf_bridge_run_step(id: i32, step_type: *const c_char, c
 /// `json` points to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_complete(id: i32, json: *const u8, len: i32) -> i32 {
-    catch_unwind(AssertUnwindSafe(|| {
-        let bytes = if json.is_null() || len <= 0 { &[][..] } else { std::slice::from_raw_parts(json, len as usize) };
-        match serde_json::from_slice::<Value>(bytes) {
-            Ok(v) => {
-                if crate::host_call::complete(id as u32, v) {
-                    0
-                } else {
-                    -1
-                }
+    // SAFETY: the plugin host passes `len` readable bytes (this function's contract).
+    let bytes = unsafe { bytes_arg(json, len) };
+    catch_unwind(AssertUnwindSafe(|| match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => {
+            if crate::host_call::complete(id as u32, v) {
+                0
+            } else {
+                -1
             }
-            Err(_) => -2,
         }
+        Err(_) => -2,
     }))
     .unwrap_or(-3)
 }
@@ -281,14 +306,12 @@ pub unsafe extern "C" fn hf_bridge_complete(id: i32, json: *const u8, len: i32) 
 ///
 /// `out` points to `cap` writable bytes.
 unsafe fn into_out_buffer(out: *mut u8, cap: i32, fill: impl FnOnce(&mut [u8]) -> i64) -> i32 {
-    catch_unwind(AssertUnwindSafe(|| {
-        if out.is_null() || cap <= 0 {
-            return 0;
-        }
-        let buf = std::slice::from_raw_parts_mut(out, cap as usize);
-        fill(buf).clamp(i32::MIN as i64, i32::MAX as i64) as i32
-    }))
-    .unwrap_or(0)
+    if out.is_null() || cap <= 0 {
+        return 0;
+    }
+    // SAFETY: the caller promises `cap` writable bytes at `out`, used by no one else during the call.
+    let buf = unsafe { std::slice::from_raw_parts_mut(out, cap as usize) };
+    catch_unwind(AssertUnwindSafe(|| fill(buf).clamp(i32::MIN as i64, i32::MAX as i64) as i32)).unwrap_or(0)
 }
 
 /// Moves queued messages into `out` as one JSON array. See [`outbox::drain_into`].
@@ -298,7 +321,8 @@ unsafe fn into_out_buffer(out: *mut u8, cap: i32, fill: impl FnOnce(&mut [u8]) -
 /// `out` points to `cap` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_drain(out: *mut u8, cap: i32) -> i32 {
-    into_out_buffer(out, cap, outbox::drain_into)
+    // SAFETY: the plugin host passes `cap` writable bytes (this function's contract).
+    unsafe { into_out_buffer(out, cap, outbox::drain_into) }
 }
 
 /// Waits up to `micros` for a result or a host call, then moves the queue into `out` like
@@ -311,7 +335,8 @@ pub unsafe extern "C" fn hf_bridge_drain(out: *mut u8, cap: i32) -> i32 {
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_wait_drain(micros: i32, out: *mut u8, cap: i32) -> i32 {
     let max = std::time::Duration::from_micros(micros.max(0) as u64);
-    into_out_buffer(out, cap, |buf| outbox::wait_then_drain(max, buf))
+    // SAFETY: the plugin host passes `cap` writable bytes (this function's contract).
+    unsafe { into_out_buffer(out, cap, |buf| outbox::wait_then_drain(max, buf)) }
 }
 
 /// Calls `on_unload()` and destroys the plugin, then stops calling the wake callback so the
@@ -337,6 +362,8 @@ pub extern "C" fn hf_bridge_unload() -> *mut c_char {
 #[no_mangle]
 pub unsafe extern "C" fn hf_bridge_free(p: *mut c_char) {
     if !p.is_null() {
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(CString::from_raw(p))));
+        // SAFETY: `p` came from `CString::into_raw` in `into_c` and is freed once (this function's contract).
+        let owned = unsafe { CString::from_raw(p) };
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(owned)));
     }
 }

@@ -25,9 +25,7 @@ pub fn call(kind: &str, mut request: Value, timeout: Duration) -> Result<Value, 
     }
     outbox::post_wanted(request);
     let guard = PENDING.lock().unwrap_or_else(|p| p.into_inner());
-    let (mut guard, waited) = ANSWERED
-        .wait_timeout_while(guard, timeout, |p| matches!(p.as_ref().and_then(|m| m.get(&id)), Some(None)))
-        .unwrap_or_else(|p| p.into_inner());
+    let (mut guard, waited) = ANSWERED.wait_timeout_while(guard, timeout, |p| matches!(p.as_ref().and_then(|m| m.get(&id)), Some(None))).unwrap_or_else(|p| p.into_inner());
     let answer = guard.as_mut().and_then(|m| m.remove(&id)).flatten();
     match answer {
         Some(v) => Ok(v),

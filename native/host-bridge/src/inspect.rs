@@ -38,11 +38,9 @@ impl std::fmt::Display for InspectError {
             Self::Missing(p) => write!(f, "plugin library not found: {p}"),
             Self::Unreadable(p, e) => write!(f, "cannot read plugin library {p}: {e}"),
             Self::NotALibrary(p, why) => write!(f, "{p} is not a native shared library ({why})"),
-            Self::NotAPlugin(p, missing) => write!(
-                f,
-                "{p} is not a HaloForge plugin: it does not export {} (build it with haloforge_plugin_api::declare_plugin!)",
-                missing.join(", ")
-            ),
+            Self::NotAPlugin(p, missing) => {
+                write!(f, "{p} is not a HaloForge plugin: it does not export {} (build it with haloforge_plugin_api::declare_plugin!)", missing.join(", "))
+            }
             Self::UnknownCompiler(p) => write!(
                 f,
                 "{p} carries no rustc version in its .comment section, so its Rust ABI cannot be checked; rebuild it with rustc {} without stripping .comment",
@@ -72,12 +70,7 @@ pub struct Inspection {
 /// The rustc versions named in an ELF `.comment` section (NUL-separated strings such as
 /// `rustc version 1.95.0 (59807616e 2026-04-14)` beside the C runtime's `GCC: ...`).
 pub fn rustc_versions_in_comment(comment: &[u8]) -> Vec<String> {
-    comment
-        .split(|b| *b == 0)
-        .filter_map(|s| std::str::from_utf8(s).ok())
-        .filter_map(|s| s.strip_prefix("rustc version "))
-        .map(|s| s.trim().to_string())
-        .collect()
+    comment.split(|b| *b == 0).filter_map(|s| std::str::from_utf8(s).ok()).filter_map(|s| s.strip_prefix("rustc version ")).map(|s| s.trim().to_string()).collect()
 }
 
 pub fn inspect_plugin(path: &Path, bridge_rustc: &str) -> Result<Inspection, InspectError> {
@@ -91,15 +84,8 @@ pub fn inspect_plugin(path: &Path, bridge_rustc: &str) -> Result<Inspection, Ins
     if file.kind() != object::ObjectKind::Dynamic {
         return Err(InspectError::NotALibrary(shown, format!("object kind is {:?}", file.kind())));
     }
-    let exported: Vec<String> = file
-        .dynamic_symbols()
-        .filter(|s| s.is_definition())
-        .filter_map(|s| s.name().ok().map(str::to_string))
-        .collect();
-    let missing: Vec<&'static str> = [CREATE_SYMBOL, DESTROY_SYMBOL, ABI_SYMBOL]
-        .into_iter()
-        .filter(|want| !exported.iter().any(|have| have == want))
-        .collect();
+    let exported: Vec<String> = file.dynamic_symbols().filter(|s| s.is_definition()).filter_map(|s| s.name().ok().map(str::to_string)).collect();
+    let missing: Vec<&'static str> = [CREATE_SYMBOL, DESTROY_SYMBOL, ABI_SYMBOL].into_iter().filter(|want| !exported.iter().any(|have| have == want)).collect();
     if !missing.is_empty() {
         return Err(InspectError::NotAPlugin(shown, missing));
     }
@@ -151,11 +137,7 @@ mod tests {
 
     #[test]
     fn mismatch_message_names_both_versions_and_says_to_rebuild() {
-        let err = InspectError::CompilerMismatch {
-            path: "libp.so".into(),
-            plugin: "1.97.0 (aaaa 2026-07-01)".into(),
-            bridge: "1.95.0 (bbbb 2026-04-14)".into(),
-        };
+        let err = InspectError::CompilerMismatch { path: "libp.so".into(), plugin: "1.97.0 (aaaa 2026-07-01)".into(), bridge: "1.95.0 (bbbb 2026-04-14)".into() };
         let text = err.to_string();
         assert!(text.contains("1.97.0") && text.contains("1.95.0") && text.contains("rebuild the plugin with rustc 1.95.0"));
     }

@@ -71,9 +71,7 @@ pub fn lock_down(_request: &LockdownRequest) -> LockdownReport {
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use landlock::{
-        make_bitflags, path_beneath_rules, AccessFs, AccessNet, CompatLevel, Compatible, NetPort, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI,
-    };
+    use landlock::{make_bitflags, path_beneath_rules, AccessFs, AccessNet, CompatLevel, Compatible, NetPort, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI};
     use seccompiler::{BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter, SeccompRule};
     use std::collections::BTreeMap;
     use std::path::PathBuf;
@@ -167,9 +165,7 @@ mod linux {
 
     fn program(rules: BTreeMap<i64, Vec<SeccompRule>>, action: SeccompAction) -> Result<BpfProgram, String> {
         let arch = std::env::consts::ARCH.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?;
-        SeccompFilter::new(rules, SeccompAction::Allow, action, arch)
-            .and_then(BpfProgram::try_from)
-            .map_err(|e| e.to_string())
+        SeccompFilter::new(rules, SeccompAction::Allow, action, arch).and_then(BpfProgram::try_from).map_err(|e| e.to_string())
     }
 
     pub fn seccomp(egress: bool) -> Result<(), String> {
@@ -184,15 +180,7 @@ mod linux {
         let others = families.into_iter().map(|f| cond(0, SeccompCmpOp::Ne, f as u64)).collect::<Result<Vec<_>, _>>()?;
         refused.insert(libc::SYS_socket, vec![SeccompRule::new(others).map_err(|e| e.to_string())?]);
         // Threads yes, new namespaces no.
-        let new_namespaces = [
-            libc::CLONE_NEWNS,
-            libc::CLONE_NEWUSER,
-            libc::CLONE_NEWPID,
-            libc::CLONE_NEWNET,
-            libc::CLONE_NEWIPC,
-            libc::CLONE_NEWUTS,
-            libc::CLONE_NEWCGROUP,
-        ];
+        let new_namespaces = [libc::CLONE_NEWNS, libc::CLONE_NEWUSER, libc::CLONE_NEWPID, libc::CLONE_NEWNET, libc::CLONE_NEWIPC, libc::CLONE_NEWUTS, libc::CLONE_NEWCGROUP];
         let mut clone_rules = Vec::new();
         for flag in new_namespaces {
             let flag = flag as u64;

@@ -38,6 +38,11 @@ pub fn post(message: serde_json::Value) {
     queue(message, false);
 }
 
+/// Queues a log record for the host log, under `target` (a plugin id, or `host-bridge`).
+pub fn post_log(target: &str, level: &str, message: &str) {
+    post(serde_json::json!({ "type": "log", "target": target, "level": level, "message": message }));
+}
+
 /// Queues a message that JS, if it is waiting in [`wait_then_drain`], wants at once: a command's
 /// result, or a host call that blocks its handler until JS answers.
 pub fn post_wanted(message: serde_json::Value) {

@@ -1,5 +1,5 @@
 //! One loaded plugin: the library, its trait object, its context and the handlers it registered.
-use crate::context::{BridgeContext, ContextConfig, Registrar};
+use crate::context::{BridgeContext, ContextConfig, Registrar, SettingsSaved};
 use crate::inspect::{inspect_plugin, ABI_SYMBOL, CREATE_SYMBOL, DESTROY_SYMBOL};
 use crate::outbox;
 use haloforge_plugin_api::{HaloForgePlugin, IpcHandler, PLUGIN_ABI_VERSION};
@@ -73,14 +73,13 @@ pub struct LoadedPlugin {
 }
 
 impl LoadedPlugin {
-    pub fn load(req: LoadRequest) -> Result<Self, LoadError> {
-        let inspection = inspect_plugin(&req.library, crate::BRIDGE_RUSTC_VERSION)
-            .map_err(|e| LoadError::new(e.code(), e.to_string()))?;
+    /// Loads the plugin; `settings_saved` is how its own `save_settings` reaches it back.
+    pub fn load(req: LoadRequest, settings_saved: SettingsSaved) -> Result<Self, LoadError> {
+        let inspection = inspect_plugin(&req.library, crate::BRIDGE_RUSTC_VERSION).map_err(|e| LoadError::new(e.code(), e.to_string()))?;
         let shown = req.library.display().to_string();
         // SAFETY: the file is an ELF shared object built by our rustc that exports the HaloForge
         // symbols (checked above); loading runs its initialisers, which Rust cdylibs keep trivial.
-        let library = unsafe { libloading::Library::new(&req.library) }
-            .map_err(|e| LoadError::new("dlopen_failed", format!("cannot load {shown}: {e}")))?;
+        let library = unsafe { libloading::Library::new(&req.library) }.map_err(|e| LoadError::new("dlopen_failed", format!("cannot load {shown}: {e}")))?;
         let library: &'static libloading::Library = Box::leak(Box::new(library));
         // SAFETY: the symbol types are those of `declare_plugin!` in haloforge-plugin-api.
         let (abi, create, destroy) = unsafe {
@@ -111,19 +110,14 @@ impl LoadedPlugin {
             err
         };
         // SAFETY: `raw` is a live plugin object that nothing else references yet.
-        let metadata = catch_unwind(AssertUnwindSafe(|| unsafe { &*raw }.metadata()))
-            .map_err(|e| fail(guarded("metadata()", e)))?;
+        let metadata = catch_unwind(AssertUnwindSafe(|| unsafe { &*raw }.metadata())).map_err(|e| fail(guarded("metadata()", e)))?;
         if metadata.id != plugin_id {
-            return Err(fail(LoadError::new(
-                "id_mismatch",
-                format!("{shown} says its id is '{}', but its manifest says '{plugin_id}': the ids must match", metadata.id),
-            )));
+            return Err(fail(LoadError::new("id_mismatch", format!("{shown} says its id is '{}', but its manifest says '{plugin_id}': the ids must match", metadata.id))));
         }
-        let ctx = Arc::new(BridgeContext::new(req.context));
+        let ctx = Arc::new(BridgeContext::new(req.context, settings_saved));
         let mut registrar = Registrar::default();
         // SAFETY: as above; on_load gets exclusive access.
-        let loaded = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_load(&*ctx, &mut registrar)))
-            .map_err(|e| fail(guarded("on_load()", e)))?;
+        let loaded = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_load(&*ctx, &mut registrar))).map_err(|e| fail(guarded("on_load()", e)))?;
         if let Err(e) = loaded {
             return Err(fail(LoadError::new("init_failed", format!("plugin {plugin_id} failed to load: {e}"))));
         }
@@ -145,17 +139,7 @@ impl LoadedPlugin {
             "description": metadata.description, "author": metadata.author,
             "abiVersion": metadata.abi_version, "rustc": inspection.rustc, "sharedStd": inspection.shared_std, "workflowStepTypes": definitions,
         });
-        Ok(Self {
-            plugin_id,
-            metadata,
-            commands,
-            handlers: Arc::new(registrar.handlers),
-            step_types,
-            ctx,
-            object: Arc::new(Mutex::new(plugin)),
-            destroy,
-            _library: library,
-        })
+        Ok(Self { plugin_id, metadata, commands, handlers: Arc::new(registrar.handlers), step_types, ctx, object: Arc::new(Mutex::new(plugin)), destroy, _library: library })
     }
 
     /// Runs a command on a new Rust-owned thread (handlers may block for minutes) and posts
@@ -227,8 +211,8 @@ impl LoadedPlugin {
             let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.on_settings_changed(settings)));
             match outcome {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => crate::context::post_log(&plugin_id, "warn", &format!("on_settings_changed failed: {e}")),
-                Err(p) => crate::context::post_log(&plugin_id, "error", &format!("on_settings_changed panicked: {}", panic_text(&*p))),
+                Ok(Err(e)) => outbox::post_log(&plugin_id, "warn", &format!("on_settings_changed failed: {e}")),
+                Err(p) => outbox::post_log(&plugin_id, "error", &format!("on_settings_changed panicked: {}", panic_text(&*p))),
             }
         });
     }

@@ -52,11 +52,8 @@ impl HaloForgePlugin for HelloPanel {
             Box::new(|args: Value, ctx| {
                 let path = args.get("path").and_then(Value::as_str).ok_or_else(|| PluginError::Custom("give {\"path\": \"/abs/folder\"}".into()))?;
                 let fs = ctx.fs().ok_or_else(|| PluginError::PermissionDenied("reading folders needs filesystem_read".into()))?;
-                let mut names: Vec<String> = fs
-                    .read_dir(std::path::Path::new(path))?
-                    .into_iter()
-                    .filter_map(|e| e.path.file_name().map(|n| n.to_string_lossy().into_owned()))
-                    .collect();
+                let mut names: Vec<String> =
+                    fs.read_dir(std::path::Path::new(path))?.into_iter().filter_map(|e| e.path.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
                 names.sort();
                 Ok(json!({ "names": names }))
             }),

@@ -57,7 +57,12 @@ impl HaloForgePlugin for Notes {
                 }
                 ctx.db().execute(&format!("INSERT INTO {TABLE} (text) VALUES ({})", sql_text(text)), &[])?;
                 ctx.events().emit("note_added", json!({ "length": text.len() }))?;
-                ctx.notify(Notification { title: "Note saved".into(), message: format!("{} characters", text.chars().count()), kind: NotificationKind::Success, duration_ms: Some(4000) });
+                ctx.notify(Notification {
+                    title: "Note saved".into(),
+                    message: format!("{} characters", text.chars().count()),
+                    kind: NotificationKind::Success,
+                    duration_ms: Some(4000),
+                });
                 ctx.log(LogLevel::Info, &format!("note added length={}", text.len()));
                 Ok(json!({ "saved": true }))
             }),
