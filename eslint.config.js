@@ -20,10 +20,30 @@ export default tseslint.config(
     },
   },
   {
+    // The panels reach main through the preload API only; its types, and pure modules, are all they import of main.
+    files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**'], message: 'the renderer imports the preload API (and the pure modules it re-exports), not main.' }] }],
+    },
+  },
+  {
     // main/core is the shared core of every shell (design §7): it must never depend on Electron.
     files: ['main/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/core runs in the web host and the CLI too; put Electron glue in main/electron.' }], patterns: ['electron/*'] }],
+    },
+  },
+  {
+    // The pure core (policy, manifest rules, wire names, what panels and main both read): no I/O, no
+    // clock, no platform of its own. What it needs of the machine is given to it.
+    files: ['main/core/policy/**/*.ts', 'main/core/manifest/validate.ts', 'main/core/manifest/permissions.ts', 'main/core/wire.ts', 'main/core/display-text.ts', 'main/core/workflows/config-schema.ts', 'main/core/workflows/step-types.ts', 'main/core/frontends/placements.ts', 'main/core/frontends/frame-document.ts', 'main/core/audit/records.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      // After the main/core block: this rule replaces that one for these files, so it names electron too.
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/core never depends on Electron.' }], patterns: [{ group: ['node:*', 'fs', 'path', 'net', 'os', 'crypto', 'child_process', 'electron/*'], message: 'pure core modules import no Node built-ins: take what they need of the machine as an argument.' }] }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'pure core modules read no process state: take it as an argument.' }],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'pure core modules read no clock: take the time as an argument.' }],
     },
   },
 );

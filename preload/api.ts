@@ -16,6 +16,14 @@ import type { WorkflowDraft, WorkflowStep } from '../main/core/workflows/store';
 import type { StepRun, WorkflowRun, WorkflowView } from '../main/core/workflows/workflows';
 import { wireName } from '../main/core/wire';
 
+// The pure rules panels apply themselves (names, forms, problems), from the one place main has them:
+// the renderer imports the preload API and nothing else of main.
+export { wireName } from '../main/core/wire';
+export { isSecret } from '../main/core/plugins/settings-schema';
+export { configDefaults, configProblems } from '../main/core/workflows/config-schema';
+export { WEB_PANEL_HOST } from '../main/core/frontends/frame-document';
+export type { EventName, Events };
+
 export type { PropertySchema, SettingsSchema };
 export type { FileDialogRequest, FolderListing };
 export type { AuditFilter, AuditKind, AuditOutcome, AuditRecord };

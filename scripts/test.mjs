@@ -13,6 +13,8 @@ const steps = [
   ['cargo clippy (host-bridge)', 'cargo', ['clippy', '--release', '--locked', '--manifest-path', nativeManifest, '-p', 'hf-host-bridge', '--all-targets', '--', '-D', 'warnings'], nativeEnv()],
   ['cargo test (native/)', 'cargo', ['test', '--release', '--locked', '--manifest-path', nativeManifest], nativeEnv()],
   ['eslint', bin('eslint'), ['.']],
+  // main/ is checked alone without the DOM (it runs in Node), then everything with it.
+  ['typecheck (main, Node only)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.main.json']],
   ['typecheck', bin('vue-tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['vitest (unit + integration)', bin('vitest'), ['run']],
   ['playwright (e2e)', bin('playwright'), ['test']],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { insidePathProblem, validateManifest, type Manifest, type ManifestResult, type ValidationContext } from './validate';
+import { insidePathProblem, validateManifest, validationContextFor, type Manifest, type ManifestResult, type ValidationContext } from './validate';
 
 export type { Manifest, ManifestResult };
 
@@ -17,7 +17,7 @@ export function resolveInside(pluginDir: string, path: string): { ok: true; path
   return problem ? { ok: false, error: problem } : { ok: true, path: resolve(pluginDir, path) };
 }
 
-export function parseManifest(text: string, ctx?: ValidationContext): ManifestResult {
+export function parseManifest(text: string, ctx: ValidationContext = validationContextFor(process.platform)): ManifestResult {
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import { parseDomainValue } from '../policy/domain';
 import { LEGACY_AICHAT, PERMISSION_TYPES, permissionKey } from './permissions';
 
@@ -34,11 +33,18 @@ export interface ValidationContext {
   platform: string;
 }
 
-export const DEFAULT_CONTEXT: ValidationContext = {
-  hostApiVersion: HOST_API_VERSION,
-  appVersion: APP_COMPAT_VERSION,
-  platform: process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'macos' : 'linux',
-};
+/** The context of this host on a machine whose Node platform is `nodePlatform` (`linux`, `win32`, `darwin`). */
+export function validationContextFor(nodePlatform: string): ValidationContext {
+  return { hostApiVersion: HOST_API_VERSION, appVersion: APP_COMPAT_VERSION, platform: nodePlatform === 'win32' ? 'windows' : nodePlatform === 'darwin' ? 'macos' : 'linux' };
+}
+
+/** A relative path with its `.` and empty segments gone (`..` is refused before this is used). */
+function normalizeRelative(path: string): string {
+  return path
+    .split('/')
+    .filter((seg) => seg !== '' && seg !== '.')
+    .join('/');
+}
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
 const PLUGIN_ID = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
@@ -69,9 +75,9 @@ export function compareSemver(a: string, b: string): number {
 export function insidePathProblem(path: string): string | undefined {
   if (path.trim() === '') return 'must not be empty';
   if (path.includes('\\') || path.includes('\0')) return `"${path}" must use / separators and no NUL`;
-  if (posix.isAbsolute(path) || /^[A-Za-z]:/.test(path)) return `"${path}" must be relative to the plugin folder`;
-  const normal = posix.normalize(path);
-  if (normal === '..' || normal.startsWith('../') || path.split('/').includes('..')) return `"${path}" escapes the plugin folder`;
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return `"${path}" must be relative to the plugin folder`;
+  if (path.split('/').includes('..')) return `"${path}" escapes the plugin folder`;
+  const normal = normalizeRelative(path);
   // data/ is the one folder a plugin may write: nothing the host loads or installs may live there,
   // or a plugin could change its own code after the user approved it.
   if (normal === 'data' || normal.startsWith('data/')) return `"${path}" is inside data/, the plugin's own writable folder, where nothing the host installs or loads may be`;
@@ -213,7 +219,7 @@ function checkWindow(c: Checker, w: Json | undefined): void {
  * Checks a manifest as the contract describes it (contract §2). Unknown keys are ignored, as the
  * original host does; every problem found is reported with its JSON path.
  */
-export function validateManifest(data: unknown, ctx: ValidationContext = DEFAULT_CONTEXT): ManifestResult {
+export function validateManifest(data: unknown, ctx: ValidationContext): ManifestResult {
   if (!isObject(data)) return { ok: false, errors: ['$: manifest.json must hold a JSON object'] };
   const c = new Checker();
   const id = c.string(data, 'id', '$', true);

@@ -1,5 +1,4 @@
 import ipaddr from 'ipaddr.js';
-import { isIP } from 'node:net';
 import { memoize } from './memo';
 
 /**
@@ -38,8 +37,9 @@ const RANGE_KIND: Record<string, AddressKind> = {
   unspecified: 'unspecified',
 };
 
+/** Whether `text` is an IP address as written in a URL's host: dotted-decimal IPv4 (no octal or hex forms) or IPv6. */
 export function isIpAddress(text: string): boolean {
-  return isIP(text) !== 0;
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
 }
 
 /**

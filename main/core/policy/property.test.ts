@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateManifest } from '../manifest/validate';
+import { validateManifest, validationContextFor } from '../manifest/validate';
 import { classifyAddress } from './address';
 import { parseDomainValue } from './domain';
 import { decide } from './engine';
@@ -30,13 +30,13 @@ describe('properties of the policy and the validator', () => {
   it('the manifest validator never throws, whatever it is given', () => {
     fc.assert(
       fc.property(fc.anything(), (data) => {
-        validateManifest(data);
+        validateManifest(data, validationContextFor('linux'));
       }),
       runs,
     );
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom('id', 'name', 'version', 'compatibility', 'capability_levels', 'permissions', 'entry', 'window', 'integration', 'commands'), fc.jsonValue()), (data) => {
-        validateManifest(data);
+        validateManifest(data, validationContextFor('linux'));
       }),
       runs,
     );

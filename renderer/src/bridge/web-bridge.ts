@@ -1,6 +1,4 @@
-import { WEB_PANEL_HOST } from '../../../main/core/frontends/frame-document';
-import type { EventName, Events } from '../../../main/core/ipc/channels';
-import { CONNECTION_ERROR, makeApi, type Call, type ConnectionState, type HaloForgeApi } from '../../../preload/api';
+import { CONNECTION_ERROR, WEB_PANEL_HOST, makeApi, type Call, type ConnectionState, type EventName, type Events, type HaloForgeApi } from '../../../preload/api';
 
 interface Reply {
   id: number;
