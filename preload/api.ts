@@ -102,7 +102,8 @@ export function makeApi(call: Call, subscribe: Subscribe, frameOrigin: (label: s
   return {
     ping: (value) => call('hf:host:ping', [value ?? null]),
     listPlugins: () => call('hf:plugins:list', []),
-    invokePlugin: (pluginId, command, args) => call('hf:plugin:invoke', [wireName(pluginId, command), args ?? {}]),
+    // Serialised here, where the value is, and parsed again only by the carrier that brings the answer.
+    invokePlugin: (pluginId, command, args) => call('hf:plugin:invoke', [wireName(pluginId, command), JSON.stringify(args ?? {})]),
     restartPlugin: (pluginId) => call('hf:plugins:restart', [pluginId]),
     setLocalNetwork: (pluginId, on) => call('hf:plugins:set-local-network', [pluginId, on]),
     listPrompts: () => call('hf:prompts:list', []),

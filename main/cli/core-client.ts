@@ -50,7 +50,14 @@ function remote(socket: Socket): CoreClient {
   socket.on('data', (chunk: string) => {
     buffered += chunk;
     for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-      const a = JSON.parse(buffered.slice(0, nl)) as ControlAnswer;
+      const line = buffered.slice(0, nl);
+      let a: ControlAnswer;
+      try {
+        a = JSON.parse(line) as ControlAnswer;
+      } catch {
+        // The app passes a plugin's answer on unparsed: one that is not JSON fails here, saying so.
+        a = { id: Number(/^\{"id":(\d+),/.exec(line)?.[1]), ok: false, error: "Serialization error: the plugin's answer is not JSON" };
+      }
       buffered = buffered.slice(nl + 1);
       const w = waiting.get(a.id);
       waiting.delete(a.id);

@@ -49,3 +49,41 @@ export function wireToText(wire: JsonWire): string {
 export function wireToBytes(wire: JsonWire): Buffer {
   return typeof wire === 'string' ? jsonToBytes(wire) : asBuffer(wire);
 }
+
+/**
+ * Bytes that are not text (the bridge's binary batches, see plugins/outbox-format) as they cross to
+ * main: short ones as a Latin-1 string (one character per byte, which V8 copies cheaply), long ones
+ * as bytes.
+ */
+export type BinaryWire = string | Uint8Array;
+
+export function binaryToWire(bytes: Buffer): BinaryWire {
+  return bytes.length < BYTES_FROM ? bytes.toString('latin1') : bytes;
+}
+
+export function wireToBinary(wire: BinaryWire): Buffer {
+  return typeof wire === 'string' ? Buffer.from(wire, 'latin1') : asBuffer(wire);
+}
+
+/**
+ * JSON that main passes on without parsing (a plugin's answer on its way to a panel or the command
+ * line): the carriers write it into their replies as it is; whoever uses the value parses it.
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+
+  value(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
+/**
+ * The JSON of a carrier's answer to request `id`: a plugin's raw answer written in as it came (line
+ * breaks, which JSON allows only between tokens, made spaces so the answer stays one line), anything
+ * else serialised. A raw answer that is not JSON fails where it is parsed: in the panel or the
+ * command line, which say so.
+ */
+export function answerJson(id: number, result: unknown): string {
+  if (result instanceof RawJson) return `{"id":${id},"ok":true,"result":${result.text.replace(/[\r\n]/g, ' ')}}`;
+  return JSON.stringify({ id, ok: true, result: result ?? null });
+}

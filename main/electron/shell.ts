@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { contentType } from '../core/content-types';
+import { RawJson } from '../core/json-bytes';
 import { createFrameServer, type FramedPlugin } from '../core/frontends/frame-server';
 import { CHANNELS, type EventName, type Events } from '../core/ipc/channels';
 import { HOST_TARGET } from '../core/log/logger';
@@ -160,7 +161,8 @@ export function createElectronShell(electron: ElectronLike, deps: ShellDeps) {
           host.audit.appendDecision({ pluginId: '(panel)', method: 'IPC', url: `ipc:${channel}`, decision: 'deny', rule: 'ipc:wrong-sender', reason: `sent by ${from}, not a HaloForge panel` });
           throw new Error(`${channel} refused: the sender is not a HaloForge panel`);
         }
-        return dispatch(channel, args, 'panel');
+        // Electron's IPC carries values, not text: a plugin's raw answer is parsed here, as it goes.
+        return dispatch(channel, args, 'panel').then((result) => (result instanceof RawJson ? result.value() : result));
       });
     }
     openWindow();

@@ -2,7 +2,8 @@
  * The plugin host process: one per plugin. It owns the plugin's native code, so a crash, abort or
  * hang here costs this process only; main supervises and restarts it.
  */
-import { bytesToWire, wireToBytes } from '../core/json-bytes';
+import { binaryToWire, wireToBytes } from '../core/json-bytes';
+import { encodeResults } from '../core/plugins/outbox-format';
 import type { LoadRequest, PrepareRequest, ToPluginHost } from '../core/plugins/host-protocol';
 import { AnswerWait } from './answer-wait';
 import { connectToParent } from './channel';
@@ -25,7 +26,7 @@ const answerWait = new AnswerWait();
 async function prepare(req: PrepareRequest): Promise<void> {
   if (bridge) throw new Error('this plugin host is prepared already');
   // Sending serialises the message at once, so the bridge may reuse the batch's buffer afterwards.
-  bridge = new NativeBridge(req.bridgePath, (batch) => parent.send({ type: 'outbox', json: bytesToWire(batch) }));
+  bridge = new NativeBridge(req.bridgePath, (batch) => parent.send({ type: 'outbox', batch: binaryToWire(batch) }));
   // Namespaces and interfaces first: the lockdown closes netlink, which listing interfaces needs.
   const seen = lookAround(req.canary);
   let egressPort: number | undefined;
@@ -86,7 +87,7 @@ function load(req: LoadRequest): void {
 /** Answers a command or step the bridge would not start, so main's caller is not left waiting. */
 function refused(id: number, rc: number): void {
   const error = rc === -1 ? 'no plugin is loaded in this plugin host' : 'the host bridge refused the call';
-  parent.send({ type: 'outbox', json: JSON.stringify([{ type: 'result', id, ok: false, error }]) });
+  parent.send({ type: 'outbox', batch: encodeResults([{ id, ok: false, text: error }]) });
 }
 
 function handle(message: ToPluginHost): void {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { contentType } from '../core/content-types';
+import { answerJson } from '../core/json-bytes';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, Events } from '../core/ipc/channels';
 import type { Dispatch } from '../core/ipc/router';
@@ -135,8 +136,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       const msg = JSON.parse(text) as { id?: unknown; channel?: unknown; args?: unknown };
       id = msg.id;
       if (typeof id !== 'number') throw new Error('every request needs a numeric id');
-      const result = await opts.dispatch(msg.channel, msg.args);
-      ws.send(JSON.stringify({ id, ok: true, result: result ?? null }));
+      ws.send(answerJson(id, await opts.dispatch(msg.channel, msg.args)));
     } catch (e) {
       ws.send(JSON.stringify({ id, ok: false, error: (e as Error).message }));
     }

@@ -217,7 +217,12 @@ describe('a hostile plugin', () => {
 
   describe('writing raw frames to its channel to main', () => {
     /** A message in the frame format of the channel, as the plugin writes it to fd 3 itself. */
-    const frameOf = (batch: unknown[]) => Buffer.concat(encodeFrame({ type: 'outbox', json: JSON.stringify(batch) })).toString('hex');
+    const frameOf = (batch: unknown[]) => {
+      const control = Buffer.from(JSON.stringify(batch));
+      const header = Buffer.alloc(4);
+      header.writeUInt32LE(control.length);
+      return Buffer.concat(encodeFrame({ type: 'outbox', batch: Buffer.concat([header, control]) })).toString('hex');
+    };
 
     it.each([
       ['emit an event without events_emit', [{ type: 'event', target: MISBEHAVE, name: 'forged', payload: {} }], /'event' message, but emitting events needs events_emit/],
@@ -225,6 +230,8 @@ describe('a hostile plugin', () => {
       ['run a program without a process permission', [{ type: 'process', id: 8, program: 'sh', args: ['-c', 'id'], cwd: null }], /'process' message, but running programs needs/],
       ['make an HTTP request without a network permission', [{ type: 'http', id: 9, method: 'GET', url: 'https://example.com/', headers: {}, body: null }], /'http' message, but HTTP requests need/],
       ['speak of an unknown kind', [{ type: 'become-admin' }], /a message of unknown type "become-admin"/],
+      // Results travel beside the control messages (see outbox-format): one among them is forged.
+      ['answer a command with a result main did not ask for', [{ type: 'result', id: 1, ok: true, value: 'forged' }], /a message of unknown type "result"/],
     ])('cannot %s: the message is refused, audited and its plugin host stopped', async (_what, batch, reason) => {
       const { host, asked, events } = await start();
       await expect(attack(host, 'forge_frames', { hex: frameOf(batch) })).rejects.toThrow(/stopped/);
@@ -236,6 +243,16 @@ describe('a hostile plugin', () => {
       await host.plugins.restart(MISBEHAVE);
       await stillUp(host);
     });
+  });
+
+  it('cannot make main misread a batch whose lengths lie', async () => {
+    const { host } = await start();
+    const lying = Buffer.alloc(8);
+    lying.writeUInt32LE(1_000_000);
+    await expect(attack(host, 'forge_frames', { hex: Buffer.concat(encodeFrame({ type: 'outbox', batch: lying })).toString('hex') })).rejects.toThrow(/stopped/);
+    expect(host.plugins.get(MISBEHAVE)?.error).toMatch(/a batch whose control part runs past its end; it was stopped$/);
+    expect(host.audit.query({ pluginId: MISBEHAVE })).toMatchObject([{ method: 'IPC', decision: 'deny', rule: 'plugin-host:message' }]);
+    await stillUp(host, false);
   });
 
   it('cannot open a tunnel through an egress proxy its plugin was not given', async () => {

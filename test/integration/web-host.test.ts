@@ -58,7 +58,9 @@ describe('the web host', () => {
 
   it('invokes a plugin for a panel that presents the token', async () => {
     const ws = await connect({ token: web.token });
-    await expect(call(ws, 'hf:plugin:invoke', ['plugin_dev_example_my_plugin_ping', { value: 1 }])).resolves.toEqual({ id: 1, ok: true, result: { ok: true, echo: { value: 1 } } });
+    await expect(call(ws, 'hf:plugin:invoke', ['plugin_dev_example_my_plugin_ping', '{"value":1}'])).resolves.toEqual({ id: 1, ok: true, result: { ok: true, echo: { value: 1 } } });
+    // The arguments travel as JSON text; an object is a message the router refuses.
+    expect(await call(ws, 'hf:plugin:invoke', ['plugin_dev_example_my_plugin_ping', { value: 1 }])).toMatchObject({ ok: false, error: 'the arguments of a plugin command travel as JSON text' });
     ws.close();
   });
 

@@ -75,7 +75,7 @@ describe('hostile messages to the web host', () => {
     ws.send('y'.repeat(20 * 1024 * 1024));
     expect(await closed).toBe(1009);
     const again = await open();
-    await expect(ask(again, JSON.stringify({ id: 2, channel: 'hf:plugin:invoke', args: ['plugin_dev_example_my_plugin_ping', { still: 'up' }] }))).resolves.toMatchObject({ ok: true });
+    await expect(ask(again, JSON.stringify({ id: 2, channel: 'hf:plugin:invoke', args: ['plugin_dev_example_my_plugin_ping', JSON.stringify({ still: 'up' })] }))).resolves.toMatchObject({ ok: true });
     again.close();
   });
 });

@@ -1,3 +1,4 @@
+import { answerJson } from '../json-bytes';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
@@ -40,7 +41,7 @@ export async function startControlServer(home: string, dispatch: Dispatch, logge
           return;
         }
         dispatch(request.channel, request.args, 'command line').then(
-          (result) => answer({ id: request.id, ok: true, result: result ?? null }),
+          (result) => !socket.destroyed && socket.write(`${answerJson(request.id, result)}\n`),
           (e: Error) => answer({ id: request.id, ok: false, error: e.message }),
         );
       }

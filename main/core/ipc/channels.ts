@@ -23,8 +23,11 @@ export interface Channels {
   /** Answers with what it is given: a liveness check for panels, and the baseline of the benchmarks. */
   'hf:host:ping': { args: [value: unknown]; result: unknown };
   'hf:plugins:list': { args: []; result: PluginSummary[] };
-  /** Calls a plugin command by its wire name; `timeoutMs` shortens the host's own budget for it. */
-  'hf:plugin:invoke': { args: [wireName: string, args: unknown, timeoutMs?: number]; result: unknown };
+  /**
+   * Calls a plugin command by its wire name with its arguments as JSON text; the answer comes as the
+   * plugin wrote it (main parses neither). `timeoutMs` shortens the host's own budget for it.
+   */
+  'hf:plugin:invoke': { args: [wireName: string, argsJson: string, timeoutMs?: number]; result: unknown };
   /** A plugin's manifest as installed (what `haloforge show` prints), or null. */
   'hf:plugins:manifest': { args: [pluginId: string]; result: Manifest | null };
   'hf:plugins:restart': { args: [pluginId: string]; result: PluginSummary };

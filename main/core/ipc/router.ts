@@ -74,6 +74,28 @@ function optionalDate(value: unknown, what: string): Date | undefined {
   return d;
 }
 
+/**
+ * Whether a message's arguments come to `limit` characters or more, counted without serialising
+ * them (a plugin command's arguments are one long string): texts by length, everything else small.
+ */
+function sizeAtLeast(value: unknown, limit: number): boolean {
+  let size = 0;
+  const walk = (v: unknown, depth: number): boolean => {
+    if (typeof v === 'string') size += v.length + 2;
+    else if (depth > 64) return true;
+    else if (Array.isArray(v)) {
+      for (const x of v) if (walk(x, depth + 1)) return true;
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        size += k.length + 3;
+        if (walk(x, depth + 1)) return true;
+      }
+    } else size += 8;
+    return size >= limit;
+  };
+  return walk(value, 0);
+}
+
 /** A filter from a panel: known fields of their types only. */
 function expectAuditFilter(value: unknown): AuditFilter {
   if (value === undefined || value === null) return {};
@@ -112,7 +134,9 @@ export function createRouter(core: RouterCore) {
       if (timeoutMs !== undefined && timeoutMs !== null && !(Number.isInteger(timeoutMs) && (timeoutMs as number) > 0 && (timeoutMs as number) <= 600_000)) {
         throw new IpcRefusal('the timeout must be a whole number of milliseconds from 1 to 600000');
       }
-      return plugins.invokeWire(name, args ?? {}, (timeoutMs as number | null | undefined) ?? undefined);
+      // The arguments stay JSON text and the answer comes back as it came: main parses neither.
+      if (typeof args !== 'string') throw new IpcRefusal('the arguments of a plugin command travel as JSON text');
+      return plugins.invokeWireRaw(name, args, (timeoutMs as number | null | undefined) ?? undefined);
     },
     'hf:toolchain:install': async (name) => {
       const toolchain = expectString(name, 'the toolchain name', 64);
@@ -243,7 +267,7 @@ export function createRouter(core: RouterCore) {
     try {
       if (!isChannel(channel)) throw new IpcRefusal(`unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
       if (!Array.isArray(args)) throw new IpcRefusal(`arguments of ${channel} must be an array`);
-      if (JSON.stringify(args).length > MAX_ARGS_BYTES) throw new IpcRefusal(`arguments of ${channel} exceed ${MAX_ARGS_BYTES} bytes`);
+      if (sizeAtLeast(args, MAX_ARGS_BYTES)) throw new IpcRefusal(`arguments of ${channel} exceed ${MAX_ARGS_BYTES} bytes`);
       return await handlers[channel].apply({ sender }, args as unknown[]);
     } catch (e) {
       if (e instanceof IpcRefusal) refused(channel, e, sender);

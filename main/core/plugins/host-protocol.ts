@@ -1,4 +1,4 @@
-import type { JsonWire } from '../json-bytes';
+import type { BinaryWire, JsonWire } from '../json-bytes';
 import type { SandboxProof } from '../sandbox/proof';
 import type { StepTypeDefinition } from '../workflows/step-types';
 
@@ -117,8 +117,8 @@ export type FromPluginHost =
   | { type: 'tunnel-open'; id: number; head: Uint8Array }
   | TunnelFlow
   | LoadReply
-  /** A batch of bridge messages (results, logs, notifications): the JSON array it drained. */
-  | { type: 'outbox'; json: JsonWire }
+  /** A batch the bridge drained: control messages as JSON, results as they were written (see outbox-format). */
+  | { type: 'outbox'; batch: BinaryWire }
   | { type: 'stats'; rss: number; heapUsed: number }
   | { type: 'unloaded'; ok: boolean; error?: string }
   | { type: 'fatal'; error: string };
@@ -126,8 +126,6 @@ export type FromPluginHost =
 /** What the bridge queues for the host (see native/host-bridge/src/outbox.rs). */
 export type BridgeMessage =
   | (LoadReply & { type: 'loaded' })
-  | { type: 'result'; id: number; ok: true; value: unknown }
-  | { type: 'result'; id: number; ok: false; error: string }
   | { type: 'log'; target: string; level: string; message: string }
   | { type: 'http'; id: number; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body: unknown }
   | { type: 'event'; target: string; name: string; payload: unknown }

@@ -7,6 +7,7 @@ import type { Timeouts } from '../timeouts';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
 import { pluginDataDir } from '../paths';
+import type { RawJson } from '../json-bytes';
 import { resolveWireName, sanitizedPluginId } from '../wire';
 import { grantedPermissions, pendingApproval, permissionStates, type PermissionState } from './approvals';
 import { fileDigest } from './package';
@@ -243,24 +244,31 @@ export class PluginManager {
     return this.entries.get(pluginId)?.dir;
   }
 
-  /** Invokes `command` of `pluginId` (the short name a panel gives). */
-  invoke(pluginId: string, command: string, args: unknown, timeoutMs?: number): Promise<unknown> {
+  /** The plugin host a command may be sent to, or why none may (checked from the record, not a whole summary). */
+  private runnable(pluginId: string): PluginProcess {
     const entry = this.entries.get(pluginId);
-    if (!entry) return Promise.reject(new InvokeError(`Not found: no plugin ${pluginId} is installed`));
-    if (!entry.process) return Promise.reject(new InvokeError(`plugin ${pluginId} cannot run: ${entry.problem ?? 'unknown problem'}`));
-    const summary = this.get(pluginId) as PluginSummary;
-    if (!summary.enabled) return Promise.reject(new InvokeError(`plugin ${pluginId} is disabled`));
-    if (summary.needsApproval.length > 0) {
-      return Promise.reject(new InvokeError(`plugin ${pluginId} is waiting for approval of: ${summary.needsApproval.map((p) => `${p.key} (${p.tier})`).join(', ')}`));
-    }
-    return entry.process.invoke(command, args, timeoutMs);
+    if (!entry) throw new InvokeError(`Not found: no plugin ${pluginId} is installed`);
+    if (!entry.process || !entry.manifest) throw new InvokeError(`plugin ${pluginId} cannot run: ${entry.problem ?? 'unknown problem'}`);
+    const record = this.opts.registry.get(pluginId);
+    if (!record?.enabled) throw new InvokeError(`plugin ${pluginId} is disabled`);
+    const pending = pendingApproval(permissionStates(entry.manifest, record));
+    if (pending.length > 0) throw new InvokeError(`plugin ${pluginId} is waiting for approval of: ${pending.map((p) => `${p.key} (${p.tier})`).join(', ')}`);
+    return entry.process;
   }
 
-  /** Invokes by wire name, as the SDK's `plugin_invoke` does (contract §3.1). */
-  invokeWire(wire: string, args: unknown, timeoutMs?: number): Promise<unknown> {
+  /** Invokes `command` of `pluginId` (the short name a panel gives). */
+  async invoke(pluginId: string, command: string, args: unknown, timeoutMs?: number): Promise<unknown> {
+    return this.runnable(pluginId).invoke(command, args, timeoutMs);
+  }
+
+  /**
+   * Invokes by wire name, as the SDK's `plugin_invoke` does (contract §3.1), with the arguments as
+   * JSON text and the answer as it came: main passes both on without parsing them.
+   */
+  async invokeWireRaw(wire: string, argsJson: string, timeoutMs?: number): Promise<RawJson> {
     const target = resolveWireName(wire, this.entries.keys());
-    if (!target) return Promise.reject(new InvokeError(`Not found: no installed plugin answers to '${wire}'`));
-    return this.invoke(target.pluginId, target.command, args, timeoutMs);
+    if (!target) throw new InvokeError(`Not found: no installed plugin answers to '${wire}'`);
+    return this.runnable(target.pluginId).invokeRaw(target.command, argsJson, timeoutMs);
   }
 
   /**

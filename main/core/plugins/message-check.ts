@@ -30,8 +30,6 @@ const NEEDS: Record<string, { any: readonly string[]; what: string } | undefined
 
 function shapeProblem(m: Fields): string | undefined {
   switch (m.type) {
-    case 'result':
-      return isId(m.id) && typeof m.ok === 'boolean' && (m.ok || isText(m.error)) ? undefined : 'a malformed result';
     case 'log':
       return isText(m.level) && isText(m.message) ? undefined : 'a malformed log record';
     case 'notify':

@@ -8,6 +8,7 @@ import type { SandboxProof } from '../sandbox/proof';
 import { timeoutsWith } from '../timeouts';
 import type { FromPluginHost, ToPluginHost } from './host-protocol';
 import type { HostExit, HostProcess } from './launcher';
+import { encodeResults } from './outbox-format';
 import { PluginProcess } from './plugin-process';
 
 /** A plugin host played by the test: what main sends it is recorded, what it says is scripted. */
@@ -36,7 +37,15 @@ class ScriptedHost implements HostProcess {
   }
   /** The plugin thread asks main something (as the bridge's outbox would carry it). */
   ask(call: Record<string, unknown>): void {
-    this.say({ type: 'outbox', json: JSON.stringify([call]) });
+    const control = Buffer.from(JSON.stringify([call]));
+    const header = Buffer.alloc(4);
+    header.writeUInt32LE(control.length);
+    this.say({ type: 'outbox', batch: Buffer.concat([header, control]) });
+  }
+
+  /** The bridge answers request `id` (the error's text, as its outbox carries it). */
+  fail(id: number, error: string): void {
+    this.say({ type: 'outbox', batch: encodeResults([{ id, ok: false, text: error }]) });
   }
 }
 
@@ -123,7 +132,7 @@ describe("a command's clock while the user is asked", () => {
     const complete = host.sent.find((m) => m.type === 'complete');
     expect(complete && JSON.parse(complete.json as string)).toEqual({ ok: false, kind: 'permission', message: 'nobody answered the permission prompt within 60 s' });
     // The plugin turns the denial into its error, as its handler returns.
-    host.ask({ type: 'result', id: 1, ok: false, error: 'Permission denied: nobody answered the permission prompt within 60 s' });
+    host.fail(1, 'Permission denied: nobody answered the permission prompt within 60 s');
     expect(await result).toBe('Permission denied: nobody answered the permission prompt within 60 s');
     expect(host.killed).toBe(false);
     expect(process.state).toBe('active');

@@ -1,4 +1,5 @@
-import { textToWire, wireToText } from '../json-bytes';
+import { RawJson, bytesToJson, textToWire, wireToBinary } from '../json-bytes';
+import { decodeOutbox, type RawResult } from './outbox-format';
 import type { Logger } from '../log/logger';
 import type { BridgeLookup } from '../bridges/bridges';
 import { Deadline } from '../deadline';
@@ -81,7 +82,7 @@ export class InvokeError extends Error {
 }
 
 interface Pending {
-  resolve: (value: unknown) => void;
+  resolve: (value: RawJson) => void;
   reject: (error: Error) => void;
   deadline: Deadline;
   /** The command or step, as errors name it. */
@@ -225,7 +226,15 @@ export class PluginProcess {
   }
 
   invoke(command: string, args: unknown, timeoutMs = this.opts.timeouts.invokeMs): Promise<unknown> {
-    return this.request(`'${command}'`, timeoutMs, (id) => ({ type: 'invoke', id, command, args: textToWire(JSON.stringify(args ?? {})) }));
+    return this.invokeRaw(command, JSON.stringify(args ?? {}), timeoutMs).then((raw) => raw.value());
+  }
+
+  /**
+   * The same with the arguments as JSON text and the answer as it came (a panel's call, passed on
+   * by main unparsed both ways). The bridge refuses arguments that are not JSON.
+   */
+  invokeRaw(command: string, argsJson: string, timeoutMs = this.opts.timeouts.invokeMs): Promise<RawJson> {
+    return this.request(`'${command}'`, timeoutMs, (id) => ({ type: 'invoke', id, command, args: textToWire(argsJson) }));
   }
 
   /** Runs one workflow step (`execute_workflow_step`) of a type this plugin registered. */
@@ -233,11 +242,11 @@ export class PluginProcess {
     if (this.state === 'active' && !this.metadata?.workflowStepTypes.some((t) => t.typeId === typeId)) {
       return Promise.reject(new InvokeError(`Not found: plugin ${this.opts.pluginId} has no workflow step type '${typeId}'`));
     }
-    return this.request(`workflow step '${typeId}'`, timeoutMs, (id) => ({ type: 'step', id, stepType: typeId, config: textToWire(JSON.stringify(config ?? {})) }));
+    return this.request(`workflow step '${typeId}'`, timeoutMs, (id) => ({ type: 'step', id, stepType: typeId, config: textToWire(JSON.stringify(config ?? {})) })).then((raw) => raw.value());
   }
 
   /** Sends a command or step and waits for its `result`, restarting a plugin host that does not answer in time. */
-  private request(what: string, timeoutMs: number, message: (id: number) => ToPluginHost): Promise<unknown> {
+  private request(what: string, timeoutMs: number, message: (id: number) => ToPluginHost): Promise<RawJson> {
     const host = this.host;
     if (!host || this.state !== 'active') {
       const why = this.state === 'error' && this.error ? `: ${this.error}` : '';
@@ -401,7 +410,10 @@ export class PluginProcess {
     if (type === 'proof' && this.onProof) this.onProof((m as Extract<FromPluginHost, { type: 'proof' }>).proof);
     else if (type === 'loaded' && this.onLoaded && this.onProof === undefined) this.onLoaded(m as LoadReply);
     else if (type === 'outbox' && this.onProof === undefined) {
-      const batch: unknown = JSON.parse(wireToText((m as Extract<FromPluginHost, { type: 'outbox' }>).json));
+      const decoded = decodeOutbox(wireToBinary((m as Extract<FromPluginHost, { type: 'outbox' }>).batch));
+      if (!decoded.ok) return this.refuse(host, decoded.problem);
+      // Only the control messages are parsed here; results go to whoever waits for them as they came.
+      const batch: unknown = decoded.control.length === 2 ? [] : JSON.parse(bytesToJson(decoded.control));
       if (!Array.isArray(batch)) return this.refuse(host, 'a batch that is not a list');
       for (const raw of batch) {
         const checked = checkBridgeMessage(raw, this.granted);
@@ -409,6 +421,7 @@ export class PluginProcess {
         this.onBridgeMessage(host, checked.message);
         if (this.host !== host) return;
       }
+      for (const r of decoded.results) this.settle(r);
     } else if (typeof type === 'string' && type.startsWith('tunnel-') && this.onProof === undefined) {
       this.onTunnel(host, m);
     } else if (type === 'stats') {
@@ -454,15 +467,6 @@ export class PluginProcess {
       case 'event':
         this.opts.onEvent?.(m.name, m.payload);
         return;
-      case 'result': {
-        const p = this.pending.get(m.id);
-        if (!p) return; // answered after its timeout: nobody waits any more
-        this.pending.delete(m.id);
-        p.deadline.clear();
-        if (m.ok) p.resolve(m.value);
-        else p.reject(new InvokeError(m.error));
-        return;
-      }
       case 'log':
         // The target is always this plugin: a plugin cannot write records under another's name.
         this.opts.logger.log(isLevel(m.level) ? m.level : 'info', this.opts.pluginId, m.message);
@@ -479,6 +483,17 @@ export class PluginProcess {
         return;
       }
     }
+  }
+
+  /** Hands a command's or step's answer to whoever waits for it: the JSON as it came, or the error's text. */
+  private settle(r: RawResult): void {
+    const p = this.pending.get(r.id);
+    if (!p) return; // answered after its timeout: nobody waits any more
+    this.pending.delete(r.id);
+    p.deadline.clear();
+    const text = bytesToJson(r.bytes);
+    if (r.ok) p.resolve(new RawJson(text));
+    else p.reject(new InvokeError(text));
   }
 
   /** Sends the answer of a plugin thread's host call back to the plugin host that asked. */

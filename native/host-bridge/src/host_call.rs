@@ -61,7 +61,7 @@ mod tests {
         let id = loop {
             let n = crate::outbox::drain_into(&mut buf);
             if n > 0 {
-                let msgs: Vec<Value> = serde_json::from_slice(&buf[..n as usize]).unwrap();
+                let msgs = crate::outbox::control_messages(&buf[..n as usize]);
                 if let Some(m) = msgs.iter().find(|m| m["type"] == "http") {
                     break m["id"].as_u64().unwrap() as u32;
                 }

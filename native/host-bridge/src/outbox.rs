@@ -1,5 +1,10 @@
 //! Messages from Rust to the plugin host (invoke results, log records, notifications).
 //!
+//! A drain writes one buffer: a `u32` (little-endian) length, that many bytes of a JSON array of
+//! control messages (logs, host calls, notifications), then each result as its request id (`u32`),
+//! `1` or `0` for ok, the length of its bytes (`u32`) and the bytes: the value's JSON, or the
+//! error's text. Results are not parsed again on the way: main hands them to whoever uses them.
+//!
 //! Rust threads never hand JS a pointer: they queue a JSON message and, when the queue goes from
 //! empty to non-empty, call a void "wake" callback (ffi-rs notes §3: void callbacks are the only
 //! kind that is safe from any thread). JS then drains the whole queue into a buffer it owns, so
@@ -12,12 +17,13 @@ pub type WakeFn = extern "C" fn(i32);
 
 struct Queue {
     messages: Vec<String>,
+    results: Vec<(u32, bool, Vec<u8>)>,
     signalled: bool,
     /// JS is in [`wait_then_drain`] and will drain itself: posts skip the wake callback.
     waiting: bool,
 }
 
-static QUEUE: Mutex<Queue> = Mutex::new(Queue { messages: Vec::new(), signalled: false, waiting: false });
+static QUEUE: Mutex<Queue> = Mutex::new(Queue { messages: Vec::new(), results: Vec::new(), signalled: false, waiting: false });
 /// How many queued messages a waiting JS thread wants at once (see [`post_wanted`]), readable
 /// without the lock so that the waiter can poll it.
 static WANTED: AtomicUsize = AtomicUsize::new(0);
@@ -49,10 +55,19 @@ pub fn post_wanted(message: serde_json::Value) {
     queue(message, true);
 }
 
+/// Queues the result of request `id`: a value's JSON, or an error's text. JS always wants it.
+pub fn post_result(id: u32, ok: bool, bytes: Vec<u8>) {
+    enqueue(|q| q.results.push((id, ok, bytes)), true);
+}
+
 fn queue(message: serde_json::Value, wanted: bool) {
+    enqueue(|q| q.messages.push(message.to_string()), wanted);
+}
+
+fn enqueue(put: impl FnOnce(&mut Queue), wanted: bool) {
     let wake_now = {
         let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
-        q.messages.push(message.to_string());
+        put(&mut q);
         if wanted {
             WANTED.fetch_add(1, Ordering::Release);
         }
@@ -102,7 +117,7 @@ pub fn wait_then_drain(max: Duration, out: &mut [u8]) -> i64 {
             return drain_locked(&mut q, out);
         }
         // Posted during the wait without a wake; the callback runs once this FFI call returns.
-        !q.messages.is_empty() && !std::mem::replace(&mut q.signalled, true)
+        (!q.messages.is_empty() || !q.results.is_empty()) && !std::mem::replace(&mut q.signalled, true)
     };
     if wake_now {
         wake();
@@ -110,7 +125,7 @@ pub fn wait_then_drain(max: Duration, out: &mut [u8]) -> i64 {
     0
 }
 
-/// Writes the queued messages as one JSON array into `out`, and empties the queue.
+/// Writes the queued messages and results into `out` (see the module's format), and empties the queue.
 /// Returns the bytes written, 0 when nothing is queued, or minus the size needed when `out` is too
 /// small (the queue is then left as it was).
 pub fn drain_into(out: &mut [u8]) -> i64 {
@@ -118,11 +133,12 @@ pub fn drain_into(out: &mut [u8]) -> i64 {
 }
 
 fn drain_locked(q: &mut Queue, out: &mut [u8]) -> i64 {
-    if q.messages.is_empty() {
+    if q.messages.is_empty() && q.results.is_empty() {
         q.signalled = false;
         return 0;
     }
-    let needed = 2 + q.messages.iter().map(|m| m.len() + 1).sum::<usize>() - 1;
+    let control = 2 + q.messages.iter().map(|m| m.len() + 1).sum::<usize>().saturating_sub(1);
+    let needed = 4 + control + q.results.iter().map(|(_, _, b)| 9 + b.len()).sum::<usize>();
     if needed > out.len() {
         return -(needed as i64);
     }
@@ -131,6 +147,7 @@ fn drain_locked(q: &mut Queue, out: &mut [u8]) -> i64 {
         out[at..at + bytes.len()].copy_from_slice(bytes);
         at += bytes.len();
     };
+    put(&(control as u32).to_le_bytes());
     put(b"[");
     for (i, m) in q.messages.iter().enumerate() {
         if i > 0 {
@@ -139,7 +156,14 @@ fn drain_locked(q: &mut Queue, out: &mut [u8]) -> i64 {
         put(m.as_bytes());
     }
     put(b"]");
+    for (id, ok, bytes) in &q.results {
+        put(&id.to_le_bytes());
+        put(&[u8::from(*ok)]);
+        put(&(bytes.len() as u32).to_le_bytes());
+        put(bytes);
+    }
     q.messages.clear();
+    q.results.clear();
     WANTED.store(0, Ordering::Release);
     q.signalled = false;
     at as i64
@@ -148,10 +172,35 @@ fn drain_locked(q: &mut Queue, out: &mut [u8]) -> i64 {
 #[cfg(test)]
 pub(crate) static TEST_LOCK: Mutex<()> = Mutex::new(());
 
+/// The control messages of a drained buffer, for tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn control_messages(buf: &[u8]) -> Vec<serde_json::Value> {
+    let len = u32::from_le_bytes(buf[..4].try_into().unwrap_or_default()) as usize;
+    serde_json::from_slice(&buf[4..4 + len]).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    type Results = Vec<(u32, bool, Vec<u8>)>;
+
+    /// Reads a drained buffer back: the control messages, and each result.
+    fn decode(buf: &[u8]) -> (serde_json::Value, Results) {
+        let control = u32::from_le_bytes(buf[..4].try_into().unwrap()) as usize;
+        let messages = serde_json::from_slice(&buf[4..4 + control]).unwrap();
+        let mut results = Vec::new();
+        let mut at = 4 + control;
+        while at < buf.len() {
+            let id = u32::from_le_bytes(buf[at..at + 4].try_into().unwrap());
+            let ok = buf[at + 4] == 1;
+            let len = u32::from_le_bytes(buf[at + 5..at + 9].try_into().unwrap()) as usize;
+            results.push((id, ok, buf[at + 9..at + 9 + len].to_vec()));
+            at += 9 + len;
+        }
+        (messages, results)
+    }
 
     #[test]
     fn drains_all_queued_messages_as_one_array_and_reports_short_buffers() {
@@ -160,12 +209,12 @@ mod tests {
         drain_into(&mut big);
         post(json!({"a": 1}));
         post(json!({"b": 2}));
+        post_result(3, false, b"Not found: x".to_vec());
         let mut small = [0u8; 4];
         let needed = drain_into(&mut small);
-        assert_eq!(needed, -(r#"[{"a":1},{"b":2}]"#.len() as i64));
+        assert_eq!(needed, -((4 + r#"[{"a":1},{"b":2}]"#.len() + 9 + 12) as i64));
         let n = drain_into(&mut big) as usize;
-        let v: serde_json::Value = serde_json::from_slice(&big[..n]).unwrap();
-        assert_eq!(v, json!([{"a": 1}, {"b": 2}]));
+        assert_eq!(decode(&big[..n]), (json!([{"a": 1}, {"b": 2}]), vec![(3, false, b"Not found: x".to_vec())]));
         assert_eq!(drain_into(&mut big), 0);
     }
 
@@ -181,12 +230,11 @@ mod tests {
         drain_into(&mut out);
         set_wake(count_wake);
         let before = WAKES.load(Ordering::SeqCst);
-        let worker = std::thread::spawn(|| post_wanted(json!({"type": "result", "id": 7})));
+        let worker = std::thread::spawn(|| post_result(7, true, br#"{"v":1}"#.to_vec()));
         let n = wait_then_drain(Duration::from_secs(5), &mut out);
         worker.join().unwrap();
         assert!(n > 0, "the waiter got nothing");
-        let v: serde_json::Value = serde_json::from_slice(&out[..n as usize]).unwrap();
-        assert_eq!(v, json!([{"type": "result", "id": 7}]));
+        assert_eq!(decode(&out[..n as usize]), (json!([]), vec![(7, true, br#"{"v":1}"#.to_vec())]));
         assert_eq!(WAKES.load(Ordering::SeqCst), before, "the wake callback fired although JS was waiting");
         clear_wake();
     }
@@ -199,12 +247,11 @@ mod tests {
         let worker = std::thread::spawn(|| {
             post(json!({"type": "log"}));
             std::thread::sleep(Duration::from_millis(20));
-            post_wanted(json!({"type": "result", "id": 8}));
+            post_result(8, true, b"null".to_vec());
         });
         let n = wait_then_drain(Duration::from_secs(5), &mut out);
         worker.join().unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out[..n as usize]).unwrap();
-        assert_eq!(v, json!([{"type": "log"}, {"type": "result", "id": 8}]));
+        assert_eq!(decode(&out[..n as usize]), (json!([{"type": "log"}]), vec![(8, true, b"null".to_vec())]));
     }
 
     #[test]
@@ -219,8 +266,7 @@ mod tests {
         assert_eq!(wait_then_drain(Duration::from_millis(5), &mut out), 0);
         assert_eq!(WAKES.load(Ordering::SeqCst), before + 1);
         let n = drain_into(&mut out);
-        let v: serde_json::Value = serde_json::from_slice(&out[..n as usize]).unwrap();
-        assert_eq!(v, json!([{"type": "log"}]));
+        assert_eq!(decode(&out[..n as usize]).0, json!([{"type": "log"}]));
         clear_wake();
     }
 

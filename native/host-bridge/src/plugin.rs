@@ -248,10 +248,14 @@ fn lock_object(object: &Mutex<PluginBox>) -> MutexGuard<'_, PluginBox> {
     object.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Queues the answer to invoke `id` for the plugin host.
+/// Queues the answer to invoke `id` for the plugin host: the value's JSON as serde writes it, or the
+/// error's text; neither is parsed again until whoever asked uses it.
 pub fn post_result(id: u32, result: Result<Value, String>) {
-    outbox::post_wanted(match result {
-        Ok(value) => json!({ "type": "result", "id": id, "ok": true, "value": value }),
-        Err(error) => json!({ "type": "result", "id": id, "ok": false, "error": error }),
-    });
+    match result {
+        Ok(value) => match serde_json::to_vec(&value) {
+            Ok(bytes) => outbox::post_result(id, true, bytes),
+            Err(e) => outbox::post_result(id, false, format!("Serialization error: the result cannot be written as JSON: {e}").into_bytes()),
+        },
+        Err(error) => outbox::post_result(id, false, error.into_bytes()),
+    }
 }

@@ -59,7 +59,7 @@ mod tests {
             loop {
                 let n = crate::outbox::drain_into(&mut buf);
                 if n > 0 {
-                    let msgs: Vec<Value> = serde_json::from_slice(&buf[..n as usize]).unwrap();
+                    let msgs = crate::outbox::control_messages(&buf[..n as usize]);
                     if let Some(m) = msgs.iter().find(|m| m["type"] == "settings") {
                         assert_eq!(m["values"], json!({"limit": 20}));
                         assert!(host_call::complete(m["id"].as_u64().unwrap() as u32, json!({"ok": true, "values": {"model": "small", "limit": 20}})));

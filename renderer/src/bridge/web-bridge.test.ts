@@ -55,6 +55,15 @@ describe('the web bridge', () => {
     expect(states).toEqual(['connecting', 'connected']);
   });
 
+  it("fails the one call whose answer is not JSON (main passes plugins' answers on unparsed)", async () => {
+    const { api, socket } = bridge();
+    socket().emit('open');
+    const ping = api.ping(1);
+    await vi.waitFor(() => expect(socket().sent).toHaveLength(1));
+    socket().emit('message', '{"id":1,"ok":true,"result":{not json}');
+    await expect(ping).rejects.toThrow("Serialization error: the plugin's answer is not JSON");
+  });
+
   it('fails waiting and new calls at once when the connection is lost, and comes back by itself', async () => {
     const { api, states, socket } = bridge();
     const first = socket();

@@ -78,7 +78,14 @@ export function createWebBridge(location: Location = window.location): HaloForge
       });
     });
     socket.addEventListener('message', (e) => {
-      const msg = JSON.parse(String(e.data)) as Reply | { event: EventName; payload: unknown };
+      let msg: Reply | { event: EventName; payload: unknown };
+      try {
+        msg = JSON.parse(String(e.data)) as Reply | { event: EventName; payload: unknown };
+      } catch {
+        // Main passes a plugin's answer on unparsed: one that is not JSON fails its call, here.
+        const id = Number(/^\{"id":(\d+),/.exec(String(e.data))?.[1]);
+        msg = { id, ok: false, error: "Serialization error: the plugin's answer is not JSON" };
+      }
       if ('event' in msg) {
         listeners.get(msg.event)?.forEach((l) => l(msg.payload as never));
         return;
