@@ -140,7 +140,9 @@ export function createHost(opts: HostOptions): Host {
 
   const grants = new GrantStore(join(layout.home, 'grants.json'));
   if (grants.loadProblem) logger.log('error', HOST_TARGET, grants.loadProblem);
-  const audit = new AuditLog(join(layout.home, 'audit.jsonl'), opts.onAudit);
+  const audit = new AuditLog(join(layout.home, 'audit.jsonl'), opts.onAudit, (entry, e) =>
+    logger.log('error', HOST_TARGET, `a refusal could not be written to the audit file (${e.message}): ${entry.method} ${entry.url} by ${entry.pluginId}, ${entry.rule}`),
+  );
   const panelAsker = new PanelAsker((pending) => opts.onPrompts?.(pending));
   const auditIndex = auditIndexOf(audit);
   // Every prompt says who asks (as its manifest says), what it was running, and whether it asked before.
@@ -187,11 +189,7 @@ export function createHost(opts: HostOptions): Host {
     egressFor: (id) => ({ open: (tunnel, head, send) => egress.open(id, tunnel, head, send), flow: (m) => egress.flow(id, m) }),
     onViolation: (id, reason) => {
       logger.log('error', id, `plugin host refused and stopped: it sent ${reason}`);
-      try {
-        audit.appendDecision({ pluginId: id, method: 'IPC', url: `plugin-host://${id}`, decision: 'deny', rule: 'plugin-host:message', reason: `its plugin host sent ${reason}; it was stopped` });
-      } catch (e) {
-        logger.log('error', HOST_TARGET, `audit write failed for a refused plugin host message of ${id}: ${(e as Error).message}`);
-      }
+      audit.refuse({ pluginId: id, method: 'IPC', url: `plugin-host://${id}`, rule: 'plugin-host:message', reason: `its plugin host sent ${reason}; it was stopped` });
     },
     localNetworkOf: (id) => grants.localNetwork(id),
     onChange: opts.onChange,

@@ -107,7 +107,7 @@ describe('the shell, started with a fake Electron', () => {
 
   function fakeCore(audited: string[]): AppCore {
     return {
-      host: { plugins: { framed: () => undefined }, logger: { log: () => undefined }, audit: { appendDecision: (e: { url: string }) => void audited.push(e.url) }, start: async () => undefined },
+      host: { plugins: { framed: () => undefined }, logger: { log: () => undefined }, audit: { refuse: (e: { url: string }) => void audited.push(e.url) }, start: async () => undefined },
       dispatch: async (channel: unknown, args: unknown) => ({ channel, args }),
       stop: async () => undefined,
     } as unknown as AppCore;

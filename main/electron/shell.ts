@@ -158,7 +158,7 @@ export function createElectronShell(electron: ElectronLike, deps: ShellDeps) {
         if (!isHostPanel(event, windows)) {
           const from = event.senderFrame?.url ?? 'an unknown frame';
           host.logger.log('warn', HOST_TARGET, `refused ${channel} from ${from}`);
-          host.audit.appendDecision({ pluginId: '(panel)', method: 'IPC', url: `ipc:${channel}`, decision: 'deny', rule: 'ipc:wrong-sender', reason: `sent by ${from}, not a HaloForge panel` });
+          host.audit.refuse({ pluginId: '(panel)', method: 'IPC', url: `ipc:${channel}`, rule: 'ipc:wrong-sender', reason: `sent by ${from}, not a HaloForge panel` });
           throw new Error(`${channel} refused: the sender is not a HaloForge panel`);
         }
         // Electron's IPC carries values, not text: a plugin's raw answer is parsed here, as it goes.

@@ -94,3 +94,12 @@ describe('the audit log', () => {
     for (const w of written) await expect(w).rejects.toThrow(/ENOENT/);
   });
 });
+
+describe('a refusal', () => {
+  it('stands whether or not it could be written, and a lost one is reported, not thrown', () => {
+    const lost: string[] = [];
+    const full = new AuditLog('/dev/full', undefined, (entry, e) => lost.push(`${entry.url}: ${e.message}`));
+    expect(() => full.refuse({ pluginId: '(panel)', method: 'IPC', url: 'ipc:hf:nope', rule: 'ipc:refused', reason: 'unknown channel' })).not.toThrow();
+    expect(lost).toEqual([expect.stringMatching(/^ipc:hf:nope: ENOSPC/)]);
+  });
+});

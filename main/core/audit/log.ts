@@ -41,8 +41,25 @@ export class AuditLog {
     private readonly path: string,
     /** Told of every entry once it is on disk (the live network activity view). */
     onAppend?: (entry: AuditEntry) => void,
+    /** Told when a refusal could not be written (see `refuse`): the app log says so. */
+    private readonly onRefusalLost?: (entry: Omit<AuditEntry, 'time' | 'requestId' | 'hop' | 'event'>, error: Error) => void,
   ) {
     if (onAppend) this.followers.push(onAppend);
+  }
+
+  /**
+   * The one way a refusal is written down, wherever it was decided (a panel's message, a plugin
+   * host's, a file, a cross-plugin call, an Electron frame). The refusal stands whether or not it
+   * could be written; a failure to write it goes to `onRefusalLost`, never to the caller. (An
+   * allowed decision that cannot be written is refused by its caller instead: see `appendDecision`.)
+   */
+  refuse(entry: Omit<AuditEntry, 'time' | 'requestId' | 'hop' | 'event' | 'decision'>): void {
+    const refusal = { ...entry, decision: 'deny' as const };
+    try {
+      this.appendDecision(refusal);
+    } catch (e) {
+      this.onRefusalLost?.(refusal, e as Error);
+    }
   }
 
   /** Tells `listener` of every entry from now on, once it is on disk. */

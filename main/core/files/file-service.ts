@@ -73,11 +73,7 @@ export class FileService {
   }
 
   private refuse(plugin: FilePlugin, path: string, write: boolean, rule: string, reason: string): FileAnswer {
-    try {
-      this.deps.audit.appendDecision({ pluginId: plugin.id, method: 'FILE', url: `file://${path}`, decision: 'deny', rule, reason: `${write ? 'write' : 'read'}: ${reason}` });
-    } catch (e) {
-      return { ok: false, kind: 'permission', message: `${reason} (and the audit log cannot be written: ${(e as Error).message})` };
-    }
+    this.deps.audit.refuse({ pluginId: plugin.id, method: 'FILE', url: `file://${path}`, rule, reason: `${write ? 'write' : 'read'}: ${reason}` });
     return { ok: false, kind: 'permission', message: reason };
   }
 

@@ -247,18 +247,7 @@ export function createRouter(core: RouterCore) {
 
   /** A refused message is recorded in the audit trail, so hostile panels leave a trace. */
   function refused(channel: unknown, e: IpcRefusal, sender: string): never {
-    try {
-      audit.appendDecision({
-        pluginId: `(${sender})`,
-        method: 'IPC',
-        url: `ipc:${String(channel).slice(0, 80)}`,
-        decision: 'deny',
-        rule: 'ipc:refused',
-        reason: e.message,
-      });
-    } catch {
-      // The refusal stands whether or not it could be recorded.
-    }
+    audit.refuse({ pluginId: `(${sender})`, method: 'IPC', url: `ipc:${String(channel).slice(0, 80)}`, rule: 'ipc:refused', reason: e.message });
     throw e;
   }
 
