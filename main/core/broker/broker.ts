@@ -7,7 +7,8 @@ import { HOST_TARGET, type Logger } from '../log/logger';
 import { decide, withAddresses, type Decision, type ManifestPermission } from '../policy/engine';
 import { redactUrl } from '../policy/request-url';
 import type { PromptOutcome, PromptService } from '../prompts/service';
-import { describeLasting, lastingOf } from '../grants/terms';
+import { decideFromAnswer } from '../grants/prompt-answer';
+import { describeLasting } from '../grants/terms';
 import { DeadlinePassed, Deadlines } from './deadlines';
 import { PinnedAgents } from './pinned-agents';
 import { systemResolver, type Resolver } from './resolver';
@@ -248,16 +249,13 @@ export class Broker {
         reason: decision.reason,
       });
       const origin = `${target.scheme}://${target.host}:${target.port}`;
-      const lasts = lastingOf(prompt);
-      if (lasts) {
-        const grant = grants.add({ pluginId, permission: 'network_http', scheme: target.scheme, host: target.host, port: target.port, via: `prompt: allow ${describeLasting(lasts)}`, lasts });
-        this.opts.logger.log('info', HOST_TARGET, `plugin ${pluginId} granted network access to ${origin} ${describeLasting(lasts)} (grant ${grant.id})`);
-        decision = { decision: 'allow', rule: 'grant', grantId: grant.id, reason: `the user allowed ${origin} ${describeLasting(lasts)}`, target };
-      } else if (prompt === 'allow-once') {
-        decision = { decision: 'allow', rule: 'prompt:allow-once', reason: `the user allowed this one request to ${origin}`, target };
+      const answered = decideFromAnswer(prompt, this.opts.prompts, (terms) => grants.add({ pluginId, permission: 'network_http', scheme: target.scheme, host: target.host, port: target.port, ...terms }));
+      if (!answered.allowed) deny(`prompt:${prompt}`, `request of plugin ${pluginId} to ${origin} was not allowed: ${answered.why}`, prompt);
+      else if (answered.lasts) {
+        this.opts.logger.log('info', HOST_TARGET, `plugin ${pluginId} granted network access to ${origin} ${describeLasting(answered.lasts)} (grant ${answered.grantId})`);
+        decision = { decision: 'allow', rule: 'grant', grantId: answered.grantId, reason: `the user allowed ${origin} ${describeLasting(answered.lasts)}`, target };
       } else {
-        const refused = prompt as Parameters<PromptService['whyRefused']>[0];
-        deny(`prompt:${prompt}`, `request of plugin ${pluginId} to ${origin} was not allowed: ${this.opts.prompts.whyRefused(refused)}`, prompt);
+        decision = { decision: 'allow', rule: 'prompt:allow-once', reason: `the user allowed this one request to ${origin}`, target };
       }
     }
     let addresses: string[];

@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import type { AuditLog } from '../audit/log';
 import type { GrantStore } from '../grants/store';
-import { describeLasting, lastingOf } from '../grants/terms';
+import { decideFromAnswer } from '../grants/prompt-answer';
+import { describeLasting } from '../grants/terms';
 import type { PromptOutcome, PromptService } from '../prompts/service';
 
 /** A plugin's access to a file or folder outside its data folder, by its real path (links resolved). */
@@ -51,15 +52,14 @@ export async function decideFileAccess(
       tier: 'Sensitive',
       reason: `first ${access} of plugin ${req.pluginId} in ${folder}/${req.purpose ? ` ${req.purpose}` : ''}: ${permission} needs the user's confirmation per folder`,
     });
-    const lasts = lastingOf(prompt);
-    allowed = prompt === 'allow-once' || lasts !== undefined;
-    rule = `prompt:${prompt}`;
-    reason = allowed ? 'the user allowed this access once' : `the user did not allow ${access} access to ${req.path}: ${deps.prompts.whyRefused(prompt as Parameters<PromptService['whyRefused']>[0])}`;
-    if (lasts) {
-      const grant = deps.grants.addFile({ pluginId: req.pluginId, permission, folder, via: `prompt: allow ${describeLasting(lasts)}`, lasts });
-      rule = 'grant';
-      reason = `the user allowed ${folder}/ ${describeLasting(lasts)} (grant ${grant.id})`;
-    }
+    const answered = decideFromAnswer(prompt, deps.prompts, (terms) => deps.grants.addFile({ pluginId: req.pluginId, permission, folder, ...terms }));
+    allowed = answered.allowed;
+    rule = answered.allowed && answered.lasts ? 'grant' : `prompt:${prompt}`;
+    reason = !answered.allowed
+      ? `the user did not allow ${access} access to ${req.path}: ${answered.why}`
+      : answered.lasts
+        ? `the user allowed ${folder}/ ${describeLasting(answered.lasts)} (grant ${answered.grantId})`
+        : 'the user allowed this access once';
   }
   try {
     deps.audit.appendDecision({

@@ -7,7 +7,8 @@ import { decideFileAccess } from '../files/file-access';
 import { isWithin, realPath } from '../files/real-path';
 import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type Logger } from '../log/logger';
-import { describeLasting, lastingOf } from '../grants/terms';
+import { decideFromAnswer } from '../grants/prompt-answer';
+import { describeLasting } from '../grants/terms';
 import type { PromptService } from '../prompts/service';
 import { untrustedReason, type Bubblewrap } from '../sandbox/bubblewrap';
 import { bwrapArguments } from '../sandbox/view';
@@ -195,14 +196,11 @@ export class ProcessService {
       cwd,
       reason: `plugin ${plugin.id} runs ${program} for the first time: programs have no network unless the user allows it`,
     });
-    const lasts = lastingOf(prompt);
-    if (lasts) {
-      const added = this.deps.grants.addProgram({ pluginId: plugin.id, permission: 'program_network', program, via: `prompt: allow ${describeLasting(lasts)}`, lasts });
-      return { allowed: true, why: `the user allowed ${program} the network ${describeLasting(lasts)}`, grantId: added.id, prompt };
-    }
-    if (prompt === 'allow-once') return { allowed: true, why: 'the user allowed it for this run', prompt };
+    const answered = decideFromAnswer(prompt, this.deps.prompts, (terms) => this.deps.grants.addProgram({ pluginId: plugin.id, permission: 'program_network', program, ...terms }));
+    if (answered.allowed && answered.lasts) return { allowed: true, why: `the user allowed ${program} the network ${describeLasting(answered.lasts)}`, grantId: answered.grantId, prompt };
+    if (answered.allowed) return { allowed: true, why: 'the user allowed it for this run', prompt };
     if (prompt === 'deny') this.offline.add(key);
-    return { allowed: false, why: this.deps.prompts.whyRefused(prompt as Parameters<PromptService['whyRefused']>[0]), prompt };
+    return { allowed: false, why: answered.why, prompt };
   }
 
   private audit(entry: Omit<AuditEntry, 'time'>): void {

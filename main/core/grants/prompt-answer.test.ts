@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { PromptService } from '../prompts/service';
+import { decideFromAnswer } from './prompt-answer';
+import type { Lasting } from './terms';
+
+const prompts = new PromptService(undefined, 30_000);
+
+/** Records what a decision asked the store to grant. */
+function recorder() {
+  const made: Array<{ via: string; lasts: Lasting }> = [];
+  return { made, grant: (terms: { via: string; lasts: Lasting }) => (made.push(terms), { id: `g${made.length}` }) };
+}
+
+describe('a prompt answer becomes a decision', () => {
+  it.each([
+    ['allow-session', 'session', 'prompt: allow until HaloForge quits'],
+    ['allow-day', 'day', 'prompt: allow for 24 hours'],
+    ['allow-always', 'always', 'prompt: allow always'],
+  ] as const)('"%s" allows and leaves a %s grant saying how it was given', (answer, lasts, via) => {
+    const { made, grant } = recorder();
+    expect(decideFromAnswer(answer, prompts, grant)).toEqual({ allowed: true, lasts, grantId: 'g1' });
+    expect(made).toEqual([{ via, lasts }]);
+  });
+
+  it('"allow-once" allows this one use and grants nothing', () => {
+    const { made, grant } = recorder();
+    expect(decideFromAnswer('allow-once', prompts, grant)).toEqual({ allowed: true, lasts: null });
+    expect(made).toEqual([]);
+  });
+
+  it.each([
+    ['deny', 'the user denied it'],
+    ['timeout', 'nobody answered the permission prompt within 30 s'],
+    ['unavailable', 'no one is there to answer a permission prompt'],
+  ] as const)('"%s" refuses in the prompt service\'s words and grants nothing', (answer, why) => {
+    const { made, grant } = recorder();
+    expect(decideFromAnswer(answer, prompts, grant)).toEqual({ allowed: false, why });
+    expect(made).toEqual([]);
+  });
+});

@@ -1,0 +1,16 @@
+import type { PromptOutcome, PromptService } from '../prompts/service';
+import { describeLasting, lastingOf, type Lasting } from './terms';
+
+export type PromptDecision = { allowed: true; lasts: Lasting; grantId: string } | { allowed: true; lasts: null } | { allowed: false; why: string };
+
+/**
+ * The one way a prompt's answer becomes a decision, for hosts, folders and programs alike: a lasting
+ * answer becomes a grant (made by `grant`, with the `via` every prompt's grant carries), "this time"
+ * allows this one use, and anything else refuses in the prompt service's own words.
+ */
+export function decideFromAnswer(outcome: PromptOutcome, prompts: Pick<PromptService, 'whyRefused'>, grant: (terms: { via: string; lasts: Lasting }) => { id: string }): PromptDecision {
+  const lasts = lastingOf(outcome);
+  if (lasts) return { allowed: true, lasts, grantId: grant({ via: `prompt: allow ${describeLasting(lasts)}`, lasts }).id };
+  if (outcome === 'allow-once') return { allowed: true, lasts: null };
+  return { allowed: false, why: prompts.whyRefused(outcome as Parameters<PromptService['whyRefused']>[0]) };
+}
