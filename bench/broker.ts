@@ -19,9 +19,9 @@ export async function brokerBenchmarks(): Promise<Row[]> {
   const server = await startServerProcess();
   const home = mkdtempSync(join(tmpdir(), 'hf-bench-'));
   const grants = new GrantStore(join(home, 'grants.json'));
-  grants.setLocalNetwork('dev.bench.p', true);
   const broker = new Broker({
-    profileOf: () => ({ name: 'bench', permissions: [{ type: 'network_http_domain', value: `api.bench.test:${server.port}` }] }),
+    // The server is on loopback: the plugin's local network toggle is on.
+    authorityOf: () => ({ name: 'bench', permissions: [{ type: 'network_http_domain', value: `api.bench.test:${server.port}` }], grants: { network: [], files: [], programs: [] }, localNetwork: true }),
     grants,
     audit: new AuditLog(join(home, 'audit.jsonl')),
     prompts: new PromptService(undefined),

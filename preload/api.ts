@@ -7,7 +7,7 @@ import type { PropertySchema, SettingsSchema } from '../main/core/plugins/settin
 import type { AuditQueryWire, ChannelName, Channels, EventName, Events } from '../main/core/ipc/channels';
 import type { FileGrant, Grant, Narrowing } from '../main/core/grants/store';
 import type { NetworkGrant } from '../main/core/policy/engine';
-import type { PluginSummary } from '../main/core/plugins/manager';
+import type { PluginSummary } from '../main/core/plugins/summary';
 import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/service';
 import type { ConfigProperty, ConfigSchema } from '../main/core/workflows/config-schema';
 import type { FileDialogRequest, FolderListing } from '../main/core/dialogs/file-dialogs';

@@ -4,7 +4,7 @@ import type { Grant } from '../core/grants/store';
 import { haloforgeHome } from '../core/paths';
 import type { PermissionState } from '../core/plugins/approvals';
 import { describeUpgrade } from '../core/plugins/installer';
-import type { PluginSummary } from '../core/plugins/manager';
+import type { PluginSummary } from '../core/plugins/summary';
 import { CommandFailed, openCore, type CoreClient, type StartWhat } from './core-client';
 import { UsageError, json, type Output } from './usage';
 

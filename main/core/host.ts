@@ -20,7 +20,9 @@ import { ProcessService, type ProcessLimits } from './processes/process-service'
 import { findBubblewrap, type Bubblewrap } from './sandbox/bubblewrap';
 import { SandboxGate } from './sandbox/gate';
 import { readNamespaces } from './sandbox/namespaces';
-import { PluginManager, type PluginManagerOptions } from './plugins/manager';
+import { PluginCatalogue } from './plugins/catalogue';
+import { PluginLifecycle, type PluginLifecycleOptions } from './plugins/lifecycle';
+import { PluginSettings } from './plugins/plugin-settings';
 import type { RestartPolicy } from './plugins/plugin-process';
 import { PluginRegistry } from './plugins/registry';
 import { PanelAsker } from './prompts/panel-asker';
@@ -35,7 +37,9 @@ import { Workflows, type WorkflowRun } from './workflows/workflows';
 export interface Host {
   layout: HomeLayout;
   logger: FileLogger;
-  plugins: PluginManager;
+  /** Runs plugins: their hosts, invokes, approvals and toggles (its `catalogue` knows what is installed and what each may do). */
+  plugins: PluginLifecycle;
+  settings: PluginSettings;
   installer: Installer;
   grants: GrantStore;
   audit: AuditLog;
@@ -87,8 +91,8 @@ export interface HostOptions {
   /** Changes to the host's one budget of waits (core/timeouts); checked so no inner wait outlives an outer one. */
   timeouts?: Partial<Timeouts>;
   restartPolicy?: Partial<RestartPolicy>;
-  onChange?: PluginManagerOptions['onChange'];
-  onNotify?: PluginManagerOptions['onNotify'];
+  onChange?: PluginLifecycleOptions['onChange'];
+  onNotify?: PluginLifecycleOptions['onNotify'];
   onPrompts?: (pending: PermissionPrompt[]) => void;
   onAudit?: (entry: AuditEntry) => void;
   onPluginEvent?: (pluginId: string, name: string, payload: unknown) => void;
@@ -128,10 +132,10 @@ export function createHost(opts: HostOptions): Host {
     if (!existsSync(path)) throw new Error(`the ${what} is not built (${path} is missing): run npm start or npm run build`);
   }
   const timeouts = timeoutsWith(opts.timeouts);
-  const settings = readHostSettings(layout.home, logger);
+  const hostSettings = readHostSettings(layout.home, logger);
   const bubblewrap = opts.sandbox === 'off' ? { ok: false as const, reason: 'the sandbox was turned off for this run' } : findBubblewrap();
   mkdirSync(layout.home, { recursive: true });
-  const gate = new SandboxGate({ bubblewrap, allowUnconfined: settings.allowUnconfined || opts.sandbox === 'off', mainNamespaces: readNamespaces(), home: layout.home, lockDown: opts.sandbox !== 'off' });
+  const gate = new SandboxGate({ bubblewrap, allowUnconfined: hostSettings.allowUnconfined || opts.sandbox === 'off', mainNamespaces: readNamespaces(), home: layout.home, lockDown: opts.sandbox !== 'off' });
   const app = appRoot();
   const launch = opts.launcher ?? standardLauncher(bubblewrap);
   logger.log(bubblewrap.ok ? 'info' : 'warn', HOST_TARGET, bubblewrap.ok ? `plugin hosts start in bubblewrap (${bubblewrap.path})` : `sandbox unavailable: ${bubblewrap.reason}`);
@@ -147,7 +151,7 @@ export function createHost(opts: HostOptions): Host {
   const auditIndex = auditIndexOf(audit);
   // Every prompt says who asks (as its manifest says), what it was running, and whether it asked before.
   const prompts = new PromptService(opts.asker === 'panel' ? panelAsker.ask : opts.asker, timeouts.promptMs, (d) => {
-    const manifest = plugins.manifestOf(d.pluginId);
+    const manifest = catalogue.manifestOf(d.pluginId);
     const origin = d.kind === 'network' ? `${d.scheme}://${d.host}:${d.port}` : '';
     return {
       pluginVersion: manifest?.version ?? '',
@@ -158,29 +162,29 @@ export function createHost(opts: HostOptions): Host {
   });
   const files = new FileService({ grants, prompts, audit, protectedRoots });
   const processes = new ProcessService({ grants, prompts, audit, logger, bubblewrap, protectedRoots, limits: { ...opts.processLimits, timeoutMs: timeouts.programMs } });
-  // The manager hands ctx.http() calls to the broker; the broker asks the manager what each plugin
-  // declares. Both callbacks run only after both exist.
-  const plugins: PluginManager = new PluginManager({
-    pluginsDir: layout.plugins,
-    registry: new PluginRegistry(join(layout.home, 'plugins.json')),
+  const catalogue = new PluginCatalogue({ pluginsDir: layout.plugins, registry: new PluginRegistry(join(layout.home, 'plugins.json')), grants, logger });
+  // Settings saved from a panel reach the running plugin, and SettingsChanged listeners; both run only once the lifecycle exists.
+  const settings = new PluginSettings({
     settingsDir: join(layout.home, 'plugin-settings'),
+    manifestOf: (id) => catalogue.manifestOf(id),
+    logger,
+    onSaved: (id, values, fromPanel) => plugins.settingsSaved(id, values, fromPanel),
+  });
+  // The lifecycle hands ctx.http() calls to the broker, which reads each plugin's authority from
+  // the catalogue. The callbacks run only once everything exists.
+  const plugins: PluginLifecycle = new PluginLifecycle({
+    catalogue,
+    settings,
     restartPolicy: opts.restartPolicy,
     bridges: new Bridges({ home: layout.home, appRoot: app, defaultBridge: bridgePath, logger }),
     launcher: launch,
     logger,
     gate,
     timeouts,
-    hostCalls: (p) => {
-      const types = () => new Set(p.granted().map((g) => g.type));
-      return {
-        http: (m) => broker.fetch({ pluginId: p.id, method: m.method, url: m.url, headers: m.headers ?? undefined, body: m.body }),
-        fs: (m) => files.handle({ id: p.id, name: p.name, dataDir: p.dataDir, granted: types() }, m.op, m.path, m.data),
-        process: (m) => {
-          const granted = p.granted();
-          const whitelist = granted.filter((g) => g.type === 'process_spawn_whitelist').flatMap((g) => (Array.isArray(g.value) ? g.value.filter((v): v is string => typeof v === 'string') : []));
-          return processes.run({ id: p.id, name: p.name, dataDir: p.dataDir, granted: new Set(granted.map((g) => g.type)), whitelist }, m.program, m.args, m.cwd ?? null);
-        },
-      };
+    services: {
+      http: (p, m) => broker.fetch({ pluginId: p.authority.pluginId, method: m.method, url: m.url, headers: m.headers ?? undefined, body: m.body }),
+      fs: (p, m) => files.handle(p, m.op, m.path, m.data),
+      process: (p, m) => processes.run(p, m.program, m.args, m.cwd ?? null),
     },
     onHostGone: (id) => {
       processes.stopAll(id);
@@ -191,7 +195,6 @@ export function createHost(opts: HostOptions): Host {
       logger.log('error', id, `plugin host refused and stopped: it sent ${reason}`);
       audit.refuse({ pluginId: id, method: 'IPC', url: `plugin-host://${id}`, rule: 'plugin-host:message', reason: `its plugin host sent ${reason}; it was stopped` });
     },
-    localNetworkOf: (id) => grants.localNetwork(id),
     onChange: opts.onChange,
     // A plugin's event reaches panels and the other plugins' Custom subscriptions as plugin:<id>:<name>.
     onEvent: (id, name, payload) => {
@@ -220,7 +223,7 @@ export function createHost(opts: HostOptions): Host {
     },
   });
   const broker = new Broker({
-    profileOf: (id) => plugins.networkProfile(id),
+    authorityOf: (id) => catalogue.authority(id),
     grants,
     audit,
     prompts,
@@ -248,6 +251,7 @@ export function createHost(opts: HostOptions): Host {
     layout,
     logger,
     plugins,
+    settings,
     installer,
     grants,
     audit,
@@ -259,7 +263,7 @@ export function createHost(opts: HostOptions): Host {
     processes,
     egress,
     workflows,
-    frameCalls: createFrameCalls({ plugins, logger, dialogs }),
+    frameCalls: createFrameCalls({ plugins, settings, logger, dialogs }),
     dialogs,
     start: async () => {
       await plugins.startAll();

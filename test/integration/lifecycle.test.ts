@@ -50,7 +50,7 @@ describe.each([
     expect(host.grants.all(FETCHER)).toEqual([]);
     expect(host.grants.localNetwork(FETCHER)).toBe(false);
     expect(host.plugins.get(FETCHER)).toBeUndefined();
-    expect(host.plugins.registry.get(FETCHER)).toBeUndefined();
+    expect(host.plugins.catalogue.record(FETCHER)).toBeUndefined();
     expect(readFileSync(join(host.layout.plugins, FETCHER, 'data', 'note.txt'), 'utf8')).toBe('kept');
     expect(existsSync(join(host.layout.plugins, FETCHER, 'manifest.json'))).toBe(false);
   });
@@ -92,7 +92,7 @@ describe('installation', () => {
     const host = start();
     await host.installer.install(fetcherFolder(), 'all');
     const library = join(host.layout.plugins, FETCHER, 'native', 'libhf_fetcher.so');
-    const approved = host.plugins.registry.get(FETCHER)?.librarySha256;
+    const approved = host.plugins.catalogue.record(FETCHER)?.librarySha256;
     expect(approved).toMatch(/^[0-9a-f]{64}$/);
     appendFileSync(library, 'swapped');
     await host.plugins.restart(FETCHER);
@@ -143,7 +143,7 @@ describe('installation', () => {
     expect(host.plugins.get(FETCHER)?.version).toBe('0.1.0');
     const upgraded = await host.installer.install(next, ['network_http'], { upgrade: true });
     expect(upgraded).toMatchObject({ version: '0.2.0', state: 'active', needsApproval: [] });
-    expect(host.plugins.registry.get(FETCHER)).toMatchObject({ version: '0.2.0', approved: ['network_http_domain:api.example.com', 'network_http'], updateDate: expect.any(String) as string });
+    expect(host.plugins.catalogue.record(FETCHER)).toMatchObject({ version: '0.2.0', approved: ['network_http_domain:api.example.com', 'network_http'], updateDate: expect.any(String) as string });
     expect(readFileSync(join(host.layout.plugins, FETCHER, 'data', 'state.json'), 'utf8')).toBe('{"n":1}');
   });
 

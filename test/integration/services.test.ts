@@ -74,9 +74,9 @@ describe('a plugin shaped like the real ones', () => {
 
   it('gets settings saved from a panel through on_settings_changed, checked against the schema', async () => {
     const { host } = await start();
-    expect(host.plugins.settingsOf(NOTES).schema?.properties?.api_key).toMatchObject({ format: 'password' });
-    expect(() => host.plugins.saveSettings(NOTES, { max_notes: 'many' })).toThrow('settings of dev.haloforge.sample.notes not saved: max_notes must be an integer');
-    host.plugins.saveSettings(NOTES, { title: 'From the panel', style: 'markdown' });
+    expect(host.settings.of(NOTES).schema?.properties?.api_key).toMatchObject({ format: 'password' });
+    expect(() => host.settings.saveFromPanel(NOTES, { max_notes: 'many' })).toThrow('settings of dev.haloforge.sample.notes not saved: max_notes must be an integer');
+    host.settings.saveFromPanel(NOTES, { title: 'From the panel', style: 'markdown' });
     await expect.poll(() => host.plugins.invoke(NOTES, 'settings_changes', {})).toEqual({ count: 1 });
     await expect(host.plugins.invoke(NOTES, 'get_settings', {})).resolves.toMatchObject({ title: 'From the panel', style: 'markdown' });
   });
@@ -85,7 +85,7 @@ describe('a plugin shaped like the real ones', () => {
     const { host } = await start();
     host.plugins.appEvent({ type: 'theme_changed' }, { theme: 'dark' });
     await expect.poll(() => host.plugins.invoke(NOTES, 'last_theme', {})).toEqual({ theme: 'dark' });
-    host.plugins.saveSettings(NOTES, { title: 'x' });
+    host.settings.saveFromPanel(NOTES, { title: 'x' });
     await expect.poll(() => host.plugins.invoke(NOTES, 'settings_events', {})).toEqual([{ pluginId: NOTES }]);
   });
 });

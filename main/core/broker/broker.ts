@@ -4,9 +4,10 @@ import { request } from 'undici';
 import type { AuditEntry, AuditLog } from '../audit/log';
 import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type Logger } from '../log/logger';
-import { decide, withAddresses, type Decision, type ManifestPermission } from '../policy/engine';
+import { decide, withAddresses, type Decision } from '../policy/engine';
 import { redactUrl } from '../policy/request-url';
 import type { PromptOutcome, PromptService } from '../prompts/service';
+import type { PluginAuthority } from '../plugins/authority';
 import { decideFromAnswer } from '../grants/prompt-answer';
 import { describeLasting } from '../grants/terms';
 import { DeadlinePassed, Deadlines } from './deadlines';
@@ -45,14 +46,9 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxRedirects: 5,
 };
 
-export interface PluginNetworkProfile {
-  name: string;
-  permissions: readonly ManifestPermission[];
-}
-
 export interface BrokerOptions {
-  /** The approved permissions of an installed plugin, or undefined if there is no such plugin. */
-  profileOf: (pluginId: string) => PluginNetworkProfile | undefined;
+  /** What an installed plugin may do now (permissions, grants, local network), or undefined if there is no such plugin. */
+  authorityOf: (pluginId: string) => Pick<PluginAuthority, 'name' | 'permissions' | 'grants' | 'localNetwork'> | undefined;
   grants: GrantStore;
   audit: AuditLog;
   prompts: PromptService;
@@ -138,8 +134,6 @@ export class Broker {
   }
 
   private async follow(req: BrokerRequest): Promise<BrokerReply> {
-    const profile = this.opts.profileOf(req.pluginId);
-    if (!profile) throw new Refused('permission', `no plugin ${req.pluginId} is installed`);
     let body: string | undefined;
     if (req.method === 'POST') {
       body = JSON.stringify(req.body ?? null);
@@ -158,7 +152,7 @@ export class Broker {
     for (let hop = 0; ; hop++) {
       const started = performance.now();
       const base = { requestId, hop, pluginId: req.pluginId, method, url: redactUrl(url) };
-      const { decision, prompt, address } = await this.decideHop(req.pluginId, profile, method, url, base);
+      const { decision, prompt, address } = await this.decideHop(req.pluginId, method, url, base);
       await this.auditBeforeSending({ ...base, event: 'decision', decision: 'allow', rule: decision.rule, reason: decision.reason, grantId: 'grantId' in decision ? decision.grantId : undefined, prompt });
       // What became of this allowed hop, recorded once it is known.
       const outcome: Outcome = (entry) => this.auditAfter({ ...base, decision: 'allow', rule: decision.rule, reason: decision.reason, durationMs: performance.now() - started, ...entry });
@@ -198,9 +192,7 @@ export class Broker {
    * and thrown as `Refused`; the caller records the allowed decision (`recordBeforeConnecting`).
    */
   async decideConnection(pluginId: string, method: string, url: string, base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>): Promise<{ decision: Decision; prompt: PromptOutcome | undefined; address: string }> {
-    const profile = this.opts.profileOf(pluginId);
-    if (!profile) throw new Refused('permission', `no plugin ${pluginId} is installed`);
-    return this.decideHop(pluginId, profile, method, url, base);
+    return this.decideHop(pluginId, method, url, base);
   }
 
   /** Records an allowed connection before it is made; nothing may be sent when this throws. */
@@ -216,13 +208,15 @@ export class Broker {
   /** Decides one hop: the policy and, where it asks, the user first; DNS only for what they allowed. */
   private async decideHop(
     pluginId: string,
-    profile: PluginNetworkProfile,
     method: string,
     url: string,
     base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>,
   ): Promise<{ decision: Decision; prompt: PromptOutcome | undefined; address: string }> {
+    // Read at every hop: a grant the user gave at the first hop's prompt holds for a redirect.
+    const authority = this.opts.authorityOf(pluginId);
+    if (!authority) throw new Refused('permission', `no plugin ${pluginId} is installed`);
     const grants = this.opts.grants;
-    const input = { pluginId, permissions: profile.permissions, grants: grants.list(pluginId), localNetwork: grants.localNetwork(pluginId), ownAddresses: this.ownAddresses(), method, url };
+    const input = { pluginId, permissions: authority.permissions, grants: authority.grants.network, localNetwork: authority.localNetwork, ownAddresses: this.ownAddresses(), method, url };
     const deny = (rule: string, reason: string, prompt?: PromptOutcome): never => {
       this.audit({ ...base, event: 'decision', decision: 'deny', rule, reason, prompt });
       throw new Refused('permission', reason);
@@ -237,7 +231,7 @@ export class Broker {
       prompt = await this.opts.prompts.ask({
         kind: 'network',
         pluginId,
-        pluginName: profile.name,
+        pluginName: authority.name,
         method,
         url: redactUrl(url),
         scheme: target.scheme,

@@ -3,12 +3,13 @@ import type { AuditLog } from '../audit/log';
 import type { GrantStore } from '../grants/store';
 import { decideFromAnswer } from '../grants/prompt-answer';
 import { describeLasting } from '../grants/terms';
+import type { PluginAuthority } from '../plugins/authority';
 import type { PromptOutcome, PromptService } from '../prompts/service';
 
 /** A plugin's access to a file or folder outside its data folder, by its real path (links resolved). */
 export interface FileRequest {
-  pluginId: string;
-  pluginName: string;
+  /** The plugin asking, with the folder grants it holds now. */
+  plugin: PluginAuthority;
   path: string;
   write: boolean;
   /** The folder an "allow always" covers: by default the one holding `path`. */
@@ -26,13 +27,12 @@ export type FileReply = { ok: true } | { ok: false; message: string };
  */
 export async function decideFileAccess(
   req: FileRequest,
-  deps: { grants: GrantStore; prompts: PromptService; audit: AuditLog },
+  deps: { grants: Pick<GrantStore, 'touch' | 'addFile'>; prompts: PromptService; audit: AuditLog },
 ): Promise<FileReply> {
   const permission = req.write ? 'filesystem_write' : 'filesystem_read';
   const access = req.write ? 'write' : 'read';
-  const covering = deps.grants
-    .listFiles(req.pluginId)
-    .find((g) => (g.permission === permission || g.permission === 'filesystem_write') && (req.path === g.folder || req.path.startsWith(`${g.folder}/`)));
+  const { pluginId, name: pluginName } = req.plugin;
+  const covering = req.plugin.grants.files.find((g) => (g.permission === permission || g.permission === 'filesystem_write') && (req.path === g.folder || req.path.startsWith(`${g.folder}/`)));
   let prompt: PromptOutcome | undefined;
   let allowed = covering !== undefined;
   let rule = covering ? 'grant' : '';
@@ -42,17 +42,17 @@ export async function decideFileAccess(
     const folder = req.folder ?? dirname(req.path);
     prompt = await deps.prompts.ask({
       kind: 'file',
-      pluginId: req.pluginId,
-      pluginName: req.pluginName,
+      pluginId,
+      pluginName,
       permission,
       access,
       path: req.path,
       folder,
       purpose: req.purpose,
       tier: 'Sensitive',
-      reason: `first ${access} of plugin ${req.pluginId} in ${folder}/${req.purpose ? ` ${req.purpose}` : ''}: ${permission} needs the user's confirmation per folder`,
+      reason: `first ${access} of plugin ${pluginId} in ${folder}/${req.purpose ? ` ${req.purpose}` : ''}: ${permission} needs the user's confirmation per folder`,
     });
-    const answered = decideFromAnswer(prompt, deps.prompts, (terms) => deps.grants.addFile({ pluginId: req.pluginId, permission, folder, ...terms }));
+    const answered = decideFromAnswer(prompt, deps.prompts, (terms) => deps.grants.addFile({ pluginId, permission, folder, ...terms }));
     allowed = answered.allowed;
     rule = answered.allowed && answered.lasts ? 'grant' : `prompt:${prompt}`;
     reason = !answered.allowed
@@ -63,7 +63,7 @@ export async function decideFileAccess(
   }
   try {
     deps.audit.appendDecision({
-      pluginId: req.pluginId,
+      pluginId,
       method: 'FILE',
       url: `file://${req.path}`,
       decision: allowed ? 'allow' : 'deny',

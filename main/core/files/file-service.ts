@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import type { AuditLog } from '../audit/log';
 import type { GrantStore } from '../grants/store';
 import type { PromptService } from '../prompts/service';
+import type { ServedPlugin } from '../plugins/authority';
 import type { FsOp } from '../plugins/host-protocol';
 import { decideFileAccess } from './file-access';
 import { isWithin, realPath } from './real-path';
@@ -12,14 +13,6 @@ export const FILE_LIMITS = { maxFileBytes: 16 * 1024 * 1024, maxDirEntries: 10_0
 
 const WRITES: ReadonlySet<FsOp> = new Set(['write_file', 'create_dir_all', 'remove_file', 'remove_dir_all']);
 
-/** The plugin asking, as main knows it (never as its plugin host says). */
-export interface FilePlugin {
-  id: string;
-  name: string;
-  dataDir: string;
-  /** The permission types it was granted. */
-  granted: ReadonlySet<string>;
-}
 
 export type FileAnswer =
   | { ok: true; data?: string; exists?: boolean; entries?: Array<{ path: string; isDir: boolean; size?: number }> }
@@ -42,7 +35,7 @@ export class FileService {
     },
   ) {}
 
-  async handle(plugin: FilePlugin, op: FsOp, path: string, data?: string): Promise<FileAnswer> {
+  async handle(plugin: ServedPlugin, op: FsOp, path: string, data?: string): Promise<FileAnswer> {
     const write = WRITES.has(op);
     if (!isAbsolute(path)) return this.refuse(plugin, path, write, 'path', `${path} is not an absolute path`);
     const real = realPath(path);
@@ -54,16 +47,17 @@ export class FileService {
     }
     const host = this.deps.protectedRoots.find((root) => isWithin(real, root));
     if (host) return this.refuse(plugin, real, write, 'host-state', `${real} belongs to HaloForge Host itself (${host}), which no plugin may reach`);
-    const holds = write ? plugin.granted.has('filesystem_write') : plugin.granted.has('filesystem_read') || plugin.granted.has('filesystem_write');
+    const { authority } = plugin;
+    const holds = write ? authority.holds('filesystem_write') : authority.holds('filesystem_read') || authority.holds('filesystem_write');
     if (!holds) {
-      const onlyAppData = plugin.granted.has(`${permission}_app_data`) || plugin.granted.has('filesystem_write_app_data');
+      const onlyAppData = authority.holds(`${permission}_app_data`) || authority.holds('filesystem_write_app_data');
       const why = onlyAppData
         ? `${write ? 'writing' : 'reading'} ${real} is outside the plugin's data folder; ${permission}_app_data covers only ${plugin.dataDir}`
         : `${write ? 'writing' : 'reading'} ${real} needs the ${permission} permission`;
       return this.refuse(plugin, real, write, permission, why);
     }
     const folder = op === 'read_dir' || op === 'create_dir_all' || op === 'remove_dir_all' ? real : undefined;
-    const decided = await decideFileAccess({ pluginId: plugin.id, pluginName: plugin.name, path: real, write, folder }, this.deps);
+    const decided = await decideFileAccess({ plugin: authority, path: real, write, folder }, this.deps);
     if (!decided.ok) return { ok: false, kind: 'permission', message: decided.message };
     try {
       return await this.perform(op, real, data);
@@ -72,8 +66,8 @@ export class FileService {
     }
   }
 
-  private refuse(plugin: FilePlugin, path: string, write: boolean, rule: string, reason: string): FileAnswer {
-    this.deps.audit.refuse({ pluginId: plugin.id, method: 'FILE', url: `file://${path}`, rule, reason: `${write ? 'write' : 'read'}: ${reason}` });
+  private refuse(plugin: ServedPlugin, path: string, write: boolean, rule: string, reason: string): FileAnswer {
+    this.deps.audit.refuse({ pluginId: plugin.authority.pluginId, method: 'FILE', url: `file://${path}`, rule, reason: `${write ? 'write' : 'read'}: ${reason}` });
     return { ok: false, kind: 'permission', message: reason };
   }
 

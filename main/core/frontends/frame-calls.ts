@@ -1,7 +1,8 @@
 import { isLevel, type Level } from '../log/filter';
 import type { Logger } from '../log/logger';
 import type { DialogKind, FileDialogs } from '../dialogs/file-dialogs';
-import type { PluginManager } from '../plugins/manager';
+import type { PluginLifecycle } from '../plugins/lifecycle';
+import type { PluginSettings } from '../plugins/plugin-settings';
 import { sanitizedPluginId } from '../wire';
 
 /** A call a frame's bundle made that this host does not serve: the message names the command. */
@@ -15,7 +16,8 @@ const HOST_DATA = ['devkit_get_profiles', 'devkit_get_workflows', 'devkit_get_sn
 const MAX_LOG_TEXT = 4000;
 
 export interface FrameCallsDeps {
-  plugins: PluginManager;
+  plugins: Pick<PluginLifecycle, 'catalogue' | 'emit' | 'invokeAs' | 'get'>;
+  settings: Pick<PluginSettings, 'of' | 'saveFromPanel'>;
   logger: Logger;
   dialogs: FileDialogs;
 }
@@ -29,7 +31,8 @@ const DIALOGS: Record<string, DialogKind> = { devkit_pick_file: 'open-file', dev
  * settings are its own only.
  */
 export function createFrameCalls(deps: FrameCallsDeps) {
-  const { plugins, logger, dialogs } = deps;
+  const { plugins, settings, logger, dialogs } = deps;
+  const holds = (pluginId: string, type: string) => plugins.catalogue.authority(pluginId)?.holds(type) === true;
 
   function own(pluginId: string, args: Fields, what: string): void {
     const asked = args.pluginId ?? args.plugin_id;
@@ -39,7 +42,7 @@ export function createFrameCalls(deps: FrameCallsDeps) {
   function emit(pluginId: string, args: unknown): null {
     const a = isObject(args) ? args : {};
     if (typeof a.event !== 'string' || a.event.length === 0 || a.event.length > 200) throw new FrameCallRefused('emit_event needs {event, payload} with an event name of 1 to 200 characters');
-    if (!plugins.granted(pluginId).some((p) => p.type === 'events_emit')) throw new FrameCallRefused(`Permission denied: emitting events needs the events_emit permission, which ${pluginId} does not hold`);
+    if (!holds(pluginId, 'events_emit')) throw new FrameCallRefused(`Permission denied: emitting events needs the events_emit permission, which ${pluginId} does not hold`);
     plugins.emit(pluginId, a.event, a.payload ?? null);
     return null;
   }
@@ -69,18 +72,18 @@ export function createFrameCalls(deps: FrameCallsDeps) {
         return invoke(pluginId, args);
       case 'plugin_get_settings':
         own(pluginId, args, 'read settings of');
-        return plugins.settingsOf(pluginId).values;
+        return settings.of(pluginId).values;
       case 'plugin_save_settings': {
         own(pluginId, args, 'save settings of');
         if (!isObject(args.settings)) throw new FrameCallRefused('plugin_save_settings needs {pluginId, settings}');
-        return plugins.saveSettings(pluginId, args.settings);
+        return settings.saveFromPanel(pluginId, args.settings);
       }
       case 'frontend_log_event':
         return log(pluginId, args);
       default: {
         const dialog = DIALOGS[command];
         if (dialog) {
-          if (!plugins.granted(pluginId).some((p) => p.type === 'host_file_dialogs')) throw new FrameCallRefused(`Permission denied: file dialogs need the host_file_dialogs permission, which ${pluginId} does not hold`);
+          if (!holds(pluginId, 'host_file_dialogs')) throw new FrameCallRefused(`Permission denied: file dialogs need the host_file_dialogs permission, which ${pluginId} does not hold`);
           return dialogs.open({ id: pluginId, name: plugins.get(pluginId)?.name ?? pluginId }, dialog, args);
         }
         if (HOST_DATA.includes(command)) return [];

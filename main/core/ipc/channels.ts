@@ -5,7 +5,7 @@ import type { Manifest } from '../manifest/validate';
 import type { InstallOptions, InstallPreview } from '../plugins/installer';
 import type { SettingsSchema } from '../plugins/settings-schema';
 import type { Grant, Narrowing } from '../grants/store';
-import type { PluginSummary } from '../plugins/manager';
+import type { PluginSummary } from '../plugins/summary';
 import type { PermissionPrompt, PromptAnswer } from '../prompts/service';
 import type { StepType } from '../workflows/step-types';
 import type { FileDialogRequest, FolderListing } from '../dialogs/file-dialogs';

@@ -4,7 +4,8 @@ import { installToolchain, TOOLCHAIN_NAME } from '../bridges/toolchain-install';
 import { displayFields } from '../display-text';
 import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type FileLogger } from '../log/logger';
-import type { PluginManager } from '../plugins/manager';
+import type { PluginLifecycle } from '../plugins/lifecycle';
+import type { PluginSettings } from '../plugins/plugin-settings';
 import type { PanelAsker } from '../prompts/panel-asker';
 import type { InstallOptions, Installer } from '../plugins/installer';
 import { PROMPT_ANSWERS, type PromptAnswer } from '../prompts/service';
@@ -20,7 +21,8 @@ export class IpcRefusal extends Error {
 
 /** What the router serves. */
 export interface RouterCore {
-  plugins: PluginManager;
+  plugins: PluginLifecycle;
+  settings: PluginSettings;
   installer: Installer;
   logger: FileLogger;
   grants: GrantStore;
@@ -123,7 +125,7 @@ const shownRecord = (r: AuditRecord): AuditRecord => ({ ...displayFields(r), ent
  * already been checked by the carrier (frame for Electron, token and origin for the web host).
  */
 export function createRouter(core: RouterCore) {
-  const { plugins, installer, logger, grants, audit, panelAsker, workflows, frameCalls, dialogs } = core;
+  const { plugins, settings, installer, logger, grants, audit, panelAsker, workflows, frameCalls, dialogs } = core;
   // Each handler also learns who asked (a panel, the command line), for what it records.
   const handlers: { [K in ChannelName]: (this: { sender: string }, ...args: unknown[]) => Promise<Channels[K]['result']> } = {
     'hf:host:ping': async (value) => value ?? null,
@@ -146,12 +148,12 @@ export function createRouter(core: RouterCore) {
       logger.log(result.ok ? 'info' : 'error', HOST_TARGET, `rustup toolchain install ${toolchain}: ${result.ok ? 'done' : result.output.split('\n').slice(-2).join(' | ')}`);
       return result;
     },
-    'hf:plugins:manifest': async (pluginId) => plugins.manifestOf(expectString(pluginId, 'the plugin id')) ?? null,
+    'hf:plugins:manifest': async (pluginId) => plugins.catalogue.manifestOf(expectString(pluginId, 'the plugin id')) ?? null,
     'hf:plugins:restart': async (pluginId) => plugins.restart(expectString(pluginId, 'the plugin id')),
     'hf:plugins:set-local-network': async (pluginId, on) => {
       const id = expectString(pluginId, 'the plugin id');
       expectBoolean(on, 'the local network setting');
-      if (!plugins.get(id)) throw new IpcRefusal(`no plugin ${id} is installed`);
+      if (!plugins.catalogue.entry(id)) throw new IpcRefusal(`no plugin ${id} is installed`);
       grants.setLocalNetwork(id, on as boolean);
       return plugins.changed(id);
     },
@@ -166,10 +168,10 @@ export function createRouter(core: RouterCore) {
       core.pluginRemoved(id);
       return true;
     },
-    'hf:settings:get': async (pluginId) => plugins.settingsOf(expectString(pluginId, 'the plugin id')),
+    'hf:settings:get': async (pluginId) => settings.of(expectString(pluginId, 'the plugin id')),
     'hf:settings:save': async (pluginId, values) => {
       if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new IpcRefusal('settings must be an object');
-      return plugins.saveSettings(expectString(pluginId, 'the plugin id'), values as Record<string, unknown>);
+      return settings.saveFromPanel(expectString(pluginId, 'the plugin id'), values as Record<string, unknown>);
     },
     'hf:app:theme-changed': async (theme) => {
       if (theme !== 'light' && theme !== 'dark') throw new IpcRefusal('the theme is light or dark');
@@ -183,8 +185,7 @@ export function createRouter(core: RouterCore) {
     'hf:frame:call': async (pluginId, command, args) => {
       const id = expectString(pluginId, 'the plugin id');
       const name = expectString(command, 'the command', 200);
-      const plugin = plugins.get(id);
-      if (!plugin?.frontend || plugin.state !== 'active') throw new IpcRefusal(`plugin ${id} has no active frontend to call from`);
+      if (!plugins.activeFrontend(id)) throw new IpcRefusal(`plugin ${id} has no active frontend to call from`);
       return frameCalls(id, name, args);
     },
     'hf:dialogs:list': async () => dialogs.pending(),

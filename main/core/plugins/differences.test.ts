@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../manifest/validate';
 import type { PluginMetadata } from './host-protocol';
-import { differences } from './manager';
+import { differences } from './differences';
 
 const manifest = { id: 'dev.haloforge.markdown', name: 'Markdown Workspace', version: '0.2.28', commands: [{ id: 'md_open_file' }, { id: 'md_recent_files' }, { id: 'md_gone' }] } as unknown as Manifest;
 const metadata: PluginMetadata = { id: 'dev.haloforge.markdown', name: 'Markdown', version: '0.2.27', description: '', author: '', abiVersion: 1, rustc: '1.95.0', sharedStd: true, workflowStepTypes: [] };

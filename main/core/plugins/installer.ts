@@ -6,7 +6,8 @@ import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
 import { pendingApproval, permissionStates, type PermissionState } from './approvals';
-import type { PluginManager, PluginSummary } from './manager';
+import type { PluginCatalogue } from './catalogue';
+import type { PluginSummary } from './summary';
 import { describePermission } from '../manifest/permissions';
 import { fileDigest, stagePackage } from './package';
 
@@ -57,13 +58,25 @@ export interface InstallOptions {
 export type Approval = 'all' | 'none' | readonly string[];
 
 /**
+ * What the installer needs of the plugins it installs over: what is installed (and the records it
+ * writes), stopping one before its folder changes, and running what it put in place.
+ */
+export interface InstallTarget {
+  readonly catalogue: Pick<PluginCatalogue, 'pluginsDir' | 'record' | 'putRecord' | 'removeRecord' | 'stamp' | 'dirOf' | 'manifestOf' | 'wireClash'>;
+  forget(pluginId: string): Promise<void>;
+  load(dir: string, fallbackId: string, installSource?: string): string;
+  startIfReady(pluginId: string): Promise<void>;
+  get(pluginId: string): PluginSummary | undefined;
+}
+
+/**
  * Installs plugins from a folder or an `.hfpkg`, with install-time approval (contract §2.5):
  * Transparent permissions are granted, Standard and Sensitive ones need the user's approval,
  * Restricted ones stay off until turned on by hand. An upgrade asks only for what is new.
  */
 export class Installer {
   constructor(
-    private readonly plugins: PluginManager,
+    private readonly plugins: InstallTarget,
     private readonly grants: GrantStore,
     private readonly stagingRoot: string,
     private readonly logger: Logger,
@@ -100,9 +113,9 @@ export class Installer {
       if (missing.length > 0) {
         throw new InstallError(`plugin ${manifest.id} ${manifest.version} needs your approval of: ${missing.map((p) => `${p.key} (${p.tier}: ${p.description})`).join('; ')}`, missing);
       }
-      const previous = this.plugins.registry.get(manifest.id);
+      const previous = this.plugins.catalogue.record(manifest.id);
       const keys = new Set(preview.permissions.map((p) => p.key));
-      const dir = this.plugins.dirOf(manifest.id) ?? join(this.plugins.pluginsDir, manifest.id);
+      const dir = this.plugins.catalogue.dirOf(manifest.id) ?? join(this.plugins.catalogue.pluginsDir, manifest.id);
       await this.plugins.forget(manifest.id);
       try {
         this.replaceFolder(dir, staging);
@@ -114,8 +127,8 @@ export class Installer {
         }
         throw new InstallError(`could not put ${manifest.id} ${manifest.version} in place: ${(e as Error).message}`);
       }
-      const now = this.plugins.registry.stamp();
-      this.plugins.registry.put({
+      const now = this.plugins.catalogue.stamp();
+      this.plugins.catalogue.putRecord({
         id: manifest.id,
         version: manifest.version,
         enabled: previous?.enabled ?? true,
@@ -137,13 +150,13 @@ export class Installer {
 
   /** Removes a plugin, its approvals and grants; its data folder only when asked. */
   async uninstall(pluginId: string, opts: { deleteData: boolean }): Promise<void> {
-    const dir = this.plugins.dirOf(pluginId);
-    if (!dir || !this.plugins.registry.get(pluginId)) throw new InstallError(`no plugin ${pluginId} is installed`);
+    const dir = this.plugins.catalogue.dirOf(pluginId);
+    if (!dir || !this.plugins.catalogue.record(pluginId)) throw new InstallError(`no plugin ${pluginId} is installed`);
     await this.plugins.forget(pluginId);
     if (opts.deleteData) rmSync(dir, { recursive: true, force: true });
     else for (const name of readdirSync(dir)) if (name !== 'data') rmSync(join(dir, name), { recursive: true, force: true });
     this.grants.forgetPlugin(pluginId);
-    this.plugins.registry.remove(pluginId);
+    this.plugins.catalogue.removeRecord(pluginId);
     this.logger.log('info', HOST_TARGET, `uninstalled plugin ${pluginId}${opts.deleteData ? ' and its data' : ' (its data folder was kept)'}`);
   }
 
@@ -160,12 +173,12 @@ export class Installer {
     const library = nativeLibraryPath(staging, manifest);
     if (!library.ok) throw new InstallError(library.error);
     if (!existsSync(library.path)) throw new InstallError(`${source} does not contain ${manifest.entry?.native?.linux_x64 ?? 'its native library'}, which its manifest names`);
-    const clash = this.plugins.wireClash(manifest.id);
+    const clash = this.plugins.catalogue.wireClash(manifest.id);
     if (clash) throw new InstallError(`plugin ${manifest.id} cannot be installed: ${clash}`);
-    const previous = this.plugins.registry.get(manifest.id);
+    const previous = this.plugins.catalogue.record(manifest.id);
     const librarySha256 = fileDigest(library.path);
     const permissions = permissionStates(manifest, previous);
-    const installed = previous && this.plugins.dirOf(manifest.id) ? this.plugins.manifestOf(manifest.id) : undefined;
+    const installed = previous && this.plugins.catalogue.dirOf(manifest.id) ? this.plugins.catalogue.manifestOf(manifest.id) : undefined;
     let upgrade: UpgradeDiff | null = null;
     if (previous && installed) {
       const before = new Set(installed.permissions.map((p) => describePermission(p).key));
@@ -205,7 +218,7 @@ export class Installer {
         }
         rmSync(old, { recursive: true, force: true });
       } else {
-        mkdirSync(this.plugins.pluginsDir, { recursive: true });
+        mkdirSync(this.plugins.catalogue.pluginsDir, { recursive: true });
         renameSync(staging, dir);
       }
     } catch (e) {

@@ -10,6 +10,7 @@ import { HOST_TARGET, type Logger } from '../log/logger';
 import { decideFromAnswer } from '../grants/prompt-answer';
 import { describeLasting } from '../grants/terms';
 import type { PromptService } from '../prompts/service';
+import type { ServedPlugin } from '../plugins/authority';
 import { untrustedReason, type Bubblewrap } from '../sandbox/bubblewrap';
 import { bwrapArguments } from '../sandbox/view';
 import { programView } from './program-view';
@@ -27,16 +28,6 @@ export interface ProcessLimits {
 }
 
 export const DEFAULT_PROCESS_LIMITS: ProcessLimits = { timeoutMs: 50_000, maxOutputBytes: 8 * 1024 * 1024, maxConcurrentPerPlugin: 4, maxArgBytes: 1024 * 1024 };
-
-/** The plugin asking, as main knows it. */
-export interface ProcessPlugin {
-  id: string;
-  name: string;
-  dataDir: string;
-  granted: ReadonlySet<string>;
-  /** The programs its process_spawn_whitelist names. */
-  whitelist: readonly string[];
-}
 
 export type ProcessAnswer = { ok: true; exitCode: number; stdout: string; stderr: string } | { ok: false; kind: 'permission' | 'process'; message: string };
 
@@ -78,9 +69,9 @@ export class ProcessService {
     this.limits = { ...DEFAULT_PROCESS_LIMITS, ...deps.limits };
   }
 
-  async run(plugin: ProcessPlugin, program: string, args: readonly string[], cwd: string | null): Promise<ProcessAnswer> {
+  async run(plugin: ServedPlugin, program: string, args: readonly string[], cwd: string | null): Promise<ProcessAnswer> {
     const requestId = randomUUID();
-    const base = { requestId, hop: 0, pluginId: plugin.id, method: 'SPAWN', url: `process:${program.slice(0, 128)}` };
+    const base = { requestId, hop: 0, pluginId: plugin.authority.pluginId, method: 'SPAWN', url: `process:${program.slice(0, 128)}` };
     let path: string;
     let rule: string;
     let folder: string;
@@ -102,7 +93,7 @@ export class ProcessService {
     this.audit({ ...base, event: 'decision', decision: 'allow', rule, reason, grantId: network.grantId, prompt: network.prompt });
     return this.start(plugin, { path, args, folder, folders, network: network.allowed }, (entry) =>
       this.deps.audit.appendLater({ time: new Date().toISOString(), ...base, decision: 'allow', rule, reason, ...entry }, (e) =>
-        this.deps.logger.log('error', HOST_TARGET, `audit write failed for the outcome of ${base.url} of ${plugin.id}: ${e.message}`),
+        this.deps.logger.log('error', HOST_TARGET, `audit write failed for the outcome of ${base.url} of ${plugin.authority.pluginId}: ${e.message}`),
       ),
     );
   }
@@ -112,11 +103,11 @@ export class ProcessService {
     for (const kill of this.running.get(pluginId) ?? []) kill();
   }
 
-  private permitted(plugin: ProcessPlugin, program: string): string {
+  private permitted(plugin: ServedPlugin, program: string): string {
     if (!PROGRAM_NAME.test(program)) throw new Refusal('process:name', `programs are run by name (like "git"), not by path: ${JSON.stringify(program.slice(0, 200))}`);
-    if (plugin.whitelist.includes(program)) return 'process_spawn_whitelist';
-    if (plugin.granted.has('process_spawn')) return 'process_spawn';
-    throw new Refusal('process_spawn_whitelist', `${program} is not in the plugin's process_spawn_whitelist (${plugin.whitelist.join(', ') || 'empty'})`);
+    if (plugin.authority.whitelist.includes(program)) return 'process_spawn_whitelist';
+    if (plugin.authority.holds('process_spawn')) return 'process_spawn';
+    throw new Refusal('process_spawn_whitelist', `${program} is not in the plugin's process_spawn_whitelist (${plugin.authority.whitelist.join(', ') || 'empty'})`);
   }
 
   private checkArgs(args: readonly string[]): void {
@@ -144,10 +135,10 @@ export class ProcessService {
   }
 
   /** The folders the user granted this plugin, without any that reach the host's own state. */
-  private grantedFolders(plugin: ProcessPlugin): { read: string[]; write: string[] } {
+  private grantedFolders(plugin: ServedPlugin): { read: string[]; write: string[] } {
     const read: string[] = [];
     const write: string[] = [];
-    for (const g of this.deps.grants.listFiles(plugin.id)) {
+    for (const g of plugin.authority.grants.files) {
       if (this.deps.protectedRoots.some((root) => isWithin(g.folder, root) || isWithin(root, g.folder))) continue;
       (g.permission === 'filesystem_write' ? write : read).push(g.folder);
     }
@@ -159,44 +150,44 @@ export class ProcessService {
    * (as for `ctx.fs()`: `filesystem_read` is needed, and the first use asks). Without `cwd`, a
    * private temporary folder.
    */
-  private async workingFolder(plugin: ProcessPlugin, program: string, cwd: string | null, folders: { read: string[]; write: string[] }): Promise<string> {
+  private async workingFolder(plugin: ServedPlugin, program: string, cwd: string | null, folders: { read: string[]; write: string[] }): Promise<string> {
     if (cwd === null) return '/tmp';
     if (!isAbsolute(cwd)) throw new Refusal('process:cwd', `the working folder must be an absolute path: ${cwd}`);
     const real = realPath(cwd);
     if (isWithin(real, plugin.dataDir) || [...folders.read, ...folders.write].some((f) => isWithin(real, f))) return real;
     const root = this.deps.protectedRoots.find((r) => isWithin(real, r) || isWithin(r, real));
     if (root) throw new Refusal('host-state', `${real} belongs to HaloForge Host itself (${root}): no program runs there for a plugin`);
-    if (!plugin.granted.has('filesystem_read') && !plugin.granted.has('filesystem_write')) {
+    if (!plugin.authority.holds('filesystem_read') && !plugin.authority.holds('filesystem_write')) {
       throw new Refusal('filesystem_read', `running ${program} in ${real} needs the filesystem_read permission`);
     }
-    const decided = await decideFileAccess({ pluginId: plugin.id, pluginName: plugin.name, path: real, folder: real, write: false, purpose: `to run ${program} there` }, this.deps);
+    const decided = await decideFileAccess({ plugin: plugin.authority, path: real, folder: real, write: false, purpose: `to run ${program} there` }, this.deps);
     if (!decided.ok) throw new Refusal('filesystem_read', decided.message);
     // Allowed once or always, this run sees the folder (read-only; an "always" is in the grants now too).
     folders.read.push(real);
     return real;
   }
 
-  private async networkFor(plugin: ProcessPlugin, program: string, path: string, args: readonly string[], cwd: string | null, rule: string): Promise<{ allowed: boolean; why: string; grantId?: string; prompt?: AuditEntry['prompt'] }> {
-    const grant = this.deps.grants.listPrograms(plugin.id).find((g) => g.program === program);
+  private async networkFor(plugin: ServedPlugin, program: string, path: string, args: readonly string[], cwd: string | null, rule: string): Promise<{ allowed: boolean; why: string; grantId?: string; prompt?: AuditEntry['prompt'] }> {
+    const grant = plugin.authority.grants.programs.find((g) => g.program === program);
     if (grant) {
       this.deps.grants.touch(grant.id);
       return { allowed: true, why: `the user allowed ${program} the network ${describeLasting(grant.lasts)}`, grantId: grant.id };
     }
-    const key = `${plugin.id}\n${program}`;
+    const key = `${plugin.authority.pluginId}\n${program}`;
     if (this.offline.has(key)) return { allowed: false, why: `the user denied ${program} the network earlier` };
     const prompt = await this.deps.prompts.ask({
       kind: 'program-network',
-      pluginId: plugin.id,
-      pluginName: plugin.name,
+      pluginId: plugin.authority.pluginId,
+      pluginName: plugin.authority.name,
       permission: rule === 'process_spawn' ? 'process_spawn' : 'process_spawn_whitelist',
       tier: 'Sensitive',
       program,
       path,
       args: args.slice(0, 20).map((a) => a.slice(0, 200)),
       cwd,
-      reason: `plugin ${plugin.id} runs ${program} for the first time: programs have no network unless the user allows it`,
+      reason: `plugin ${plugin.authority.pluginId} runs ${program} for the first time: programs have no network unless the user allows it`,
     });
-    const answered = decideFromAnswer(prompt, this.deps.prompts, (terms) => this.deps.grants.addProgram({ pluginId: plugin.id, permission: 'program_network', program, ...terms }));
+    const answered = decideFromAnswer(prompt, this.deps.prompts, (terms) => this.deps.grants.addProgram({ pluginId: plugin.authority.pluginId, permission: 'program_network', program, ...terms }));
     if (answered.allowed && answered.lasts) return { allowed: true, why: `the user allowed ${program} the network ${describeLasting(answered.lasts)}`, grantId: answered.grantId, prompt };
     if (answered.allowed) return { allowed: true, why: 'the user allowed it for this run', prompt };
     if (prompt === 'deny') this.offline.add(key);
@@ -209,13 +200,13 @@ export class ProcessService {
   }
 
   private start(
-    plugin: ProcessPlugin,
+    plugin: ServedPlugin,
     run: { path: string; args: readonly string[]; folder: string; folders: { read: string[]; write: string[] }; network: boolean },
     outcome: (entry: Partial<AuditEntry> & Pick<AuditEntry, 'event'>) => void,
   ): Promise<ProcessAnswer> {
-    const mine = this.running.get(plugin.id) ?? new Set();
+    const mine = this.running.get(plugin.authority.pluginId) ?? new Set();
     if (mine.size >= this.limits.maxConcurrentPerPlugin) {
-      const message = `plugin ${plugin.id} already runs ${mine.size} programs, the most allowed at once`;
+      const message = `plugin ${plugin.authority.pluginId} already runs ${mine.size} programs, the most allowed at once`;
       outcome({ event: 'error', error: message });
       return Promise.resolve({ ok: false, kind: 'process', message });
     }
@@ -242,7 +233,7 @@ export class ProcessService {
       };
       const stopForHost = () => kill('its plugin host stopped');
       mine.add(stopForHost);
-      this.running.set(plugin.id, mine);
+      this.running.set(plugin.authority.pluginId, mine);
       const timer = setTimeout(() => kill(`it ran longer than ${this.limits.timeoutMs} ms`), this.limits.timeoutMs);
       for (const stream of ['stdout', 'stderr'] as const) {
         let kept = 0;
