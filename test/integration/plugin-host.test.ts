@@ -93,6 +93,17 @@ describe('a plugin that misbehaves', () => {
     await expect(host.plugins.invoke(MISBEHAVE, 'echo', 2)).resolves.toEqual({ echo: 2 });
   });
 
+  it('whose on_settings_changed holds its object keeps answering commands and the next save meanwhile', async () => {
+    const { host } = await startHost([{ sample: 'misbehave' }]);
+    host.settings.saveFromPanel(MISBEHAVE, { hold: true });
+    await expect.poll(() => host.plugins.invoke(MISBEHAVE, 'settings_handled', {})).toEqual({ holding: true, handled: 0 });
+    // The next save waits for the plugin object, off every lock the bridge's calls need.
+    host.settings.saveFromPanel(MISBEHAVE, { hold: false });
+    await expect(host.plugins.invoke(MISBEHAVE, 'echo', { while: 'held' })).resolves.toEqual({ echo: { while: 'held' } });
+    await expect(host.plugins.invoke(MISBEHAVE, 'release_settings', {})).resolves.toEqual({ was_holding: true, handled: 0 });
+    await expect.poll(() => host.plugins.invoke(MISBEHAVE, 'settings_handled', {})).toEqual({ holding: false, handled: 1 });
+  });
+
   it('returns a large result intact', async () => {
     const { host } = await startHost([{ sample: 'misbehave' }]);
     const r = (await host.plugins.invoke(MISBEHAVE, 'huge', { bytes: 3 * 1024 * 1024 })) as { data: string };

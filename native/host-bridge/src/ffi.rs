@@ -234,8 +234,7 @@ pub unsafe extern "C" fn hf_bridge_invoke(id: i32, command: *const c_char, args:
     // SAFETY: the plugin host passes a NUL-terminated command and `len` readable bytes (this function's contract).
     let (command, bytes) = unsafe { (arg(command), bytes_arg(args, len)) };
     catch_unwind(AssertUnwindSafe(|| {
-        let slot = lock_loaded();
-        let Some(plugin) = slot.as_ref() else { return -1 };
+        // Parsed before the plugin is looked up: `LOADED` is held only to find it.
         let parsed = command.and_then(|c| {
             let v = if bytes.is_empty() {
                 Value::Object(Default::default())
@@ -244,6 +243,8 @@ pub unsafe extern "C" fn hf_bridge_invoke(id: i32, command: *const c_char, args:
             };
             Ok((c, v))
         });
+        let slot = lock_loaded();
+        let Some(plugin) = slot.as_ref() else { return -1 };
         match parsed {
             Ok((c, v)) => plugin.invoke(id as u32, c, v),
             Err(e) => post_result(id as u32, Err(e)),
@@ -343,12 +344,16 @@ pub unsafe extern "C" fn hf_bridge_wait_drain(micros: i32, out: *mut u8, cap: i3
 /// plugin host may free it.
 #[no_mangle]
 pub extern "C" fn hf_bridge_unload() -> *mut c_char {
-    let reply = guard_json("hf_bridge_unload", || match lock_loaded().take() {
-        None => json!({ "ok": true }),
-        Some(p) => match p.unload() {
-            Ok(()) => json!({ "ok": true }),
-            Err(e) => json!({ "ok": false, "code": "unload_failed", "error": e }),
-        },
+    let reply = guard_json("hf_bridge_unload", || {
+        // Taken out first: `on_unload` is the plugin's code, and no lock of the bridge is held across it.
+        let taken = lock_loaded().take();
+        match taken {
+            None => json!({ "ok": true }),
+            Some(p) => match p.unload() {
+                Ok(()) => json!({ "ok": true }),
+                Err(e) => json!({ "ok": false, "code": "unload_failed", "error": e }),
+            },
+        }
     });
     outbox::clear_wake();
     reply

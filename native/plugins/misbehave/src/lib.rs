@@ -2,9 +2,18 @@
 //! so the tests can show that the host survives it.
 use haloforge_plugin_api::*;
 use serde_json::{json, Value};
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 pub struct Misbehave;
+
+/// Whether `on_settings_changed` is holding (see there), and how many holds have ended.
+struct SettingsHold {
+    holding: bool,
+    handled: u64,
+}
+
+static SETTINGS_HOLD: (Mutex<SettingsHold>, Condvar) = (Mutex::new(SettingsHold { holding: false, handled: 0 }), Condvar::new());
 
 impl Misbehave {
     pub fn new() -> Self {
@@ -33,6 +42,24 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
             let ms = args.get("ms").and_then(Value::as_u64).unwrap_or(10);
             std::thread::sleep(Duration::from_millis(ms));
             Ok(json!({ "slept_ms": ms }))
+        }),
+    )?;
+    ipc.register(
+        "release_settings",
+        Box::new(|_args, _ctx| {
+            let (held, released) = &SETTINGS_HOLD;
+            let mut state = held.lock().unwrap_or_else(|p| p.into_inner());
+            let was_holding = state.holding;
+            state.holding = false;
+            released.notify_all();
+            Ok(json!({ "was_holding": was_holding, "handled": state.handled }))
+        }),
+    )?;
+    ipc.register(
+        "settings_handled",
+        Box::new(|_args, _ctx| {
+            let state = SETTINGS_HOLD.0.lock().unwrap_or_else(|p| p.into_inner());
+            Ok(json!({ "holding": state.holding, "handled": state.handled }))
         }),
     )?;
     ipc.register("abort", Box::new(|_args, _ctx| std::process::abort()))?;
@@ -255,6 +282,21 @@ impl HaloForgePlugin for Misbehave {
         ctx.log(LogLevel::Info, "misbehave loaded");
         ctx.log(LogLevel::Debug, "misbehave debug detail at load");
         register_all(ipc)
+    }
+
+    /// With `"hold": true` in the settings, keeps the plugin object busy until the command
+    /// `release_settings`: the host's other calls must not wait for it meanwhile.
+    fn on_settings_changed(&mut self, settings: Value) -> Result<(), PluginError> {
+        if settings.get("hold").and_then(Value::as_bool) == Some(true) {
+            let (held, released) = &SETTINGS_HOLD;
+            let mut state = held.lock().unwrap_or_else(|p| p.into_inner());
+            state.holding = true;
+            while state.holding {
+                state = released.wait(state).unwrap_or_else(|p| p.into_inner());
+            }
+            state.handled += 1;
+        }
+        Ok(())
     }
 
     fn on_unload(&mut self) -> Result<(), PluginError> {
