@@ -43,6 +43,16 @@ describe('the audit log', () => {
     ]);
   });
 
+  it('shows a query the outcomes it has not written yet, so a reader never misses what already happened', () => {
+    const log = new AuditLog(file());
+    log.append(entry({ event: 'decision' }));
+    log.appendLater(entry({ event: 'response', status: 200 }), (e) => {
+      throw e;
+    });
+    expect(log.query().map((e) => e.event)).toEqual(['decision', 'response']);
+    log.close();
+  });
+
   it('starts a new file when its file was deleted under it, instead of writing into the deleted one', () => {
     const path = file();
     const log = new AuditLog(path);

@@ -71,7 +71,7 @@ export class AuditLog {
   // each would cost more than the decision itself.
   private fd: number | undefined;
 
-  private later: AuditEntry[] = [];
+  private later: Array<{ entry: AuditEntry; onLaterFailure: (e: Error) => void }> = [];
 
   // Decisions waiting for the write that lets their requests go out, shared by all made in one turn.
   private soon: { entries: AuditEntry[]; written: Promise<void>; settle: (error?: Error) => void } | undefined;
@@ -82,19 +82,20 @@ export class AuditLog {
    * is reported to `onLaterFailure`; there is no request left to refuse.
    */
   appendLater(entry: AuditEntry, onLaterFailure: (e: Error) => void): void {
-    if (this.later.length === 0) {
-      setImmediate(() => {
-        const batch = this.later;
-        this.later = [];
-        if (batch.length === 0) return;
-        try {
-          this.write(batch);
-        } catch (e) {
-          onLaterFailure(e as Error);
-        }
-      });
+    if (this.later.length === 0) setImmediate(() => this.writeLater());
+    this.later.push({ entry, onLaterFailure });
+  }
+
+  /** Writes what `appendLater` holds; a failure goes to each entry's own handler. */
+  private writeLater(): void {
+    const batch = this.later;
+    this.later = [];
+    if (batch.length === 0) return;
+    try {
+      this.write(batch.map((b) => b.entry));
+    } catch (e) {
+      for (const b of batch) b.onLaterFailure(e as Error);
     }
-    this.later.push(entry);
   }
 
   /**
@@ -142,7 +143,12 @@ export class AuditLog {
     if (this.later.length === 0) return this.write(entries);
     const queued = this.later;
     this.later = [];
-    this.write(queued.concat(entries));
+    try {
+      this.write(queued.map((q) => q.entry).concat(entries));
+    } catch (e) {
+      for (const q of queued) q.onLaterFailure(e as Error);
+      throw e;
+    }
   }
 
   private write(entries: AuditEntry[]): void {
@@ -163,9 +169,7 @@ export class AuditLog {
 
   /** Writes what is queued, then closes the file. */
   close(): void {
-    const pending = this.later;
-    this.later = [];
-    if (pending.length > 0) this.write(pending);
+    this.writeLater();
     this.closeFile();
   }
 
@@ -174,7 +178,9 @@ export class AuditLog {
     this.fd = undefined;
   }
 
+  /** Every entry on file that matches, the outcomes `appendLater` still held included (written first). */
   query(q: AuditQuery = {}): AuditEntry[] {
+    this.writeLater();
     if (!existsSync(this.path)) return [];
     const entries: AuditEntry[] = [];
     for (const line of readFileSync(this.path, 'utf8').split('\n')) {

@@ -109,6 +109,18 @@ impl BrokeredHttp {
     }
 }
 
+/// A brokered response's body as the plugin API gives it (contract §1.3 `HttpResponse.body`): the
+/// JSON value when the response said it is JSON and it parses, its text otherwise. Main passes the
+/// bytes on as they came off the wire; this is the one place they are read.
+pub fn body_value(bytes: &[u8], json: bool) -> Value {
+    if json {
+        if let Ok(v) = serde_json::from_slice(bytes) {
+            return v;
+        }
+    }
+    Value::String(String::from_utf8_lossy(bytes).into_owned())
+}
+
 /// Turns the broker's answer into what the plugin API promises.
 pub fn http_reply(reply: Value) -> Result<HttpResponse, PluginError> {
     let text = |key: &str| reply.get(key).and_then(Value::as_str).unwrap_or("").to_string();
@@ -299,5 +311,15 @@ mod tests {
         assert_eq!(denied.to_string(), "Permission denied: no");
         let failed = http_reply(json!({"ok": false, "kind": "network", "message": "timed out"})).unwrap_err();
         assert_eq!(failed.to_string(), "Network error: timed out");
+    }
+
+    #[test]
+    fn a_body_is_json_only_when_the_response_says_so_and_it_parses() {
+        assert_eq!(body_value(br#"{"a":[1,2]}"#, true), json!({"a": [1, 2]}));
+        assert_eq!(body_value(br#"{"a":[1,2]}"#, false), json!(r#"{"a":[1,2]}"#));
+        assert_eq!(body_value(b"not json", true), json!("not json"));
+        assert_eq!(body_value(b"", true), json!(""));
+        assert_eq!(body_value("caf\u{e9} \u{1F600}".as_bytes(), false), json!("caf\u{e9} \u{1F600}"));
+        assert_eq!(body_value(b"bad \xff byte", false), json!("bad \u{FFFD} byte"));
     }
 }

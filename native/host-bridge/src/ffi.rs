@@ -301,6 +301,31 @@ pub unsafe extern "C" fn hf_bridge_complete(id: i32, json: *const u8, len: i32) 
     .unwrap_or(-3)
 }
 
+/// Answers a plugin thread's `ctx.http()` with the broker's answer in two parts: its head as JSON
+/// (`ok`, `status`, `headers`, and `bodyType`: `json` or `text`) and the response body's bytes as
+/// they came off the wire, made the answer's `body` here (see [`crate::context::body_value`]).
+/// Returns 0, -1 when no call with that id is waiting, or -2 when the head is not a JSON object.
+///
+/// # Safety
+///
+/// `head` points to `head_len` readable bytes and `body` to `body_len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_complete_http(id: i32, head: *const u8, head_len: i32, body: *const u8, body_len: i32) -> i32 {
+    // SAFETY: the plugin host passes `head_len` and `body_len` readable bytes (this function's contract).
+    let (head, body) = unsafe { (bytes_arg(head, head_len), bytes_arg(body, body_len)) };
+    catch_unwind(AssertUnwindSafe(|| {
+        let Ok(Value::Object(mut answer)) = serde_json::from_slice::<Value>(head) else { return -2 };
+        let json = answer.remove("bodyType").and_then(|t| t.as_str().map(|t| t == "json")).unwrap_or(false);
+        answer.insert("body".into(), crate::context::body_value(body, json));
+        if crate::host_call::complete(id as u32, Value::Object(answer)) {
+            0
+        } else {
+            -1
+        }
+    }))
+    .unwrap_or(-3)
+}
+
 /// Runs `fill` on the caller's buffer and returns what it returns as an i32 (0 for no buffer).
 ///
 /// # Safety

@@ -230,7 +230,14 @@ mod tests {
         drain_into(&mut out);
         set_wake(count_wake);
         let before = WAKES.load(Ordering::SeqCst);
-        let worker = std::thread::spawn(|| post_result(7, true, br#"{"v":1}"#.to_vec()));
+        // Posted once JS is waiting (a result that comes before the wait starts wakes JS, and the
+        // wait then finds it queued: correct, but not what this test is about).
+        let worker = std::thread::spawn(|| {
+            while !QUEUE.lock().unwrap_or_else(|p| p.into_inner()).waiting {
+                std::thread::yield_now();
+            }
+            post_result(7, true, br#"{"v":1}"#.to_vec())
+        });
         let n = wait_then_drain(Duration::from_secs(5), &mut out);
         worker.join().unwrap();
         assert!(n > 0, "the waiter got nothing");
