@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every figure is a ratio against a baseline measured in the same run, because the
- * machines are shared and noisy. Prints a table and writes bench/results.json.
+ * machines are shared and noisy. Prints a table and writes bench/results.json. `npm run bench --
+ * broker invoke` runs only the groups named.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +12,15 @@ import { invokeBenchmarks } from './invoke';
 import { policyBenchmarks } from './policy';
 import type { Row } from './row';
 
+const groups: Record<string, () => Promise<Row[]>> = { policy: policyBenchmarks, audit: auditBenchmarks, broker: brokerBenchmarks, egress: egressBenchmarks, invoke: invokeBenchmarks };
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in groups));
+if (unknown.length > 0) {
+  console.error(`no benchmark group ${unknown.join(', ')}; the groups are ${Object.keys(groups).join(', ')}`);
+  process.exit(2);
+}
 const rows: Row[] = [];
-for (const group of [policyBenchmarks, auditBenchmarks, brokerBenchmarks, egressBenchmarks, invokeBenchmarks]) rows.push(...(await group()));
+for (const [name, group] of Object.entries(groups)) if (asked.length === 0 || asked.includes(name)) rows.push(...(await group()));
 
 const fmt = (v: number, unit: Row['unit'] = 'ms') =>
   unit === 'bytes' ? `${(v / 2 ** 20).toFixed(1)} MiB` : v < 0.01 ? `${(v * 1000).toFixed(2)} µs` : `${v.toFixed(3)} ms`;

@@ -51,14 +51,14 @@ export function wireToBytes(wire: JsonWire): Buffer {
 }
 
 /**
- * Bytes that are not text (the bridge's binary batches, see plugins/outbox-format) as they cross to
- * main: short ones as a Latin-1 string (one character per byte, which V8 copies cheaply), long ones
+ * Bytes that are not text (the bridge's binary batches, see plugins/outbox-format; brokered response
+ * bodies) as they cross between main and a plugin host: short ones as a Latin-1 string (one character per byte, which V8 copies cheaply), long ones
  * as bytes.
  */
 export type BinaryWire = string | Uint8Array;
 
-export function binaryToWire(bytes: Buffer): BinaryWire {
-  return bytes.length < BYTES_FROM ? bytes.toString('latin1') : bytes;
+export function binaryToWire(bytes: Uint8Array): BinaryWire {
+  return bytes.length < BYTES_FROM ? asBuffer(bytes).toString('latin1') : bytes;
 }
 
 export function wireToBinary(wire: BinaryWire): Buffer {

@@ -2,7 +2,7 @@
  * The plugin host process: one per plugin. It owns the plugin's native code, so a crash, abort or
  * hang here costs this process only; main supervises and restarts it.
  */
-import { binaryToWire, wireToBytes } from '../core/json-bytes';
+import { binaryToWire, wireToBinary, wireToBytes } from '../core/json-bytes';
 import { encodeResults } from '../core/plugins/outbox-format';
 import type { LoadRequest, PrepareRequest, ToPluginHost } from '../core/plugins/host-protocol';
 import { AnswerWait } from './answer-wait';
@@ -127,7 +127,8 @@ function handle(message: ToPluginHost): void {
       return;
     case 'complete':
       // -1: the plugin thread gave up waiting (timed out); nothing is left to answer.
-      bridge?.complete(message.id, wireToBytes(message.json));
+      if (message.body === undefined) bridge?.complete(message.id, wireToBytes(message.json));
+      else bridge?.completeHttp(message.id, wireToBytes(message.json), wireToBinary(message.body));
       return;
     case 'stats': {
       const m = process.memoryUsage();

@@ -106,6 +106,17 @@ export class NativeBridge {
     });
   }
 
+  /** Answers a plugin thread's `ctx.http()`: the answer's head as JSON, and the body's bytes as they came. */
+  completeHttp(id: number, head: Buffer, body: Buffer): number {
+    return ffi.load({
+      library: BRIDGE,
+      funcName: 'hf_bridge_complete_http',
+      retType: DataType.I32,
+      paramsType: [DataType.I32, DataType.U8Array, DataType.I32, DataType.U8Array, DataType.I32],
+      paramsValue: [id, head, head.length, body, body.length],
+    });
+  }
+
   settingsChanged(json: string): number {
     return this.callWithJson('hf_bridge_settings_changed', json);
   }

@@ -53,6 +53,10 @@ export async function startTestServer(host = '127.0.0.1', port = 0, opts: { tls?
         return;
       }
       if (url.pathname === '/text') return res.writeHead(200, { 'content-type': 'text/plain' }).end('plain words');
+      if (url.pathname === '/empty') return res.writeHead(204).end();
+      if (url.pathname === '/not-json') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"cut": ');
+      if (url.pathname === '/problem') return res.writeHead(400, { 'content-type': 'application/problem+json; charset=utf-8' }).end('{"title":"Café ☕ 😀"}');
+      if (url.pathname === '/utf8') return res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('naïve “quotes” 😀');
       if (url.pathname === '/redirect') return res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
       if (url.pathname === '/echo') {
         return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, body: Buffer.concat(chunks).toString('utf8') }));

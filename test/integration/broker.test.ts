@@ -92,6 +92,16 @@ describe('a network_http_domain plugin', () => {
     await expect(host.plugins.invoke(FETCHER, 'post_json', { url: url('/echo'), body: { n: 1 } })).resolves.toMatchObject({ body: { method: 'POST', body: '{"n":1}' } });
   });
 
+  it('gets each body as the bridge reads the bytes main passed on: JSON only when it says so and parses, text otherwise', async () => {
+    const { host } = await start();
+    const fetched = (path: string) => host.plugins.invoke(FETCHER, 'fetch_json', { url: url(path) });
+    await expect(fetched('/empty')).resolves.toMatchObject({ status: 204, body: '' });
+    await expect(fetched('/not-json')).resolves.toMatchObject({ status: 200, body: '{"cut": ' });
+    await expect(fetched('/problem')).resolves.toMatchObject({ status: 400, body: { title: 'Café ☕ 😀' } });
+    await expect(fetched('/utf8')).resolves.toMatchObject({ status: 200, body: 'naïve “quotes” 😀' });
+    await expect(fetched('/big?bytes=100000')).resolves.toMatchObject({ status: 200, body: 'z'.repeat(100_000) });
+  });
+
   it('is denied another host with PermissionDenied and no prompt', async () => {
     const { host, audit, asked } = await start();
     await expect(host.plugins.invoke(FETCHER, 'fetch_json', { url: url('/json', 'other.hf.test') })).rejects.toThrow(/^Permission denied: other\.hf\.test:\d+ is outside the plugin's network_http_domain scope/);

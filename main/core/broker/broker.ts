@@ -8,6 +8,7 @@ import { decide, withAddresses, type Decision } from '../policy/engine';
 import { redactUrl } from '../policy/request-url';
 import type { PromptOutcome, PromptService } from '../prompts/service';
 import type { PluginAuthority } from '../plugins/authority';
+import { HttpBody, isJsonType } from './http-body';
 import { decideFromAnswer } from '../grants/prompt-answer';
 import { describeLasting } from '../grants/terms';
 import { DeadlinePassed, Deadlines } from './deadlines';
@@ -26,7 +27,7 @@ export interface BrokerRequest {
 
 /** What goes back to the plugin: `HttpResponse`, or the kind of `PluginError` to raise. */
 export type BrokerReply =
-  | { ok: true; status: number; headers: Record<string, string>; body: unknown }
+  | { ok: true; status: number; headers: Record<string, string>; body: HttpBody }
   | { ok: false; kind: 'permission' | 'network'; message: string };
 
 export interface BrokerLimits {
@@ -180,9 +181,10 @@ export class Broker {
         url = next.toString();
         continue;
       }
-      const { text, bytes } = await this.readCapped(res, url, deadline, outcome);
-      outcome({ event: 'response', status: res.statusCode, bytes });
-      return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), body: parseBody(text, res.headers['content-type']) };
+      const received = await this.readCapped(res, url, deadline, outcome);
+      outcome({ event: 'response', status: res.statusCode, bytes: received.byteLength });
+      // The body goes on as bytes: main neither decodes nor parses it (see ./http-body).
+      return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), body: new HttpBody(received, isJsonType(res.headers['content-type'])) };
     }
   }
 
@@ -275,11 +277,10 @@ export class Broker {
     url: string,
     deadline: number,
     outcome: Outcome,
-  ): Promise<{ text: string; bytes: number }> {
+  ): Promise<Uint8Array> {
     this.deadlines.watch(res.body, deadline);
     try {
-      const raw = await res.body.bytes();
-      return { text: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'), bytes: raw.byteLength };
+      return await res.body.bytes();
     } catch (e) {
       const code = (e as { code?: string }).code;
       const message =
@@ -333,15 +334,3 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
-/** JSON bodies arrive parsed; anything else as a JSON string (contract §1.3 `HttpResponse.body`). */
-function parseBody(text: string, contentType: string | string[] | undefined): unknown {
-  const type = Array.isArray(contentType) ? contentType.join(',') : (contentType ?? '');
-  if (/\bjson\b/i.test(type)) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}

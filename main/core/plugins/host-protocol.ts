@@ -62,6 +62,8 @@ export interface CompleteRequest {
   type: 'complete';
   id: number;
   json: JsonWire;
+  /** A brokered response's body, as it came off the wire; `json` then says its `bodyType`. */
+  body?: BinaryWire;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { RawJson, bytesToJson, textToWire, wireToBinary } from '../json-bytes';
+import { HttpBody } from '../broker/http-body';
+import { RawJson, binaryToWire, bytesToJson, textToWire, wireToBinary } from '../json-bytes';
 import { decodeOutbox, type RawResult } from './outbox-format';
 import type { Logger } from '../log/logger';
 import type { BridgeLookup } from '../bridges/bridges';
@@ -502,7 +503,11 @@ export class PluginProcess {
     void answer.then(
       (reply) => {
         // A recycled plugin host is gone: its waiting thread went with it.
-        if (this.host === host) host.send({ type: 'complete', id, json: textToWire(JSON.stringify(reply)) });
+        if (this.host !== host) return;
+        // A brokered response's body crosses as the bytes it came in, beside the rest of the answer.
+        const body = bodyOf(reply);
+        if (body) host.send({ type: 'complete', id, json: textToWire(JSON.stringify({ ...(reply as object), body: undefined, bodyType: body.json ? 'json' : 'text' })), body: binaryToWire(body.bytes) });
+        else host.send({ type: 'complete', id, json: textToWire(JSON.stringify(reply)) });
       },
       (e: Error) => {
         if (this.host === host) host.send({ type: 'complete', id, json: JSON.stringify(failed(e)) });
@@ -536,4 +541,9 @@ function hostCall(calls: HostCalls, m: Extract<BridgeMessage, { type: 'http' | '
     case 'settings':
       return calls.settings(m);
   }
+}
+
+function bodyOf(reply: unknown): HttpBody | undefined {
+  const body = typeof reply === 'object' && reply !== null ? (reply as { body?: unknown }).body : undefined;
+  return body instanceof HttpBody ? body : undefined;
 }
