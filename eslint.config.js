@@ -37,7 +37,11 @@ export default tseslint.config(
   {
     // The pure core (policy, manifest rules, wire names, what panels and main both read): no I/O, no
     // clock, no platform of its own. What it needs of the machine is given to it.
-    files: ['main/core/policy/**/*.ts', 'main/core/manifest/validate.ts', 'main/core/manifest/permissions.ts', 'main/core/wire.ts', 'main/core/display-text.ts', 'main/core/workflows/config-schema.ts', 'main/core/workflows/step-types.ts', 'main/core/frontends/placements.ts', 'main/core/frontends/frame-document.ts', 'main/core/audit/records.ts'],
+    files: ['main/core/policy/**/*.ts', 'main/core/manifest/validate.ts', 'main/core/manifest/permissions.ts', 'main/core/wire.ts', 'main/core/display-text.ts', 'main/core/workflows/config-schema.ts', 'main/core/workflows/step-types.ts', 'main/core/frontends/placements.ts', 'main/core/frontends/frame-document.ts', 'main/core/audit/records.ts',
+      // The types panels share with main (tsconfig.renderer.json checks them without Node's types).
+      'main/core/audit/entry.ts', 'main/core/log/record.ts', 'main/core/prompts/prompt-types.ts', 'main/core/dialogs/dialog-types.ts', 'main/core/workflows/workflow-types.ts',
+      'main/core/grants/grant-types.ts', 'main/core/grants/terms.ts', 'main/core/plugins/summary-types.ts', 'main/core/plugins/install-types.ts', 'main/core/plugins/approvals.ts',
+      'main/core/plugins/authority.ts', 'main/core/plugins/settings-schema.ts', 'main/core/sandbox/proof.ts', 'main/core/ipc/channels.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       // After the main/core block: this rule replaces that one for these files, so it names electron too.

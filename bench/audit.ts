@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../main/core/audit/log';
+import type { AuditEntry } from '../main/core/audit/entry';
 import { AuditIndex } from '../main/core/audit/records';
 import type { Row } from './row';
 import { summarize } from './stats';

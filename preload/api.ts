@@ -1,19 +1,18 @@
-import type { AuditEntry } from '../main/core/audit/log';
+import type { AuditEntry } from '../main/core/audit/entry';
 import type { AuditFilter, AuditKind, AuditOutcome, AuditRecord } from '../main/core/audit/records';
-import type { LogRecord } from '../main/core/log/logger';
+import type { LogRecord } from '../main/core/log/record';
 import type { PermissionState } from '../main/core/plugins/approvals';
-import type { InstallOptions, InstallPreview } from '../main/core/plugins/installer';
+import type { InstallOptions, InstallPreview } from '../main/core/plugins/install-types';
 import type { PropertySchema, SettingsSchema } from '../main/core/plugins/settings-schema';
 import type { AuditQueryWire, ChannelName, Channels, EventName, Events } from '../main/core/ipc/channels';
-import type { FileGrant, Grant, Narrowing } from '../main/core/grants/store';
+import type { FileGrant, Grant, Narrowing } from '../main/core/grants/grant-types';
 import type { NetworkGrant } from '../main/core/policy/engine';
-import type { PluginSummary } from '../main/core/plugins/summary';
-import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/service';
+import type { PluginSummary } from '../main/core/plugins/summary-types';
+import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/prompt-types';
 import type { ConfigProperty, ConfigSchema } from '../main/core/workflows/config-schema';
-import type { FileDialogRequest, FolderListing } from '../main/core/dialogs/file-dialogs';
+import type { FileDialogRequest, FolderListing } from '../main/core/dialogs/dialog-types';
 import type { StepType } from '../main/core/workflows/step-types';
-import type { WorkflowDraft, WorkflowStep } from '../main/core/workflows/store';
-import type { StepRun, WorkflowRun, WorkflowView } from '../main/core/workflows/workflows';
+import type { StepRun, WorkflowDraft, WorkflowRun, WorkflowStep, WorkflowView } from '../main/core/workflows/workflow-types';
 import { wireName } from '../main/core/wire';
 
 // The pure rules panels apply themselves (names, forms, problems), from the one place main has them:

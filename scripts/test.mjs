@@ -15,6 +15,7 @@ const steps = [
   ['eslint', bin('eslint'), ['.']],
   // main/ is checked alone without the DOM (it runs in Node), then everything with it.
   ['typecheck (main, Node only)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.main.json']],
+  ['typecheck (renderer, DOM only)', bin('vue-tsc'), ['--noEmit', '-p', 'tsconfig.renderer.json']],
   ['typecheck', bin('vue-tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['vitest (unit + integration)', bin('vitest'), ['run']],
   ['playwright (e2e)', bin('playwright'), ['test']],

@@ -1,10 +1,10 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import type { Grant } from '../core/grants/store';
+import type { Grant } from '../core/grants/grant-types';
 import { haloforgeHome } from '../core/paths';
 import type { PermissionState } from '../core/plugins/approvals';
 import { describeUpgrade } from '../core/plugins/installer';
-import type { PluginSummary } from '../core/plugins/summary';
+import type { PluginSummary } from '../core/plugins/summary-types';
 import { CommandFailed, openCore, type CoreClient, type StartWhat } from './core-client';
 import { UsageError, json, type Output } from './usage';
 

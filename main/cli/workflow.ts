@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { haloforgeHome } from '../core/paths';
 import type { StepType } from '../core/workflows/step-types';
-import type { WorkflowRun, WorkflowView } from '../core/workflows/workflows';
+import type { WorkflowRun, WorkflowView } from '../core/workflows/workflow-types';
 import { openCore } from './core-client';
 import { UsageError, json, type Output } from './usage';
 

@@ -26,13 +26,16 @@ import { PluginSettings } from './plugins/plugin-settings';
 import type { RestartPolicy } from './plugins/plugin-process';
 import { PluginRegistry } from './plugins/registry';
 import { PanelAsker } from './prompts/panel-asker';
-import { PromptService, type Asker, type PermissionPrompt } from './prompts/service';
-import type { AuditEntry } from './audit/log';
+import { PromptService } from './prompts/service';
+import type { Asker, PermissionPrompt } from './prompts/prompt-types';
+import type { AuditEntry } from './audit/entry';
 import { auditIndexOf, originOf, type AuditIndex } from './audit/records';
 import { WorkflowStore } from './workflows/store';
 import { createFrameCalls, type FrameCalls } from './frontends/frame-calls';
-import { FileDialogs, type FileDialogRequest } from './dialogs/file-dialogs';
-import { Workflows, type WorkflowRun } from './workflows/workflows';
+import { FileDialogs } from './dialogs/file-dialogs';
+import type { FileDialogRequest } from './dialogs/dialog-types';
+import { Workflows } from './workflows/workflows';
+import type { WorkflowRun } from './workflows/workflow-types';
 
 export interface Host {
   layout: HomeLayout;

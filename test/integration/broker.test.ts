@@ -1,11 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../main/core/audit/log';
+import type { AuditEntry } from '../../main/core/audit/entry';
 import { createHost, type HostOptions } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
-import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/service';
+import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/prompt-types';
 import { installSample } from '../helpers/fixtures';
 import { scratchHome, tracked } from '../helpers/per-test';
 import { startTestServer, type TestServer } from '../helpers/servers';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHost, type HostOptions } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
-import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/service';
+import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/prompt-types';
 import { installSample } from '../helpers/fixtures';
 import { scratchHome, tracked } from '../helpers/per-test';
 import { startTestServer, TEST_CA_PEM, type TestServer } from '../helpers/servers';

@@ -13,7 +13,7 @@ import { createHost, type Host, type HostOptions } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
 import { encodeFrame } from '../../main/core/plugins/frames';
-import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/service';
+import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/prompt-types';
 import { installSample } from '../helpers/fixtures';
 import { scratchHome, tracked } from '../helpers/per-test';
 import { startTestServer } from '../helpers/servers';

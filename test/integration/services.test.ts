@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
-import type { Asker, PermissionPrompt } from '../../main/core/prompts/service';
+import type { Asker, PermissionPrompt } from '../../main/core/prompts/prompt-types';
 import { installSample, root } from '../helpers/fixtures';
 import { scratchHome, tracked } from '../helpers/per-test';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../main/core/audit/log';
+import type { AuditEntry } from '../../main/core/audit/entry';
 import { createHost, type Host } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
-import type { WorkflowRun } from '../../main/core/workflows/workflows';
+import type { WorkflowRun } from '../../main/core/workflows/workflow-types';
 import { installSample } from '../helpers/fixtures';
 import { scratchHome, tracked } from '../helpers/per-test';
 

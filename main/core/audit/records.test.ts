@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from './log';
+import type { AuditEntry } from './entry';
 import { AuditIndex, toCsv, toJsonLines } from './records';
 
 const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, s)).toISOString();

@@ -1,4 +1,4 @@
-import type { AuditEntry } from './log';
+import type { AuditEntry } from './entry';
 
 /** What an audit record is about: the kinds of decision the host makes and writes down. */
 export type AuditKind = 'network' | 'file' | 'program' | 'plugin-call' | 'workflow-step' | 'panel-message';

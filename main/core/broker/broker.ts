@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { request } from 'undici';
-import type { AuditEntry, AuditLog } from '../audit/log';
+import type { AuditLog } from '../audit/log';
+import type { AuditEntry } from '../audit/entry';
 import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { decide, withAddresses, type Decision } from '../policy/engine';
 import { redactUrl } from '../policy/request-url';
-import type { PromptOutcome, PromptService } from '../prompts/service';
+import type { PromptService } from '../prompts/service';
+import type { PromptOutcome } from '../prompts/prompt-types';
 import type { PluginAuthority } from '../plugins/authority';
 import { HttpBody, isJsonType } from './http-body';
 import { decideFromAnswer } from '../grants/prompt-answer';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GrantStore } from '../grants/store';
 import type { Logger } from '../log/logger';
-import { FileDialogs, type FileDialogRequest } from './file-dialogs';
+import { FileDialogs } from './file-dialogs';
+import type { FileDialogRequest } from './dialog-types';
 
 let root: string;
 let shown: FileDialogRequest[];

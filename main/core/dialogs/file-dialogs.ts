@@ -6,36 +6,8 @@ import { displayText } from '../display-text';
 import { isWithin, realPath } from '../files/real-path';
 import type { GrantStore } from '../grants/store';
 import type { Logger } from '../log/logger';
+import type { DialogKind, FileFilter, FileDialogRequest, FolderListing } from './dialog-types';
 
-/** What a plugin's frame asked the user to choose (the SDK's pickHostFile, pickHostDirectory, saveHostFile). */
-export type DialogKind = 'open-file' | 'open-folder' | 'save-file';
-
-export interface FileFilter {
-  name: string;
-  extensions: string[];
-}
-
-/** A file dialog waiting for the user, as panels show it. */
-export interface FileDialogRequest {
-  id: string;
-  pluginId: string;
-  pluginName: string;
-  kind: DialogKind;
-  /** The plugin's words, shown as its words (made safe to show). */
-  title: string;
-  /** Where the dialog opens: the folder the plugin suggested, if it exists, else the user's home. */
-  directory: string;
-  defaultName: string | null;
-  filters: FileFilter[];
-  expiresAt: string;
-}
-
-/** A folder as the dialog lists it. */
-export interface FolderListing {
-  path: string;
-  parent: string | null;
-  entries: Array<{ name: string; folder: boolean }>;
-}
 
 export interface FileDialogsDeps {
   grants: GrantStore;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import type { AuditEntry } from '../audit/log';
+import type { AuditEntry } from '../audit/entry';
 import { Refused, type Broker } from '../broker/broker';
 import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type Logger } from '../log/logger';

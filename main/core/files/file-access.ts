@@ -4,7 +4,8 @@ import type { GrantStore } from '../grants/store';
 import { decideFromAnswer } from '../grants/prompt-answer';
 import { describeLasting } from '../grants/terms';
 import type { PluginAuthority } from '../plugins/authority';
-import type { PromptOutcome, PromptService } from '../prompts/service';
+import type { PromptService } from '../prompts/service';
+import type { PromptOutcome } from '../prompts/prompt-types';
 
 /** A plugin's access to a file or folder outside its data folder, by its real path (links resolved). */
 export interface FileRequest {

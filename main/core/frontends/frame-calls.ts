@@ -1,6 +1,7 @@
 import { isLevel, type Level } from '../log/filter';
 import type { Logger } from '../log/logger';
-import type { DialogKind, FileDialogs } from '../dialogs/file-dialogs';
+import type { FileDialogs } from '../dialogs/file-dialogs';
+import type { DialogKind } from '../dialogs/dialog-types';
 import type { PluginLifecycle } from '../plugins/lifecycle';
 import type { PluginSettings } from '../plugins/plugin-settings';
 import { sanitizedPluginId } from '../wire';

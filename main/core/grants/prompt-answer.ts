@@ -1,4 +1,5 @@
-import type { PromptOutcome, PromptService } from '../prompts/service';
+import type { PromptService } from '../prompts/service';
+import type { PromptOutcome } from '../prompts/prompt-types';
 import { describeLasting, lastingOf, type Lasting } from './terms';
 
 export type PromptDecision = { allowed: true; lasts: Lasting; grantId: string } | { allowed: true; lasts: null } | { allowed: false; why: string };

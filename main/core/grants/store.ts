@@ -3,28 +3,11 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file';
 import type { NetworkGrant } from '../policy/engine';
+import type { FileGrant, Grant, Narrowing, ProgramGrant } from './grant-types';
 import { DAY_MS, describeLasting, holds, type GrantTerms, type Lasting } from './terms';
-
-/** A standing answer for a plugin's `filesystem_read`/`filesystem_write`: a folder and all below it. */
-export interface FileGrant extends GrantTerms {
-  permission: 'filesystem_read' | 'filesystem_write';
-  folder: string;
-}
-
-/** A standing "yes" for a program a plugin runs (`ctx.process()`) to use the network. */
-export interface ProgramGrant extends GrantTerms {
-  permission: 'program_network';
-  /** The program's name, as the plugin runs it (`git`). */
-  program: string;
-}
-
-export type Grant = NetworkGrant | FileGrant | ProgramGrant;
 
 /** What a caller gives for a new grant; the store adds its id, times and terms. */
 type NewGrant<G extends Grant> = Omit<G, keyof GrantTerms> & { pluginId: string; via: string; lasts?: Lasting };
-
-/** How a grant may be made narrower from the Grants panel: shorter, or read-only. */
-export type Narrowing = 'day' | 'read';
 
 interface GrantsFile {
   version: 2;

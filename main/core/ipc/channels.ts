@@ -1,16 +1,15 @@
-import type { AuditEntry, AuditQuery } from '../audit/log';
+import type { AuditEntry, AuditQuery } from '../audit/entry';
 import type { AuditFilter, AuditRecord } from '../audit/records';
-import type { LogRecord } from '../log/logger';
+import type { LogRecord } from '../log/record';
 import type { Manifest } from '../manifest/validate';
-import type { InstallOptions, InstallPreview } from '../plugins/installer';
+import type { InstallOptions, InstallPreview } from '../plugins/install-types';
 import type { SettingsSchema } from '../plugins/settings-schema';
-import type { Grant, Narrowing } from '../grants/store';
-import type { PluginSummary } from '../plugins/summary';
-import type { PermissionPrompt, PromptAnswer } from '../prompts/service';
+import type { Grant, Narrowing } from '../grants/grant-types';
+import type { PluginSummary } from '../plugins/summary-types';
+import type { PermissionPrompt, PromptAnswer } from '../prompts/prompt-types';
 import type { StepType } from '../workflows/step-types';
-import type { FileDialogRequest, FolderListing } from '../dialogs/file-dialogs';
-import type { WorkflowDraft } from '../workflows/store';
-import type { WorkflowRun, WorkflowView } from '../workflows/workflows';
+import type { FileDialogRequest, FolderListing } from '../dialogs/dialog-types';
+import type { WorkflowDraft, WorkflowRun, WorkflowView } from '../workflows/workflow-types';
 
 /** The audit query as it travels: dates as ISO strings. */
 export type AuditQueryWire = Omit<AuditQuery, 'since' | 'until'> & { since?: string; until?: string };

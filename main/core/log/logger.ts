@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Level, type LevelFilter, parseRustLog } from './filter';
 import { redact } from './redact';
+import type { LogRecord } from './record';
 
 /** The daily app log of design §5: host, plugins and panels in one file. */
 export interface Logger {
@@ -10,13 +11,6 @@ export interface Logger {
 
 export const HOST_TARGET = 'haloforge-host';
 
-/** One record as panels see it (already redacted). */
-export interface LogRecord {
-  time: string;
-  level: Level;
-  target: string;
-  message: string;
-}
 
 const LINE = /^(\S+) +(TRACE|DEBUG|INFO|WARN|ERROR) (\S+): (.*)$/;
 

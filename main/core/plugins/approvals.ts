@@ -1,6 +1,5 @@
 import { describePermission, type DescribedPermission } from '../manifest/permissions';
 import type { Manifest } from '../manifest/validate';
-import type { PluginRecord } from './registry';
 
 export type PermissionStatus = 'granted' | 'needs-approval' | 'off';
 
@@ -13,7 +12,7 @@ export interface PermissionState extends DescribedPermission {
 }
 
 /** The install-time approval rules of contract §2.5, for one manifest and one record. */
-export function permissionStates(manifest: Manifest, record: Pick<PluginRecord, 'approved' | 'restrictedEnabled'> | undefined): PermissionState[] {
+export function permissionStates(manifest: Manifest, record: { approved: readonly string[]; restrictedEnabled: readonly string[] } | undefined): PermissionState[] {
   return manifest.permissions.map((p) => {
     const d = describePermission(p);
     const status: PermissionStatus =

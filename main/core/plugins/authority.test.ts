@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FileGrant } from '../grants/store';
+import type { FileGrant } from '../grants/grant-types';
 import { validateManifest, validationContextFor, type Manifest } from '../manifest/validate';
 import type { NetworkGrant } from '../policy/engine';
 import { resolveAuthority, type AuthoritySources } from './authority';

@@ -1,4 +1,4 @@
-import type { FileGrant, ProgramGrant } from '../grants/store';
+import type { FileGrant, ProgramGrant } from '../grants/grant-types';
 import type { Manifest } from '../manifest/validate';
 import type { ManifestPermission, NetworkGrant } from '../policy/engine';
 import { grantedPermissions, pendingApproval, permissionStates, type PermissionState } from './approvals';

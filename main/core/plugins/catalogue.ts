@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileGrant, ProgramGrant } from '../grants/store';
+import type { FileGrant, ProgramGrant } from '../grants/grant-types';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
 import type { NetworkGrant } from '../policy/engine';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../manifest/validate';
-import type { PluginMetadata } from './host-protocol';
+import type { PluginMetadata } from './summary-types';
 import { differences } from './differences';
 
 const manifest = { id: 'dev.haloforge.markdown', name: 'Markdown Workspace', version: '0.2.28', commands: [{ id: 'md_open_file' }, { id: 'md_recent_files' }, { id: 'md_gone' }] } as unknown as Manifest;

@@ -1,5 +1,5 @@
 import type { Manifest } from '../manifest/read';
-import type { PluginMetadata } from './host-protocol';
+import type { PluginMetadata } from './summary-types';
 
 /** What a loaded plugin says of itself that its manifest does not (contract §1.8: common in real plugins). */
 export function differences(manifest: Manifest, metadata: PluginMetadata, registered: readonly string[]): string[] {

@@ -1,6 +1,6 @@
 import type { BinaryWire, JsonWire } from '../json-bytes';
 import type { SandboxProof } from '../sandbox/proof';
-import type { StepTypeDefinition } from '../workflows/step-types';
+import type { PluginMetadata } from './summary-types';
 
 // Messages between main and a plugin host process, in our frames (V8 serialization, see ./frames):
 // plain values and byte arrays only.
@@ -94,19 +94,6 @@ export type ToPluginHost =
   | { type: 'app-event'; json: string }
   | { type: 'stats' }
   | { type: 'unload' };
-
-export interface PluginMetadata {
-  id: string;
-  name: string;
-  version: string;
-  description: string;
-  author: string;
-  abiVersion: number;
-  rustc: string;
-  sharedStd: boolean;
-  /** As the plugin host reported them; main keeps only those that pass `readStepTypes`. */
-  workflowStepTypes: StepTypeDefinition[];
-}
 
 export type LoadReply =
   | { type: 'loaded'; ok: true; metadata: PluginMetadata; commands: string[] }

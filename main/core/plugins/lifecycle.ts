@@ -17,7 +17,8 @@ import type { HostLauncher } from './launcher';
 import { fileDigest } from './package';
 import { InvokeError, PluginProcess, type EgressSide, type HostCalls, type RestartPolicy } from './plugin-process';
 import type { PluginSettings } from './plugin-settings';
-import { summarize, type PluginSummary } from './summary';
+import { summarize } from './summary';
+import type { PluginSummary } from './summary-types';
 
 export interface PluginLifecycleOptions {
   catalogue: PluginCatalogue;

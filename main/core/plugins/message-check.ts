@@ -1,5 +1,6 @@
 import { readStepTypes } from '../workflows/step-types';
-import { FS_OPS, type BridgeMessage, type FsOp, type PluginMetadata } from './host-protocol';
+import { FS_OPS, type BridgeMessage, type FsOp } from './host-protocol';
+import type { PluginMetadata } from './summary-types';
 
 /**
  * What a plugin host may say to main, checked against what its plugin was granted (design §8 "Main

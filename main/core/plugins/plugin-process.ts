@@ -8,11 +8,10 @@ import { isLevel } from '../log/filter';
 import { hostCallWaitMs, type Timeouts } from '../timeouts';
 import type { SandboxGate } from '../sandbox/gate';
 import type { SandboxProof, SandboxStatus } from '../sandbox/proof';
-import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, PluginMetadata, ToPluginHost, TunnelFlow } from './host-protocol';
+import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, ToPluginHost, TunnelFlow } from './host-protocol';
+import type { PluginMetadata, PluginState } from './summary-types';
 import { describeExit, type HostLauncher, type HostProcess } from './launcher';
 import { checkBridgeMessage, readLoadedPlugin, type GrantedTypes } from './message-check';
-
-export type PluginState = 'inactive' | 'loading' | 'active' | 'error' | 'unloading';
 
 /** How a crashed plugin host is brought back: with growing delays, and not forever. */
 export interface RestartPolicy {

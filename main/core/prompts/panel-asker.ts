@@ -1,4 +1,4 @@
-import type { Asker, PermissionPrompt, PromptAnswer } from './service';
+import type { Asker, PermissionPrompt, PromptAnswer } from './prompt-types';
 
 /**
  * The asker of the app: prompts wait here until a panel answers them, and every change to the

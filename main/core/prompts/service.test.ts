@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PanelAsker } from './panel-asker';
-import { PromptService, type PromptDetails } from './service';
+import { PromptService } from './service';
+import type { PromptDetails } from './prompt-types';
 
 const details = (host = 'api.example.com'): PromptDetails => ({
   kind: 'network',

@@ -1,27 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-file';
-
-/** One step of a workflow: a step type (`{plugin_id}:{type_id}`) and the config the user gave it. */
-export interface WorkflowStep {
-  type: string;
-  config: Record<string, unknown>;
-}
-
-export interface Workflow {
-  id: string;
-  name: string;
-  steps: WorkflowStep[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** What a panel or the command line sends to save: a new workflow has no id yet. */
-export interface WorkflowDraft {
-  id?: string;
-  name: string;
-  steps: WorkflowStep[];
-}
+import type { Workflow, WorkflowDraft } from './workflow-types';
 
 interface WorkflowsFile {
   version: 1;

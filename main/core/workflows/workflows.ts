@@ -1,43 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { AuditEntry, AuditLog } from '../audit/log';
+import type { AuditLog } from '../audit/log';
+import type { AuditEntry } from '../audit/entry';
 import { displayText } from '../display-text';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { configProblems } from './config-schema';
 import { splitStepTypeId, type StepType } from './step-types';
-import type { Workflow, WorkflowDraft, WorkflowStep, WorkflowStore } from './store';
-
-export type StepRunState = 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped';
-
-export interface StepRun {
-  index: number;
-  type: string;
-  /** The step type's display name, or its id when no active plugin offers it. */
-  name: string;
-  state: StepRunState;
-  /** What the plugin returned (capped, see MAX_VALUE_BYTES). */
-  value?: unknown;
-  /** The plugin's error (a PluginError's Display text), or why the step could not run. */
-  error?: string;
-  durationMs?: number;
-}
-
-export interface WorkflowRun {
-  runId: string;
-  workflowId: string;
-  workflowName: string;
-  state: 'running' | 'succeeded' | 'failed';
-  startedAt: string;
-  finishedAt?: string;
-  durationMs?: number;
-  steps: StepRun[];
-}
-
-/** A workflow as panels and the command line see it: what stops it from running now, and its last run. */
-export interface WorkflowView extends Workflow {
-  problems: string[];
-  lastRun: WorkflowRun | null;
-}
+import type { WorkflowStore } from './store';
+import type { StepRun, Workflow, WorkflowDraft, WorkflowRun, WorkflowStep, WorkflowView } from './workflow-types';
 
 export interface WorkflowsDeps {
   store: WorkflowStore;
