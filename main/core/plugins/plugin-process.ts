@@ -25,8 +25,9 @@ export interface RestartPolicy {
 export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxCrashes: 3, windowMs: 60_000, baseDelayMs: 1000 };
 
 /**
- * What main does on a plugin's behalf when its plugin host asks (each bound to that plugin by the
- * manager). Each answer is JSON the bridge turns into what the plugin API promises.
+ * What main does on a plugin's behalf when its plugin host asks (each bound to that plugin, and to
+ * its authority at the moment of the call, by the lifecycle). Each answer is JSON the bridge turns
+ * into what the plugin API promises; a brokered body goes beside it as the bytes it came in.
  */
 export interface HostCalls {
   http(request: Extract<BridgeMessage, { type: 'http' }>): Promise<unknown>;
