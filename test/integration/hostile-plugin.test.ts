@@ -255,6 +255,21 @@ describe('a hostile plugin', () => {
     await stillUp(host, false);
   });
 
+  it('cannot slip main a request body that no request of its batch makes', async () => {
+    const { host } = await start();
+    const entry = Buffer.alloc(9);
+    entry.writeUInt32LE(4);
+    entry.writeUInt8(2, 4); // the body of host call 4
+    entry.writeUInt32LE(2, 5);
+    const control = Buffer.from('[]');
+    const header = Buffer.alloc(4);
+    header.writeUInt32LE(control.length);
+    const batch = Buffer.concat([header, control, entry, Buffer.from('{}')]);
+    await expect(attack(host, 'forge_frames', { hex: Buffer.concat(encodeFrame({ type: 'outbox', batch })).toString('hex') })).rejects.toThrow(/stopped/);
+    expect(host.plugins.get(MISBEHAVE)?.error).toMatch(/a body for host call 4, which no request of its batch makes; it was stopped$/);
+    await stillUp(host, false);
+  });
+
   it('cannot open a tunnel through an egress proxy its plugin was not given', async () => {
     const { host, asked } = await start();
     const frame = encodeFrame({ type: 'tunnel-open', id: 1, head: Buffer.from('CONNECT example.com:443 HTTP/1.1\r\n\r\n') });

@@ -23,8 +23,8 @@ export interface BrokerRequest {
   method: 'GET' | 'POST';
   url: string;
   headers?: Record<string, string>;
-  /** A JSON body (POST). */
-  body?: unknown;
+  /** A POST's body: JSON as the plugin wrote it, sent as it is (absent: `null`). */
+  body?: Uint8Array;
 }
 
 /** What goes back to the plugin: `HttpResponse`, or the kind of `PluginError` to raise. */
@@ -61,6 +61,7 @@ export interface BrokerOptions {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const NULL_BODY = new TextEncoder().encode('null');
 const OWN_ADDRESSES_TTL_MS = 5000;
 
 /** The addresses of this machine's network interfaces (a public one still leads back here). */
@@ -137,11 +138,11 @@ export class Broker {
   }
 
   private async follow(req: BrokerRequest): Promise<BrokerReply> {
-    let body: string | undefined;
+    let body: Uint8Array | undefined;
     if (req.method === 'POST') {
-      body = JSON.stringify(req.body ?? null);
-      if (Buffer.byteLength(body) > this.limits.maxRequestBytes) {
-        throw new Refused('network', `request body of ${Buffer.byteLength(body)} bytes exceeds the limit of ${this.limits.maxRequestBytes} bytes`);
+      body = req.body ?? NULL_BODY;
+      if (body.byteLength > this.limits.maxRequestBytes) {
+        throw new Refused('network', `request body of ${body.byteLength} bytes exceeds the limit of ${this.limits.maxRequestBytes} bytes`);
       }
     }
     const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([k]) => !FORBIDDEN_HEADERS.has(k.toLowerCase())));

@@ -116,7 +116,8 @@ export type FromPluginHost =
 export type BridgeMessage =
   | (LoadReply & { type: 'loaded' })
   | { type: 'log'; target: string; level: string; message: string }
-  | { type: 'http'; id: number; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body: unknown }
+  /** `body`: a POST's JSON as the plugin's serde wrote it, sent beside the message (see outbox-format). */
+  | { type: 'http'; id: number; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body?: Uint8Array }
   | { type: 'event'; target: string; name: string; payload: unknown }
   /** `ctx.fs()` beyond the plugin's data folder: main decides, does it and audits it. */
   | { type: 'fs'; id: number; op: FsOp; path: string; data?: string }

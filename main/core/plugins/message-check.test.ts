@@ -32,6 +32,8 @@ describe('what main accepts from a plugin host', () => {
     [{ type: 'fs', id: 1, op: 'chmod', path: '/x' }, 'a malformed file request'],
     [{ type: 'process', id: 1, program: 'git', args: [1], cwd: null }, 'a malformed program request'],
     [{ type: 'http', id: 1, method: 'DELETE', url: 'https://x/' }, 'a malformed HTTP request'],
+    // A POST's body travels beside its message too.
+    [{ type: 'http', id: 1, method: 'POST', url: 'https://x/', body: { a: 1 } }, 'a malformed HTTP request'],
     [{ type: 'event', name: '' }, 'a malformed event'],
     [{ type: 'audit', decision: 'allow' }, 'a message of unknown type "audit"'],
     [{ type: 'settings-saved' }, 'a message of unknown type "settings-saved"'],

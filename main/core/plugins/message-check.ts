@@ -40,7 +40,10 @@ function shapeProblem(m: Fields): string | undefined {
     case 'event':
       return isText(m.name) && m.name.length > 0 && m.name.length <= 200 ? undefined : 'a malformed event';
     case 'http':
-      return isId(m.id) && (m.method === 'GET' || m.method === 'POST') && isText(m.url) && (m.headers === undefined || m.headers === null || isObject(m.headers)) ? undefined : 'a malformed HTTP request';
+      // A body comes beside the message, never in it (see outbox-format).
+      return isId(m.id) && (m.method === 'GET' || m.method === 'POST') && isText(m.url) && (m.headers === undefined || m.headers === null || isObject(m.headers)) && (m.body === undefined || m.body === null)
+        ? undefined
+        : 'a malformed HTTP request';
     case 'fs':
       return isId(m.id) && FS_OPS.includes(m.op as FsOp) && isText(m.path) && (m.data === undefined || isText(m.data)) ? undefined : 'a malformed file request';
     case 'process':

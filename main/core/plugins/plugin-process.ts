@@ -1,6 +1,6 @@
 import { HttpBody } from '../broker/http-body';
 import { RawJson, binaryToWire, bytesToJson, textToWire, wireToBinary } from '../json-bytes';
-import { decodeOutbox, type RawResult } from './outbox-format';
+import { claimBodies, decodeOutbox, type RawResult } from './outbox-format';
 import type { Logger } from '../log/logger';
 import type { BridgeLookup } from '../bridges/bridges';
 import { Deadline } from '../deadline';
@@ -416,10 +416,17 @@ export class PluginProcess {
       // Only the control messages are parsed here; results go to whoever waits for them as they came.
       const batch: unknown = decoded.control.length === 2 ? [] : JSON.parse(bytesToJson(decoded.control));
       if (!Array.isArray(batch)) return this.refuse(host, 'a batch that is not a list');
+      const messages: BridgeMessage[] = [];
       for (const raw of batch) {
         const checked = checkBridgeMessage(raw, this.granted);
         if (!checked.ok) return this.refuse(host, checked.reason);
-        this.onBridgeMessage(host, checked.message);
+        messages.push(checked.message);
+      }
+      // A POST's body came beside its message, as the bytes the plugin's serde wrote.
+      const lie = claimBodies(messages, decoded.bodies);
+      if (lie) return this.refuse(host, lie);
+      for (const message of messages) {
+        this.onBridgeMessage(host, message);
         if (this.host !== host) return;
       }
       for (const r of decoded.results) this.settle(r);

@@ -103,8 +103,10 @@ struct BrokeredHttp {
 
 impl BrokeredHttp {
     fn send(&self, method: &str, url: &str, body: Option<Value>, headers: Option<HashMap<String, String>>) -> Result<HttpResponse, PluginError> {
-        let request = json!({ "method": method, "url": url, "body": body, "headers": headers.unwrap_or_default() });
-        let reply = host_call::call("http", request, self.wait).map_err(PluginError::Network)?;
+        let request = json!({ "method": method, "url": url, "headers": headers.unwrap_or_default() });
+        // The body travels beside the request as the JSON serde writes: main sends it on unparsed.
+        let body = body.map(|v| serde_json::to_vec(&v).unwrap_or_else(|_| b"null".to_vec()));
+        let reply = host_call::call_with_body("http", request, body, self.wait).map_err(PluginError::Network)?;
         http_reply(reply)
     }
 }

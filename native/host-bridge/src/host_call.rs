@@ -13,7 +13,12 @@ static PENDING: Mutex<Option<HashMap<u32, Option<Value>>>> = Mutex::new(None);
 static ANSWERED: Condvar = Condvar::new();
 
 /// Sends `request` (a JSON object; `type` and `id` are added) and waits for the host's answer.
-pub fn call(kind: &str, mut request: Value, timeout: Duration) -> Result<Value, String> {
+pub fn call(kind: &str, request: Value, timeout: Duration) -> Result<Value, String> {
+    call_with_body(kind, request, None, timeout)
+}
+
+/// As [`call`], with `body` (when there is one) beside the request as bytes main passes on.
+pub fn call_with_body(kind: &str, mut request: Value, body: Option<Vec<u8>>, timeout: Duration) -> Result<Value, String> {
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     {
         let mut pending = PENDING.lock().unwrap_or_else(|p| p.into_inner());
@@ -23,7 +28,10 @@ pub fn call(kind: &str, mut request: Value, timeout: Duration) -> Result<Value, 
         obj.insert("type".into(), json!(kind));
         obj.insert("id".into(), json!(id));
     }
-    outbox::post_wanted(request);
+    match body {
+        Some(bytes) => outbox::post_wanted_with_body(request, id, bytes),
+        None => outbox::post_wanted(request),
+    }
     let guard = PENDING.lock().unwrap_or_else(|p| p.into_inner());
     let (mut guard, waited) = ANSWERED.wait_timeout_while(guard, timeout, |p| matches!(p.as_ref().and_then(|m| m.get(&id)), Some(None))).unwrap_or_else(|p| p.into_inner());
     let answer = guard.as_mut().and_then(|m| m.remove(&id)).flatten();

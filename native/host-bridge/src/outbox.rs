@@ -1,9 +1,11 @@
 //! Messages from Rust to the plugin host (invoke results, log records, notifications).
 //!
 //! A drain writes one buffer: a `u32` (little-endian) length, that many bytes of a JSON array of
-//! control messages (logs, host calls, notifications), then each result as its request id (`u32`),
-//! `1` or `0` for ok, the length of its bytes (`u32`) and the bytes: the value's JSON, or the
-//! error's text. Results are not parsed again on the way: main hands them to whoever uses them.
+//! control messages (logs, host calls, notifications), then each payload as an id (`u32`), its kind
+//! (`u8`), the length of its bytes (`u32`) and the bytes. Kind `1` is the result of request `id` (the
+//! value's JSON) and `0` its error's text; kind `2` is the body of host call `id`, whose message is in
+//! the same batch (a POST's JSON as serde wrote it). Payloads are not parsed again on the way: main
+//! hands them to whoever uses them.
 //!
 //! Rust threads never hand JS a pointer: they queue a JSON message and, when the queue goes from
 //! empty to non-empty, call a void "wake" callback (ffi-rs notes §3: void callbacks are the only
@@ -17,7 +19,8 @@ pub type WakeFn = extern "C" fn(i32);
 
 struct Queue {
     messages: Vec<String>,
-    results: Vec<(u32, bool, Vec<u8>)>,
+    /// Payloads: (id, kind, bytes), see the module's format.
+    results: Vec<(u32, u8, Vec<u8>)>,
     signalled: bool,
     /// JS is in [`wait_then_drain`] and will drain itself: posts skip the wake callback.
     waiting: bool,
@@ -57,7 +60,22 @@ pub fn post_wanted(message: serde_json::Value) {
 
 /// Queues the result of request `id`: a value's JSON, or an error's text. JS always wants it.
 pub fn post_result(id: u32, ok: bool, bytes: Vec<u8>) {
-    enqueue(|q| q.results.push((id, ok, bytes)), true);
+    enqueue(|q| q.results.push((id, u8::from(ok), bytes)), true);
+}
+
+/// The kind of payload that is the body of a host call (see the module's format).
+pub const BODY: u8 = 2;
+
+/// Queues a host call that JS wants at once (see [`post_wanted`]) with its body beside it, as bytes
+/// main passes on without parsing. Both go in under one lock, so one drain carries both.
+pub fn post_wanted_with_body(message: serde_json::Value, id: u32, body: Vec<u8>) {
+    enqueue(
+        |q| {
+            q.messages.push(message.to_string());
+            q.results.push((id, BODY, body));
+        },
+        true,
+    );
 }
 
 fn queue(message: serde_json::Value, wanted: bool) {
@@ -156,9 +174,9 @@ fn drain_locked(q: &mut Queue, out: &mut [u8]) -> i64 {
         put(m.as_bytes());
     }
     put(b"]");
-    for (id, ok, bytes) in &q.results {
+    for (id, kind, bytes) in &q.results {
         put(&id.to_le_bytes());
-        put(&[u8::from(*ok)]);
+        put(&[*kind]);
         put(&(bytes.len() as u32).to_le_bytes());
         put(bytes);
     }
@@ -216,6 +234,21 @@ mod tests {
         let n = drain_into(&mut big) as usize;
         assert_eq!(decode(&big[..n]), (json!([{"a": 1}, {"b": 2}]), vec![(3, false, b"Not found: x".to_vec())]));
         assert_eq!(drain_into(&mut big), 0);
+    }
+
+    #[test]
+    fn a_host_call_and_its_body_are_drained_together_the_body_as_its_own_kind() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = vec![0u8; 1024];
+        drain_into(&mut out);
+        post_wanted_with_body(json!({"type": "http", "id": 9}), 9, br#"{"n":1}"#.to_vec());
+        let n = drain_into(&mut out) as usize;
+        let control = u32::from_le_bytes(out[..4].try_into().unwrap()) as usize;
+        assert_eq!(serde_json::from_slice::<serde_json::Value>(&out[4..4 + control]).unwrap(), json!([{"type": "http", "id": 9}]));
+        let at = 4 + control;
+        assert_eq!(u32::from_le_bytes(out[at..at + 4].try_into().unwrap()), 9);
+        assert_eq!(out[at + 4], BODY);
+        assert_eq!(&out[at + 9..n], br#"{"n":1}"#);
     }
 
     static WAKES: AtomicUsize = AtomicUsize::new(0);
