@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -20,5 +20,22 @@ export function writeFileAtomic(path: string, content: string): void {
     fsyncSync(dir);
   } finally {
     closeSync(dir);
+  }
+}
+
+/**
+ * Reads a state file of the data folder with `parse` (which throws on anything malformed). A file
+ * that cannot be read is moved aside, never overwritten (the user may want it back), and `problem`
+ * says where it went and what that means (`meaning`, e.g. "every grant starts revoked"). No file:
+ * neither a value nor a problem.
+ */
+export function readStateFile<T>(path: string, parse: (text: string) => T, now: Date, meaning: string): { value?: T; problem?: string } {
+  if (!existsSync(path)) return {};
+  try {
+    return { value: parse(readFileSync(path, 'utf8')) };
+  } catch (e) {
+    const aside = `${path}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(path, aside);
+    return { problem: `${path} could not be read (${(e as Error).message}); it was moved to ${aside} and ${meaning}` };
   }
 }

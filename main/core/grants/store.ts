@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '../atomic-file';
+import { readStateFile, writeFileAtomic } from '../atomic-file';
 import type { NetworkGrant } from '../policy/engine';
 import type { FileGrant, Grant, Narrowing, ProgramGrant } from './grant-types';
 import { DAY_MS, describeLasting, holds, type GrantTerms, type Lasting } from './terms';
@@ -102,14 +102,9 @@ export class GrantStore {
     if (existsSync(dirname(path))) {
       for (const f of readdirSync(dirname(path))) if (f.startsWith(`${basename(path)}.`) && f.endsWith('.tmp')) rmSync(join(dirname(path), f), { force: true });
     }
-    if (!existsSync(path)) return;
-    try {
-      this.data = parseGrantsFile(readFileSync(path, 'utf8'));
-    } catch (e) {
-      const aside = `${path}.corrupt-${this.now().toISOString().replace(/[:.]/g, '-')}`;
-      renameSync(path, aside);
-      this.loadProblem = `${path} could not be read (${(e as Error).message}); it was moved to ${aside} and every grant starts revoked`;
-    }
+    const read = readStateFile(path, parseGrantsFile, this.now(), 'every grant starts revoked');
+    if (read.value) this.data = read.value;
+    this.loadProblem = read.problem;
   }
 
   /** Every grant that still holds, of one plugin or all. */

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { writeFileAtomic } from '../atomic-file';
+import { readStateFile, writeFileAtomic } from '../atomic-file';
 
 /** What the host remembers of an installed plugin (the original's PluginRecord, plus approvals). */
 export interface PluginRecord {
@@ -34,6 +33,12 @@ const isRecord = (r: unknown): r is PluginRecord => {
   );
 };
 
+function parseRegistryFile(text: string): RegistryFile {
+  const data = JSON.parse(text) as Partial<RegistryFile>;
+  if (data.version !== 1 || !Array.isArray(data.plugins) || !data.plugins.every(isRecord)) throw new Error('unexpected structure');
+  return data as RegistryFile;
+}
+
 /**
  * `plugins.json` in the data folder: install records, enabled flags and approvals, written
  * atomically. A file that cannot be read is moved aside and reported; every plugin then asks for
@@ -47,16 +52,9 @@ export class PluginRegistry {
     private readonly path: string,
     private readonly now: () => Date = () => new Date(),
   ) {
-    if (!existsSync(path)) return;
-    try {
-      const data = JSON.parse(readFileSync(path, 'utf8')) as Partial<RegistryFile>;
-      if (data.version !== 1 || !Array.isArray(data.plugins) || !data.plugins.every(isRecord)) throw new Error('unexpected structure');
-      for (const r of data.plugins) this.records.set(r.id, r);
-    } catch (e) {
-      const aside = `${path}.corrupt-${this.now().toISOString().replace(/[:.]/g, '-')}`;
-      renameSync(path, aside);
-      this.loadProblem = `${path} could not be read (${(e as Error).message}); it was moved to ${aside} and every plugin asks for approval again`;
-    }
+    const read = readStateFile(path, parseRegistryFile, this.now(), 'every plugin asks for approval again');
+    for (const r of read.value?.plugins ?? []) this.records.set(r.id, r);
+    this.loadProblem = read.problem;
   }
 
   get(id: string): PluginRecord | undefined {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { writeFileAtomic } from '../atomic-file';
+import { readStateFile, writeFileAtomic } from '../atomic-file';
 import type { Workflow, WorkflowDraft } from './workflow-types';
 
 interface WorkflowsFile {
@@ -33,14 +32,9 @@ export class WorkflowStore {
     private readonly path: string,
     private readonly now: () => Date = () => new Date(),
   ) {
-    if (!existsSync(path)) return;
-    try {
-      this.data = parseWorkflowsFile(readFileSync(path, 'utf8'));
-    } catch (e) {
-      const aside = `${path}.corrupt-${this.now().toISOString().replace(/[:.]/g, '-')}`;
-      renameSync(path, aside);
-      this.loadProblem = `${path} could not be read (${(e as Error).message}); it was moved to ${aside} and the workflow list starts empty`;
-    }
+    const read = readStateFile(path, parseWorkflowsFile, this.now(), 'the workflow list starts empty');
+    if (read.value) this.data = read.value;
+    this.loadProblem = read.problem;
   }
 
   list(): Workflow[] {
