@@ -37,23 +37,18 @@ export class PluginSettings {
 
   /** Saves settings from a panel; throws with every problem when they do not fit the schema. */
   saveFromPanel(pluginId: string, values: Record<string, unknown>): Record<string, unknown> {
-    const problems = this.problems(pluginId, values, Infinity);
+    const problems = settingsProblems(this.schemaOf(pluginId), values);
     if (problems.length > 0) throw new Error(`settings of ${pluginId} not saved: ${problems.join('; ')}`);
     return this.write(pluginId, values, true, 'settings saved from the panel');
   }
 
   /** A plugin saves its own settings (`ctx.save_settings()`), checked like a panel's save, and size-limited. */
   saveOwn(pluginId: string, values: Record<string, unknown>): { ok: true; values: Record<string, unknown> } | { ok: false; message: string } {
-    const problems = this.problems(pluginId, values, MAX_SETTINGS_BYTES);
-    if (problems.length > 0) return { ok: false, message: `settings not saved: ${problems.join('; ')}` };
-    return { ok: true, values: this.write(pluginId, values, false, 'settings saved') };
-  }
-
-  private problems(pluginId: string, values: Record<string, unknown>, maxBytes: number): string[] {
     const problems = settingsProblems(this.schemaOf(pluginId), values);
     const size = JSON.stringify(values).length;
-    if (size > maxBytes) problems.push(`settings of ${size} bytes are more than the ${maxBytes} a plugin may keep`);
-    return problems;
+    if (size > MAX_SETTINGS_BYTES) problems.push(`settings of ${size} bytes are more than the ${MAX_SETTINGS_BYTES} a plugin may keep`);
+    if (problems.length > 0) return { ok: false, message: `settings not saved: ${problems.join('; ')}` };
+    return { ok: true, values: this.write(pluginId, values, false, 'settings saved') };
   }
 
   private write(pluginId: string, values: Record<string, unknown>, fromPanel: boolean, said: string): Record<string, unknown> {
