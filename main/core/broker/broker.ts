@@ -156,7 +156,7 @@ export class Broker {
     for (let hop = 0; ; hop++) {
       const started = performance.now();
       const base = { requestId, hop, pluginId: req.pluginId, method, url: redactUrl(url) };
-      const { decision, prompt, address } = await this.decideHop(req.pluginId, method, url, base);
+      const { decision, prompt, address } = await this.decideConnection(req.pluginId, method, url, base);
       await this.auditBeforeSending({ ...base, event: 'decision', decision: 'allow', rule: decision.rule, reason: decision.reason, grantId: 'grantId' in decision ? decision.grantId : undefined, prompt });
       // What became of this allowed hop, recorded once it is known.
       const outcome: Outcome = (entry) => this.auditAfter({ ...base, decision: 'allow', rule: decision.rule, reason: decision.reason, durationMs: performance.now() - started, ...entry });
@@ -191,15 +191,6 @@ export class Broker {
     }
   }
 
-  /**
-   * Decides one connection of a plugin, as for a hop of `ctx.http()`: for the egress proxy's
-   * tunnels (method `CONNECT`) and the plain-http requests it forwards. Refusals are audited here
-   * and thrown as `Refused`; the caller records the allowed decision (`recordBeforeConnecting`).
-   */
-  async decideConnection(pluginId: string, method: string, url: string, base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>): Promise<{ decision: Decision; prompt: PromptOutcome | undefined; address: string }> {
-    return this.decideHop(pluginId, method, url, base);
-  }
-
   /** Records an allowed connection before it is made; nothing may be sent when this throws. */
   recordBeforeConnecting(entry: Omit<AuditEntry, 'time'>): Promise<void> {
     return this.auditBeforeSending(entry);
@@ -210,8 +201,13 @@ export class Broker {
     this.auditAfter(entry);
   }
 
-  /** Decides one hop: the policy and, where it asks, the user first; DNS only for what they allowed. */
-  private async decideHop(
+  /**
+   * Decides one connection of a plugin: a hop of `ctx.http()`, or for the egress proxy a tunnel
+   * (method `CONNECT`) or a plain-http request it forwards. The policy and, where it asks, the user
+   * decide first; DNS only for what they allowed. Refusals are audited here and thrown as `Refused`;
+   * the caller records the allowed decision (`recordBeforeConnecting`).
+   */
+  async decideConnection(
     pluginId: string,
     method: string,
     url: string,
