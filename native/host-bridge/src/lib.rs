@@ -15,6 +15,7 @@ pub mod lockdown;
 pub mod outbox;
 pub mod plugin;
 pub mod settings;
+pub mod workers;
 
 /// The rustc that built this bridge, e.g. `1.95.0 (59807616e 2026-04-14)`.
 pub const BRIDGE_RUSTC_VERSION: &str = env!("HF_BRIDGE_RUSTC_VERSION");

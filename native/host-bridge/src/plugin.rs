@@ -2,6 +2,7 @@
 use crate::context::{BridgeContext, ContextConfig, Registrar, SettingsSaved};
 use crate::inspect::{inspect_plugin, ABI_SYMBOL, CREATE_SYMBOL, DESTROY_SYMBOL};
 use crate::outbox;
+use crate::workers;
 use haloforge_plugin_api::{HaloForgePlugin, IpcHandler, PLUGIN_ABI_VERSION};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -142,7 +143,7 @@ impl LoadedPlugin {
         Ok(Self { plugin_id, metadata, commands, handlers: Arc::new(registrar.handlers), step_types, ctx, object: Arc::new(Mutex::new(plugin)), destroy, _library: library })
     }
 
-    /// Runs a command on a new Rust-owned thread (handlers may block for minutes) and posts
+    /// Runs a command on a worker thread of its own (handlers may block for minutes) and posts
     /// `{type:"result", id, ok, value|error}` to the outbox when it finishes.
     pub fn invoke(&self, request_id: u32, command: String, args: Value) {
         if !self.handlers.contains_key(&command) {
@@ -153,7 +154,7 @@ impl LoadedPlugin {
         let handlers = Arc::clone(&self.handlers);
         let ctx = Arc::clone(&self.ctx);
         let plugin_id = self.plugin_id.clone();
-        let spawned = std::thread::Builder::new().name(format!("hf-invoke-{request_id}")).spawn(move || {
+        let spawned = workers::run("hf-worker", move || {
             let handler = &handlers[&command];
             let outcome = catch_unwind(AssertUnwindSafe(|| handler(args, &*ctx)));
             let result = match outcome {
@@ -169,7 +170,7 @@ impl LoadedPlugin {
         }
     }
 
-    /// Runs `execute_workflow_step` for request `id` on a new thread, after any step or settings
+    /// Runs `execute_workflow_step` for request `id` on a worker thread, after any step or settings
     /// change still running in this plugin, and posts its `result` like a command's.
     pub fn run_step(&self, request_id: u32, step_type: String, config: Value) {
         if !self.step_types.contains(&step_type) {
@@ -180,7 +181,7 @@ impl LoadedPlugin {
         let object = Arc::clone(&self.object);
         let ctx = Arc::clone(&self.ctx);
         let plugin_id = self.plugin_id.clone();
-        let spawned = std::thread::Builder::new().name(format!("hf-step-{request_id}")).spawn(move || {
+        let spawned = workers::run("hf-worker", move || {
             let guard = lock_object(&object);
             let raw = guard.0;
             // SAFETY: the guard gives this thread the only `&mut` access to the live plugin object.
