@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 type Job = Box<dyn FnOnce() + Send + 'static>;
@@ -79,11 +79,11 @@ impl Pool {
     }
 }
 
-static POOL: OnceLock<Pool> = OnceLock::new();
+static POOL: Pool = Pool::new(IDLE_FOR);
 
 /// Runs `job` on a worker thread (named `name` if a new one starts). On failure the job did not run.
 pub fn run(name: &str, job: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
-    POOL.get_or_init(|| Pool::new(IDLE_FOR)).run(name, Box::new(job))
+    POOL.run(name, Box::new(job))
 }
 
 #[cfg(test)]
