@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PromptService } from '../prompts/service';
 import type { PromptAnswer } from '../prompts/prompt-types';
 import { SandboxGate } from '../sandbox/gate';
-import type { SandboxProof } from '../sandbox/proof';
+import { MAIN_NAMESPACES, SANDBOXED_PROOF } from '../../../test/helpers/sandbox-proofs';
 import { timeoutsWith } from '../timeouts';
 import type { FromPluginHost, ToPluginHost } from './host-protocol';
 import type { HostExit, HostProcess } from './launcher';
@@ -50,18 +50,6 @@ class ScriptedHost implements HostProcess {
   }
 }
 
-const MAIN = { user: 'u1', mnt: 'm1', pid: 'p1', net: 'n1', ipc: 'i1', uts: 't1' };
-const PROOF: SandboxProof = {
-  namespaces: { user: 'u2', mnt: 'm2', pid: 'p2', net: 'n2', ipc: 'i2', uts: 't2' },
-  interfaces: ['lo'],
-  canarySeen: false,
-  uid: 1000,
-  capEff: '0000000000000000',
-  noNewPrivs: true,
-  seccompMode: 2,
-  lockdown: { seccomp: true, landlock: 'fully-enforced', landlockAllThreads: false, problems: [] },
-};
-
 let home: string;
 beforeEach(() => {
   vi.useFakeTimers();
@@ -88,7 +76,7 @@ async function running(answer: (() => Promise<PromptAnswer>) | 'never') {
     bridge: async () => ({ ok: true, bridge: { path: '/bridge.so', stdDir: undefined, rustc: '1.95.0' } }),
     network: true,
     context: () => ({ permissions: [{ type: 'network_http' }], settings: {} }),
-    gate: new SandboxGate({ bubblewrap: { ok: true, path: '/usr/bin/bwrap' }, allowUnconfined: false, mainNamespaces: MAIN, home }),
+    gate: new SandboxGate({ bubblewrap: { ok: true, path: '/usr/bin/bwrap' }, allowUnconfined: false, mainNamespaces: MAIN_NAMESPACES, home }),
     launcher: () => {
       const h = new ScriptedHost();
       hosts.push(h);
@@ -110,7 +98,7 @@ async function running(answer: (() => Promise<PromptAnswer>) | 'never') {
   const started = process.start();
   await vi.advanceTimersByTimeAsync(0); // the bridge is chosen first
   const host = hosts[0] as ScriptedHost;
-  host.say({ type: 'proof', proof: PROOF });
+  host.say({ type: 'proof', proof: SANDBOXED_PROOF });
   host.say({ type: 'loaded', ok: true, metadata: { id: 'dev.t.p', name: 'T', version: '1', description: '', author: '', abiVersion: 1, rustc: '1.95.0', sharedStd: true, workflowStepTypes: [] }, commands: ['fetch'] });
   await started;
   return { process, host, prompts };

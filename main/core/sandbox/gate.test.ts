@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAIN_NAMESPACES, SANDBOXED_PROOF } from '../../../test/helpers/sandbox-proofs';
 import { SandboxGate } from './gate';
 import type { SandboxProof } from './proof';
 
@@ -12,17 +13,9 @@ const home = () => {
   dirs.push(d);
   return d;
 };
-const main = { user: 'u1', mnt: 'm1', pid: 'p1', net: 'n1', ipc: 'i1', uts: 't1' };
-const unconfined: SandboxProof = {
-  namespaces: main,
-  interfaces: ['lo'],
-  canarySeen: true,
-  uid: 1000,
-  capEff: '0',
-  noNewPrivs: true,
-  seccompMode: 2,
-  lockdown: { seccomp: true, landlock: 'fully-enforced', landlockAllThreads: false, problems: [] },
-};
+const main = MAIN_NAMESPACES;
+// A proof that shows main's own namespaces and the planted canary: no sandbox at all.
+const unconfined: SandboxProof = { ...SANDBOXED_PROOF, namespaces: main, canarySeen: true, capEff: '0' };
 const now = () => new Date('2026-12-01T10:00:00Z');
 
 describe('the sandbox gate', () => {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { MAIN_NAMESPACES, SANDBOXED_PROOF } from '../../../test/helpers/sandbox-proofs';
 import { judgeProof, type SandboxProof } from './proof';
 
-const main = { user: 'user:[1]', mnt: 'mnt:[2]', pid: 'pid:[3]', net: 'net:[4]', ipc: 'ipc:[5]', uts: 'uts:[6]' };
-const sandboxed: SandboxProof = {
-  namespaces: { user: 'user:[11]', mnt: 'mnt:[12]', pid: 'pid:[13]', net: 'net:[14]', ipc: 'ipc:[15]', uts: 'uts:[16]' },
-  interfaces: ['lo'],
-  canarySeen: false,
-  uid: 1000,
-  capEff: '0000000000000000',
-  noNewPrivs: true,
-  seccompMode: 2,
-  lockdown: { seccomp: true, landlock: 'fully-enforced', landlockAllThreads: false, problems: [] },
-};
+const main = MAIN_NAMESPACES;
+const sandboxed = SANDBOXED_PROOF;
 
 describe("main's verdict on a plugin host's proof of its sandbox", () => {
   it('calls a plugin host sandboxed only when every wall shows from inside', () => {
