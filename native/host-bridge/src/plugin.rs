@@ -154,20 +154,15 @@ impl LoadedPlugin {
         let handlers = Arc::clone(&self.handlers);
         let ctx = Arc::clone(&self.ctx);
         let plugin_id = self.plugin_id.clone();
-        let spawned = workers::run("hf-worker", move || {
+        answer_on_worker(request_id, move || {
             let handler = &handlers[&command];
-            let outcome = catch_unwind(AssertUnwindSafe(|| handler(args, &*ctx)));
-            let result = match outcome {
+            match catch_unwind(AssertUnwindSafe(|| handler(args, &*ctx))) {
                 Ok(Ok(value)) => Ok(value),
                 // The text a panel sees is the error's Display form, e.g. "Not found: x" (contract §1.5).
                 Ok(Err(e)) => Err(e.to_string()),
                 Err(p) => Err(format!("plugin {plugin_id} panicked while handling '{command}': {}", panic_text(&*p))),
-            };
-            post_result(request_id, result);
+            }
         });
-        if let Err(e) = spawned {
-            post_result(request_id, Err(format!("cannot start a worker thread: {e}")));
-        }
     }
 
     /// Runs `execute_workflow_step` for request `id` on a worker thread, after any step or settings
@@ -181,22 +176,18 @@ impl LoadedPlugin {
         let object = Arc::clone(&self.object);
         let ctx = Arc::clone(&self.ctx);
         let plugin_id = self.plugin_id.clone();
-        let spawned = workers::run("hf-worker", move || {
+        answer_on_worker(request_id, move || {
             let guard = lock_object(&object);
             let raw = guard.0;
             // SAFETY: the guard gives this thread the only `&mut` access to the live plugin object.
             let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { &mut *raw }.execute_workflow_step(&step_type, config, &*ctx)));
             drop(guard);
-            let result = match outcome {
+            match outcome {
                 Ok(Ok(value)) => Ok(value),
                 Ok(Err(e)) => Err(e.to_string()),
                 Err(p) => Err(format!("plugin {plugin_id} panicked in workflow step '{step_type}': {}", panic_text(&*p))),
-            };
-            post_result(request_id, result);
+            }
         });
-        if let Err(e) = spawned {
-            post_result(request_id, Err(format!("cannot start a worker thread: {e}")));
-        }
     }
 
     /// Tells the plugin its settings changed (`on_settings_changed`), on a thread of its own: never
@@ -241,6 +232,14 @@ impl LoadedPlugin {
             (Err(p), _) => Err(format!("on_unload panicked: {}", panic_text(&*p))),
             (_, Err(p)) => Err(format!("_haloforge_plugin_destroy panicked: {}", panic_text(&*p))),
         }
+    }
+}
+
+/// Runs `job` on a worker thread and posts what it returns as the answer to request `id`; when no
+/// thread can be had, the answer says so.
+fn answer_on_worker(request_id: u32, job: impl FnOnce() -> Result<Value, String> + Send + 'static) {
+    if let Err(e) = workers::run("hf-worker", move || post_result(request_id, job())) {
+        post_result(request_id, Err(format!("cannot start a worker thread: {e}")));
     }
 }
 
