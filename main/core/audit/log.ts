@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, writeSync } from 'node:fs';
 import type { AuditEntry, AuditQuery } from './entry';
+import { forEachLine } from './lines';
 
 /** The append-only audit trail, `audit.jsonl` in the data folder. */
 export class AuditLog {
@@ -152,21 +153,21 @@ export class AuditLog {
     this.writeLater();
     if (!existsSync(this.path)) return [];
     const entries: AuditEntry[] = [];
-    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
+    forEachLine(this.path, (line) => {
+      if (!line.trim()) return;
       let e: AuditEntry;
       try {
         e = JSON.parse(line) as AuditEntry;
       } catch {
-        continue; // a torn last line after a crash: skip it rather than hide the rest
+        return; // a torn last line after a crash: skip it rather than hide the rest
       }
       const t = new Date(e.time);
-      if (q.pluginId && e.pluginId !== q.pluginId) continue;
-      if (q.decision && e.decision !== q.decision) continue;
-      if (q.since && t < q.since) continue;
-      if (q.until && t > q.until) continue;
+      if (q.pluginId && e.pluginId !== q.pluginId) return;
+      if (q.decision && e.decision !== q.decision) return;
+      if (q.since && t < q.since) return;
+      if (q.until && t > q.until) return;
       entries.push(e);
-    }
+    });
     return entries;
   }
 }
