@@ -93,6 +93,16 @@ describe('a plugin that misbehaves', () => {
     await expect(host.plugins.invoke(MISBEHAVE, 'echo', 2)).resolves.toEqual({ echo: 2 });
   });
 
+  it('keeps answering while one of its commands blocks: a command never waits behind another', async () => {
+    const { host } = await startHost([{ sample: 'misbehave' }]);
+    // Stopped when the test's host shuts down, which also ends the blocked call.
+    const blocked = host.plugins.invoke(MISBEHAVE, 'block', {}).catch((e: Error) => e);
+    for (const n of [1, 2, 3]) await expect(host.plugins.invoke(MISBEHAVE, 'echo', n)).resolves.toEqual({ echo: n });
+    await expect(host.plugins.invoke(MISBEHAVE, 'sleep', { ms: 5 })).resolves.toEqual({ slept_ms: 5 });
+    await host.shutdown();
+    expect(await blocked).toBeInstanceOf(Error);
+  });
+
   it('whose on_settings_changed holds its object keeps answering commands and the next save meanwhile', async () => {
     const { host } = await startHost([{ sample: 'misbehave' }]);
     host.settings.saveFromPanel(MISBEHAVE, { hold: true });
