@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchHome } from '../../../test/helpers/per-test';
 import { forEachLine } from './lines';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 function file(content: string | Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hf-lines-'));
-  dirs.push(dir);
+  const dir = scratchHome();
   const path = join(dir, 'audit.jsonl');
   writeFileSync(path, content);
   return path;

@@ -1,17 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchHome } from '../../../test/helpers/per-test';
 import { AuditLog } from './log';
 import type { AuditEntry } from './entry';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-const file = () => {
-  const d = mkdtempSync(join(tmpdir(), 'hf-audit-'));
-  dirs.push(d);
-  return join(d, 'audit.jsonl');
-};
+const file = () => join(scratchHome(), 'audit.jsonl');
 const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   time: '2026-11-25T10:00:00.000Z',
   requestId: 'r',

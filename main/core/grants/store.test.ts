@@ -1,34 +1,27 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchHome } from '../../../test/helpers/per-test';
 import { GrantStore } from './store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-const folder = () => {
-  const d = mkdtempSync(join(tmpdir(), 'hf-grants-'));
-  dirs.push(d);
-  return d;
-};
 const at = () => new Date('2026-11-25T10:00:00.000Z');
 const grant = { pluginId: 'dev.a', permission: 'network_http' as const, scheme: 'https' as const, host: 'api.example.com', port: 443, via: 'prompt: allow always' };
 
 describe('the grant store', () => {
   it('keeps grants across restarts', () => {
-    const dir = folder();
+    const dir = scratchHome();
     const g = new GrantStore(join(dir, 'grants.json'), at).add(grant);
     expect(new GrantStore(join(dir, 'grants.json'), at).list('dev.a')).toEqual([{ ...grant, id: g.id, createdAt: '2026-11-25T10:00:00.000Z', lasts: 'always', expiresAt: null, lastUsedAt: null }]);
   });
 
   it('does not add the same grant twice', () => {
-    const store = new GrantStore(join(folder(), 'grants.json'));
+    const store = new GrantStore(join(scratchHome(), 'grants.json'));
     expect(store.add(grant).id).toBe(store.add(grant).id);
     expect(store.list()).toHaveLength(1);
   });
 
   it('revokes a grant, on disk too', () => {
-    const dir = folder();
+    const dir = scratchHome();
     const store = new GrantStore(join(dir, 'grants.json'));
     const g = store.add(grant);
     expect(store.revoke(g.id)).toMatchObject({ host: 'api.example.com' });
@@ -37,7 +30,7 @@ describe('the grant store', () => {
   });
 
   it('leaves no temporary file behind', () => {
-    const dir = folder();
+    const dir = scratchHome();
     new GrantStore(join(dir, 'grants.json')).add(grant);
     expect(readdirSync(dir)).toEqual(['grants.json']);
   });
@@ -47,7 +40,7 @@ describe('the grant store', () => {
     ['the wrong structure', '{"grants":"all"}'],
     ['a malformed grant', '{"version":1,"grants":[{"id":"x","host":"*"}],"localNetwork":[]}'],
   ])('moves a file holding %s aside, reports it, and starts with nothing granted', (_what, text) => {
-    const dir = folder();
+    const dir = scratchHome();
     writeFileSync(join(dir, 'grants.json'), text);
     const store = new GrantStore(join(dir, 'grants.json'), at);
     expect(store.list()).toEqual([]);
@@ -57,7 +50,7 @@ describe('the grant store', () => {
   });
 
   it('keeps the local network toggle per plugin', () => {
-    const dir = folder();
+    const dir = scratchHome();
     const store = new GrantStore(join(dir, 'grants.json'));
     store.setLocalNetwork('dev.a', true);
     expect(new GrantStore(join(dir, 'grants.json')).localNetwork('dev.a')).toBe(true);
@@ -67,7 +60,7 @@ describe('the grant store', () => {
   });
 
   it('lets a 24-hour grant lapse, keeps a session grant in memory only, and an always grant on', () => {
-    const dir = folder();
+    const dir = scratchHome();
     let clock = new Date('2026-11-25T10:00:00.000Z');
     const store = new GrantStore(join(dir, 'grants.json'), () => clock);
     store.add({ ...grant, host: 'day.example.com', lasts: 'day' });
@@ -86,7 +79,7 @@ describe('the grant store', () => {
   });
 
   it('replaces a grant when the user answers again for the same scheme, host and port, and tells them apart by scheme', () => {
-    const store = new GrantStore(join(folder(), 'grants.json'), at);
+    const store = new GrantStore(join(scratchHome(), 'grants.json'), at);
     store.add({ ...grant, lasts: 'session' });
     store.add(grant);
     store.add({ ...grant, scheme: 'http' });
@@ -97,7 +90,7 @@ describe('the grant store', () => {
   });
 
   it('records the last use, writing it out at most once a minute', () => {
-    const dir = folder();
+    const dir = scratchHome();
     let clock = new Date('2026-11-25T10:00:00.000Z');
     const store = new GrantStore(join(dir, 'grants.json'), () => clock);
     const g = store.add(grant);
@@ -112,7 +105,7 @@ describe('the grant store', () => {
   });
 
   it('narrows an always grant to 24 hours and a write grant to reading', () => {
-    const dir = folder();
+    const dir = scratchHome();
     const store = new GrantStore(join(dir, 'grants.json'), at);
     const host = store.add(grant);
     const files = store.addFile({ pluginId: 'dev.a', permission: 'filesystem_write', folder: '/srv/x', via: 'test' });
@@ -126,7 +119,7 @@ describe('the grant store', () => {
   });
 
   it('reads the first version of the file, where host grants had no scheme and every grant lasted always', () => {
-    const dir = folder();
+    const dir = scratchHome();
     writeFileSync(
       join(dir, 'grants.json'),
       JSON.stringify({

@@ -1,17 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchHome } from '../../../test/helpers/per-test';
 import { FileLogger, formatRecord, logFileName } from './logger';
 
 const at = new Date('2026-11-25T17:02:31.123Z');
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'hf-log-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('the app log', () => {
   it('names one file per day', () => {
@@ -27,7 +20,7 @@ describe('the app log', () => {
   });
 
   it('reads its lines back and tells followers of new ones', () => {
-    const dir = tempDir();
+    const dir = scratchHome();
     const logger = new FileLogger(dir, undefined, () => at);
     const seen: string[] = [];
     logger.follow((r) => seen.push(`${r.level} ${r.target} ${r.message}`));
@@ -37,7 +30,7 @@ describe('the app log', () => {
   });
 
   it('filters by RUST_LOG and redacts before writing', () => {
-    const dir = tempDir();
+    const dir = scratchHome();
     const logger = new FileLogger(dir, undefined, () => at);
     logger.log('debug', 'p', 'hidden');
     logger.log('info', 'p', 'Authorization: Bearer abc123');

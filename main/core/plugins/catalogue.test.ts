@@ -1,14 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchHome } from '../../../test/helpers/per-test';
 import { GrantStore } from '../grants/store';
 import type { Logger } from '../log/logger';
 import { PluginCatalogue } from './catalogue';
 import { PluginRegistry } from './registry';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const quiet: Logger = { log: () => undefined };
 
@@ -32,8 +30,7 @@ function plugin(pluginsDir: string, folder: string, id: string, permissions: unk
 }
 
 function catalogue() {
-  const home = mkdtempSync(join(tmpdir(), 'hf-catalogue-'));
-  dirs.push(home);
+  const home = scratchHome();
   const pluginsDir = join(home, 'plugins');
   const grants = new GrantStore(join(home, 'grants.json'));
   const registry = new PluginRegistry(join(home, 'plugins.json'));

@@ -1,13 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchHome } from '../../../test/helpers/per-test';
 import type { Logger } from '../log/logger';
 import type { Manifest } from '../manifest/read';
 import { PluginSettings } from './plugin-settings';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const schema = {
   type: 'object',
@@ -16,8 +14,7 @@ const schema = {
 const manifest = { id: 'dev.example.notes', settings_schema: schema } as unknown as Manifest;
 
 function settings() {
-  const dir = mkdtempSync(join(tmpdir(), 'hf-settings-'));
-  dirs.push(dir);
+  const dir = scratchHome();
   const logged: string[] = [];
   const saved: Array<{ pluginId: string; values: Record<string, unknown>; fromPanel: boolean }> = [];
   const logger: Logger = { log: (_level, target, message) => logged.push(`${target}: ${message}`) };
