@@ -2,24 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { FileGrant } from '../grants/grant-types';
 import { validateManifest, validationContextFor, type Manifest } from '../manifest/validate';
 import type { NetworkGrant } from '../policy/engine';
+import { smallManifest } from '../../../test/helpers/manifests';
 import { resolveAuthority, type AuthoritySources } from './authority';
 
 function manifest(permissions: unknown[], commands: unknown[] = [{ id: 'status' }]): Manifest {
-  const result = validateManifest(
-    {
-      id: 'dev.example.tool',
-      name: 'Tool',
-      version: '1.0.0',
-      description: 'A tool',
-      author: 'Example',
-      compatibility: { min_app_version: '0.8.0', min_host_api_version: '0.2.13', platforms: ['linux'] },
-      capability_levels: [1],
-      entry: { native: { linux_x64: 'native/libtool.so' } },
-      permissions,
-      commands,
-    },
-    validationContextFor('linux'),
-  );
+  const result = validateManifest(smallManifest({ permissions, commands }), validationContextFor('linux'));
   if (!result.ok) throw new Error(result.errors.join('; '));
   return result.manifest;
 }

@@ -1,31 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SMALL_MANIFEST_LIBRARY, smallManifest } from '../../../test/helpers/manifests';
 import { scratchHome } from '../../../test/helpers/per-test';
 import { GrantStore } from '../grants/store';
 import type { Logger } from '../log/logger';
 import { PluginCatalogue } from './catalogue';
 import { PluginRegistry } from './registry';
 
-
 const quiet: Logger = { log: () => undefined };
 
 function plugin(pluginsDir: string, folder: string, id: string, permissions: unknown[]): string {
   const dir = join(pluginsDir, folder);
   mkdirSync(join(dir, 'native'), { recursive: true });
-  const manifest = {
-    id,
-    name: 'Fetcher',
-    version: '1.0.0',
-    description: 'Fetches',
-    author: 'Example',
-    compatibility: { min_app_version: '0.8.0', min_host_api_version: '0.2.13', platforms: ['linux'] },
-    capability_levels: [1],
-    entry: { native: { linux_x64: 'native/libfetcher.so' } },
-    permissions,
-  };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  writeFileSync(join(dir, 'native', 'libfetcher.so'), 'not really a library');
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(smallManifest({ id, permissions })));
+  writeFileSync(join(dir, SMALL_MANIFEST_LIBRARY), 'not really a library');
   return dir;
 }
 
