@@ -238,7 +238,7 @@ impl LoadedPlugin {
 /// Runs `job` on a worker thread and posts what it returns as the answer to request `id`; when no
 /// thread can be had, the answer says so.
 fn answer_on_worker(request_id: u32, job: impl FnOnce() -> Result<Value, String> + Send + 'static) {
-    if let Err(e) = workers::run("hf-worker", move || post_result(request_id, job())) {
+    if let Err(e) = workers::run(move || post_result(request_id, job())) {
         post_result(request_id, Err(format!("cannot start a worker thread: {e}")));
     }
 }

@@ -42,7 +42,7 @@ impl Pool {
 
     /// Runs `job` on an idle thread, or on a new one when none is free. Fails only when the system
     /// cannot start a thread, and then the job did not run.
-    fn run(&'static self, name: &str, job: Job) -> std::io::Result<()> {
+    fn run(&'static self, job: Job) -> std::io::Result<()> {
         let mut shared = self.lock();
         if shared.free > 0 {
             shared.free -= 1;
@@ -52,7 +52,7 @@ impl Pool {
             return Ok(());
         }
         drop(shared);
-        std::thread::Builder::new().name(name.into()).spawn(move || self.work(job)).map(drop)
+        std::thread::Builder::new().name("hf-worker".into()).spawn(move || self.work(job)).map(drop)
     }
 
     /// Runs `first`, then whatever jobs come while this thread is idle, until none comes for a while.
@@ -83,9 +83,9 @@ impl Pool {
 
 static POOL: Pool = Pool::new(IDLE_FOR);
 
-/// Runs `job` on a worker thread (named `name` if a new one starts). On failure the job did not run.
-pub fn run(name: &str, job: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
-    POOL.run(name, Box::new(job))
+/// Runs `job` on a worker thread (`hf-worker`). On failure the job did not run.
+pub fn run(job: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
+    POOL.run(Box::new(job))
 }
 
 #[cfg(test)]
@@ -103,13 +103,13 @@ mod tests {
         let pool = pool(Duration::from_secs(5));
         let (tx, rx) = channel();
         let first = tx.clone();
-        pool.run("t", Box::new(move || first.send(std::thread::current().id()).unwrap())).unwrap();
+        pool.run(Box::new(move || first.send(std::thread::current().id()).unwrap())).unwrap();
         let a = rx.recv().unwrap();
         // Wait until that thread is idle again, then the next job must land on it.
         while pool.lock().free == 0 {
             std::thread::yield_now();
         }
-        pool.run("t", Box::new(move || tx.send(std::thread::current().id()).unwrap())).unwrap();
+        pool.run(Box::new(move || tx.send(std::thread::current().id()).unwrap())).unwrap();
         assert_eq!(rx.recv().unwrap(), a);
     }
 
@@ -118,24 +118,18 @@ mod tests {
         let pool = pool(Duration::from_secs(5));
         let release = Arc::new(Barrier::new(2));
         let held = Arc::clone(&release);
-        pool.run(
-            "t",
-            Box::new(move || {
-                held.wait();
-            }),
-        )
+        pool.run(Box::new(move || {
+            held.wait();
+        }))
         .unwrap();
         // The first job is blocked until the second one has run, so one thread for both could not
         // run the second.
         let (tx, rx) = channel();
         let releaser = Arc::clone(&release);
-        pool.run(
-            "t",
-            Box::new(move || {
-                tx.send(()).unwrap();
-                releaser.wait();
-            }),
-        )
+        pool.run(Box::new(move || {
+            tx.send(()).unwrap();
+            releaser.wait();
+        }))
         .unwrap();
         rx.recv_timeout(Duration::from_secs(10)).expect("the second job waited behind the first");
     }
@@ -143,12 +137,12 @@ mod tests {
     #[test]
     fn a_panicking_job_leaves_its_thread_for_the_next() {
         let pool = pool(Duration::from_secs(5));
-        pool.run("t", Box::new(|| panic!("a job that panics"))).unwrap();
+        pool.run(Box::new(|| panic!("a job that panics"))).unwrap();
         while pool.lock().free == 0 {
             std::thread::yield_now();
         }
         let (tx, rx) = channel();
-        pool.run("t", Box::new(move || tx.send(7).unwrap())).unwrap();
+        pool.run(Box::new(move || tx.send(7).unwrap())).unwrap();
         assert_eq!(rx.recv().unwrap(), 7);
     }
 
@@ -156,7 +150,7 @@ mod tests {
     fn idle_threads_end_after_a_while() {
         let pool = pool(Duration::from_millis(20));
         let (tx, rx) = channel();
-        pool.run("t", Box::new(move || tx.send(()).unwrap())).unwrap();
+        pool.run(Box::new(move || tx.send(()).unwrap())).unwrap();
         rx.recv().unwrap();
         while pool.lock().free == 0 {
             std::thread::yield_now();
@@ -166,7 +160,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(5));
         }
         let (tx, rx) = channel();
-        pool.run("t", Box::new(move || tx.send(()).unwrap())).unwrap();
+        pool.run(Box::new(move || tx.send(()).unwrap())).unwrap();
         rx.recv().unwrap();
     }
 }
