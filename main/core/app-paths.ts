@@ -12,11 +12,13 @@ export function appRoot(from: string = dirname(fileURLToPath(import.meta.url))):
 }
 
 /**
- * Where the build puts what the core starts: the host bridge cdylib, the plugin host script, and the
- * runtime plugin frames load (React and the globals SDK bundles read).
+ * Where the build puts what the core starts: the host bridge cdylib, the plugin host script, the
+ * supervisor of each plugin host's sandbox, and the runtime plugin frames load (React and the
+ * globals SDK bundles read).
  */
-export function builtArtifacts(root: string = appRoot(), env: NodeJS.ProcessEnv = process.env): { bridgePath: string; pluginHostScript: string; frameRuntime: string } {
+export function builtArtifacts(root: string = appRoot(), env: NodeJS.ProcessEnv = process.env): { bridgePath: string; pluginHostScript: string; frameRuntime: string; supervisor: string } {
   return {
+    supervisor: join(root, 'native', 'target', 'release', 'hf-supervisor'),
     frameRuntime: join(root, 'out', 'frame-runtime', 'frame-runtime.js'),
     bridgePath: env.HALOFORGE_BRIDGE ?? join(root, 'native', 'target', 'release', 'libhf_host_bridge.so'),
     pluginHostScript: env.HALOFORGE_PLUGIN_HOST_SCRIPT ?? join(root, 'out', 'main', 'plugin-host.js'),

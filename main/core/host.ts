@@ -7,7 +7,7 @@ import type { Resolver } from './broker/resolver';
 import { displayFields } from './display-text';
 import { Bridges } from './bridges/bridges';
 import { EgressTunnels, type EgressLimits } from './egress/tunnels';
-import { FileService } from './files/file-service';
+import { decideViewAccess } from './files/view-access';
 import { realPath } from './files/real-path';
 import { GrantStore } from './grants/store';
 import { FileLogger, HOST_TARGET, type Logger } from './log/logger';
@@ -20,6 +20,7 @@ import { ProcessService, type ProcessLimits } from './processes/process-service'
 import { findBubblewrap, type Bubblewrap } from './sandbox/bubblewrap';
 import { SandboxGate } from './sandbox/gate';
 import { readNamespaces } from './sandbox/namespaces';
+import { readHostRoot } from './sandbox/host-root';
 import { PluginCatalogue } from './plugins/catalogue';
 import { PluginLifecycle, type PluginLifecycleOptions } from './plugins/lifecycle';
 import { PluginSettings } from './plugins/plugin-settings';
@@ -121,9 +122,14 @@ function readHostSettings(home: string, logger: Logger): HostSettings {
  * How every shell starts plugin hosts: this runtime (Node, or Electron's binary run as Node) running
  * the built plugin host script, in bubblewrap where it is usable.
  */
-export function standardLauncher(bubblewrap: Bubblewrap = findBubblewrap()): HostLauncher {
-  const { pluginHostScript } = builtArtifacts();
-  return hostLauncher({ runtime: process.execPath, hostScript: pluginHostScript, appRoot: appRoot() }, bubblewrap);
+export function standardLauncher(home: string, bubblewrap: Bubblewrap = findBubblewrap()): HostLauncher {
+  const { pluginHostScript, supervisor } = builtArtifacts();
+  return hostLauncher({ runtime: process.execPath, hostScript: pluginHostScript, appRoot: appRoot() }, bubblewrap, { supervisor, root: readHostRoot(), protectedRoots: protectedRootsOf(home) });
+}
+
+/** The host's own state and code, which no plugin may see whatever was granted: the data folder and the app. */
+export function protectedRootsOf(home: string): string[] {
+  return [realPath(home), realPath(appRoot())];
 }
 
 /** The core every shell shares (Electron, web host, command line), without starting any plugin. */
@@ -131,7 +137,7 @@ export function createHost(opts: HostOptions): Host {
   const layout = homeLayout(opts.home);
   const logger = opts.logger ?? new FileLogger(layout.logs);
   const { bridgePath, pluginHostScript } = builtArtifacts();
-  for (const [what, path] of [['host bridge', bridgePath], ['plugin host', pluginHostScript]] as const) {
+  for (const [what, path] of [['host bridge', bridgePath], ['plugin host', pluginHostScript], ['supervisor', builtArtifacts().supervisor]] as const) {
     if (!existsSync(path)) throw new Error(`the ${what} is not built (${path} is missing): run npm start or npm run build`);
   }
   const timeouts = timeoutsWith(opts.timeouts);
@@ -140,10 +146,9 @@ export function createHost(opts: HostOptions): Host {
   mkdirSync(layout.home, { recursive: true });
   const gate = new SandboxGate({ bubblewrap, allowUnconfined: hostSettings.allowUnconfined || opts.sandbox === 'off', mainNamespaces: readNamespaces(), home: layout.home, lockDown: opts.sandbox !== 'off' });
   const app = appRoot();
-  const launch = opts.launcher ?? standardLauncher(bubblewrap);
-  logger.log(bubblewrap.ok ? 'info' : 'warn', HOST_TARGET, bubblewrap.ok ? `plugin hosts start in bubblewrap (${bubblewrap.path})` : `sandbox unavailable: ${bubblewrap.reason}`);
-  // Whatever a user granted, no plugin reaches the host's own state or code through main.
-  const protectedRoots = [realPath(layout.home), realPath(app)];
+  const protectedRoots = protectedRootsOf(layout.home);
+  const launch = opts.launcher ?? standardLauncher(layout.home, bubblewrap);
+  logger.log(bubblewrap.ok ? 'info' : 'warn', HOST_TARGET, bubblewrap.ok ? `plugin hosts start in bubblewrap (${bubblewrap.path}), each with a supervisor that mounts its grants` : `sandbox unavailable: ${bubblewrap.reason}`);
 
   const grants = new GrantStore(join(layout.home, 'grants.json'));
   if (grants.loadProblem) logger.log('error', HOST_TARGET, grants.loadProblem);
@@ -163,7 +168,6 @@ export function createHost(opts: HostOptions): Host {
       firstToHost: d.kind === 'network' && !auditIndex().matching({ pluginId: d.pluginId, kind: 'network', host: d.host }).some((r) => originOf(r.url) === origin),
     };
   });
-  const files = new FileService({ grants, prompts, audit, protectedRoots });
   const processes = new ProcessService({ grants, prompts, audit, logger, bubblewrap, protectedRoots, limits: { ...opts.processLimits, timeoutMs: timeouts.programMs } });
   const catalogue = new PluginCatalogue({ pluginsDir: layout.plugins, registry: new PluginRegistry(join(layout.home, 'plugins.json')), grants, logger });
   // Settings saved from a panel reach the running plugin, and SettingsChanged listeners; both run only once the lifecycle exists.
@@ -186,9 +190,9 @@ export function createHost(opts: HostOptions): Host {
     timeouts,
     services: {
       http: (p, m) => broker.fetch({ pluginId: p.authority.pluginId, method: m.method, url: m.url, headers: m.headers ?? undefined, body: m.body }),
-      fs: (p, m) => files.handle(p, m.op, m.path, m.data),
       process: (p, m) => processes.run(p, m.program, m.args, m.cwd ?? null),
     },
+    viewAccess: (p, request) => decideViewAccess(p, request, { grants, prompts, audit, protectedRoots }),
     onHostGone: (id) => {
       processes.stopAll(id);
       egress.closeAll(id);

@@ -2,6 +2,7 @@
  * The plugin host process: one per plugin. It owns the plugin's native code, so a crash, abort or
  * hang here costs this process only; main supervises and restarts it.
  */
+import { closeSync } from 'node:fs';
 import { binaryToWire, wireToBinary, wireToBytes } from '../core/json-bytes';
 import { encodeResults } from '../core/plugins/outbox-format';
 import type { LoadRequest, PrepareRequest, ToPluginHost } from '../core/plugins/host-protocol';
@@ -12,8 +13,12 @@ import { EgressProxy } from './egress-proxy';
 import { NativeBridge, readPluginAbiVersion } from './native-bridge';
 import { lookAround, ownRights } from './proof';
 
-// Before anything else: no door out of the sandbox but the channel to main.
-closeInheritedDescriptors();
+// The grant view's supervisor waits for this process's listener on this descriptor (see
+// core/plugins/host-launcher); it is kept only until the lockdown has handed the listener over.
+const viewFd = Number(process.env.HALOFORGE_VIEW_FD) || undefined;
+delete process.env.HALOFORGE_VIEW_FD;
+// Before anything else: no door out of the sandbox but the channel to main (and that one).
+closeInheritedDescriptors(viewFd === undefined ? [] : [viewFd]);
 const parent = connectToParent();
 let bridge: NativeBridge | undefined;
 let proxy: EgressProxy | undefined;
@@ -36,7 +41,9 @@ async function prepare(req: PrepareRequest): Promise<void> {
     egressPort = await proxy.listen();
     pointClientsAt(`http://127.0.0.1:${egressPort}`);
   }
-  const lockdown = req.lockDown ? bridge.lockDown(req.writable, egressPort) : { seccomp: false, landlock: 'not-enforced', landlockAllThreads: false, problems: ['the sandbox was turned off for this run'] };
+  const viewSocket = req.view && req.lockDown ? viewFd : undefined;
+  if (viewFd !== undefined && viewSocket === undefined) closeSync(viewFd);
+  const lockdown = req.lockDown ? bridge.lockDown(req.writable, egressPort, viewSocket) : { seccomp: false, landlock: 'not-enforced', landlockAllThreads: false, viewListener: false, problems: ['the sandbox was turned off for this run'] };
   parent.send({ type: 'proof', proof: { ...seen, ...ownRights(), lockdown } });
 }
 

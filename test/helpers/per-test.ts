@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { Host } from '../../main/core/host';
 import { tempHome } from './fixtures';
@@ -22,4 +25,18 @@ export function scratchHome(): string {
 export function tracked(host: Host): Host {
   hosts.push(host);
   return host;
+}
+
+/**
+ * A folder of the user's (outside any data folder) holding `files` (relative path to text), removed
+ * after the test: what a plugin is granted, and where the tests judge what it did.
+ */
+export function userFolder(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hf-user-'));
+  folders.push(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return dir;
 }

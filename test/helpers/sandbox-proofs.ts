@@ -12,5 +12,5 @@ export const SANDBOXED_PROOF: SandboxProof = {
   capEff: '0000000000000000',
   noNewPrivs: true,
   seccompMode: 2,
-  lockdown: { seccomp: true, landlock: 'fully-enforced', landlockAllThreads: false, problems: [] },
+  lockdown: { seccomp: true, landlock: 'fully-enforced', landlockAllThreads: false, viewListener: true, problems: [] },
 };

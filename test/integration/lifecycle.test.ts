@@ -254,7 +254,7 @@ describe('a plugin host that cannot prove its sandbox', () => {
     sampleFolder(home, { sample: 'hello' });
     // A launcher that starts the plugin host without bubblewrap, as on a machine without it.
     const { standardLauncher } = await import('../../main/core/host');
-    const bare = standardLauncher({ ok: false, reason: 'bubblewrap is not installed (test)' });
+    const bare = standardLauncher(home, { ok: false, reason: 'bubblewrap is not installed (test)' });
     const refused = createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: bare });
     refused.plugins.discover();
     await refused.start();

@@ -1,4 +1,4 @@
-import { symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../main/core/host';
@@ -6,7 +6,7 @@ import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
 import type { Asker, PermissionPrompt } from '../../main/core/prompts/prompt-types';
 import { installSample, root } from '../helpers/fixtures';
-import { scratchHome, tracked } from '../helpers/per-test';
+import { scratchHome, tracked, userFolder } from '../helpers/per-test';
 
 const NOTES = 'dev.haloforge.sample.notes';
 const MISBEHAVE = 'dev.haloforge.test.misbehave';
@@ -140,48 +140,66 @@ describe('ctx.fs() and ctx.process()', () => {
     expect(host.audit.query()[0]?.reason).toMatch(/^\/usr\/bin\/true in \/tmp; network off \(no one is there to answer a permission prompt\)$/);
   });
 
-  it("ask the user before a plugin first reads the user's files in a folder, and audit every access", async () => {
+  it("ask the user before a plugin first reads the user's files in a folder, then the folder is in its view: one decision, audited", async () => {
+    const docs = userFolder({ 'a.txt': 'first', 'b.txt': 'second' });
     const asked: PermissionPrompt[] = [];
     const host = await startWith([{ type: 'filesystem_read' }], async (p) => {
       asked.push(p);
       return 'allow-always';
     });
-    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hostname' })).resolves.toMatchObject({ text: expect.any(String) as string });
-    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hosts' })).resolves.toMatchObject({ text: expect.any(String) as string });
-    expect(asked).toMatchObject([{ kind: 'file', access: 'read', path: '/etc/hostname', folder: '/etc', permission: 'filesystem_read', tier: 'Sensitive' }]);
-    expect(host.grants.listFiles(MISBEHAVE)).toMatchObject([{ folder: '/etc', permission: 'filesystem_read' }]);
-    expect(host.audit.query().map((e) => [e.method, e.url, e.decision, e.rule, e.prompt ?? null])).toEqual([
-      ['FILE', 'file:///etc/hostname', 'allow', 'grant', 'allow-always'],
-      ['FILE', 'file:///etc/hosts', 'allow', 'grant', null],
-    ]);
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: join(docs, 'a.txt') })).resolves.toEqual({ text: 'first' });
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: join(docs, 'b.txt') })).resolves.toEqual({ text: 'second' });
+    expect(asked).toMatchObject([{ kind: 'file', access: 'read', path: join(docs, 'a.txt'), folder: docs, permission: 'filesystem_read', tier: 'Sensitive' }]);
+    expect(host.grants.listFiles(MISBEHAVE)).toMatchObject([{ folder: docs, permission: 'filesystem_read' }]);
+    // The second read was in the view the first decision made: the kernel served it, nobody decided.
+    expect(host.audit.query().map((e) => [e.method, e.url, e.decision, e.rule, e.prompt ?? null])).toEqual([['FILE', `file://${join(docs, 'a.txt')}`, 'allow', 'grant', 'allow-always']]);
+    // Granted for reading: a write fails, and without filesystem_write nobody is asked.
+    await expect(host.plugins.invoke(MISBEHAVE, 'write_file', { path: join(docs, 'a.txt'), text: 'changed' })).rejects.toThrow(/^IO error: write .*a\.txt: Read-only file system/);
+    expect(readFileSync(join(docs, 'a.txt'), 'utf8')).toBe('first');
+    expect(asked).toHaveLength(1);
   });
 
-  it("never reach the host's own state or code, whatever the user would answer, and follow links to where they lead", async () => {
+  it("never show the host's own state or code, whatever the user would answer; a link out of the view leads nowhere", async () => {
     const asked: PermissionPrompt[] = [];
     const host = await startWith([{ type: 'filesystem_read' }], async (p) => {
       asked.push(p);
       return 'allow-always';
     });
-    for (const path of [join(host.layout.home, 'grants.json'), join(host.layout.home, 'audit.jsonl'), join(root, 'package.json')]) {
-      await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path })).rejects.toThrow(/^Permission denied: .* belongs to HaloForge Host itself/);
+    // The app's sources (what the plugin host runs from is in view, read-only; nothing else of it).
+    for (const path of [join(host.layout.home, 'grants.json'), join(host.layout.home, 'audit.jsonl'), join(root, 'main', 'core', 'host.ts')]) {
+      await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path })).rejects.toThrow(/^Permission denied: read .*: Permission denied/);
     }
     expect(asked).toEqual([]);
-    // A link the plugin made in its own folder is judged by where it leads.
+    expect(host.audit.query({ decision: 'deny' }).map((e) => [e.rule, e.reason])).toEqual([
+      ['host-state', expect.stringContaining('belongs to HaloForge Host itself') as string],
+      ['host-state', expect.stringContaining('belongs to HaloForge Host itself') as string],
+      ['host-state', expect.stringContaining('belongs to HaloForge Host itself') as string],
+    ]);
+    // A link the plugin made in its own folder is followed by the kernel, inside the view, where
+    // the host's files are not: there is nothing to ask about, and nothing to read.
     symlinkSync(join(host.layout.home, 'plugins.json'), join(host.layout.plugins, MISBEHAVE, 'data', 'innocent.txt'));
-    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: 'innocent.txt' })).rejects.toThrow(/^Permission denied: .*plugins\.json belongs to HaloForge Host itself/);
-    expect(host.audit.query({ decision: 'deny' }).map((e) => e.rule)).toEqual(['host-state', 'host-state', 'host-state', 'host-state']);
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: 'innocent.txt' })).rejects.toThrow(/^IO error: read .*innocent\.txt: No such file or directory/);
+    expect(asked).toEqual([]);
   });
 
-  it('refuse a file access the user denies', async () => {
+  it('refuse a file access the user denies, with EACCES the plugin sees', async () => {
+    const docs = userFolder({ 'a.txt': 'secret' });
     const host = await startWith([{ type: 'filesystem_read' }], async () => 'deny');
-    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hostname' })).rejects.toThrow('Permission denied: the user did not allow read access to /etc/hostname: the user denied it');
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: join(docs, 'a.txt') })).rejects.toThrow(/^Permission denied: read .*a\.txt: Permission denied \(os error 13\)$/);
     expect(host.audit.query()).toMatchObject([{ method: 'FILE', decision: 'deny', rule: 'prompt:deny', prompt: 'deny' }]);
   });
 
-  it('keep app-data file access inside the data folder, and audit the refusals', async () => {
-    const host = await startWith([{ type: 'filesystem_read_app_data' }]);
-    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: '/etc/hostname' })).rejects.toThrow(/Permission denied: reading \/etc\/hostname is outside the plugin's data folder/);
-    expect(host.audit.query({ decision: 'deny' })).toMatchObject([{ method: 'FILE', url: 'file:///etc/hostname', rule: 'filesystem_read' }]);
+  it('keep app-data file access inside the data folder: nothing else is in view, and nobody is asked', async () => {
+    const docs = userFolder({ 'a.txt': 'secret' });
+    const asked: PermissionPrompt[] = [];
+    const host = await startWith([{ type: 'filesystem_read_app_data' }], async (p) => {
+      asked.push(p);
+      return 'allow-always';
+    });
+    await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: join(docs, 'a.txt') })).rejects.toThrow(/^IO error: read .*a\.txt: No such file or directory/);
+    await expect(host.plugins.invoke(MISBEHAVE, 'write_file', { path: 'mine.txt', text: 'x' })).rejects.toThrow(/^Permission denied: changing .*mine\.txt in the plugin's data folder through ctx\.fs\(\) needs filesystem_write_app_data$/);
+    expect(asked).toEqual([]);
+    expect(host.audit.query()).toEqual([]);
   });
 });
 

@@ -87,7 +87,7 @@ describe('hostile messages from a plugin host', () => {
     const home = scratchHome();
     installSample(home, { sample: 'hello' });
     installSample(home, { sample: 'notes' });
-    const launch = standardLauncher();
+    const launch = standardLauncher(home);
     const listeners = new Map<string, (m: never) => void>();
     const forging: HostLauncher = (target) => {
       const real = launch(target);
@@ -104,6 +104,8 @@ describe('hostile messages from a plugin host', () => {
         onStderrLine: (l) => real.onStderrLine(l),
         onExit: (l) => real.onExit(l),
         kill: () => real.kill(),
+        lockdown: real.lockdown,
+        view: real.view,
       };
     };
     const forged = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), launcher: forging }));

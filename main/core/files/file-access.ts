@@ -19,7 +19,8 @@ export interface FileRequest {
   purpose?: string;
 }
 
-export type FileReply = { ok: true } | { ok: false; message: string };
+/** Allowed: `lasting` when a grant now covers it (an existing one, or the prompt's answer), not only this once. */
+export type FileReply = { ok: true; lasting: boolean } | { ok: false; message: string };
 
 /**
  * `filesystem_read` and `filesystem_write` (tier Sensitive) are approved at install and confirmed
@@ -36,6 +37,7 @@ export async function decideFileAccess(
   const covering = req.plugin.grants.files.find((g) => (g.permission === permission || g.permission === 'filesystem_write') && (req.path === g.folder || req.path.startsWith(`${g.folder}/`)));
   let prompt: PromptOutcome | undefined;
   let allowed = covering !== undefined;
+  let lasting = covering !== undefined;
   let rule = covering ? 'grant' : '';
   let reason = covering ? `the user allowed ${covering.folder}/ ${describeLasting(covering.lasts)} (${covering.via}, ${covering.createdAt})` : '';
   if (covering) deps.grants.touch(covering.id);
@@ -55,6 +57,7 @@ export async function decideFileAccess(
     });
     const answered = decideFromAnswer(prompt, deps.prompts, (terms) => deps.grants.addFile({ pluginId, permission, folder, ...terms }));
     allowed = answered.allowed;
+    lasting = answered.allowed && answered.lasts !== null;
     rule = answered.allowed && answered.lasts ? 'grant' : `prompt:${prompt}`;
     reason = !answered.allowed
       ? `the user did not allow ${access} access to ${req.path}: ${answered.why}`
@@ -76,5 +79,5 @@ export async function decideFileAccess(
   } catch (e) {
     return { ok: false, message: `the audit log cannot be written (${(e as Error).message}), so the access was refused` };
   }
-  return allowed ? { ok: true } : { ok: false, message: reason };
+  return allowed ? { ok: true, lasting } : { ok: false, message: reason };
 }

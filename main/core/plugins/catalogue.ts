@@ -45,6 +45,7 @@ export interface CatalogueOptions {
 export class PluginCatalogue {
   private readonly entries = new Map<string, CatalogueEntry>();
   private readonly authorities = new Map<string, PluginAuthority>();
+  private readonly resolvedListeners: Array<(pluginId: string) => void> = [];
 
   constructor(private readonly opts: CatalogueOptions) {
     if (opts.registry.loadProblem) opts.logger.log('error', HOST_TARGET, opts.registry.loadProblem);
@@ -172,6 +173,11 @@ export class PluginCatalogue {
     return entry;
   }
 
+  /** Tells `listener` each time a plugin's authority was resolved again (its record or a grant changed). */
+  onResolved(listener: (pluginId: string) => void): void {
+    this.resolvedListeners.push(listener);
+  }
+
   private resolve(pluginId: string): void {
     const manifest = this.entries.get(pluginId)?.manifest;
     if (!manifest) {
@@ -188,5 +194,6 @@ export class PluginCatalogue {
         localNetwork: grants.localNetwork(pluginId),
       }),
     );
+    for (const listener of this.resolvedListeners) listener(pluginId);
   }
 }

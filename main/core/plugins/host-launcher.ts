@@ -2,26 +2,31 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { Bubblewrap } from '../sandbox/bubblewrap';
+import { PRIVATE_TMP, grantTops, supervisorStart, type HostRoot } from '../sandbox/grant-view';
 import { pluginHostView, runtimeFiles, type HostRuntime } from '../sandbox/host-view';
-import { bwrapArguments } from '../sandbox/view';
+import { SupervisorLink } from '../sandbox/supervisor-link';
 import { readFrames, writeFrame } from './frames';
 import type { FromPluginHost } from './host-protocol';
 import type { HostExit, HostLauncher, HostProcess, LaunchTarget } from './launcher';
 
 const STDERR_TAIL_BYTES = 4096;
+/** The descriptors a plugin host inherits: its channel to main, and (in the grant view) its way to hand its listener to the supervisor. */
+const CHANNEL_FD = 3;
+export const VIEW_FD = 4;
 
 /**
  * Everything a plugin host's environment holds, and nothing of main's: no secrets, no paths to
  * sockets or files outside its view. Under Electron the runtime is Electron's own binary, run as
  * Node.
  */
-export function pluginHostEnv(target: LaunchTarget): NodeJS.ProcessEnv {
-  return { PATH: '/usr/bin:/bin', HOME: target.dataDir, TMPDIR: '/tmp', LANG: 'C.UTF-8', ELECTRON_RUN_AS_NODE: '1' };
+export function pluginHostEnv(target: LaunchTarget, tmp: string, viewFd?: number): NodeJS.ProcessEnv {
+  return { PATH: '/usr/bin:/bin', HOME: target.dataDir, TMPDIR: tmp, LANG: 'C.UTF-8', ELECTRON_RUN_AS_NODE: '1', ...(viewFd === undefined ? {} : { HALOFORGE_VIEW_FD: String(viewFd) }) };
 }
 
 /**
- * bubblewrap exits with 128 + N when the process it runs is killed by signal N: reported as that
- * signal, so a crash reads "killed by SIGSEGV" whether or not the plugin host was sandboxed.
+ * bubblewrap exits with 128 + N when the process it runs is killed by signal N (and so does the
+ * supervisor between): reported as that signal, so a crash reads "killed by SIGSEGV" whether or
+ * not the plugin host was sandboxed.
  */
 export function unwrapExit(code: number | null, signal: NodeJS.Signals | null): { code: number | null; signal: string | null } {
   if (signal !== null || code === null || code <= 128) return { code, signal };
@@ -30,23 +35,46 @@ export function unwrapExit(code: number | null, signal: NodeJS.Signals | null): 
 }
 
 /**
- * The one launcher of both shells (design §8): each plugin host is the runtime (Node, or Electron
- * run as Node) running the plugin host script, inside bubblewrap started by its absolute path, and
- * talks to main over a socket pair on fd 3 in frames (see ./frames). Where bubblewrap is unusable
- * the runtime is started directly; its proof then fails, and the gate keeps the plugin off unless
- * the user allowed unconfined plugins.
+ * The outer sandbox a supervisor runs in: a user and mount namespace of its own where it may mount
+ * (root there, mapped to the user), the host's files as they are, a /run of its own for the tree.
+ * Nothing more than what bubblewrap itself does, so it works wherever bubblewrap does.
  */
-export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap): HostLauncher {
+export function supervisorArguments(): string[] {
+  return ['--unshare-user', '--uid', '0', '--gid', '0', '--cap-add', 'ALL', '--unshare-ipc', '--unshare-uts', '--unshare-net', '--bind', '/', '/', '--dev-bind', '/dev', '/dev', '--tmpfs', '/run', '--die-with-parent', '--'];
+}
+
+/** What the grant view needs of the machine and the host: its supervisor, the root's top level, the host's own folders. */
+export interface GrantViewSetup {
+  supervisor: string;
+  root: HostRoot;
+  protectedRoots: readonly string[];
+}
+
+/**
+ * The one launcher of both shells (design §8, §8.1): each plugin host is the runtime (Node, or
+ * Electron run as Node) running the plugin host script, inside bubblewrap, started by a supervisor
+ * that owns the sandbox's view (the user's grants, mounted at their real paths) and answers its
+ * path calls. It talks to main over a socket pair on fd 3 in frames (see ./frames), the supervisor
+ * on another. Where bubblewrap is unusable the runtime is started directly; its proof then fails,
+ * and the gate keeps the plugin off unless the user allowed unconfined plugins.
+ */
+export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grantView: GrantViewSetup): HostLauncher {
   const files = bubblewrap.ok ? runtimeFiles(runtime) : undefined;
   return (target) => {
-    const [command, argv] =
-      bubblewrap.ok && files
-        ? [bubblewrap.path, [...bwrapArguments(pluginHostView(files, target)), '--', runtime.runtime, runtime.hostScript]]
-        : [runtime.runtime, [runtime.hostScript]];
-    const sandboxed = bubblewrap.ok;
-    const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: pluginHostEnv(target) });
+    const sandboxed = bubblewrap.ok && files !== undefined;
+    const command = [runtime.runtime, runtime.hostScript];
+    const child = sandboxed
+      ? spawn(bubblewrap.path, [...supervisorArguments(), grantView.supervisor, String(VIEW_FD)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], env: pluginHostEnv(target, PRIVATE_TMP, VIEW_FD) })
+      : spawn(runtime.runtime, [runtime.hostScript], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: pluginHostEnv(target, '/tmp') });
+    const link = sandboxed
+      ? new SupervisorLink(
+          child.stdio[VIEW_FD] as Duplex,
+          supervisorStart(pluginHostView(files, target), { root: grantView.root, protectedRoots: grantView.protectedRoots, bwrap: bubblewrap.path, command, grants: target.grants, ask: target.ask }),
+          target.view,
+        )
+      : undefined;
     let stderrTail = '';
-    const channel = child.stdio[3] as Duplex;
+    const channel = child.stdio[CHANNEL_FD] as Duplex;
     const messageListeners: Array<(m: FromPluginHost) => void> = [];
     readFrames(
       channel,
@@ -83,6 +111,10 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap): Host
       kill: () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       },
+      // Landlock's write rules hold on the tree's top-level folders: what is writable below them is
+      // what the view mounted read-write (the data folder, the private temporary folder, grants).
+      lockdown: sandboxed ? { writable: grantTops(grantView.root), view: true } : { writable: [target.dataDir, '/tmp'], view: false },
+      view: link,
     };
     child.on('error', (e) => {
       stderrTail += `\ncannot start the plugin host: ${e.message}`;

@@ -14,8 +14,10 @@ export interface PrepareRequest {
   bridgePath: string;
   /** A file main planted outside the sandbox's view: seeing it means the view is not what it should be. */
   canary: string;
-  /** The only folders the plugin host may write to: the plugin's data folder and its private /tmp. */
+  /** Where Landlock lets the plugin host write (below them, what its view mounted read-write). */
   writable: string[];
+  /** Its supervisor waits for the grant view's listener (on the descriptor `HALOFORGE_VIEW_FD` names). */
+  view: boolean;
   /**
    * The plugin holds a network permission: the plugin host serves the egress proxy on its sandbox's
    * loopback and points the proxy variables at it, its own HTTP client's only way out.
@@ -57,7 +59,7 @@ export interface StepRequest {
   config: JsonWire;
 }
 
-/** The answer to a plugin thread's host call (`ctx.http()`, `ctx.fs()`, `ctx.process()`, saving settings), as JSON. */
+/** The answer to a plugin thread's host call (`ctx.http()`, `ctx.process()`, saving settings), as JSON. */
 export interface CompleteRequest {
   type: 'complete';
   id: number;
@@ -119,13 +121,8 @@ export type BridgeMessage =
   /** `body`: a POST's JSON as the plugin's serde wrote it, sent beside the message (see outbox-format). */
   | { type: 'http'; id: number; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body?: Uint8Array }
   | { type: 'event'; target: string; name: string; payload: unknown }
-  /** `ctx.fs()` beyond the plugin's data folder: main decides, does it and audits it. */
-  | { type: 'fs'; id: number; op: FsOp; path: string; data?: string }
   /** `ctx.process()`: main decides and runs the program in a sandbox of its own. */
   | { type: 'process'; id: number; program: string; args: string[]; cwd: string | null }
   /** `ctx.save_settings()`: main validates and keeps the values. */
   | { type: 'settings'; id: number; values: Record<string, unknown> }
   | { type: 'notify'; target: string; notification: { title: string; message: string; kind: string; duration_ms?: number | null } };
-
-export const FS_OPS = ['read_file', 'write_file', 'read_dir', 'exists', 'create_dir_all', 'remove_file', 'remove_dir_all'] as const;
-export type FsOp = (typeof FS_OPS)[number];

@@ -1,3 +1,5 @@
+import type { ViewAsk, ViewGrant } from '../sandbox/grant-view';
+import type { SupervisorHooks } from '../sandbox/supervisor-link';
 import type { FromPluginHost, ToPluginHost } from './host-protocol';
 
 export interface HostExit {
@@ -15,6 +17,10 @@ export interface HostProcess {
   onStderrLine(listener: (line: string) => void): void;
   onExit(listener: (exit: HostExit) => void): void;
   kill(): void;
+  /** What the plugin host's lockdown is told: where it may write, and whether its path calls go to a supervisor. */
+  readonly lockdown: { writable: string[]; view: boolean };
+  /** The grant view's supervisor, when the plugin host runs in one (see core/sandbox/grant-view). */
+  readonly view?: { setGrants(grants: ViewGrant[], ask: ViewAsk): Promise<void> };
 }
 
 /** The plugin a plugin host is started for: its folder (read-only to it) and data folder (read-write). */
@@ -24,6 +30,11 @@ export interface LaunchTarget {
   dataDir: string;
   /** The host bridge for this plugin's compiler and the Rust std it links (both read-only in the sandbox). */
   bridge: { path: string; stdDir: string | undefined };
+  /** The user's grants of now (mounted from the start) and what the plugin may be asked about. */
+  grants: ViewGrant[];
+  ask: ViewAsk;
+  /** What main does when the plugin's call names a path outside its view. */
+  view: SupervisorHooks;
 }
 
 export type HostLauncher = (target: LaunchTarget) => HostProcess;

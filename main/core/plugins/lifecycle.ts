@@ -15,7 +15,10 @@ import type { CatalogueEntry, PluginCatalogue } from './catalogue';
 import type { BridgeMessage } from './host-protocol';
 import type { HostLauncher } from './launcher';
 import { fileDigest } from './package';
-import { InvokeError, PluginProcess, type EgressSide, type HostCalls, type RestartPolicy } from './plugin-process';
+import { InvokeError, PluginProcess, type EgressSide, type HostCalls, type RestartPolicy, type ViewSide } from './plugin-process';
+import { askOf, nextExpiry, viewGrants } from '../sandbox/grant-view';
+import type { ViewAccessRequest } from '../sandbox/supervisor-link';
+import type { ViewDecision } from '../files/view-access';
 import type { PluginSettings } from './plugin-settings';
 import { summarize } from './summary';
 import type { PluginSummary } from './summary-types';
@@ -32,8 +35,10 @@ export interface PluginLifecycleOptions {
   restartPolicy?: Partial<RestartPolicy>;
   /** Whether a plugin host may start, and whether its plugin may load once it has proved its walls. */
   gate: SandboxGate;
-  /** What main does on a plugin's behalf (ctx.http(), ctx.fs(), ctx.process()), given the plugin's authority at each call. */
+  /** What main does on a plugin's behalf (ctx.http(), ctx.process()), given the plugin's authority at each call. */
   services?: PluginServices;
+  /** Main's decision on a plugin's call that names a path outside its sandbox's view (see files/view-access). */
+  viewAccess?: (plugin: ServedPlugin, request: ViewAccessRequest) => Promise<ViewDecision>;
   /** A plugin host said something its plugin's permissions cannot explain; it is being stopped. */
   onViolation?: (pluginId: string, reason: string) => void;
   /** A plugin host ended: whatever main runs for it goes too. */
@@ -68,6 +73,8 @@ export class PluginLifecycle {
 
   constructor(private readonly opts: PluginLifecycleOptions) {
     this.catalogue = opts.catalogue;
+    // A grant given, narrowed, revoked or expired anywhere reaches the running sandbox's view at once.
+    this.catalogue.onResolved((id) => this.hosts.get(id)?.process?.refreshView());
   }
 
   /** Reads every plugin folder of the catalogue; a bad one becomes a plugin in `error`. */
@@ -335,6 +342,18 @@ export class PluginLifecycle {
         return call ? call({ dataDir: realDataDir, authority }, request) : refused(missing);
       };
     const services = this.opts.services;
+    const view: ViewSide = {
+      state: () => {
+        const authority = this.catalogue.authority(pluginId);
+        const now = new Date();
+        return authority ? { grants: viewGrants(authority, now), ask: askOf(authority), nextExpiry: nextExpiry(authority, now) } : { grants: [], ask: { read: false, write: false }, nextExpiry: undefined };
+      },
+      decide: (request) => {
+        const authority = this.catalogue.authority(pluginId);
+        if (!authority || !this.opts.viewAccess) return Promise.resolve({ allow: false });
+        return this.opts.viewAccess({ dataDir: realDataDir, authority }, request);
+      },
+    };
     return new PluginProcess({
       pluginId,
       dir,
@@ -360,9 +379,9 @@ export class PluginLifecycle {
       onViolation: (reason) => this.opts.onViolation?.(pluginId, reason),
       onHostGone: () => this.opts.onHostGone?.(pluginId),
       egress: this.opts.egressFor?.(pluginId),
+      view,
       hostCalls: {
         http: serve(services?.http, 'this host has no network broker'),
-        fs: serve(services?.fs, 'this host does not serve files'),
         process: serve(services?.process, 'this host does not run programs'),
         settings: (m) => Promise.resolve(this.opts.settings.saveOwn(pluginId, m.values)),
       },

@@ -17,7 +17,6 @@ describe('what main accepts from a plugin host', () => {
   it.each([
     [{ type: 'event', target: 'x', name: 'saved', payload: 1 }, 'events_emit'],
     [{ type: 'http', id: 1, method: 'GET', url: 'https://x/', headers: {}, body: null }, 'network_http or network_http_domain'],
-    [{ type: 'fs', id: 1, op: 'read_file', path: '/etc/hostname' }, 'a filesystem permission'],
     [{ type: 'process', id: 1, program: 'git', args: ['status'], cwd: null }, 'process_spawn_whitelist or process_spawn'],
   ])('refuses %j unless the plugin holds %s', (m, needs) => {
     expect(checkBridgeMessage(m, none)).toEqual({ ok: false, reason: expect.stringContaining(needs) as string });
@@ -29,7 +28,8 @@ describe('what main accepts from a plugin host', () => {
     [[1], 'a message that is not an object'],
     // Results travel beside the control messages, never among them (see outbox-format).
     [{ type: 'result', id: 1, ok: true, value: 1 }, 'a message of unknown type "result"'],
-    [{ type: 'fs', id: 1, op: 'chmod', path: '/x' }, 'a malformed file request'],
+    // Files are the sandbox's own view: main does no file work for a plugin, so asks for none.
+    [{ type: 'fs', id: 1, op: 'read_file', path: '/etc/hostname' }, 'a message of unknown type "fs"'],
     [{ type: 'process', id: 1, program: 'git', args: [1], cwd: null }, 'a malformed program request'],
     [{ type: 'http', id: 1, method: 'DELETE', url: 'https://x/' }, 'a malformed HTTP request'],
     // A POST's body travels beside its message too.

@@ -1,5 +1,5 @@
 import { readStepTypes } from '../workflows/step-types';
-import { FS_OPS, type BridgeMessage, type FsOp } from './host-protocol';
+import type { BridgeMessage } from './host-protocol';
 import type { PluginMetadata } from './summary-types';
 
 /**
@@ -25,7 +25,6 @@ const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== nul
 const NEEDS: Record<string, { any: readonly string[]; what: string } | undefined> = {
   event: { any: ['events_emit'], what: 'emitting events needs events_emit' },
   http: { any: ['network_http', 'network_http_domain'], what: 'HTTP requests need network_http or network_http_domain' },
-  fs: { any: ['filesystem_read', 'filesystem_write', 'filesystem_read_app_data', 'filesystem_write_app_data'], what: 'file access needs a filesystem permission' },
   process: { any: ['process_spawn_whitelist', 'process_spawn'], what: 'running programs needs process_spawn_whitelist or process_spawn' },
 };
 
@@ -44,8 +43,6 @@ function shapeProblem(m: Fields): string | undefined {
       return isId(m.id) && (m.method === 'GET' || m.method === 'POST') && isText(m.url) && (m.headers === undefined || m.headers === null || isObject(m.headers)) && (m.body === undefined || m.body === null)
         ? undefined
         : 'a malformed HTTP request';
-    case 'fs':
-      return isId(m.id) && FS_OPS.includes(m.op as FsOp) && isText(m.path) && (m.data === undefined || isText(m.data)) ? undefined : 'a malformed file request';
     case 'process':
       return isId(m.id) && isText(m.program) && Array.isArray(m.args) && m.args.every(isText) && (m.cwd === null || m.cwd === undefined || isText(m.cwd)) ? undefined : 'a malformed program request';
     case 'settings':

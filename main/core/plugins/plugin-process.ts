@@ -6,7 +6,9 @@ import type { BridgeLookup } from '../bridges/bridges';
 import { Deadline } from '../deadline';
 import { isLevel } from '../log/filter';
 import { hostCallWaitMs, type Timeouts } from '../timeouts';
+import type { ViewAsk, ViewGrant } from '../sandbox/grant-view';
 import type { SandboxGate } from '../sandbox/gate';
+import type { ViewAccessRequest } from '../sandbox/supervisor-link';
 import type { SandboxProof, SandboxStatus } from '../sandbox/proof';
 import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, ToPluginHost, TunnelFlow } from './host-protocol';
 import type { PluginMetadata, PluginState } from './summary-types';
@@ -24,6 +26,9 @@ export interface RestartPolicy {
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxCrashes: 3, windowMs: 60_000, baseDelayMs: 1000 };
 
+/** How long a folder allowed "this time" stays when the plugin asked while running no command (an event, its load). */
+const ONCE_GRACE_MS = 5000;
+
 /**
  * What main does on a plugin's behalf when its plugin host asks (each bound to that plugin, and to
  * its authority at the moment of the call, by the lifecycle). Each answer is JSON the bridge turns
@@ -31,7 +36,6 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxCrashes: 3, windowMs: 
  */
 export interface HostCalls {
   http(request: Extract<BridgeMessage, { type: 'http' }>): Promise<unknown>;
-  fs(request: Extract<BridgeMessage, { type: 'fs' }>): Promise<unknown>;
   process(request: Extract<BridgeMessage, { type: 'process' }>): Promise<unknown>;
   settings(request: Extract<BridgeMessage, { type: 'settings' }>): Promise<unknown>;
 }
@@ -68,6 +72,18 @@ export interface PluginProcessOptions {
   onHostGone?: () => void;
   /** Main's side of the egress proxy, for a plugin with a network permission (see core/egress). */
   egress?: EgressSide;
+  /** The grant view: what its supervisor mounts, and what main decides for it. */
+  view?: ViewSide;
+}
+
+/**
+ * The plugin's grant view (design §8.1), as main keeps it: the grants to mount now, and main's
+ * decision on a call that names a path outside the view.
+ */
+export interface ViewSide {
+  state(): { grants: ViewGrant[]; ask: ViewAsk; nextExpiry: Date | undefined };
+  /** Allowed "this time" only: `once` is mounted until the commands the plugin is running have ended. */
+  decide(request: ViewAccessRequest): Promise<{ allow: boolean; once?: ViewGrant }>;
 }
 
 /** What the egress proxy's tunnels need of main, bound to this plugin. */
@@ -119,6 +135,14 @@ export class PluginProcess {
   private onProof: ((proof: SandboxProof | Error) => void) | undefined;
   /** What the running plugin host's plugin was granted, for checking what it says. */
   private granted: GrantedTypes = new Set();
+  /** A grants update is on its way to the supervisor: commands wait for it, so a revocation holds on the next one. */
+  private viewSettling: Promise<void> | undefined;
+  /** The grants last sent to the running supervisor, so an unchanged view is not sent again. */
+  private viewSent: string | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  /** Grants allowed "this time": mounted until the commands running now have ended. */
+  private transient: ViewGrant[] = [];
+  private transientTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: PluginProcessOptions) {
     this.policy = { ...DEFAULT_RESTART_POLICY, ...opts.restartPolicy };
@@ -161,8 +185,25 @@ export class PluginProcess {
     }
     this.toolchainNeeded = undefined;
     const bridge = lookup.bridge;
-    const host = this.opts.launcher({ pluginId: this.opts.pluginId, dir: this.opts.dir, dataDir: this.opts.dataDir, bridge });
+    const view = this.viewState();
+    const host = this.opts.launcher({
+      pluginId: this.opts.pluginId,
+      dir: this.opts.dir,
+      dataDir: this.opts.dataDir,
+      bridge,
+      grants: view.grants,
+      ask: view.ask,
+      view: {
+        onAccess: (request) => this.decideAccess(request),
+        onUnmounted: (list) => {
+          for (const u of list) this.opts.logger.log('warn', this.opts.pluginId, `grant view: ${u.path} is not in the sandbox: ${u.why}`);
+        },
+        onProblem: (message) => this.opts.logger.log('error', this.opts.pluginId, `grant view: ${message}`),
+      },
+    });
     this.host = host;
+    this.viewSent = JSON.stringify([view.grants, view.ask]);
+    this.scheduleExpiry(view.nextExpiry);
     return new Promise<void>((settle) => {
       let loaded = false;
       const loadTimer = setTimeout(() => {
@@ -217,12 +258,12 @@ export class PluginProcess {
           settle();
         };
         if (proof instanceof Error) return stop(`plugin ${this.opts.pluginId}'s plugin host could not prepare its sandbox: ${proof.message}`);
-        this.sandbox = this.opts.gate.judge(proof);
+        this.sandbox = this.opts.gate.judge(proof, { view: host.lockdown.view });
         if (this.sandbox.state === 'refused') return stop(`plugin ${this.opts.pluginId} is not sandboxed: ${this.sandbox.reason}`);
         if (this.sandbox.state === 'unconfined') this.opts.logger.log('warn', this.opts.pluginId, `running unconfined, as settings.json allows: ${this.sandbox.reason}`);
         host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, hostCallWaitMs: hostCallWaitMs(this.opts.timeouts), ...context });
       };
-      host.send({ type: 'prepare', bridgePath: bridge.path, canary: this.opts.gate.canary, writable: [this.opts.dataDir, '/tmp'], egress: this.opts.network && this.opts.egress !== undefined, lockDown: this.opts.gate.lockDown });
+      host.send({ type: 'prepare', bridgePath: bridge.path, canary: this.opts.gate.canary, writable: host.lockdown.writable, view: host.lockdown.view, egress: this.opts.network && this.opts.egress !== undefined, lockDown: this.opts.gate.lockDown });
     });
   }
 
@@ -268,8 +309,73 @@ export class PluginProcess {
         this.asking,
       );
       this.pending.set(id, { resolve, reject, deadline, what });
-      host.send(message(id));
+      if (!this.viewSettling) host.send(message(id));
+      else void this.viewSettling.then(() => this.host === host && this.pending.has(id) && host.send(message(id)));
     });
+  }
+
+  /** The grants to mount now: the user's that hold, and those allowed "this time". */
+  private viewState(): { grants: ViewGrant[]; ask: ViewAsk; nextExpiry: Date | undefined } {
+    const state = this.opts.view?.state() ?? { grants: [], ask: { read: false, write: false }, nextExpiry: undefined };
+    const transient = this.transient.filter((t) => !state.grants.some((g) => g.path === t.path && (g.write || !t.write)));
+    return { ...state, grants: [...state.grants, ...transient] };
+  }
+
+  /**
+   * Brings the running sandbox's view to the grants of now (a grant given, revoked, narrowed or
+   * expired); commands sent meanwhile wait until the supervisor has applied it.
+   */
+  refreshView(): void {
+    const link = this.host?.view;
+    if (!link) return;
+    const state = this.viewState();
+    this.scheduleExpiry(state.nextExpiry);
+    const sent = JSON.stringify([state.grants, state.ask]);
+    if (sent === this.viewSent) return;
+    this.viewSent = sent;
+    const settled = link.setGrants(state.grants, state.ask).finally(() => {
+      if (this.viewSettling === settled) this.viewSettling = undefined;
+    });
+    this.viewSettling = settled;
+  }
+
+  /** A grant that lapses on its own (24 hours) leaves the view when it does. */
+  private scheduleExpiry(at: Date | undefined): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (!at) return;
+    // Timers take at most about 24.8 days; a later expiry is looked at again then.
+    const delay = Math.min(Math.max(at.getTime() - Date.now(), 0) + 50, 0x7fffffff);
+    this.expiryTimer = setTimeout(() => this.refreshView(), delay);
+    this.expiryTimer.unref();
+  }
+
+  private async decideAccess(request: ViewAccessRequest): Promise<boolean> {
+    if (!this.opts.view) return false;
+    const decision = await this.opts.view.decide(request);
+    if (decision.allow && decision.once) {
+      this.transient.push(decision.once);
+      this.refreshView();
+      // "This time" is what the plugin is doing now: the commands it is running.
+      if (this.pending.size === 0) this.endTransientSoon();
+    }
+    return decision.allow;
+  }
+
+  /** Takes the grants allowed "this time" away once no command is running (or shortly, if none was). */
+  private endTransientSoon(): void {
+    if (this.transientTimer) return;
+    this.transientTimer = setTimeout(() => {
+      this.transientTimer = undefined;
+      this.endTransient();
+    }, ONCE_GRACE_MS);
+    this.transientTimer.unref();
+  }
+
+  private endTransient(): void {
+    if (this.transient.length === 0) return;
+    this.transient = [];
+    this.refreshView();
   }
 
   /**
@@ -483,7 +589,6 @@ export class PluginProcess {
         this.opts.onNotify?.(m);
         return;
       case 'http':
-      case 'fs':
       case 'process':
       case 'settings': {
         const answer = calls ? hostCall(calls, m) : Promise.resolve({ ok: false, kind: 'permission', message: 'this host does not serve plugins' });
@@ -499,6 +604,7 @@ export class PluginProcess {
     if (!p) return; // answered after its timeout: nobody waits any more
     this.pending.delete(r.id);
     p.deadline.clear();
+    if (this.pending.size === 0) this.endTransient();
     const text = bytesToJson(r.bytes);
     if (r.ok) p.resolve(new RawJson(text));
     else p.reject(new InvokeError(text));
@@ -528,6 +634,7 @@ export class PluginProcess {
       p.reject(new InvokeError(`${p.what} failed: ${reason}`));
       this.pending.delete(id);
     }
+    this.transient = [];
   }
 
   private setState(state: PluginState, error: string | undefined): void {
@@ -537,12 +644,10 @@ export class PluginProcess {
   }
 }
 
-function hostCall(calls: HostCalls, m: Extract<BridgeMessage, { type: 'http' | 'fs' | 'process' | 'settings' }>): Promise<unknown> {
+function hostCall(calls: HostCalls, m: Extract<BridgeMessage, { type: 'http' | 'process' | 'settings' }>): Promise<unknown> {
   switch (m.type) {
     case 'http':
       return calls.http(m);
-    case 'fs':
-      return calls.fs(m);
     case 'process':
       return calls.process(m);
     case 'settings':

@@ -46,9 +46,10 @@ export class SandboxGate {
     return `sandbox unavailable: ${b.reason}; ${ALLOW_UNCONFINED_HINT}`;
   }
 
-  judge(proof: SandboxProof): SandboxStatus {
+  /** `expect.view`: the plugin host was started by a supervisor, which its proof must show it reached. */
+  judge(proof: SandboxProof, expect: { view: boolean } = { view: false }): SandboxStatus {
     const checkedAt = (this.opts.now?.() ?? new Date()).toISOString();
-    const verdict = judgeProof(proof, this.opts.mainNamespaces);
+    const verdict = judgeProof(proof, this.opts.mainNamespaces, { view: expect.view && this.lockDown });
     if (verdict.sandboxed) return { state: 'sandboxed', summary: verdict.summary, proof, checkedAt };
     const why = [...(this.opts.bubblewrap.ok ? [] : [this.opts.bubblewrap.reason]), ...verdict.failures].join('; ');
     if (this.opts.allowUnconfined) return { state: 'unconfined', reason: why, proof, checkedAt };

@@ -24,13 +24,17 @@ export interface SandboxProof {
   /** The seccomp mode /proc shows: 2 is a filter. */
   seccompMode: number;
   /** What the bridge's lockdown enforced (native/host-bridge/src/lockdown.rs). */
-  lockdown: { seccomp: boolean; landlock: string; landlockAllThreads: boolean; problems: string[] };
+  lockdown: { seccomp: boolean; landlock: string; landlockAllThreads: boolean; viewListener: boolean; problems: string[] };
 }
 
 export type ProofVerdict = { sandboxed: true; summary: string } | { sandboxed: false; failures: string[] };
 
-/** Judges a plugin host's report against main's own namespaces. Pure: the same input, the same verdict. */
-export function judgeProof(proof: SandboxProof, main: NamespaceIds): ProofVerdict {
+/**
+ * Judges a plugin host's report against main's own namespaces. Pure: the same input, the same
+ * verdict. With `view`, its supervisor waits for its path calls (the grant view): a plugin host
+ * that did not route them would see no grant and ask nobody.
+ */
+export function judgeProof(proof: SandboxProof, main: NamespaceIds, expect: { view: boolean } = { view: false }): ProofVerdict {
   const failures: string[] = [];
   for (const kind of NAMESPACES) {
     const theirs = proof.namespaces[kind];
@@ -43,10 +47,13 @@ export function judgeProof(proof: SandboxProof, main: NamespaceIds): ProofVerdic
   if (!/^0+$/.test(proof.capEff)) failures.push(`it holds capabilities (CapEff ${proof.capEff})`);
   if (proof.uid === 0) failures.push('it runs as root inside its namespace');
   if (!proof.noNewPrivs) failures.push('no_new_privs is not set');
-  if (proof.seccompMode !== 2 || !proof.lockdown.seccomp) failures.push(`no seccomp filter is installed${proof.lockdown.problems.length ? ` (${proof.lockdown.problems.join('; ')})` : ''}`);
+  const problems = proof.lockdown.problems.length ? ` (${proof.lockdown.problems.join('; ')})` : '';
+  if (proof.seccompMode !== 2 || !proof.lockdown.seccomp) failures.push(`no seccomp filter is installed${problems}`);
+  if (expect.view && !proof.lockdown.viewListener) failures.push(`its path calls do not reach its supervisor, so no grant would be asked for${problems}`);
   if (failures.length > 0) return { sandboxed: false, failures };
   const landlock = proof.lockdown.landlock === 'not-enforced' ? 'no Landlock on this kernel' : `Landlock ${proof.lockdown.landlock}`;
-  return { sandboxed: true, summary: `bubblewrap: own user, mount, PID, network, IPC and UTS namespaces; loopback only; no capabilities; seccomp filter; ${landlock}` };
+  const view = proof.lockdown.viewListener ? '; grants mounted by its supervisor, first use asked' : '';
+  return { sandboxed: true, summary: `bubblewrap: own user, mount, PID, network, IPC and UTS namespaces; loopback only; no capabilities; seccomp filter; ${landlock}${view}` };
 }
 
 /** Where a plugin stands on confinement, as panels and `haloforge list --json` show it. */

@@ -76,11 +76,10 @@ impl BridgeContext {
         };
         let wait = Duration::from_millis(config.host_call_wait_ms);
         let process = (has("process_spawn") || has("process_spawn_whitelist")).then_some(Processes { wait });
-        let fs = ["filesystem_read", "filesystem_write", "filesystem_read_app_data", "filesystem_write_app_data"].iter().any(|k| has(k)).then(|| Files {
-            data_dir: config.data_dir.clone(),
-            write_data: has("filesystem_write_app_data") || has("filesystem_write"),
-            wait,
-        });
+        let fs = ["filesystem_read", "filesystem_write", "filesystem_read_app_data", "filesystem_write_app_data"]
+            .iter()
+            .any(|k| has(k))
+            .then(|| Files { data_dir: config.data_dir.clone(), write_data: has("filesystem_write_app_data") || has("filesystem_write") });
         Self {
             settings_saved,
             fs,

@@ -1,12 +1,8 @@
 //! `ctx.fs()` and `ctx.process()`, present only when their permissions were granted.
 //!
-//! The plugin host runs in a sandbox that sees no file of the user's and cannot start programs
-//! (design §8), so everything beyond the plugin's own data folder is done by main on the plugin's
-//! behalf: main checks the permission and the user's grant (or asks), does the work, and audits
-//! it. The data folder is the plugin's own and is used here directly.
+//! Files are the sandbox's own view (design §8.1); programs are started by main, which checks the
+//! permission and the user's grant (or asks), runs them in a sandbox of their own, and audits them.
 use crate::host_call;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
 use haloforge_plugin_api::{FsEntry, PluginError, PluginFs, ProcessOutput, ProcessRunner};
 use serde_json::{json, Value};
 use std::path::{Component, Path, PathBuf};
@@ -47,17 +43,18 @@ impl ProcessRunner for Processes {
     }
 }
 
-/// The filesystem a plugin may use: its data folder here, everything else through main.
+/// `ctx.fs()`: plain file calls inside the sandbox, on the same view as the plugin's own `std::fs`
+/// (design §8.1): its data folder, and what the user granted, mounted at the real paths. A path
+/// outside the view is asked of main on first use by the supervisor, as any call of the plugin's;
+/// main keeps the decisions, prompts and audit, and never does the file work itself.
 pub struct Files {
     pub data_dir: PathBuf,
     /// `filesystem_write_app_data` or `filesystem_write`: the plugin may change its data folder
     /// through `ctx.fs()` (any filesystem permission lets it read there).
     pub write_data: bool,
-    /// How long to wait for main's answer (a prompt and the work).
-    pub wait: Duration,
 }
 
-/// Makes a path absolute without touching the disk and without `..`.
+/// Makes a path absolute (relative ones are taken from the data folder) without touching the disk.
 fn normalise(base: &Path, path: &Path) -> PathBuf {
     let mut out = if path.is_absolute() { PathBuf::new() } else { base.to_path_buf() };
     for c in path.components() {
@@ -72,119 +69,60 @@ fn normalise(base: &Path, path: &Path) -> PathBuf {
     out
 }
 
-/// The path with the symbolic links of its existing part resolved, so that a link inside the data
-/// folder cannot lead out of it. None when a link on the way leads nowhere this sandbox can see:
-/// where it leads is for main to find out.
-fn resolve(full: &Path) -> Option<PathBuf> {
-    let mut existing = full.to_path_buf();
-    let mut rest = Vec::new();
-    while std::fs::symlink_metadata(&existing).is_err() {
-        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
-            (Some(n), Some(p)) => {
-                rest.push(n);
-                existing = p.to_path_buf();
-            }
-            _ => break,
-        }
+/// The error a plugin sees: a refusal of the view (or of the user) as `PermissionDenied`, with
+/// what was refused; anything else as `Io`.
+fn file_error(op: &str, path: &Path, e: std::io::Error) -> PluginError {
+    let text = format!("{op} {}: {e}", path.display());
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        PluginError::PermissionDenied(text)
+    } else {
+        PluginError::Io(text)
     }
-    let mut real = existing.canonicalize().ok()?;
-    for n in rest.into_iter().rev() {
-        real.push(n);
-    }
-    Some(real)
-}
-
-/// Where an access is served.
-enum Place {
-    /// In the data folder, done here.
-    Local(PathBuf),
-    /// Anywhere else, asked of main with the path as the plugin gave it (made absolute).
-    Host(PathBuf),
 }
 
 impl Files {
-    fn place(&self, path: &Path, write: bool) -> Place {
+    fn path(&self, path: &Path, write: bool) -> Result<PathBuf, PluginError> {
         let full = normalise(&self.data_dir, path);
-        let data = self.data_dir.canonicalize().unwrap_or_else(|_| self.data_dir.clone());
-        match resolve(&full) {
-            Some(real) if real.starts_with(&data) && (self.write_data || !write) => Place::Local(real),
-            // Main resolves the path again on its side and decides on where it really leads.
-            _ => Place::Host(full),
+        if write && !self.write_data && full.starts_with(&self.data_dir) {
+            return Err(PluginError::PermissionDenied(format!("changing {} in the plugin's data folder through ctx.fs() needs filesystem_write_app_data", full.display())));
         }
-    }
-
-    fn host(&self, op: &str, path: &Path, extra: Value) -> Result<Value, PluginError> {
-        let mut request = json!({ "op": op, "path": path.display().to_string() });
-        if let (Some(obj), Value::Object(more)) = (request.as_object_mut(), extra) {
-            obj.extend(more);
-        }
-        ask_host("fs", request, self.wait, PluginError::Io)
+        Ok(full)
     }
 }
 
 impl PluginFs for Files {
     fn read_file(&self, path: &Path) -> Result<Vec<u8>, PluginError> {
-        match self.place(path, false) {
-            Place::Local(p) => Ok(std::fs::read(p)?),
-            Place::Host(p) => {
-                let reply = self.host("read_file", &p, Value::Null)?;
-                let data = reply.get("data").and_then(Value::as_str).unwrap_or("");
-                BASE64.decode(data).map_err(|e| PluginError::Io(format!("the host sent unreadable file contents: {e}")))
-            }
-        }
+        let p = self.path(path, false)?;
+        std::fs::read(&p).map_err(|e| file_error("read", &p, e))
     }
     fn write_file(&self, path: &Path, content: &[u8]) -> Result<(), PluginError> {
-        match self.place(path, true) {
-            Place::Local(p) => Ok(std::fs::write(p, content)?),
-            Place::Host(p) => self.host("write_file", &p, json!({ "data": BASE64.encode(content) })).map(|_| ()),
-        }
+        let p = self.path(path, true)?;
+        std::fs::write(&p, content).map_err(|e| file_error("write", &p, e))
     }
     fn read_dir(&self, path: &Path) -> Result<Vec<FsEntry>, PluginError> {
-        match self.place(path, false) {
-            Place::Local(dir) => {
-                let mut out = Vec::new();
-                for e in std::fs::read_dir(dir)? {
-                    let e = e?;
-                    let meta = e.metadata()?;
-                    out.push(FsEntry { path: e.path(), is_dir: meta.is_dir(), size: meta.is_file().then_some(meta.len()) });
-                }
-                Ok(out)
-            }
-            Place::Host(p) => {
-                let reply = self.host("read_dir", &p, Value::Null)?;
-                let entries = reply.get("entries").and_then(Value::as_array).cloned().unwrap_or_default();
-                Ok(entries
-                    .iter()
-                    .filter_map(|e| {
-                        Some(FsEntry { path: PathBuf::from(e.get("path")?.as_str()?), is_dir: e.get("isDir")?.as_bool()?, size: e.get("size").and_then(Value::as_u64) })
-                    })
-                    .collect())
-            }
+        let dir = self.path(path, false)?;
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(&dir).map_err(|e| file_error("list", &dir, e))? {
+            let e = e.map_err(|e| file_error("list", &dir, e))?;
+            let meta = e.metadata().map_err(|err| file_error("look at", &e.path(), err))?;
+            out.push(FsEntry { path: e.path(), is_dir: meta.is_dir(), size: meta.is_file().then_some(meta.len()) });
         }
+        Ok(out)
     }
     fn exists(&self, path: &Path) -> bool {
-        match self.place(path, false) {
-            Place::Local(p) => p.exists(),
-            Place::Host(p) => self.host("exists", &p, Value::Null).ok().and_then(|r| r.get("exists").and_then(Value::as_bool)).unwrap_or(false),
-        }
+        self.path(path, false).is_ok_and(|p| p.exists())
     }
     fn create_dir_all(&self, path: &Path) -> Result<(), PluginError> {
-        match self.place(path, true) {
-            Place::Local(p) => Ok(std::fs::create_dir_all(p)?),
-            Place::Host(p) => self.host("create_dir_all", &p, Value::Null).map(|_| ()),
-        }
+        let p = self.path(path, true)?;
+        std::fs::create_dir_all(&p).map_err(|e| file_error("create", &p, e))
     }
     fn remove_file(&self, path: &Path) -> Result<(), PluginError> {
-        match self.place(path, true) {
-            Place::Local(p) => Ok(std::fs::remove_file(p)?),
-            Place::Host(p) => self.host("remove_file", &p, Value::Null).map(|_| ()),
-        }
+        let p = self.path(path, true)?;
+        std::fs::remove_file(&p).map_err(|e| file_error("remove", &p, e))
     }
     fn remove_dir_all(&self, path: &Path) -> Result<(), PluginError> {
-        match self.place(path, true) {
-            Place::Local(p) => Ok(std::fs::remove_dir_all(p)?),
-            Place::Host(p) => self.host("remove_dir_all", &p, Value::Null).map(|_| ()),
-        }
+        let p = self.path(path, true)?;
+        std::fs::remove_dir_all(&p).map_err(|e| file_error("remove", &p, e))
     }
 }
 
@@ -211,32 +149,24 @@ mod tests {
     }
 
     #[test]
-    fn the_data_folder_is_used_here_and_everything_else_is_asked_of_main() {
-        let _g = crate::outbox::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    fn files_are_plain_file_calls_from_the_data_folder_and_a_refusal_is_permission_denied() {
         let root = std::env::temp_dir().join(format!("hf-fs-{}", std::process::id()));
         let data = root.join("data");
         std::fs::create_dir_all(&data).unwrap();
-        let f = Files { data_dir: data.clone(), write_data: true, wait: Duration::from_secs(5) };
+        let f = Files { data_dir: data.clone(), write_data: true };
         f.write_file(Path::new("notes.txt"), b"hi").unwrap();
         assert_eq!(f.read_file(&data.join("notes.txt")).unwrap(), b"hi");
+        f.create_dir_all(Path::new("../elsewhere/deeper")).unwrap();
+        assert!(root.join("elsewhere/deeper").is_dir(), "outside the data folder the view decides, not ctx.fs()");
+        let listed = f.read_dir(Path::new(".")).unwrap();
+        assert_eq!(
+            listed.iter().map(|e| (e.path.file_name().unwrap().to_str().unwrap().to_string(), e.is_dir, e.size)).collect::<Vec<_>>(),
+            vec![("notes.txt".to_string(), false, Some(2))]
+        );
+        assert!(matches!(f.read_file(Path::new("missing")), Err(PluginError::Io(m)) if m.contains("missing")));
 
-        // A link inside the data folder that leads out goes to main, by the path the plugin gave;
-        // so does one that leads nowhere the sandbox can see.
-        std::os::unix::fs::symlink("/nowhere-in-view", data.join("dangling")).unwrap();
-        let dangling = answer_next("fs", json!({ "ok": true, "data": BASE64.encode(b"from main") }));
-        assert_eq!(f.read_file(Path::new("dangling")).unwrap(), b"from main");
-        assert_eq!(dangling.join().unwrap()["path"].as_str(), Some(data.join("dangling").to_str().unwrap()));
-        std::os::unix::fs::symlink("/etc", data.join("etc")).unwrap();
-        let asked = answer_next("fs", json!({ "ok": true, "data": BASE64.encode(b"root:x:0:0") }));
-        assert_eq!(f.read_file(Path::new("etc/passwd")).unwrap(), b"root:x:0:0");
-        let request = asked.join().unwrap();
-        assert_eq!((request["op"].as_str(), request["path"].as_str()), (Some("read_file"), Some(data.join("etc/passwd").to_str().unwrap())));
-
-        // Main's refusal is the plugin's PermissionDenied.
-        let refused = answer_next("fs", json!({ "ok": false, "kind": "permission", "message": "the user said no" }));
-        let err = f.write_file(Path::new("../outside.txt"), b"x").unwrap_err();
-        assert_eq!(err.to_string(), "Permission denied: the user said no");
-        assert_eq!(refused.join().unwrap()["path"].as_str(), Some(root.join("outside.txt").to_str().unwrap()));
+        let read_only = Files { data_dir: data.clone(), write_data: false };
+        assert!(matches!(read_only.write_file(Path::new("x"), b"x"), Err(PluginError::PermissionDenied(m)) if m.contains("filesystem_write_app_data")));
         std::fs::remove_dir_all(root).unwrap();
     }
 

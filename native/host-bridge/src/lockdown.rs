@@ -5,7 +5,11 @@
 //!   programs (main runs them, each in a sandbox of its own), debugging other processes, mounting,
 //!   new namespaces, kernel keyrings, BPF, io_uring, and sockets other than Unix ones;
 //! - a Landlock ruleset (a second wall behind the mount view): no writes outside the folders named,
-//!   no TCP, no signals to processes outside the sandbox, no abstract Unix sockets outside it.
+//!   no TCP, no signals to processes outside the sandbox, no abstract Unix sockets outside it;
+//! - the grant view's filter (design §8.1): calls that name a path from the working folder or the
+//!   root go to the supervisor outside the sandbox (seccomp user notification), which lets them go
+//!   on in view and asks main about the rest; its listener is handed to the supervisor at once, and
+//!   no later filter of the plugin's own may listen (`seccomp` itself is refused after this).
 //!
 //! What was enforced is reported back, so the plugin host can prove it to main.
 use serde::Serialize;
@@ -21,6 +25,9 @@ pub struct LockdownRequest {
     pub writable: Vec<PathBuf>,
     #[serde(default)]
     pub egress_port: Option<u16>,
+    /// The socket to the supervisor on which the grant view's listener is handed over.
+    #[serde(default)]
+    pub view_socket: Option<i32>,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -33,6 +40,8 @@ pub struct LockdownReport {
     /// Landlock covers every thread (kernels with Landlock ABI 8 and later); otherwise it covers
     /// the thread that locked down and every thread it starts, which is where plugin code runs.
     pub landlock_all_threads: bool,
+    /// Path calls are routed to the supervisor (the grant view: first use asked).
+    pub view_listener: bool,
     /// Why a wall could not be raised, if one could not.
     pub problems: Vec<String>,
 }
@@ -53,7 +62,16 @@ pub fn lock_down(request: &LockdownRequest) -> LockdownReport {
             ("not-enforced".to_string(), false)
         }
     };
-    // The filter comes last: Landlock's own system calls must still be allowed when it is set up.
+    // The filters come last: Landlock's own system calls must still be allowed when it is set up,
+    // and the view's listener must be installed before `seccomp` is refused.
+    let view_listener = match request.view_socket.map(linux::route_path_calls) {
+        Some(Ok(())) => true,
+        Some(Err(e)) => {
+            problems.push(format!("grant view: {e}"));
+            false
+        }
+        None => false,
+    };
     let seccomp = match linux::seccomp(request.egress_port.is_some()) {
         Ok(()) => true,
         Err(e) => {
@@ -61,12 +79,18 @@ pub fn lock_down(request: &LockdownRequest) -> LockdownReport {
             false
         }
     };
-    LockdownReport { seccomp, landlock, landlock_all_threads, problems }
+    LockdownReport { seccomp, landlock, landlock_all_threads, view_listener, problems }
 }
 
 #[cfg(not(target_os = "linux"))]
 pub fn lock_down(_request: &LockdownRequest) -> LockdownReport {
-    LockdownReport { seccomp: false, landlock: "not-enforced".into(), landlock_all_threads: false, problems: vec!["seccomp and Landlock exist on Linux only".into()] }
+    LockdownReport {
+        seccomp: false,
+        landlock: "not-enforced".into(),
+        landlock_all_threads: false,
+        view_listener: false,
+        problems: vec!["seccomp and Landlock exist on Linux only".into()],
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -153,6 +177,8 @@ mod linux {
             libc::SYS_clock_adjtime,
             libc::SYS_adjtimex,
             libc::SYS_vhangup,
+            // No filter of the plugin's own, and so no listener of its own, after ours.
+            libc::SYS_seccomp,
         ];
         #[cfg(target_arch = "x86_64")]
         calls.extend([libc::SYS_iopl, libc::SYS_ioperm, libc::SYS_uselib]);
@@ -187,13 +213,121 @@ mod linux {
             clone_rules.push(SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(flag), flag)?]).map_err(|e| e.to_string())?);
         }
         refused.insert(libc::SYS_clone, clone_rules);
+        // A filter by prctl is a filter too (it cannot listen, but nothing of the plugin's needs one).
+        refused.insert(libc::SYS_prctl, vec![SeccompRule::new(vec![cond(0, SeccompCmpOp::Eq, libc::PR_SET_SECCOMP as u64)?]).map_err(|e| e.to_string())?]);
         let deny = program(refused, SeccompAction::Errno(libc::EPERM as u32))?;
         // clone3 passes its flags in memory a filter cannot read: "not implemented" makes the C
         // library fall back to clone, whose flags the filter above checks.
         let clone3 = program(BTreeMap::from([(libc::SYS_clone3, Vec::new())]), SeccompAction::Errno(libc::ENOSYS as u32))?;
-        seccompiler::apply_filter_all_threads(&deny).map_err(|e| e.to_string())?;
+        // The deny filter last: it refuses `seccomp` itself.
         seccompiler::apply_filter_all_threads(&clone3).map_err(|e| e.to_string())?;
+        seccompiler::apply_filter_all_threads(&deny).map_err(|e| e.to_string())?;
         Ok(())
+    }
+
+    /// `AUDIT_ARCH_*` of the calls the view's filter reads (the deny filter refuses the others).
+    #[cfg(target_arch = "x86_64")]
+    const ARCH: u32 = 0xC000_003E;
+    #[cfg(target_arch = "aarch64")]
+    const ARCH: u32 = 0xC000_00B7;
+    /// x86_64 numbers with this bit set are the x32 ABI's: refused outright, never read as
+    /// another call (a kernel with x32 on would let them past a filter of x86_64 numbers).
+    const X32_BIT: u32 = 0x4000_0000;
+
+    fn stmt(code: u32, k: u32) -> libc::sock_filter {
+        libc::sock_filter { code: code as u16, jt: 0, jf: 0, k }
+    }
+    fn jump(code: u32, k: u32, jt: u8, jf: u8) -> libc::sock_filter {
+        libc::sock_filter { code: code as u16, jt, jf, k }
+    }
+
+    /// The grant view's filter: each call of the table (hf-path-calls) goes to the supervisor when
+    /// one of its directory arguments is `AT_FDCWD` (or it takes none); everything else is allowed
+    /// by this filter and judged by the deny filter.
+    pub fn view_program() -> Vec<libc::sock_filter> {
+        use libc::{BPF_ABS, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_USER_NOTIF};
+        let nr_at = 0;
+        let arch_at = 4;
+        let arg_at = |i: u8| 16 + 8 * u32::from(i); // the low half of a 64-bit argument (little endian)
+        let mut p = vec![
+            stmt(BPF_LD | BPF_W | BPF_ABS, arch_at),
+            jump(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0),
+            stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            stmt(BPF_LD | BPF_W | BPF_ABS, nr_at),
+        ];
+        if cfg!(target_arch = "x86_64") {
+            p.push(jump(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1));
+            p.push(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | libc::EPERM as u32));
+        }
+        for call in hf_path_calls::path_calls() {
+            let dirfds: Vec<u8> = call.paths.iter().filter_map(|a| a.dirfd).collect();
+            // The block after the number matches: for each directory argument a load and a test
+            // that jumps to the routing return, then "allow", then "route"; or just "route".
+            let mut block = Vec::new();
+            for (i, d) in dirfds.iter().enumerate() {
+                let to_route = (2 * (dirfds.len() - i) - 1) as u8;
+                block.push(stmt(BPF_LD | BPF_W | BPF_ABS, arg_at(*d)));
+                block.push(jump(BPF_JMP | BPF_JEQ | BPF_K, hf_path_calls::AT_FDCWD_ARG, to_route, 0));
+            }
+            if !dirfds.is_empty() {
+                block.push(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+            }
+            block.push(stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
+            p.push(jump(BPF_JMP | BPF_JEQ | BPF_K, call.nr as u32, 0, block.len() as u8));
+            p.extend(block);
+            // The number was overwritten by the argument loads only inside the block, which returns.
+        }
+        p.push(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+        p
+    }
+
+    /// Installs the view's filter on every thread and hands its listener to the supervisor over
+    /// `socket`, then closes both here: the plugin keeps no way to the supervisor.
+    pub fn route_path_calls(socket: i32) -> Result<(), String> {
+        let program = view_program();
+        let prog = libc::sock_fprog { len: program.len() as u16, filter: program.as_ptr() as *mut libc::sock_filter };
+        let flags = libc::SECCOMP_FILTER_FLAG_TSYNC | libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | libc::SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+        // SAFETY: seccomp reads the program, which outlives the call; no_new_privs is set.
+        let listener = unsafe { libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, flags, &prog as *const libc::sock_fprog) };
+        if listener < 0 {
+            return Err(format!("the filter could not be installed: {}", std::io::Error::last_os_error()));
+        }
+        let listener = listener as i32;
+        let sent = send_fd(socket, listener);
+        // SAFETY: both descriptors are ours to close; the supervisor holds its own copy of the listener.
+        unsafe {
+            libc::close(listener);
+            libc::close(socket);
+        }
+        sent.map_err(|e| format!("the listener could not be handed to the supervisor ({e}); every path call now fails"))
+    }
+
+    fn send_fd(socket: i32, fd: i32) -> std::io::Result<()> {
+        let byte = [b'L'];
+        let mut iov = libc::iovec { iov_base: byte.as_ptr() as *mut libc::c_void, iov_len: 1 };
+        // SAFETY: CMSG_SPACE is a pure size computation.
+        let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<i32>() as u32) } as usize;
+        let mut control = vec![0u8; space];
+        // SAFETY: a zeroed msghdr is valid; its pointers are set to buffers that outlive the call.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = space;
+        // SAFETY: the control buffer holds one cmsghdr with room for one descriptor.
+        unsafe {
+            let header = libc::CMSG_FIRSTHDR(&msg);
+            (*header).cmsg_level = libc::SOL_SOCKET;
+            (*header).cmsg_type = libc::SCM_RIGHTS;
+            (*header).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<i32>() as u32) as usize;
+            std::ptr::copy_nonoverlapping((&fd as *const i32).cast::<u8>(), libc::CMSG_DATA(header), std::mem::size_of::<i32>());
+        }
+        // SAFETY: sendmsg reads the message described above.
+        if unsafe { libc::sendmsg(socket, &msg, 0) } == 1 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
     }
 }
 
@@ -254,7 +388,7 @@ mod tests {
         let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let (proxy_port, other_port) = (proxy.local_addr().unwrap().port(), other.local_addr().unwrap().port());
-        let code = in_locked_down_child(LockdownRequest { writable: vec![], egress_port: Some(proxy_port) }, |report| {
+        let code = in_locked_down_child(LockdownRequest { writable: vec![], egress_port: Some(proxy_port), view_socket: None }, |report| {
             if !report.seccomp {
                 return 30;
             }
@@ -278,7 +412,7 @@ mod tests {
         let (open, closed) = (root.join("data"), root.join("elsewhere"));
         std::fs::create_dir_all(&open).unwrap();
         std::fs::create_dir_all(&closed).unwrap();
-        let code = in_locked_down_child(LockdownRequest { writable: vec![open.clone()], egress_port: None }, |report| {
+        let code = in_locked_down_child(LockdownRequest { writable: vec![open.clone()], egress_port: None, view_socket: None }, |report| {
             if report.landlock == "not-enforced" {
                 return 0; // an older kernel: the mount view is the only wall, and the proof says so
             }
@@ -292,5 +426,90 @@ mod tests {
         });
         std::fs::remove_dir_all(&root).unwrap();
         assert_eq!(code, 0, "see the check's return codes");
+    }
+
+    /// The grant view's filter, seen from the supervisor's side: a path given from the working
+    /// folder reaches the listener, which answers it; a path below an open folder does not; and
+    /// once locked down the plugin can install no filter (and so no listener) of its own.
+    #[test]
+    fn path_calls_reach_the_listener_and_the_plugin_can_install_no_filter_of_its_own() {
+        let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        let theirs_fd = std::os::fd::IntoRawFd::into_raw_fd(theirs);
+        // SAFETY: the child locks down, checks and exits without returning.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            let etc = std::fs::File::open("/etc").unwrap();
+            let report = lock_down(&LockdownRequest { writable: vec![], egress_port: None, view_socket: Some(theirs_fd) });
+            let code = (|| {
+                if !report.view_listener || !report.seccomp {
+                    return 40;
+                }
+                // Routed, and refused by the listener below.
+                if std::fs::File::open("/etc/hostname").err().and_then(|e| e.raw_os_error()) != Some(libc::EACCES) {
+                    return 41;
+                }
+                // Below an open folder: not routed, the kernel answers.
+                use std::os::fd::AsRawFd;
+                // SAFETY: openat with an open folder and a NUL-terminated name.
+                if unsafe { libc::openat(etc.as_raw_fd(), c"hostname".as_ptr(), libc::O_RDONLY) } < 0 {
+                    return 42;
+                }
+                // SAFETY: seccomp with a null program only asks; the filter refuses it before that.
+                if unsafe { libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, 0, std::ptr::null::<u8>()) } != -1
+                    || std::io::Error::last_os_error().raw_os_error() != Some(libc::EPERM)
+                {
+                    return 43;
+                }
+                0
+            })();
+            // SAFETY: _exit ends the forked child without running the parent's destructors.
+            unsafe { libc::_exit(code) }
+        }
+        // SAFETY: the parent's copy of the child's end is not needed.
+        unsafe { libc::close(theirs_fd) };
+        let listener = receive_listener(&ours);
+        // Answer every routed call with EACCES, counting them, until the child exits.
+        let mut routed = 0;
+        let mut status = 0;
+        loop {
+            let mut pfd = libc::pollfd { fd: listener, events: libc::POLLIN, revents: 0 };
+            // SAFETY: poll on one descriptor for 100 ms.
+            if unsafe { libc::poll(&mut pfd, 1, 100) } > 0 && pfd.revents & libc::POLLIN != 0 {
+                // SAFETY: a zeroed seccomp_notif is what NOTIF_RECV wants.
+                let mut n: libc::seccomp_notif = unsafe { std::mem::zeroed() };
+                // SAFETY: NOTIF_RECV fills a seccomp_notif.
+                if unsafe { libc::ioctl(listener, libc::SECCOMP_IOCTL_NOTIF_RECV, &mut n) } == 0 {
+                    routed += 1;
+                    let mut r = libc::seccomp_notif_resp { id: n.id, val: 0, error: -libc::EACCES, flags: 0 };
+                    // SAFETY: NOTIF_SEND takes a seccomp_notif_resp.
+                    unsafe { libc::ioctl(listener, libc::SECCOMP_IOCTL_NOTIF_SEND, &mut r) };
+                }
+            }
+            // SAFETY: a non-blocking wait for the forked child.
+            if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
+                break;
+            }
+        }
+        assert_eq!(std::process::ExitStatus::from_raw(status).code(), Some(0), "see the check's return codes");
+        assert_eq!(routed, 1, "only the open by an absolute path was routed");
+    }
+
+    fn receive_listener(socket: &std::os::unix::net::UnixStream) -> i32 {
+        use std::os::fd::AsRawFd;
+        let mut byte = [0u8; 1];
+        let mut iov = libc::iovec { iov_base: byte.as_mut_ptr().cast(), iov_len: 1 };
+        let mut control = [0u8; 64];
+        // SAFETY: a zeroed msghdr with buffers that outlive the call.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = control.len();
+        // SAFETY: recvmsg fills what msg describes.
+        assert_eq!(unsafe { libc::recvmsg(socket.as_raw_fd(), &mut msg, 0) }, 1);
+        let mut fd = -1;
+        // SAFETY: the one control message holds one descriptor.
+        unsafe { std::ptr::copy_nonoverlapping(libc::CMSG_DATA(libc::CMSG_FIRSTHDR(&msg)), (&mut fd as *mut i32).cast::<u8>(), 4) };
+        fd
     }
 }

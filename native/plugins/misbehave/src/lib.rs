@@ -145,6 +145,15 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
             Ok(json!({ "text": String::from_utf8_lossy(&fs.read_file(std::path::Path::new(path))?) }))
         }),
     )?;
+    ipc.register(
+        "write_file",
+        Box::new(|args, ctx| {
+            let path = args.get("path").and_then(Value::as_str).unwrap_or("");
+            let fs = ctx.fs().ok_or_else(|| PluginError::PermissionDenied("ctx.fs() is not available".into()))?;
+            fs.write_file(std::path::Path::new(path), text(&args, "text").as_bytes())?;
+            Ok(json!({ "written": path }))
+        }),
+    )?;
     // Raw SQL, to show what the database lets a plugin do and what it refuses.
     ipc.register(
         "sql",

@@ -1,0 +1,64 @@
+//! `hf-supervisor <control fd>`: run by main inside an outer bubblewrap (its own user and mount
+//! namespace, where it may mount), once per plugin host. See supervisor.rs.
+// Every unsafe operation sits in its own block with the reason it is sound (npm test runs clippy).
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+mod mounts;
+mod notify;
+mod paths;
+mod plan;
+mod protocol;
+mod supervisor;
+
+use protocol::{write_frame, FrameReader, FromMain, ToMain};
+use std::os::fd::FromRawFd;
+use std::os::unix::net::UnixStream;
+
+fn main() {
+    let fd: i32 = match std::env::args().nth(1).and_then(|a| a.parse().ok()) {
+        Some(fd) => fd,
+        None => {
+            eprintln!("usage: hf-supervisor <control fd> (started by HaloForge Host, not by hand)");
+            std::process::exit(2);
+        }
+    };
+    // SAFETY: main passes this descriptor for the supervisor alone; close-on-exec keeps it out of the sandbox.
+    let mut control = unsafe {
+        libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        UnixStream::from_raw_fd(fd)
+    };
+    let start = match read_start(&mut control) {
+        Ok(start) => start,
+        Err(e) => {
+            eprintln!("hf-supervisor: {e}");
+            std::process::exit(2);
+        }
+    };
+    match supervisor::Supervisor::start(control.try_clone().expect("the control socket"), start) {
+        Ok(sup) => std::process::exit(sup.run()),
+        Err(e) => {
+            let _ = write_frame(&mut control, &ToMain::Problem { message: format!("the grant view cannot be set up: {e}") });
+            eprintln!("hf-supervisor: the grant view cannot be set up: {e}");
+            std::process::exit(3);
+        }
+    }
+}
+
+/// Waits for main's first message, which says what to build.
+fn read_start(control: &mut UnixStream) -> Result<protocol::Start, String> {
+    let mut reader = FrameReader::default();
+    loop {
+        match reader.read_from(control) {
+            Ok(Some(frames)) => {
+                if let Some(first) = frames.first() {
+                    return match serde_json::from_slice::<FromMain>(first) {
+                        Ok(FromMain::Start(start)) => Ok(*start),
+                        Ok(_) => Err("main's first message was not a start".into()),
+                        Err(e) => Err(format!("main's start could not be read: {e}")),
+                    };
+                }
+            }
+            Ok(None) => return Err("main closed the control socket before saying what to build".into()),
+            Err(e) => return Err(format!("cannot read from main: {e}")),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The supervisor's channel to main: a socket pair, each message one frame of a 4-byte
+//! little-endian length and that many bytes of JSON. Main is the only peer; the plugin host never
+//! sees this socket.
+use crate::plan::{Grant, StaticEntry};
+use serde::{Deserialize, Serialize};
+use std::io::{self, Read, Write};
+
+/// Larger frames are refused: the biggest main sends is the start with its view.
+pub const MAX_FRAME: usize = 4 << 20;
+
+/// Whether the plugin may be asked about a path outside its view, by kind of access: its
+/// `filesystem_read` and `filesystem_write`, as approved. A path it may not be asked about stays
+/// outside, and the kernel answers (no such file, or a read-only file system).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+pub struct Ask {
+    pub read: bool,
+    pub write: bool,
+}
+
+/// Everything the supervisor needs to build the sandbox, sent once.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Start {
+    /// What the plugin host needs to run and its own folders, at their real paths.
+    pub statics: Vec<StaticEntry>,
+    /// Top-level links of the host's root (`/lib -> usr/lib`), recreated in the tree.
+    pub links: Vec<Link>,
+    /// Top-level folders made in the tree from the start (the plugin host's write rules hold on them).
+    pub tops: Vec<String>,
+    /// Real paths no grant may show: the data folder and the app.
+    pub protected: Vec<String>,
+    /// Paths never asked about (system folders): outside the view they simply do not exist.
+    pub quiet: Vec<String>,
+    /// Where the private temporary folder appears in the sandbox.
+    pub private_tmp: String,
+    pub grants: Vec<Grant>,
+    pub ask: Ask,
+    pub uid: u32,
+    pub gid: u32,
+    /// bubblewrap, by its absolute path, and the plugin host command it runs.
+    pub bwrap: String,
+    pub command: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Link {
+    pub path: String,
+    pub target: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum FromMain {
+    Start(Box<Start>),
+    /// The grants of now, replacing those before (revoked ones go, new ones come, narrowed ones change).
+    Grants {
+        grants: Vec<Grant>,
+        ask: Ask,
+        seq: u64,
+    },
+    /// Main's answer to an `access`.
+    Decision {
+        id: u64,
+        allow: bool,
+    },
+}
+
+/// What a grant's mount came to, for main to show and audit.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Unmounted {
+    pub path: String,
+    pub why: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ToMain {
+    /// The tree is built and the sandbox started.
+    Ready { pid: u32, unmounted: Vec<Unmounted> },
+    /// A grants update is in effect.
+    Applied { seq: u64, unmounted: Vec<Unmounted> },
+    /// A call of the plugin names a path outside its view; it waits for main's decision.
+    #[serde(rename_all = "camelCase")]
+    Access {
+        id: u64,
+        call: String,
+        path: String,
+        write: bool,
+        /// The path names a folder (a working folder to change to), not a file in one.
+        names_folder: bool,
+        /// The folder an answer would cover, and where it really is (links of the host resolved).
+        folder: String,
+        real_folder: String,
+    },
+    /// Something went wrong that main should log.
+    Problem { message: String },
+}
+
+/// Collects frames from a stream that may deliver them in pieces.
+#[derive(Default)]
+pub struct FrameReader {
+    buf: Vec<u8>,
+}
+
+impl FrameReader {
+    /// Reads what is there (one read) and returns every complete frame; Ok(None) at the end of the stream.
+    pub fn read_from(&mut self, stream: &mut impl Read) -> io::Result<Option<Vec<Vec<u8>>>> {
+        let mut chunk = [0u8; 65536];
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.buf.extend_from_slice(&chunk[..n]);
+        let mut frames = Vec::new();
+        loop {
+            if self.buf.len() < 4 {
+                break;
+            }
+            let len = u32::from_le_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]) as usize;
+            if len > MAX_FRAME {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, format!("a frame of {len} bytes is more than {MAX_FRAME}")));
+            }
+            if self.buf.len() < 4 + len {
+                break;
+            }
+            frames.push(self.buf[4..4 + len].to_vec());
+            self.buf.drain(..4 + len);
+        }
+        Ok(Some(frames))
+    }
+}
+
+pub fn write_frame(stream: &mut impl Write, message: &ToMain) -> io::Result<()> {
+    let body = serde_json::to_vec(message).map_err(io::Error::other)?;
+    let mut frame = Vec::with_capacity(4 + body.len());
+    frame.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    frame.extend_from_slice(&body);
+    stream.write_all(&frame)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_cut_anywhere_come_out_whole() {
+        let mut wire = Vec::new();
+        for text in [r#"{"type":"decision","id":1,"allow":true}"#, r#"{"type":"decision","id":2,"allow":false}"#] {
+            wire.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            wire.extend_from_slice(text.as_bytes());
+        }
+        for cut in 1..wire.len() {
+            let mut reader = FrameReader::default();
+            let mut got = reader.read_from(&mut &wire[..cut]).unwrap().unwrap();
+            got.extend(reader.read_from(&mut &wire[cut..]).unwrap().unwrap());
+            let ids: Vec<u64> = got
+                .iter()
+                .map(|f| match serde_json::from_slice::<FromMain>(f).unwrap() {
+                    FromMain::Decision { id, .. } => id,
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            assert_eq!(ids, vec![1, 2], "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn an_oversized_frame_is_refused() {
+        let wire = ((MAX_FRAME + 1) as u32).to_le_bytes();
+        assert!(FrameReader::default().read_from(&mut &wire[..]).is_err());
+    }
+
+    #[test]
+    fn messages_to_main_carry_their_kind() {
+        let mut out = Vec::new();
+        write_frame(
+            &mut out,
+            &ToMain::Access { id: 3, call: "openat".into(), path: "/srv/a".into(), write: true, names_folder: false, folder: "/srv".into(), real_folder: "/srv".into() },
+        )
+        .unwrap();
+        let text = std::str::from_utf8(&out[4..]).unwrap();
+        assert!(text.contains(r#""type":"access""#) && text.contains(r#""realFolder":"/srv""#), "{text}");
+    }
+}
