@@ -7,7 +7,7 @@ import { nativeEnv, nativeManifest, root } from './native-env.mjs';
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 // Formatting is checked on our own crates; plugins/hello stays the guide's code word for word.
-const formatted = ['hf-host-bridge', 'hf-supervisor', 'hf-path-calls', 'hf-misbehave', 'hf-wrong-abi', 'hf-http-kit', 'hf-fetcher', 'hf-browser', 'hf-notes', 'hf-git-status', 'hf-own-client-kit', 'hf-own-fetcher', 'hf-own-browser', 'hf-text-steps', 'hf-hello-panel'];
+const formatted = ['hf-host-bridge', 'hf-supervisor', 'hf-path-calls', 'hf-misbehave', 'hf-wrong-abi', 'hf-http-kit', 'hf-fetcher', 'hf-browser', 'hf-notes', 'hf-git-status', 'hf-own-client-kit', 'hf-own-fetcher', 'hf-own-browser', 'hf-text-steps', 'hf-hello-panel', 'hf-editor', 'hf-story'];
 const steps = [
   ['cargo fmt --check (native/)', 'cargo', ['fmt', '--check', '--manifest-path', nativeManifest, ...formatted.flatMap((p) => ['-p', p])]],
   ['cargo clippy (host-bridge, supervisor)', 'cargo', ['clippy', '--release', '--locked', '--manifest-path', nativeManifest, '-p', 'hf-host-bridge', '-p', 'hf-supervisor', '-p', 'hf-path-calls', '--all-targets', '--', '-D', 'warnings'], nativeEnv()],

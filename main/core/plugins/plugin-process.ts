@@ -196,7 +196,7 @@ export class PluginProcess {
       view: {
         onAccess: (request) => this.decideAccess(request),
         onUnmounted: (list) => {
-          for (const u of list) this.opts.logger.log('warn', this.opts.pluginId, `grant view: ${u.path} is not in the sandbox: ${u.why}`);
+          for (const u of list) this.opts.logger.log(u.missing ? 'debug' : 'warn', this.opts.pluginId, `grant view: ${u.path} is not in the sandbox: ${u.why}`);
         },
         onProblem: (message) => this.opts.logger.log('error', this.opts.pluginId, `grant view: ${message}`),
       },

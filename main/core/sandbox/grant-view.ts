@@ -14,8 +14,12 @@ import type { PluginAuthority } from '../plugins/authority';
 import { holds } from '../grants/terms';
 import type { SandboxView } from './view';
 
-/** The private temporary folder, `TMPDIR` inside the sandbox; everything else under /tmp is the real /tmp. */
-export const PRIVATE_TMP = '/tmp/haloforge-private';
+/**
+ * The private temporary folder, `TMPDIR` inside the sandbox, gone when its plugin host stops. It is
+ * not under /tmp: there, everything is the real /tmp (asked on first use), and no grant of /tmp can
+ * hide it.
+ */
+export const PRIVATE_TMP = '/run/haloforge-tmp';
 
 /** System folders: outside the view they do not exist, and nobody is asked about them. */
 export const QUIET_FOLDERS = ['/usr', '/etc', '/proc', '/sys', '/dev', '/run', '/boot', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/snap'];
@@ -85,6 +89,17 @@ export function supervisorStart(view: SandboxView, facts: { root: HostRoot; prot
     bwrap: facts.bwrap,
     command: facts.command,
   };
+}
+
+/**
+ * Why writing in `folder` cannot be granted, if it cannot: the whole of a top-level folder (`/tmp`,
+ * `/home`). Landlock's write rules hold on the tree's top-level folders, and a mount hides the
+ * folder it is mounted on from them, so writes below such a grant would be refused anyway; a
+ * folder or file inside it can be granted.
+ */
+export function writeGrantProblem(folder: string): string | undefined {
+  const depth = folder.split('/').filter((p) => p.length > 0).length;
+  return depth <= 1 ? `writing in all of ${folder} cannot be granted: only in a folder or file inside it` : undefined;
 }
 
 /** The plugin's file grants that hold at `now`, as mounts: one per path, read-write if any grant of it is. */

@@ -19,6 +19,8 @@ export interface ViewAccessRequest {
 export interface Unmounted {
   path: string;
   why: string;
+  /** It does not exist (a file chosen to be saved, one deleted since): expected, not a fault. */
+  missing: boolean;
 }
 
 type FromSupervisor =

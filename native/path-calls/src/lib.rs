@@ -39,6 +39,9 @@ pub struct PathCall {
     /// The path names a folder (a working folder to change to): its grant is the folder itself,
     /// not the folder holding it.
     pub names_folder: bool,
+    /// The call makes a folder: on one that exists already it fails with EEXIST, whatever may be
+    /// written there (`create_dir_all` of a folder that is there is no write).
+    pub makes_folder: bool,
 }
 
 const fn path(path: u8) -> PathArg {
@@ -50,7 +53,7 @@ const fn at(dirfd: u8, path: u8) -> PathArg {
 }
 
 const fn call(nr: i64, name: &'static str, paths: &'static [PathArg], access: Access) -> PathCall {
-    PathCall { nr, name, paths, access, names_folder: false }
+    PathCall { nr, name, paths, access, names_folder: false, makes_folder: false }
 }
 
 /// The `*xattrat` calls of Linux 6.13, numbered alike on every architecture; libc does not name them on all.
@@ -72,8 +75,8 @@ const COMMON: &[PathCall] = &[
     call(libc::SYS_faccessat, "faccessat", &[at(0, 1)], Access::AccessMode(2)),
     call(libc::SYS_faccessat2, "faccessat2", &[at(0, 1)], Access::AccessMode(2)),
     call(libc::SYS_readlinkat, "readlinkat", &[at(0, 1)], Read),
-    PathCall { nr: libc::SYS_chdir, name: "chdir", paths: &[path(0)], access: Read, names_folder: true },
-    call(libc::SYS_mkdirat, "mkdirat", &[at(0, 1)], Write),
+    PathCall { nr: libc::SYS_chdir, name: "chdir", paths: &[path(0)], access: Read, names_folder: true, makes_folder: false },
+    PathCall { nr: libc::SYS_mkdirat, name: "mkdirat", paths: &[at(0, 1)], access: Write, names_folder: false, makes_folder: true },
     call(libc::SYS_mknodat, "mknodat", &[at(0, 1)], Write),
     call(libc::SYS_unlinkat, "unlinkat", &[at(0, 1)], Write),
     call(libc::SYS_renameat, "renameat", &[at(0, 1), at(2, 3)], Write),
@@ -112,7 +115,7 @@ const LEGACY: &[PathCall] = &[
     call(libc::SYS_lstat, "lstat", &[path(0)], Read),
     call(libc::SYS_access, "access", &[path(0)], Access::AccessMode(1)),
     call(libc::SYS_readlink, "readlink", &[path(0)], Read),
-    call(libc::SYS_mkdir, "mkdir", &[path(0)], Write),
+    PathCall { nr: libc::SYS_mkdir, name: "mkdir", paths: &[path(0)], access: Write, names_folder: false, makes_folder: true },
     call(libc::SYS_mknod, "mknod", &[path(0)], Write),
     call(libc::SYS_unlink, "unlink", &[path(0)], Write),
     call(libc::SYS_rmdir, "rmdir", &[path(0)], Write),

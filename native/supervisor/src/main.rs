@@ -8,6 +8,7 @@ mod paths;
 mod plan;
 mod protocol;
 mod supervisor;
+mod watch;
 
 use protocol::{write_frame, FrameReader, FromMain, ToMain};
 use std::os::fd::FromRawFd;

@@ -103,13 +103,15 @@ pub fn is_dir(fd: &OwnedFd) -> io::Result<bool> {
 
 /// Finds `rel` below the folder `base` without following a link or climbing out (crossing into
 /// mounts below is fine: that is how a child is found inside its parent). With `create`, missing
-/// folders on the way are made, and the last part as a folder or an empty file: only ever in the
-/// supervisor's own tmpfs (the tree, staging, masks), never in a file of the user's.
+/// folders on the way are made, and the last part as a folder or an empty file, without crossing
+/// into any mount: only ever in the supervisor's own tmpfs (the tree, staging, masks), never in a
+/// folder of the user's.
 fn point(base: RawFd, rel: &str, create: Option<bool>) -> io::Result<OwnedFd> {
     let resolve = libc::RESOLVE_NO_SYMLINKS | libc::RESOLVE_NO_MAGICLINKS | libc::RESOLVE_BENEATH;
     let Some(dir) = create else {
         return openat2(base, if rel.is_empty() { "." } else { rel }, libc::O_PATH | libc::O_NOFOLLOW, 0, resolve);
     };
+    let resolve = resolve | libc::RESOLVE_NO_XDEV;
     // SAFETY: dup of an open descriptor.
     let mut at = unsafe { OwnedFd::from_raw_fd(libc::fcntl(base, libc::F_DUPFD_CLOEXEC, 0)) };
     let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
@@ -197,7 +199,7 @@ impl Tree {
                     self.statics.insert(path, fd);
                 }
                 Err(e) if optional && e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => missing.push(Unmounted { path, why: format!("cannot open {source}: {e}") }),
+                Err(e) => missing.push(Unmounted { path, why: format!("cannot open {source}: {e}"), missing: false }),
             }
         }
         missing
@@ -220,19 +222,23 @@ impl Tree {
         Ok(())
     }
 
-    /// Brings the tree to `tops`: subtrees no longer wanted (or changed) are taken away, then
+    /// Brings the tree to `tops`: subtrees no longer wanted (or changed, or stale) are taken away, then
     /// the new ones mounted; the mount points left empty are removed. Returns what could not be
     /// mounted, and why. The supervisor answers no routed call meanwhile, so a call never finds
     /// a subtree between the two.
-    pub fn apply(&mut self, tops: &[Node], keep_folders: &[String]) -> Vec<Unmounted> {
+    /// `stale`: paths changed outside (replaced, removed, made) whose subtrees are mounted again
+    /// even where nothing else changed.
+    pub fn apply(&mut self, tops: &[Node], keep_folders: &[String], stale: &[String]) -> Vec<Unmounted> {
         let mut unmounted = Vec::new();
         let wanted: Vec<(String, String)> = tops.iter().map(|n| (n.path.clone(), n.signature())).collect();
-        let (kept, gone): (Vec<Mounted>, Vec<Mounted>) = std::mem::take(&mut self.mounted).into_iter().partition(|m| wanted.iter().any(|(p, s)| *p == m.path && *s == m.signature));
+        let fresh = |m: &Mounted| !stale.iter().any(|s| crate::paths::within(s, &m.path));
+        let (kept, gone): (Vec<Mounted>, Vec<Mounted>) =
+            std::mem::take(&mut self.mounted).into_iter().partition(|m| fresh(m) && wanted.iter().any(|(p, s)| *p == m.path && *s == m.signature));
         self.mounted = kept;
         for m in &gone {
             match detach(&m.root) {
                 Ok(()) => self.remove_point(&m.path, keep_folders),
-                Err(e) => unmounted.push(Unmounted { path: m.path.clone(), why: format!("could not be taken away: {e}") }),
+                Err(e) => unmounted.push(Unmounted { path: m.path.clone(), why: format!("could not be taken away: {e}"), missing: false }),
             }
         }
         for node in tops {
@@ -242,7 +248,7 @@ impl Tree {
             match self.mount_top(node, &mut unmounted) {
                 Ok(Some(root)) => self.mounted.push(Mounted { path: node.path.clone(), signature: node.signature(), root }),
                 Ok(None) => {}
-                Err(e) => unmounted.push(Unmounted { path: node.path.clone(), why: e.to_string() }),
+                Err(e) => unmounted.push(Unmounted { path: node.path.clone(), why: e.to_string(), missing: false }),
             }
         }
         unmounted
@@ -291,7 +297,7 @@ impl Tree {
     fn mount_top(&mut self, node: &Node, unmounted: &mut Vec<Unmounted>) -> io::Result<Option<OwnedFd>> {
         let Some(source) = self.source(node)? else {
             if node.kind == Kind::Grant {
-                unmounted.push(Unmounted { path: node.path.clone(), why: format!("{} does not exist", node.path) });
+                unmounted.push(Unmounted { path: node.path.clone(), why: format!("{} does not exist", node.path), missing: true });
             }
             return Ok(None);
         };
@@ -335,14 +341,14 @@ impl Tree {
             }
             let Some(source) = self.source(child)? else {
                 if child.kind == Kind::Grant {
-                    unmounted.push(Unmounted { path: child.path.clone(), why: format!("{} does not exist", child.path) });
+                    unmounted.push(Unmounted { path: child.path.clone(), why: format!("{} does not exist", child.path), missing: true });
                 }
                 continue;
             };
             // Inside a grant the mount point is a file of the user's: found, never made.
             match bind_into(&source, at, rel, child.write) {
                 Ok(inner) => self.children(child, &inner, unmounted)?,
-                Err(e) => unmounted.push(Unmounted { path: child.path.clone(), why: format!("cannot be mounted inside {}: {e}", node.path) }),
+                Err(e) => unmounted.push(Unmounted { path: child.path.clone(), why: format!("cannot be mounted inside {}: {e}", node.path), missing: false }),
             }
         }
         Ok(())

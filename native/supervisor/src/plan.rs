@@ -73,11 +73,14 @@ pub struct Left {
 pub struct Plan {
     pub tops: Vec<Node>,
     pub left_out: Vec<Left>,
+    /// The grants as they are mounted: those left out are missing, a write made read-only says so.
+    pub grants: Vec<Grant>,
 }
 
 /// Works out the tree. `protected` are real paths no grant may show.
 pub fn plan(statics: &[StaticEntry], grants: &[Grant], protected: &[String]) -> Plan {
     let mut left_out = Vec::new();
+    let mut effective = Vec::new();
     let mut flat: Vec<Node> = statics
         .iter()
         .map(|s| Node {
@@ -108,7 +111,15 @@ pub fn plan(statics: &[StaticEntry], grants: &[Grant], protected: &[String]) -> 
                 left_out.push(Left { path: g.path.clone(), why: format!("{} lies in {}, which the sandbox shows read-only and cannot be granted for writing", g.path, s.path) });
             }
         } else {
-            flat.push(Node { path: g.path.clone(), source: g.path.clone(), write: g.write, kind: Kind::Grant, optional: true, children: Vec::new() });
+            // Landlock's write rules hold on the top-level folders of the tree, and a mount hides
+            // the folder it is mounted on from them: writing below a grant of a whole top-level
+            // folder would be refused anyway, so it is shown read-only.
+            let write = g.write && depth(&g.path) > 1;
+            if write != g.write {
+                left_out.push(Left { path: g.path.clone(), why: format!("writing in all of {} cannot be granted (only in a folder inside it); it is shown read-only", g.path) });
+            }
+            effective.push(Grant { path: g.path.clone(), write });
+            flat.push(Node { path: g.path.clone(), source: g.path.clone(), write, kind: Kind::Grant, optional: true, children: Vec::new() });
         }
     }
     // Masks go where a protected folder lies inside a grant.
@@ -124,7 +135,7 @@ pub fn plan(statics: &[StaticEntry], grants: &[Grant], protected: &[String]) -> 
     for node in flat {
         insert(&mut tops, node);
     }
-    Plan { tops, left_out }
+    Plan { tops, left_out, grants: effective }
 }
 
 fn depth(path: &str) -> usize {
@@ -211,6 +222,13 @@ mod tests {
         let p =
             plan(&[], &[grant("/srv/repo", false), grant("/srv/repo/docs", false), grant("/srv/repo/out", true), grant("/srv/notes", true), grant("/srv/notes/a.md", false)], &[]);
         assert_eq!(shapes(&p), vec!["Grant /srv/notes rw", "Grant /srv/repo ro [Grant /srv/repo/out rw]"]);
+    }
+
+    #[test]
+    fn a_whole_top_level_folder_is_shown_read_only_whatever_the_grant_says() {
+        let p = plan(&[], &[grant("/srv", true), grant("/srv/site", true)], &[]);
+        assert_eq!(shapes(&p), vec!["Grant /srv ro [Grant /srv/site rw]"]);
+        assert_eq!(p.left_out.iter().map(|l| l.path.as_str()).collect::<Vec<_>>(), vec!["/srv"]);
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub enum FromMain {
 pub struct Unmounted {
     pub path: String,
     pub why: String,
+    /// It does not exist (a file chosen to be saved, one deleted since): expected, not a fault.
+    pub missing: bool,
 }
 
 #[derive(Debug, Serialize)]

@@ -7,6 +7,7 @@ use crate::notify::{self, Call, Listener};
 use crate::paths::{normalize, parent, within, Links};
 use crate::plan::{plan, Grant, StaticEntry};
 use crate::protocol::{write_frame, Ask, FrameReader, FromMain, Start, ToMain, Unmounted};
+use crate::watch::Watch;
 use hf_path_calls::{access_mode_write, open_flags_write, path_call, Access, PathCall, AT_FDCWD_ARG};
 use std::collections::HashMap;
 use std::io;
@@ -64,10 +65,12 @@ pub struct Supervisor {
     links: Links,
     /// The tree's own folders and links, never removed.
     keep: Vec<String>,
-    /// What is in view: the static entries and the grants mounted now, with whether they are writable.
-    view: Vec<(String, bool)>,
+    /// What is in view: the static entries and the grants, with whether each is writable and mounted.
+    view: Vec<InView>,
     listener: Option<Listener>,
     handoff: Option<OwnedFd>,
+    /// Changes outside under the grants' names.
+    watch: Watch,
     child: std::process::Child,
     child_fd: OwnedFd,
     waiting: HashMap<u64, Waiting>,
@@ -124,13 +127,17 @@ impl Supervisor {
         }
         let mut sup_view = Vec::new();
         let tops = plan(&statics, &start.grants, &start.protected);
-        let mut unmounted: Vec<Unmounted> = tops.left_out.iter().map(|l| Unmounted { path: l.path.clone(), why: l.why.clone() }).collect();
-        unmounted.extend(tree.apply(&tops.tops, &keep_folders(&start.tops, &start.links)));
+        let mut unmounted: Vec<Unmounted> = tops.left_out.iter().map(|l| Unmounted { path: l.path.clone(), why: l.why.clone(), missing: false }).collect();
+        let failed = tree.apply(&tops.tops, &keep_folders(&start.tops, &start.links), &[]);
         // The static view must be whole before the plugin host starts: it runs from it.
-        if let Some(u) = unmounted.iter().find(|u| statics.iter().any(|s| s.path == u.path && !s.optional)) {
+        if let Some(u) = failed.iter().find(|u| statics.iter().any(|s| s.path == u.path && !s.optional)) {
             return Err(io::Error::other(format!("the plugin host's sandbox cannot be built: {}: {}", u.path, u.why)));
         }
-        sup_view.extend(view_of(&statics, &start.grants, &unmounted));
+        sup_view.extend(view_of(&statics, &tops.grants, &failed));
+        for u in failed.iter().filter(|u| start.grants.iter().any(|g| g.path == u.path) && !start.protected.iter().any(|p| within(&u.path, p))) {
+            let _ = tree.make_folder(parent(&u.path));
+        }
+        unmounted.extend(failed);
         let (ours, theirs) = UnixStream::pair()?;
         let child = spawn_sandbox(&start, theirs)?;
         // SAFETY: pidfd_open takes a pid and flags; its result is a new descriptor or -1.
@@ -138,7 +145,10 @@ impl Supervisor {
         if pidfd < 0 {
             return Err(io::Error::last_os_error());
         }
+        let mut watch = Watch::new()?;
+        watch.follow(&start.grants.iter().map(|g| g.path.clone()).collect::<Vec<_>>());
         let mut sup = Supervisor {
+            watch,
             control,
             reader: FrameReader::default(),
             statics,
@@ -165,11 +175,28 @@ impl Supervisor {
 
     /// Brings the tree to the grants of now; returns what could not be mounted.
     fn apply(&mut self) -> Vec<Unmounted> {
+        self.apply_with(&[])
+    }
+
+    /// The same, mounting again what was changed outside at `stale`.
+    fn apply_with(&mut self, stale: &[String]) -> Vec<Unmounted> {
         let planned = plan(&self.statics, &self.grants, &self.protected);
-        let mut unmounted: Vec<Unmounted> = planned.left_out.iter().map(|l| Unmounted { path: l.path.clone(), why: l.why.clone() }).collect();
-        unmounted.extend(self.tree.apply(&planned.tops, &self.keep));
-        self.view = view_of(&self.statics, &self.grants, &unmounted);
+        let mut unmounted: Vec<Unmounted> = planned.left_out.iter().map(|l| Unmounted { path: l.path.clone(), why: l.why.clone(), missing: false }).collect();
+        let failed = self.tree.apply(&planned.tops, &self.keep, stale);
+        self.show_the_way(&failed);
+        self.view = view_of(&self.statics, &planned.grants, &failed);
+        unmounted.extend(failed);
+        self.watch.follow(&self.grants.iter().map(|g| g.path.clone()).collect::<Vec<_>>());
         unmounted
+    }
+
+    /// The folders above a grant of what does not exist yet (a file chosen to be saved) are made
+    /// in the tree, so that the plugin's `create_dir_all(parent)` and `parent.is_dir()` find them.
+    /// Where such a folder lies inside a mounted grant, it is the user's own and is left alone.
+    fn show_the_way(&self, unmounted: &[Unmounted]) {
+        for u in unmounted.iter().filter(|u| self.grants.iter().any(|g| g.path == u.path) && !self.protected.iter().any(|p| within(&u.path, p))) {
+            let _ = self.tree.make_folder(parent(&u.path));
+        }
     }
 
     /// Serves until the sandbox ends; returns its exit status as a shell would (128 + a signal).
@@ -178,6 +205,7 @@ impl Supervisor {
             let mut fds = vec![
                 libc::pollfd { fd: self.control.as_raw_fd(), events: libc::POLLIN, revents: 0 },
                 libc::pollfd { fd: self.child_fd.as_raw_fd(), events: libc::POLLIN, revents: 0 },
+                libc::pollfd { fd: self.watch.raw(), events: libc::POLLIN, revents: 0 },
             ];
             if let Some(h) = &self.handoff {
                 fds.push(libc::pollfd { fd: h.as_raw_fd(), events: libc::POLLIN, revents: 0 });
@@ -200,7 +228,14 @@ impl Supervisor {
             if fds[1].revents != 0 {
                 return self.reap();
             }
-            for p in &fds[2..] {
+            if fds[2].revents != 0 {
+                let stale = self.watch.changed();
+                if !stale.is_empty() {
+                    let unmounted = self.apply_with(&stale);
+                    say(&mut self.control, &ToMain::Applied { seq: 0, unmounted });
+                }
+            }
+            for p in &fds[3..] {
                 if p.revents == 0 {
                     continue;
                 }
@@ -297,10 +332,15 @@ impl Supervisor {
     fn judge_from(&mut self, mut w: Waiting) {
         while w.index < w.paths.len() {
             let p = w.paths[w.index].clone();
-            if let Some(folder) = self.outside(&p.path, p.write, w.spec.names_folder) {
+            let exists_already = w.spec.makes_folder && exists_in_view(w.call.pid, &p.path);
+            // A folder to be made is asked about itself: if it exists outside, that is the folder
+            // the plugin means to write in (`create_dir_all(parent)` before a file); if not, the
+            // nearest folder that does.
+            if let Some(asked) = self.outside(&p.path, p.write, w.spec.names_folder || w.spec.makes_folder).filter(|_| !exists_already) {
                 let id = self.next_id;
                 self.next_id += 1;
-                let real_folder = real_folder(&folder);
+                // An answer covers the nearest folder that exists: a file in a folder still to be made is asked as a write in its parent.
+                let (folder, real_folder) = existing_folder(&asked);
                 say(
                     &mut self.control,
                     &ToMain::Access { id, call: w.spec.name.into(), path: p.path.clone(), write: p.write, names_folder: w.spec.names_folder, folder, real_folder },
@@ -365,7 +405,7 @@ impl Supervisor {
 
     fn in_view(&self, path: &str, write: bool) -> bool {
         let Some(p) = self.links.expand(path) else { return true };
-        self.view.iter().any(|(at, writable)| (within(&p, at) && (!write || *writable)) || within(at, &p))
+        self.view.iter().any(|e| (e.mounted && within(&p, &e.path) && (!write || e.write)) || (within(&e.path, &p) && e.path != p))
     }
 
     /// The folder an answer would cover, when `path` lies outside the view and the plugin may be
@@ -427,33 +467,44 @@ fn keep_folders(tops: &[String], links: &[crate::protocol::Link]) -> Vec<String>
     tops.iter().cloned().chain(links.iter().map(|l| l.path.clone())).chain(["/proc".to_string(), "/dev".to_string()]).collect()
 }
 
-/// The static entries and the grants that are mounted now.
-fn view_of(statics: &[StaticEntry], grants: &[Grant], unmounted: &[Unmounted]) -> Vec<(String, bool)> {
-    let mounted = |path: &str| !unmounted.iter().any(|u| u.path == path);
-    statics.iter().map(|s| (s.path.clone(), s.write)).chain(grants.iter().filter(|g| mounted(&g.path)).map(|g| (g.path.clone(), g.write))).collect()
+/// One entry of the view, as calls are judged against it.
+struct InView {
+    path: String,
+    write: bool,
+    /// A grant of something that does not exist (yet) is not mounted; the folders above it are
+    /// still in the tree, so a plugin can find its way to a file chosen to be saved.
+    mounted: bool,
 }
 
-/// Where a folder really is outside (its links resolved), for main to decide on and show: its
-/// deepest part that exists, opened once, and the rest as it was named.
-fn real_folder(folder: &str) -> String {
+/// The static entries and the grants of now, each with whether it is mounted.
+fn view_of(statics: &[StaticEntry], grants: &[Grant], unmounted: &[Unmounted]) -> Vec<InView> {
+    let mounted = |path: &str| !unmounted.iter().any(|u| u.path == path);
+    statics
+        .iter()
+        .map(|s| InView { path: s.path.clone(), write: s.write, mounted: true })
+        .chain(grants.iter().map(|g| InView { path: g.path.clone(), write: g.write, mounted: mounted(&g.path) }))
+        .collect()
+}
+
+/// The deepest part of `folder` that exists outside, as named and where it really is (its links
+/// resolved), for main to decide on and show.
+fn existing_folder(folder: &str) -> (String, String) {
     let mut existing = folder.to_string();
-    let mut rest: Vec<String> = Vec::new();
     loop {
         if let Some(real) = mounts::open_source(&existing, true).ok().and_then(|fd| mounts::real_path(&fd).ok()) {
-            rest.reverse();
-            let tail = rest.join("/");
-            return if tail.is_empty() {
-                real
-            } else if real == "/" {
-                format!("/{tail}")
-            } else {
-                format!("{real}/{tail}")
-            };
+            return (existing, real);
         }
         if existing == "/" {
-            return folder.to_string();
+            return (folder.to_string(), folder.to_string());
         }
-        rest.push(existing.rsplit('/').next().unwrap_or_default().to_string());
         existing = parent(&existing).to_string();
     }
+}
+
+/// Whether `path` names something in the caller's own view: looked up inside its root, as the
+/// kernel would walk it there (links taken as the sandbox has them), never outside.
+fn exists_in_view(pid: u32, path: &str) -> bool {
+    let Ok(root) = mounts::open_source(&format!("/proc/{pid}/root"), true) else { return false };
+    let rel = path.trim_start_matches('/');
+    mounts::openat2(root.as_raw_fd(), if rel.is_empty() { "." } else { rel }, libc::O_PATH | libc::O_NOFOLLOW, 0, libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS).is_ok()
 }
