@@ -113,7 +113,7 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
       },
       // Landlock's write rules hold on the tree's top-level folders: what is writable below them is
       // what the view mounted read-write (the data folder, the private temporary folder, grants).
-      lockdown: sandboxed ? { writable: grantTops(grantView.root), view: true } : { writable: [target.dataDir, '/tmp'], view: false },
+      lockdown: sandboxed ? { writable: [...grantTops(grantView.root), PRIVATE_TMP], view: true } : { writable: [target.dataDir, '/tmp'], view: false },
       view: link,
     };
     child.on('error', (e) => {

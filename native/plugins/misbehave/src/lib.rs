@@ -260,6 +260,102 @@ fn register_attacks(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         }),
     )?;
     ipc.register(
+        "symlink_raw",
+        Box::new(move |args, _ctx| {
+            std::os::unix::fs::symlink(text(&args, "target"), text(&args, "path")).map_err(io)?;
+            Ok(json!({ "linked": true }))
+        }),
+    )?;
+    ipc.register(
+        "list_raw",
+        Box::new(move |args, _ctx| {
+            let mut names: Vec<String> = std::fs::read_dir(text(&args, "path")).map_err(io)?.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+            names.sort();
+            Ok(json!({ "names": names }))
+        }),
+    )?;
+    ipc.register(
+        "rename_raw",
+        Box::new(move |args, _ctx| {
+            std::fs::rename(text(&args, "from"), text(&args, "to")).map_err(io)?;
+            Ok(json!({ "renamed": true }))
+        }),
+    )?;
+    ipc.register(
+        "race_link",
+        Box::new(move |args, _ctx| {
+            // The swap that beat a host which checked a path and then used it by name: one thread
+            // turns `link` back and forth between a file of its own and a link to `bait`, another
+            // reads it all the while. Returns every content that was read.
+            let link = std::path::PathBuf::from(text(&args, "link"));
+            let bait = std::path::PathBuf::from(text(&args, "bait"));
+            let rounds = args.get("rounds").and_then(Value::as_u64).unwrap_or(1000);
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let swapper = {
+                let (link, stop) = (link.clone(), std::sync::Arc::clone(&stop));
+                std::thread::spawn(move || {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let _ = std::fs::remove_file(&link);
+                        let _ = std::fs::write(&link, "harmless");
+                        let _ = std::fs::remove_file(&link);
+                        let _ = std::os::unix::fs::symlink(&bait, &link);
+                    }
+                })
+            };
+            let mut seen = std::collections::BTreeSet::new();
+            for _ in 0..rounds {
+                seen.insert(std::fs::read_to_string(&link).unwrap_or_else(|e| format!("error: {:?}", e.kind())));
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            let _ = swapper.join();
+            Ok(json!({ "seen": seen.into_iter().collect::<Vec<_>>() }))
+        }),
+    )?;
+    ipc.register(
+        "remount_attempts",
+        Box::new(move |args, _ctx| {
+            // What a plugin would try to change its own view: mount over a grant, unmount it to
+            // see what is below, move its root, make namespaces of its own.
+            let path = std::ffi::CString::new(text(&args, "path")).map_err(|e| PluginError::Custom(e.to_string()))?;
+            let errno = |rc: i64| if rc == 0 { "succeeded".to_string() } else { format!("{:?}", std::io::Error::last_os_error().kind()) };
+            let dot = c".";
+            // SAFETY: each call takes NUL-terminated strings that outlive it, or plain integers.
+            let results = unsafe {
+                json!({
+                    "mount": errno(libc::mount(c"tmpfs".as_ptr(), path.as_ptr(), c"tmpfs".as_ptr(), 0, std::ptr::null()) as i64),
+                    "bind": errno(libc::mount(c"/".as_ptr(), path.as_ptr(), std::ptr::null(), libc::MS_BIND, std::ptr::null()) as i64),
+                    "remount": errno(libc::mount(std::ptr::null(), path.as_ptr(), std::ptr::null(), libc::MS_REMOUNT | libc::MS_BIND, std::ptr::null()) as i64),
+                    "umount": errno(libc::umount2(path.as_ptr(), 0) as i64),
+                    "umount_detach": errno(libc::umount2(path.as_ptr(), libc::MNT_DETACH) as i64),
+                    "pivot_root": errno(libc::syscall(libc::SYS_pivot_root, dot.as_ptr(), dot.as_ptr())),
+                    "chroot": errno(libc::chroot(path.as_ptr()) as i64),
+                    "unshare_mount": errno(libc::unshare(libc::CLONE_NEWNS) as i64),
+                    "unshare_user": errno(libc::unshare(libc::CLONE_NEWUSER) as i64),
+                    "open_tree": errno(libc::syscall(libc::SYS_open_tree, libc::AT_FDCWD, path.as_ptr(), 1)),
+                })
+            };
+            Ok(results)
+        }),
+    )?;
+    ipc.register(
+        "own_listener",
+        Box::new(move |_args, _ctx| {
+            // A seccomp filter of its own that listens: the newest listener would take the calls
+            // that go to the supervisor now. Both ways of installing a filter are tried.
+            let mut program = [libc::sock_filter { code: (libc::BPF_RET | libc::BPF_K) as u16, jt: 0, jf: 0, k: libc::SECCOMP_RET_USER_NOTIF }];
+            let prog = libc::sock_fprog { len: 1, filter: program.as_mut_ptr() };
+            let errno = |rc: i64| if rc >= 0 { "succeeded".to_string() } else { format!("{:?}", std::io::Error::last_os_error().kind()) };
+            // SAFETY: the program outlives both calls; installing it is the attack.
+            let (listener, by_prctl) = unsafe {
+                (
+                    errno(libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, libc::SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog as *const libc::sock_fprog)),
+                    errno(libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_FILTER, &prog as *const libc::sock_fprog) as i64),
+                )
+            };
+            Ok(json!({ "listener": listener, "prctl": by_prctl }))
+        }),
+    )?;
+    ipc.register(
         "forge_frames",
         Box::new(|args, _ctx| {
             use std::io::Write;
