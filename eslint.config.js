@@ -41,7 +41,7 @@ export default tseslint.config(
       // The types panels share with main (tsconfig.renderer.json checks them without Node's types).
       'main/core/audit/entry.ts', 'main/core/log/record.ts', 'main/core/prompts/prompt-types.ts', 'main/core/dialogs/dialog-types.ts', 'main/core/workflows/workflow-types.ts',
       'main/core/grants/grant-types.ts', 'main/core/grants/terms.ts', 'main/core/plugins/summary-types.ts', 'main/core/plugins/install-types.ts', 'main/core/plugins/approvals.ts',
-      'main/core/plugins/authority.ts', 'main/core/plugins/settings-schema.ts', 'main/core/sandbox/proof.ts', 'main/core/sandbox/grant-view.ts', 'main/core/ipc/channels.ts'],
+      'main/core/plugins/authority.ts', 'main/core/plugins/settings-schema.ts', 'main/core/sandbox/proof.ts', 'main/core/sandbox/grant-view.ts', 'main/core/files/user-grant-types.ts', 'main/core/ipc/channels.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       // After the main/core block: this rule replaces that one for these files, so it names electron too.

@@ -3,6 +3,7 @@
  * headless, against `$HALOFORGE_HOME`.
  */
 import { DataFolderBusy } from '../core/control/data-lock';
+import { CONSENT_USAGE, consentCommand } from './consent';
 import { CommandFailed } from './core-client';
 import { INVOKE_USAGE, invokeCommand } from './invoke';
 import { PLUGIN_USAGE, pluginCommand } from './plugins';
@@ -16,6 +17,7 @@ const USAGE = `usage (every command works on $HALOFORGE_HOME, default ~/.halofor
   ${PLUGIN_USAGE.join('\n  ')}
   ${INVOKE_USAGE}
   ${REVIEW_USAGE.join('\n  ')}
+  ${CONSENT_USAGE.join('\n  ')}
   ${POLICY_USAGE}
   ${TOOLCHAIN_USAGE}
   ${WORKFLOW_USAGE.join('\n  ')}`;
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   workflow: workflowCommand,
   ...Object.fromEntries(['list', 'show', 'install', 'uninstall', 'enable', 'disable', 'approve', 'restricted'].map((n) => [n, named(pluginCommand, n)])),
   ...Object.fromEntries(['grants', 'revoke', 'narrow', 'audit'].map((n) => [n, named(reviewCommand, n)])),
+  ...Object.fromEntries(['grant', 'prompts', 'answer'].map((n) => [n, named(consentCommand, n)])),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -8,6 +8,8 @@ import { displayFields } from './display-text';
 import { Bridges } from './bridges/bridges';
 import { EgressTunnels, type EgressLimits } from './egress/tunnels';
 import { decideViewAccess } from './files/view-access';
+import { grantByUser } from './files/user-grants';
+import type { UserFileGrant, UserGrantResult } from './files/user-grant-types';
 import { realPath } from './files/real-path';
 import { GrantStore } from './grants/store';
 import { FileLogger, HOST_TARGET, type Logger } from './log/logger';
@@ -64,6 +66,8 @@ export interface Host {
   frameCalls: FrameCalls;
   /** File dialogs plugin frames opened, waiting for a panel. */
   dialogs: FileDialogs;
+  /** Grants a folder or file by hand, as the command line does (see files/user-grants). */
+  grantFile: (grant: UserFileGrant) => UserGrantResult;
   /** Starts every enabled plugin, then tells them the app started. */
   start(): Promise<void>;
   /** Tells plugins the app is shutting down, stops every plugin host and closes the broker. */
@@ -272,6 +276,7 @@ export function createHost(opts: HostOptions): Host {
     workflows,
     frameCalls: createFrameCalls({ plugins, settings, logger, dialogs }),
     dialogs,
+    grantFile: (grant) => grantByUser(grant, { grants, protectedRoots, logger, installed: (id) => catalogue.entry(id) !== undefined, allowOnce: (id, g) => plugins.allowOnce(id, g) }),
     start: async () => {
       await plugins.startAll();
       plugins.appEvent({ type: 'app_started' });

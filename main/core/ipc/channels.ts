@@ -5,6 +5,8 @@ import type { Manifest } from '../manifest/validate';
 import type { InstallOptions, InstallPreview } from '../plugins/install-types';
 import type { SettingsSchema } from '../plugins/settings-schema';
 import type { Grant, Narrowing } from '../grants/grant-types';
+import type { Lasting } from '../grants/terms';
+import type { UserGrantResult } from '../files/user-grant-types';
 import type { PluginSummary } from '../plugins/summary-types';
 import type { PermissionPrompt, PromptAnswer } from '../prompts/prompt-types';
 import type { StepType } from '../workflows/step-types';
@@ -35,6 +37,8 @@ export interface Channels {
   'hf:prompts:answer': { args: [promptId: string, answer: PromptAnswer]; result: boolean };
   'hf:grants:list': { args: [pluginId?: string]; result: Grant[] };
   'hf:grants:revoke': { args: [grantId: string]; result: Grant | null };
+  /** A folder or file granted by hand (the command line): by its real path, mounted in the running sandbox at once. */
+  'hf:grants:add-file': { args: [pluginId: string, path: string, write: boolean, lasts: 'once' | Lasting]; result: UserGrantResult };
   /** Shortens an "always" grant to 24 hours, or turns a folder grant for writing into one for reading. */
   'hf:grants:narrow': { args: [grantId: string, to: Narrowing]; result: Grant | null };
   'hf:audit:query': { args: [query: AuditQueryWire]; result: AuditEntry[] };
@@ -108,6 +112,7 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:prompts:answer',
   'hf:grants:list',
   'hf:grants:revoke',
+  'hf:grants:add-file',
   'hf:grants:narrow',
   'hf:audit:query',
   'hf:audit:records',

@@ -13,6 +13,7 @@ import { PROMPT_ANSWERS, type PromptAnswer } from '../prompts/prompt-types';
 import type { Workflows } from '../workflows/workflows';
 import type { FrameCalls } from '../frontends/frame-calls';
 import type { FileDialogs } from '../dialogs/file-dialogs';
+import type { UserFileGrant, UserGrantResult } from '../files/user-grant-types';
 import { CHANNELS, type ChannelName, type Channels } from './channels';
 
 /** A refusal the caller can read; nothing about it is secret. */
@@ -36,6 +37,8 @@ export interface RouterCore {
   dialogs: FileDialogs;
   /** Announces that a plugin was uninstalled. */
   pluginRemoved: (pluginId: string) => void;
+  /** Grants a folder or file by hand (see files/user-grants). */
+  grantFile: (grant: UserFileGrant) => UserGrantResult;
 }
 
 const MAX_ARGS_BYTES = 8 * 1024 * 1024;
@@ -126,7 +129,7 @@ const shownRecord = (r: AuditRecord): AuditRecord => ({ ...displayFields(r), ent
  * already been checked by the carrier (frame for Electron, token and origin for the web host).
  */
 export function createRouter(core: RouterCore) {
-  const { plugins, settings, installer, logger, grants, audit, panelAsker, workflows, frameCalls, dialogs } = core;
+  const { plugins, settings, installer, logger, grants, audit, panelAsker, workflows, frameCalls, dialogs, grantFile } = core;
   // Each handler also learns who asked (a panel, the command line), for what it records.
   const handlers: { [K in ChannelName]: (this: { sender: string }, ...args: unknown[]) => Promise<Channels[K]['result']> } = {
     'hf:host:ping': async (value) => value ?? null,
@@ -209,6 +212,14 @@ export function createRouter(core: RouterCore) {
       return panelAsker.answer(id, answer as PromptAnswer);
     },
     'hf:grants:list': async (pluginId) => grants.all(pluginId === undefined || pluginId === null ? undefined : expectString(pluginId, 'the plugin id')).map(displayFields),
+    'hf:grants:add-file': async function (pluginId, path, write, lasts) {
+      if (lasts !== 'once' && lasts !== 'session' && lasts !== 'day' && lasts !== 'always') throw new IpcRefusal('a grant lasts "once", "session", "day" or "always"');
+      try {
+        return grantFile({ pluginId: expectString(pluginId, 'the plugin id'), path: expectString(path, 'the path', 4096), write: expectBoolean(write, 'whether it may be changed'), lasts, by: this.sender });
+      } catch (e) {
+        throw new IpcRefusal((e as Error).message);
+      }
+    },
     'hf:grants:revoke': async (grantId) => {
       return grants.revoke(expectString(grantId, 'the grant id', 64)) ?? null;
     },

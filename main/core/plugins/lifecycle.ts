@@ -16,7 +16,7 @@ import type { BridgeMessage } from './host-protocol';
 import type { HostLauncher } from './launcher';
 import { fileDigest } from './package';
 import { InvokeError, PluginProcess, type EgressSide, type HostCalls, type RestartPolicy, type ViewSide } from './plugin-process';
-import { askOf, nextExpiry, viewGrants } from '../sandbox/grant-view';
+import { askOf, nextExpiry, viewGrants, type ViewGrant } from '../sandbox/grant-view';
 import type { ViewAccessRequest } from '../sandbox/supervisor-link';
 import type { ViewDecision } from '../files/view-access';
 import type { PluginSettings } from './plugin-settings';
@@ -213,6 +213,14 @@ export class PluginLifecycle {
   settingsSaved(pluginId: string, values: Record<string, unknown>, fromPanel: boolean): void {
     if (fromPanel) this.hosts.get(pluginId)?.process?.settingsChanged(values);
     this.appEvent({ type: 'settings_changed' }, { pluginId });
+  }
+
+  /** Allows a folder or file for what the running plugin does next (see PluginProcess.allowOnce); false when it does not run. */
+  allowOnce(pluginId: string, grant: ViewGrant): boolean {
+    const process = this.hosts.get(pluginId)?.process;
+    if (process?.state !== 'active') return false;
+    process.allowOnce(grant);
+    return true;
   }
 
   /** A permission prompt for a plugin opened (or the last one closed): its commands' clocks stop (or go on). */

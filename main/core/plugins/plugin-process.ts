@@ -26,8 +26,6 @@ export interface RestartPolicy {
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxCrashes: 3, windowMs: 60_000, baseDelayMs: 1000 };
 
-/** How long a folder allowed "this time" stays when the plugin asked while running no command (an event, its load). */
-const ONCE_GRACE_MS = 5000;
 
 /**
  * What main does on a plugin's behalf when its plugin host asks (each bound to that plugin, and to
@@ -140,9 +138,10 @@ export class PluginProcess {
   /** The grants last sent to the running supervisor, so an unchanged view is not sent again. */
   private viewSent: string | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
-  /** Grants allowed "this time": mounted until the commands running now have ended. */
+  /** Grants allowed "this time": mounted until the commands running now (or, if none, the next one) have ended. */
   private transient: ViewGrant[] = [];
-  private transientTimer: NodeJS.Timeout | undefined;
+  /** A command ran since they were allowed: they end when no command is running any more. */
+  private transientArmed = false;
 
   constructor(private readonly opts: PluginProcessOptions) {
     this.policy = { ...DEFAULT_RESTART_POLICY, ...opts.restartPolicy };
@@ -309,6 +308,7 @@ export class PluginProcess {
         this.asking,
       );
       this.pending.set(id, { resolve, reject, deadline, what });
+      if (this.transient.length > 0) this.transientArmed = true;
       if (!this.viewSettling) host.send(message(id));
       else void this.viewSettling.then(() => this.host === host && this.pending.has(id) && host.send(message(id)));
     });
@@ -353,26 +353,22 @@ export class PluginProcess {
   private async decideAccess(request: ViewAccessRequest): Promise<boolean> {
     if (!this.opts.view) return false;
     const decision = await this.opts.view.decide(request);
-    if (decision.allow && decision.once) {
-      this.transient.push(decision.once);
-      this.refreshView();
-      // "This time" is what the plugin is doing now: the commands it is running.
-      if (this.pending.size === 0) this.endTransientSoon();
-    }
+    if (decision.allow && decision.once) this.allowOnce(decision.once);
     return decision.allow;
   }
 
-  /** Takes the grants allowed "this time" away once no command is running (or shortly, if none was). */
-  private endTransientSoon(): void {
-    if (this.transientTimer) return;
-    this.transientTimer = setTimeout(() => {
-      this.transientTimer = undefined;
-      this.endTransient();
-    }, ONCE_GRACE_MS);
-    this.transientTimer.unref();
+  /**
+   * Mounts a folder or file "this time": for what the plugin is doing now, the commands it is
+   * running; when it runs none (an event, its load, a grant made by hand), its next command.
+   */
+  allowOnce(grant: ViewGrant): void {
+    this.transient.push(grant);
+    this.transientArmed ||= this.pending.size > 0;
+    this.refreshView();
   }
 
   private endTransient(): void {
+    this.transientArmed = false;
     if (this.transient.length === 0) return;
     this.transient = [];
     this.refreshView();
@@ -604,7 +600,7 @@ export class PluginProcess {
     if (!p) return; // answered after its timeout: nobody waits any more
     this.pending.delete(r.id);
     p.deadline.clear();
-    if (this.pending.size === 0) this.endTransient();
+    if (this.pending.size === 0 && this.transientArmed) this.endTransient();
     const text = bytesToJson(r.bytes);
     if (r.ok) p.resolve(new RawJson(text));
     else p.reject(new InvokeError(text));
@@ -635,6 +631,7 @@ export class PluginProcess {
       this.pending.delete(id);
     }
     this.transient = [];
+    this.transientArmed = false;
   }
 
   private setState(state: PluginState, error: string | undefined): void {
