@@ -22,13 +22,14 @@ function haloforge(home: string, ...args: string[]): string {
 }
 
 /** The plugin host processes of a plugin: the processes whose command line names its data folder. */
+/** The plugin host processes of a plugin: Node running the plugin host script with its data folder as HOME. */
 function pluginHostPids(home: string, pluginId: string): number[] {
-  const marker = join(home, 'plugins', pluginId);
+  const marker = `HOME=${join(home, 'plugins', pluginId, 'data')}\0`;
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('plugin-host');
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('plugin-host') && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker);
       } catch {
         return false;
       }

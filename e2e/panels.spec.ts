@@ -195,21 +195,27 @@ test("a plugin reading the user's files asks once per folder, and the folder sho
   await page.getByRole('button', { name: 'Approve and install', exact: true }).click();
   await expect(page.getByRole('listitem', { name: 'Misbehave' }).getByText('active', { exact: true })).toBeVisible();
 
-  await invoke(page, 'Misbehave (dev.haloforge.test.misbehave)', 'read_file', { path: '/etc/hostname' });
+  // The user's documents, outside every data folder.
+  const docs = join(scratch, 'documents');
+  mkdirSync(docs);
+  writeFileSync(join(docs, 'letter.txt'), 'Dear reviewer');
+  writeFileSync(join(docs, 'notes.txt'), 'second file, same folder');
+  await invoke(page, 'Misbehave (dev.haloforge.test.misbehave)', 'read_file', { path: join(docs, 'letter.txt') });
   const prompt = page.getByRole('alertdialog', { name: 'Allow access to your files?' });
-  await expect(prompt.getByLabel('File')).toHaveText('/etc/hostname');
-  await expect(prompt.getByRole('button', { name: 'Allow reading /etc/ always' })).toBeEnabled();
+  await expect(prompt.getByLabel('File')).toHaveText(join(docs, 'letter.txt'));
+  await expect(prompt.getByRole('button', { name: `Allow reading ${docs}/ always` })).toBeEnabled();
   await page.screenshot({ path: screenshotPath('file-prompt'), fullPage: true });
-  await prompt.getByRole('button', { name: 'Allow reading /etc/ always' }).click();
-  await expect(console_(page)).toContainText('"text":');
+  await prompt.getByRole('button', { name: `Allow reading ${docs}/ always` }).click();
+  await expect(console_(page)).toContainText('Dear reviewer');
 
+  // The folder is now in the plugin's view: the next file there is read without a prompt.
   await page.getByLabel('Command', { exact: true }).selectOption('read_file');
-  await page.getByLabel('Arguments (JSON)').fill('{"path":"/etc/hosts"}');
+  await page.getByLabel('Arguments (JSON)').fill(JSON.stringify({ path: join(docs, 'notes.txt') }));
   await page.getByRole('button', { name: 'Invoke' }).click();
-  await expect(console_(page)).toContainText('localhost');
+  await expect(console_(page)).toContainText('second file, same folder');
   await expect(prompt).toBeHidden();
   await page.getByRole('button', { name: 'Grants' }).click();
-  await expect(page.getByRole('region', { name: 'Grants of Misbehave' })).toContainText('/etc/');
+  await expect(page.getByRole('region', { name: 'Grants of Misbehave' })).toContainText(`${docs}/`);
   cleanup();
 });
 

@@ -282,6 +282,34 @@ fn register_attacks(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         }),
     )?;
     ipc.register(
+        "time_fs",
+        Box::new(move |args, _ctx| {
+            // For the benchmarks: one file operation `rounds` times, each timed here, inside the
+            // plugin, so that what is measured is the file system as the sandbox shows it.
+            let path = std::path::PathBuf::from(text(&args, "path"));
+            let rounds = args.get("rounds").and_then(Value::as_u64).unwrap_or(10);
+            let op = text(&args, "op").to_string();
+            let mut ns = Vec::new();
+            for _ in 0..rounds {
+                let t = std::time::Instant::now();
+                match op.as_str() {
+                    "read" => drop(std::fs::read(&path).map_err(io)?),
+                    "list" => {
+                        let mut n = 0usize;
+                        for e in std::fs::read_dir(&path).map_err(io)? {
+                            let e = e.map_err(io)?;
+                            n += usize::from(e.file_type().map_err(io)?.is_file()) + usize::from(e.file_name().is_empty());
+                        }
+                        std::hint::black_box(n);
+                    }
+                    _ => drop(std::fs::metadata(&path).map_err(io)?),
+                }
+                ns.push(t.elapsed().as_nanos() as u64);
+            }
+            Ok(json!({ "ns": ns }))
+        }),
+    )?;
+    ipc.register(
         "race_link",
         Box::new(move |args, _ctx| {
             // The swap that beat a host which checked a path and then used it by name: one thread
