@@ -271,3 +271,20 @@ describe('a plugin host that cannot prove its sandbox', () => {
     expect(allowed.logger.tail(50).map((r) => r.message).join('\n')).toContain('running unconfined, as settings.json allows');
   });
 });
+
+describe('a machine without user namespaces', () => {
+  it('keeps plugins off with the clear reason of today: nothing of the grant view is started', () => {
+    const home = temp();
+    sampleFolder(home, { sample: 'hello' });
+    // The command line run where no new user namespace can be made (bubblewrap's --disable-userns
+    // around it), as on a system whose administrator turned them off.
+    const r = spawnSync('/usr/bin/bwrap', ['--unshare-user', '--disable-userns', '--bind', '/', '/', '--dev-bind', '/dev', '/dev', '--', process.execPath, join(root, 'bin', 'haloforge.js'), 'list', '--json'], {
+      env: { ...process.env, RUST_LOG: '', HALOFORGE_HOME: home },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const [hello] = JSON.parse(r.stdout) as Array<{ id: string; state: string; error_message: string }>;
+    expect(hello).toMatchObject({ id: 'dev.example.my-plugin', state: 'error', sandbox: { state: 'not-started' } });
+    expect(hello?.error_message).toMatch(/^sandbox unavailable: \/usr\/bin\/bwrap cannot create a sandbox here \(are unprivileged user namespaces turned off\?\): .*; the plugin stays off until you allow unconfined plugins/);
+  });
+});

@@ -290,10 +290,16 @@ fn register_attacks(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
             let rounds = args.get("rounds").and_then(Value::as_u64).unwrap_or(10);
             let op = text(&args, "op").to_string();
             let mut ns = Vec::new();
+            let mut buffer = Vec::with_capacity(2 << 20);
             for _ in 0..rounds {
                 let t = std::time::Instant::now();
                 match op.as_str() {
                     "read" => drop(std::fs::read(&path).map_err(io)?),
+                    "open" => drop(std::fs::File::open(&path).map_err(io)?),
+                    "read_into" => {
+                        buffer.clear();
+                        std::io::Read::read_to_end(&mut std::fs::File::open(&path).map_err(io)?, &mut buffer).map_err(io)?;
+                    }
                     "list" => {
                         let mut n = 0usize;
                         for e in std::fs::read_dir(&path).map_err(io)? {
