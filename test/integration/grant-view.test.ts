@@ -167,6 +167,48 @@ describe('an editor written the way the public ones are', () => {
   });
 });
 
+describe('a grant that changes while the plugin runs', () => {
+  it('narrowed to read-only, stops writes at once; reads go on', async () => {
+    const docs = userFolder({ 'a.md': 'before' });
+    const { host } = await start(['allow-always', 'deny']);
+    const file = join(docs, 'a.md');
+    await invoke(host, EDITOR, 'md_save', { path: file, text: 'while writable' });
+    const grant = host.grants.listFiles(EDITOR)[0];
+    if (!grant) throw new Error('no grant');
+    host.grants.narrow(grant.id, 'read');
+    await expect(invoke(host, EDITOR, 'md_save', { path: file, text: 'after narrowing' })).rejects.toThrow(/Permission denied/);
+    await expect(invoke(host, EDITOR, 'md_open', { path: file })).resolves.toMatchObject({ text: 'while writable' });
+    expect(readFileSync(file, 'utf8')).toBe('while writable');
+  });
+
+  it('lapsing on its own (a 24-hour grant at its end) leaves the view when it does, and lasting grants are there from the start', async () => {
+    const docs = userFolder({ 'soon.md': 'lapses', 'kept.md': 'stays' });
+    const home = scratchHome();
+    installSample(home, { sample: 'editor' });
+    const now = Date.now();
+    const terms = (id: string, lasts: 'day' | 'always', expiresAt: string | null) => ({ id, pluginId: EDITOR, createdAt: new Date(now).toISOString(), via: 'the test', lasts, expiresAt, lastUsedAt: null });
+    writeFileSync(
+      join(home, 'grants.json'),
+      JSON.stringify({
+        version: 2,
+        localNetwork: [],
+        grants: [
+          { ...terms('a', 'day', new Date(now + 3000).toISOString()), permission: 'filesystem_read', folder: join(docs, 'soon.md') },
+          { ...terms('b', 'always', null), permission: 'filesystem_read', folder: join(docs, 'kept.md') },
+        ],
+      }),
+    );
+    const host = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), asker: async () => 'deny' }));
+    host.plugins.discover();
+    await host.plugins.approve(EDITOR, 'all');
+    await host.start();
+    await expect(invoke(host, EDITOR, 'md_open', { path: join(docs, 'soon.md') })).resolves.toMatchObject({ text: 'lapses' });
+    await expect(invoke(host, EDITOR, 'md_open', { path: join(docs, 'kept.md') })).resolves.toMatchObject({ text: 'stays' });
+    await expect.poll(() => invoke(host, EDITOR, 'md_open', { path: join(docs, 'soon.md') }).then(() => 'readable', (e: Error) => e.message), { timeout: 10_000 }).toMatch(/^Not found/);
+    await expect(invoke(host, EDITOR, 'md_open', { path: join(docs, 'kept.md') })).resolves.toMatchObject({ text: 'stays' });
+  });
+});
+
 describe('a folder reader and writer whose index names the files beside it', () => {
   it('reads the story the user picked and writes its chapters and index back, on disk', async () => {
     const story = userFolder({ 'story.json': JSON.stringify({ title: 'Dunes', chapters: ['one.md', 'two.md'] }), 'one.md': 'Sand.', 'two.md': 'More sand.' });
