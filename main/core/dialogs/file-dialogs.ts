@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { displayText } from '../display-text';
 import { isWithin, realPath } from '../files/real-path';
+import { grantProblem } from '../sandbox/grant-view';
 import type { GrantStore } from '../grants/store';
 import type { Logger } from '../log/logger';
 import type { DialogKind, FileFilter, FileDialogRequest, FolderListing } from './dialog-types';
@@ -97,6 +98,8 @@ export class FileDialogs {
     if (kind === 'open-folder' && !isFolder(path)) throw new Error(`${path} is not a folder`);
     if (kind === 'save-file' && (!isFolder(dirname(path)) || isFolder(path))) throw new Error(`${path} cannot be saved to: its folder must exist and it must not be a folder`);
     const permission = kind === 'save-file' ? 'filesystem_write' : 'filesystem_read';
+    const tooWide = grantProblem(path, permission === 'filesystem_write');
+    if (tooWide) throw new Error(tooWide);
     // A grant's folder covers that path and all below it: a chosen file is covered alone.
     this.deps.grants.addFile({ pluginId, permission, folder: path, via: `chosen in a file dialog of ${pluginName}`, lasts: 'always' });
     this.deps.logger.log('info', pluginId, `the user chose ${path} in a file dialog (${kind}); granted ${permission === 'filesystem_write' ? 'changing' : 'reading'} it`);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
 import type { GrantStore } from '../grants/store';
 import type { Logger } from '../log/logger';
-import { writeGrantProblem } from '../sandbox/grant-view';
+import { grantProblem } from '../sandbox/grant-view';
 import { isWithin, realPath } from './real-path';
 import type { UserFileGrant, UserGrantResult } from './user-grant-types';
 
@@ -21,7 +21,7 @@ export function grantByUser(
   const host = deps.protectedRoots.find((root) => isWithin(path, root));
   if (host) throw new Error(`${path} holds HaloForge Host's own data or code (${host}), which no plugin may be given`);
   if (!req.write && !existsSync(path)) throw new Error(`${path} does not exist, so there is nothing to read there`);
-  const tooWide = req.write ? writeGrantProblem(path) : undefined;
+  const tooWide = grantProblem(path, req.write);
   if (tooWide) throw new Error(tooWide);
   const what = `${req.write ? 'changing' : 'reading'} ${path}`;
   if (req.lasts === 'once') {

@@ -2,7 +2,7 @@ import type { AuditLog } from '../audit/log';
 import type { GrantStore } from '../grants/store';
 import type { ServedPlugin } from '../plugins/authority';
 import type { PromptService } from '../prompts/service';
-import { writeGrantProblem, type ViewGrant } from '../sandbox/grant-view';
+import { grantProblem, type ViewGrant } from '../sandbox/grant-view';
 import type { ViewAccessRequest } from '../sandbox/supervisor-link';
 import { decideFileAccess } from './file-access';
 import { isWithin } from './real-path';
@@ -39,7 +39,7 @@ export async function decideViewAccess(
   const permission = req.write ? 'filesystem_write' : 'filesystem_read';
   const holds = req.write ? authority.holds('filesystem_write') : authority.holds('filesystem_read') || authority.holds('filesystem_write');
   if (!holds) return refuse(permission, `${req.write ? 'writing' : 'reading'} ${path} needs the ${permission} permission`);
-  const tooWide = req.write ? writeGrantProblem(req.realFolder) : undefined;
+  const tooWide = grantProblem(req.realFolder, req.write);
   if (tooWide) return refuse('top-level', `${path}: ${tooWide}`);
   const decided = await decideFileAccess({ plugin: authority, path, write: req.write, folder: req.realFolder }, deps);
   if (!decided.ok) return { allow: false };

@@ -92,14 +92,15 @@ export function supervisorStart(view: SandboxView, facts: { root: HostRoot; prot
 }
 
 /**
- * Why writing in `folder` cannot be granted, if it cannot: the whole of a top-level folder (`/tmp`,
- * `/home`). Landlock's write rules hold on the tree's top-level folders, and a mount hides the
- * folder it is mounted on from them, so writes below such a grant would be refused anyway; a
- * folder or file inside it can be granted.
+ * Why `path` cannot be granted, if it cannot: the whole file system, never (the sandbox's own root
+ * is the view); writing in all of a top-level folder (`/tmp`, `/home`), never either: Landlock's
+ * write rules hold on the tree's top-level folders, and a mount hides the folder it is mounted on
+ * from them, so writes below it would be refused anyway. A folder or file inside one can be granted.
  */
-export function writeGrantProblem(folder: string): string | undefined {
-  const depth = folder.split('/').filter((p) => p.length > 0).length;
-  return depth <= 1 ? `writing in all of ${folder} cannot be granted: only in a folder or file inside it` : undefined;
+export function grantProblem(path: string, write: boolean): string | undefined {
+  const depth = path.split('/').filter((p) => p.length > 0).length;
+  if (depth === 0) return 'all of / cannot be granted: only a folder or file in it';
+  return write && depth === 1 ? `writing in all of ${path} cannot be granted: only in a folder or file inside it` : undefined;
 }
 
 /** The plugin's file grants that hold at `now`, as mounts: one per path, read-write if any grant of it is. */

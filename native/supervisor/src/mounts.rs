@@ -101,6 +101,17 @@ pub fn is_dir(fd: &OwnedFd) -> io::Result<bool> {
     Ok(st.st_mode & libc::S_IFMT == libc::S_IFDIR)
 }
 
+/// A second descriptor of what `fd` names, close-on-exec.
+fn dup(fd: RawFd) -> io::Result<OwnedFd> {
+    // SAFETY: F_DUPFD_CLOEXEC on an open descriptor returns a new one, or -1.
+    let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    if new < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: a new descriptor nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(new) })
+}
+
 /// Finds `rel` below the folder `base` without following a link or climbing out (crossing into
 /// mounts below is fine: that is how a child is found inside its parent). With `create`, missing
 /// folders on the way are made, and the last part as a folder or an empty file, without crossing
@@ -112,8 +123,7 @@ fn point(base: RawFd, rel: &str, create: Option<bool>) -> io::Result<OwnedFd> {
         return openat2(base, if rel.is_empty() { "." } else { rel }, libc::O_PATH | libc::O_NOFOLLOW, 0, resolve);
     };
     let resolve = resolve | libc::RESOLVE_NO_XDEV;
-    // SAFETY: dup of an open descriptor.
-    let mut at = unsafe { OwnedFd::from_raw_fd(libc::fcntl(base, libc::F_DUPFD_CLOEXEC, 0)) };
+    let mut at = dup(base)?;
     let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
     for (i, part) in parts.iter().enumerate() {
         let last = i + 1 == parts.len();
@@ -278,8 +288,7 @@ impl Tree {
     fn source(&self, node: &Node) -> io::Result<Option<OwnedFd>> {
         let found = match node.kind {
             Kind::Static => match self.statics.get(&node.path) {
-                // SAFETY: dup of a descriptor this tree owns.
-                Some(fd) => Ok(unsafe { OwnedFd::from_raw_fd(libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 0)) }),
+                Some(fd) => dup(fd.as_raw_fd()),
                 None => return Ok(None),
             },
             Kind::Grant => open_source(&node.source, false),
