@@ -11,42 +11,20 @@ import type { DialogKind } from '../../main/core/dialogs/dialog-types';
 import { createHost, type Host } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
-import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/prompt-types';
+import type { PromptAnswer } from '../../main/core/prompts/prompt-types';
+import { startedHost } from '../helpers/hosts';
 import { installSample } from '../helpers/fixtures';
 import { scratchHome, tracked, userFolder } from '../helpers/per-test';
 
 const EDITOR = 'dev.haloforge.sample.editor';
 const STORY = 'dev.haloforge.sample.story';
 
-interface Started {
-  host: Host;
-  asked: PermissionPrompt[];
-  /** What the next prompts are answered (the last one stands for the rest). */
-  answers: PromptAnswer[];
-}
-
-async function start(answers: PromptAnswer[] = ['deny']): Promise<Started> {
-  const home = scratchHome();
-  installSample(home, { sample: 'editor' });
-  installSample(home, { sample: 'story' });
-  const asked: PermissionPrompt[] = [];
+/** Both samples running; the scripted user gives `answers` in turn (the last one stands for the rest). */
+async function start(answers: PromptAnswer[] = ['deny']) {
   const queue = [...answers];
-  const host = tracked(
-    createHost({
-      home,
-      logger: new FileLogger(homeLayout(home).logs, ''),
-      asker: async (p) => {
-        asked.push(p);
-        return (queue.length > 1 ? queue.shift() : queue[0]) ?? 'deny';
-      },
-    }),
-  );
-  host.plugins.discover();
-  await host.plugins.approve(EDITOR, 'all');
-  await host.plugins.approve(STORY, 'all');
-  await host.start();
-  expect(host.plugins.get(EDITOR)?.sandbox).toMatchObject({ state: 'sandboxed', summary: expect.stringContaining('grants mounted by its supervisor') as string });
-  return { host, asked, answers: queue };
+  const started = await startedHost([{ sample: 'editor' }, { sample: 'story' }], () => (queue.length > 1 ? queue.shift() : queue[0]) ?? 'deny');
+  expect(started.host.plugins.get(EDITOR)?.sandbox).toMatchObject({ state: 'sandboxed', summary: expect.stringContaining('grants mounted by its supervisor') as string });
+  return started;
 }
 
 /** The user picks `path` in the host's file dialog a plugin's frontend opened. */

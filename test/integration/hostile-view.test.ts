@@ -6,41 +6,18 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHost, type Host } from '../../main/core/host';
-import { FileLogger } from '../../main/core/log/logger';
-import { homeLayout } from '../../main/core/paths';
-import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/prompt-types';
-import { installSample } from '../helpers/fixtures';
-import { scratchHome, tracked, userFolder } from '../helpers/per-test';
+import type { Host } from '../../main/core/host';
+import type { PromptAnswer } from '../../main/core/prompts/prompt-types';
+import { startedHost } from '../helpers/hosts';
+import { userFolder } from '../helpers/per-test';
 
 const MISBEHAVE = 'dev.haloforge.test.misbehave';
 const FILES = [{ type: 'filesystem_read' }, { type: 'filesystem_write' }];
 
-interface Started {
-  host: Host;
-  home: string;
-  asked: PermissionPrompt[];
-}
-
-async function start(opts: { permissions?: Array<{ type: string }>; answer?: PromptAnswer; home?: string } = {}): Promise<Started> {
-  const home = opts.home ?? scratchHome();
-  installSample(home, { sample: 'misbehave', manifest: (m) => (m.permissions = opts.permissions ?? FILES) });
-  const asked: PermissionPrompt[] = [];
-  const host = tracked(
-    createHost({
-      home,
-      logger: new FileLogger(homeLayout(home).logs, ''),
-      asker: async (p) => {
-        asked.push(p);
-        return opts.answer ?? 'deny';
-      },
-    }),
-  );
-  host.plugins.discover();
-  await host.plugins.approve(MISBEHAVE, 'all');
-  await host.start();
-  expect(host.plugins.get(MISBEHAVE)?.sandbox.state).toBe('sandboxed');
-  return { host, home, asked };
+async function start(opts: { permissions?: Array<{ type: string }>; answer?: PromptAnswer; home?: string } = {}) {
+  const started = await startedHost([{ sample: 'misbehave', manifest: (m) => (m.permissions = opts.permissions ?? FILES) }], () => opts.answer ?? 'deny', opts.home);
+  expect(started.host.plugins.get(MISBEHAVE)?.sandbox.state).toBe('sandboxed');
+  return started;
 }
 
 const attack = (host: Host, command: string, args: Record<string, unknown>) => host.plugins.invoke(MISBEHAVE, command, args);

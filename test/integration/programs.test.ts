@@ -8,12 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHost } from '../../main/core/host';
-import { FileLogger } from '../../main/core/log/logger';
-import { homeLayout } from '../../main/core/paths';
 import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/prompt-types';
 import { installSample } from '../helpers/fixtures';
-import { scratchHome, tracked } from '../helpers/per-test';
+import { startedHost } from '../helpers/hosts';
+import { scratchHome } from '../helpers/per-test';
 import { startTestServer } from '../helpers/servers';
 
 const GIT = 'dev.haloforge.sample.git-status';
@@ -39,22 +37,7 @@ function repository(name: string): string {
 
 /** A host whose scripted user answers each kind of prompt as told, and remembers what was asked. */
 async function start(answers: Partial<Record<PermissionPrompt['kind'], PromptAnswer>>, samples: Array<Parameters<typeof installSample>[1]> = [{ sample: 'git-status' }]) {
-  const home = scratchHome();
-  for (const s of samples) installSample(home, s);
-  const asked: PermissionPrompt[] = [];
-  const host = tracked(
-    createHost({
-      home,
-      logger: new FileLogger(homeLayout(home).logs, ''),
-      asker: async (p) => {
-        asked.push(p);
-        return answers[p.kind] ?? 'deny';
-      },
-    }),
-  );
-  host.plugins.discover();
-  for (const p of host.plugins.list()) await host.plugins.approve(p.id, 'all');
-  await host.start();
+  const { host, asked } = await startedHost(samples, (p) => answers[p.kind] ?? 'deny');
   return { host, asked };
 }
 
