@@ -291,11 +291,19 @@ fn register_attacks(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
             let op = text(&args, "op").to_string();
             let mut ns = Vec::new();
             let mut buffer = Vec::with_capacity(2 << 20);
+            let opened = if op == "pread" { Some(std::fs::File::open(&path).map_err(io)?) } else { None };
             for _ in 0..rounds {
                 let t = std::time::Instant::now();
                 match op.as_str() {
                     "read" => drop(std::fs::read(&path).map_err(io)?),
                     "open" => drop(std::fs::File::open(&path).map_err(io)?),
+                    "pread" => {
+                        use std::os::unix::fs::FileExt;
+                        buffer.resize(1 << 20, 0);
+                        if let Some(f) = &opened {
+                            f.read_exact_at(&mut buffer, 0).map_err(io)?;
+                        }
+                    }
                     "read_into" => {
                         buffer.clear();
                         std::io::Read::read_to_end(&mut std::fs::File::open(&path).map_err(io)?, &mut buffer).map_err(io)?;
