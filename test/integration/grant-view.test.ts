@@ -108,6 +108,19 @@ describe('an editor written the way the public ones are', () => {
     expect(asked).toEqual([]);
   });
 
+  it('follows a link of the user\'s to a folder granted by its real path, as the plugin names it', async () => {
+    const real = userFolder({ 'deep.md': 'behind a link' });
+    const links = userFolder();
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync(real, join(links, 'Documents'));
+    const { host, asked } = await start(['deny']);
+    await pick(host, EDITOR, 'open-folder', join(links, 'Documents'));
+    expect(host.grants.listFiles(EDITOR)).toMatchObject([{ folder: real }]);
+    await expect(invoke(host, EDITOR, 'md_open', { path: join(links, 'Documents', 'deep.md') })).resolves.toEqual({ path: join(links, 'Documents', 'deep.md'), text: 'behind a link' });
+    await expect(invoke(host, EDITOR, 'md_open', { path: join(real, 'deep.md') })).resolves.toMatchObject({ text: 'behind a link' });
+    expect(asked).toEqual([]);
+  });
+
   it('sees a file replaced on disk by another program (an atomic save), not the old one', async () => {
     const docs = userFolder({ 'shared.md': 'first version' });
     const { host } = await start();

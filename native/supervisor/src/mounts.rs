@@ -220,13 +220,13 @@ impl Tree {
         point(self.root.as_raw_fd(), below(path, "/"), Some(true)).map(|_| ())
     }
 
-    /// A link of the tree itself, such as `/lib -> usr/lib`.
+    /// A link of the tree itself, such as `/lib -> usr/lib`, where nothing is yet.
     pub fn make_link(&self, path: &str, target: &str) -> io::Result<()> {
         let folder = point(self.root.as_raw_fd(), below(parent(path), "/"), Some(true))?;
         let name = cstring(path.rsplit('/').next().unwrap_or_default())?;
         let target = cstring(target)?;
         // SAFETY: symlinkat with NUL-terminated strings and an open folder.
-        if unsafe { libc::symlinkat(target.as_ptr(), folder.as_raw_fd(), name.as_ptr()) } != 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EEXIST) {
+        if unsafe { libc::symlinkat(target.as_ptr(), folder.as_raw_fd(), name.as_ptr()) } != 0 {
             return Err(os_error(|| format!("cannot make the link {path}")));
         }
         Ok(())

@@ -367,7 +367,7 @@ impl Supervisor {
             return;
         }
         let p = w.paths[w.index].clone();
-        if !self.in_view(&p.path, p.write) {
+        if !self.in_view(&p.path, p.write) && !self.follow_host_links(&p.path, p.write) {
             if let Some(open) = w.open.filter(|o| o.flags & libc::O_CREAT != 0) {
                 if self.make_chosen_file(&w.call, &p.path, open) {
                     return;
@@ -376,6 +376,38 @@ impl Supervisor {
         }
         w.index += 1;
         self.judge_from(w);
+    }
+
+    /// A path the plugin named through a link of the host's (`~/Documents -> /data/docs`) leads,
+    /// once main allowed where it really is, where that link leads: the link is made in the tree
+    /// too, with the same text, and the kernel follows it inside the view. Only links outside every
+    /// mounted entry (inside one, the kernel already has them) and outside the system folders.
+    /// True when the path is in view now.
+    fn follow_host_links(&mut self, path: &str, write: bool) -> bool {
+        for _ in 0..40 {
+            let Some(p) = self.links.expand(path) else { return false };
+            let mut prefix = String::new();
+            let mut link = None;
+            for part in p.split('/').filter(|s| !s.is_empty()) {
+                prefix = format!("{prefix}/{part}");
+                if self.view.iter().any(|e| e.mounted && within(&prefix, &e.path)) || self.quiet.iter().any(|q| within(&prefix, q)) {
+                    break;
+                }
+                if let Ok(target) = std::fs::read_link(&prefix) {
+                    link = target.to_str().map(|t| (prefix.clone(), t.to_string()));
+                    break;
+                }
+            }
+            let Some((at, target)) = link else { return self.in_view(path, write) };
+            if self.tree.make_link(&at, &target).is_err() {
+                return false;
+            }
+            self.links.add(&at, &target);
+            if self.in_view(path, write) {
+                return true;
+            }
+        }
+        false
     }
 
     /// A file granted for writing that does not exist yet (chosen in a save dialog) is opened
