@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CARGO_MISSING, cargoAvailable, nativeDir, nativeEnv, nativeManifest, nativeRelease, root, rustStdDir } from './native-env.mjs';
+import { CARGO_MISSING, cargoAvailable, nativeDir, nativeEnv, nativeManifest, nativeRelease, programsManifest, root, rustHost, rustStdDir, staticEnv } from './native-env.mjs';
 
 if (!cargoAvailable()) {
   console.error(`haloforge: ${CARGO_MISSING}`);
@@ -17,6 +17,19 @@ function build(manifest) {
   }
 }
 build(nativeManifest);
+// The program shim and gate run where Landlock lets nothing else execute, not even the dynamic
+// loader: linked statically, built apart (their own flags), copied beside the rest.
+buildStatic(['hf-shim', 'hf-gate', 'hf-p4-stub']);
+function buildStatic(binaries) {
+  const target = rustHost();
+  const env = staticEnv();
+  const r = spawnSync('cargo', ['build', '--release', '--locked', '--manifest-path', programsManifest, '--target', target], { stdio: 'inherit', env });
+  if (r.status !== 0) {
+    console.error(`haloforge: building ${programsManifest} with cargo failed (see above).`);
+    process.exit(r.status ?? 1);
+  }
+  for (const name of binaries) copyFileSync(join(env.CARGO_TARGET_DIR, target, 'release', name), join(nativeRelease, name));
+}
 // The test plugin pinned to older API crates, as HaloForge's released plugins are.
 for (const version of ['0.2.13', '0.2.17']) build(join(nativeDir, 'compat', `api-${version}`, 'Cargo.toml'));
 

@@ -18,7 +18,7 @@ import { timeoutsWith, type Timeouts } from './timeouts';
 import { hostLauncher } from './plugins/host-launcher';
 import type { HostLauncher } from './plugins/launcher';
 import { Installer } from './plugins/installer';
-import { ProcessService, type ProcessLimits } from './processes/process-service';
+import { ProgramService } from './processes/program-service';
 import { findBubblewrap, type Bubblewrap } from './sandbox/bubblewrap';
 import { SandboxGate } from './sandbox/gate';
 import { readNamespaces } from './sandbox/namespaces';
@@ -57,7 +57,7 @@ export interface Host {
   broker: Broker;
   /** Decides whether each plugin host is sandboxed (and whether an unconfined one may run at all). */
   gate: SandboxGate;
-  processes: ProcessService;
+  programs: ProgramService;
   /** The egress proxies' tunnels: plugins' own HTTP clients, decided and relayed by main. */
   egress: EgressTunnels;
   /** The user's workflows, run through the step types of active plugins. */
@@ -94,7 +94,6 @@ export interface HostOptions {
   asker?: 'panel' | Asker;
   resolver?: Resolver;
   brokerLimits?: Partial<Omit<BrokerLimits, 'timeoutMs'>>;
-  processLimits?: Partial<Omit<ProcessLimits, 'timeoutMs'>>;
   egressLimits?: Partial<EgressLimits>;
   /** Changes to the host's one budget of waits (core/timeouts); checked so no inner wait outlives an outer one. */
   timeouts?: Partial<Timeouts>;
@@ -127,8 +126,8 @@ function readHostSettings(home: string, logger: Logger): HostSettings {
  * the built plugin host script, in bubblewrap where it is usable.
  */
 export function standardLauncher(home: string, bubblewrap: Bubblewrap = findBubblewrap()): HostLauncher {
-  const { pluginHostScript, supervisor } = builtArtifacts();
-  return hostLauncher({ runtime: process.execPath, hostScript: pluginHostScript, appRoot: appRoot() }, bubblewrap, { supervisor, root: readHostRoot(), protectedRoots: protectedRootsOf(home) });
+  const { pluginHostScript, supervisor, shim, gate } = builtArtifacts();
+  return hostLauncher({ runtime: process.execPath, hostScript: pluginHostScript, appRoot: appRoot() }, bubblewrap, { supervisor, shim, gate, root: readHostRoot(), protectedRoots: protectedRootsOf(home) });
 }
 
 /** The host's own state and code, which no plugin may see whatever was granted: the data folder and the app. */
@@ -172,7 +171,7 @@ export function createHost(opts: HostOptions): Host {
       firstToHost: d.kind === 'network' && !auditIndex().matching({ pluginId: d.pluginId, kind: 'network', host: d.host }).some((r) => originOf(r.url) === origin),
     };
   });
-  const processes = new ProcessService({ grants, prompts, audit, logger, bubblewrap, protectedRoots, limits: { ...opts.processLimits, timeoutMs: timeouts.programMs } });
+  const programs = new ProgramService({ audit, logger });
   const catalogue = new PluginCatalogue({ pluginsDir: layout.plugins, registry: new PluginRegistry(join(layout.home, 'plugins.json')), grants, logger });
   // Settings saved from a panel reach the running plugin, and SettingsChanged listeners; both run only once the lifecycle exists.
   const settings = new PluginSettings({
@@ -194,11 +193,10 @@ export function createHost(opts: HostOptions): Host {
     timeouts,
     services: {
       http: (p, m) => broker.fetch({ pluginId: p.authority.pluginId, method: m.method, url: m.url, headers: m.headers ?? undefined, body: m.body }),
-      process: (p, m) => processes.run(p, m.program, m.args, m.cwd ?? null),
     },
     viewAccess: (p, request) => decideViewAccess(p, request, { grants, prompts, audit, protectedRoots }),
+    programs,
     onHostGone: (id) => {
-      processes.stopAll(id);
       egress.closeAll(id);
     },
     egressFor: (id) => ({ open: (tunnel, head, send) => egress.open(id, tunnel, head, send), flow: (m) => egress.flow(id, m) }),
@@ -271,7 +269,7 @@ export function createHost(opts: HostOptions): Host {
     panelAsker,
     broker,
     gate,
-    processes,
+    programs,
     egress,
     workflows,
     frameCalls: createFrameCalls({ plugins, settings, logger, dialogs }),

@@ -43,8 +43,8 @@ async function prepare(req: PrepareRequest): Promise<void> {
   }
   const viewSocket = req.view && req.lockDown ? viewFd : undefined;
   if (viewFd !== undefined && viewSocket === undefined) closeSync(viewFd);
-  const lockdown = req.lockDown ? bridge.lockDown(req.writable, egressPort, viewSocket) : { seccomp: false, landlock: 'not-enforced', landlockAllThreads: false, viewListener: false, problems: ['the sandbox was turned off for this run'] };
-  parent.send({ type: 'proof', proof: { ...seen, ...ownRights(), lockdown } });
+  const lockdown = req.lockDown ? bridge.lockDown(req.writable, egressPort, viewSocket, req.executable) : { seccomp: false, landlock: 'not-enforced', landlockAllThreads: false, viewListener: false, problems: ['the sandbox was turned off for this run'] };
+  parent.send({ type: 'proof', proof: { ...seen, ...ownRights(), lockdown }, egressPort });
 }
 
 /**

@@ -39,8 +39,8 @@ export class NativeBridge {
 
   /** Raises the process's own walls before any plugin code runs (see native/host-bridge/src/lockdown.rs). */
   /** `viewSocket`: the descriptor on which the grant view's listener goes to the supervisor. */
-  lockDown(writable: string[], egressPort: number | undefined, viewSocket: number | undefined): SandboxProof['lockdown'] {
-    const reply = this.callForJson('hf_bridge_lockdown', [DataType.String], [JSON.stringify({ writable, egressPort, viewSocket })]);
+  lockDown(writable: string[], egressPort: number | undefined, viewSocket: number | undefined, executable: string[]): SandboxProof['lockdown'] {
+    const reply = this.callForJson('hf_bridge_lockdown', [DataType.String], [JSON.stringify({ writable, egressPort, viewSocket, executable })]);
     if (!reply.ok) return { seccomp: false, landlock: 'not-enforced', landlockAllThreads: false, viewListener: false, problems: [reply.error] };
     return reply.report as SandboxProof['lockdown'];
   }

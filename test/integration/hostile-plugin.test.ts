@@ -228,7 +228,7 @@ describe('a hostile plugin', () => {
       ['emit an event without events_emit', [{ type: 'event', target: MISBEHAVE, name: 'forged', payload: {} }], /'event' message, but emitting events needs events_emit/],
       // Files are the sandbox's own view: main reads and writes none for a plugin, whatever it asks.
       ['have main read a file for it', [{ type: 'fs', id: 7, op: 'read_file', path: '/etc/hostname' }], /a message of unknown type "fs"/],
-      ['run a program without a process permission', [{ type: 'process', id: 8, program: 'sh', args: ['-c', 'id'], cwd: null }], /'process' message, but running programs needs/],
+      ['ask main to run a program over its channel (programs go through the shim)', [{ type: 'process', id: 8, program: 'sh', args: ['-c', 'id'], cwd: null }], /a message of unknown type "process"/],
       ['make an HTTP request without a network permission', [{ type: 'http', id: 9, method: 'GET', url: 'https://example.com/', headers: {}, body: null }], /'http' message, but HTTP requests need/],
       ['speak of an unknown kind', [{ type: 'become-admin' }], /a message of unknown type "become-admin"/],
       // Results travel beside the control messages (see outbox-format): one among them is forged.

@@ -5,6 +5,7 @@ import type { Bubblewrap } from '../sandbox/bubblewrap';
 import { PRIVATE_TMP, grantTops, supervisorStart, type HostRoot } from '../sandbox/grant-view';
 import { pluginHostView, runtimeFiles, type HostRuntime } from '../sandbox/host-view';
 import { SupervisorLink } from '../sandbox/supervisor-link';
+import { GATE_IN_SANDBOX as PROGRAM_SHIM } from '../processes/program-service';
 import { readFrames, writeFrame } from './frames';
 import type { FromPluginHost } from './host-protocol';
 import type { HostExit, HostLauncher, HostProcess, LaunchTarget } from './launcher';
@@ -20,7 +21,7 @@ export const VIEW_FD = 4;
  * Node.
  */
 export function pluginHostEnv(target: LaunchTarget, tmp: string, viewFd?: number): NodeJS.ProcessEnv {
-  return { PATH: '/usr/bin:/bin', HOME: target.dataDir, TMPDIR: tmp, LANG: 'C.UTF-8', ELECTRON_RUN_AS_NODE: '1', ...(viewFd === undefined ? {} : { HALOFORGE_VIEW_FD: String(viewFd) }) };
+  return { PATH: target.programs.searchPath, HOME: target.dataDir, TMPDIR: tmp, LANG: 'C.UTF-8', ELECTRON_RUN_AS_NODE: '1', ...(viewFd === undefined ? {} : { HALOFORGE_VIEW_FD: String(viewFd) }) };
 }
 
 /**
@@ -46,6 +47,9 @@ export function supervisorArguments(): string[] {
 /** What the grant view needs of the machine and the host: its supervisor, the root's top level, the host's own folders. */
 export interface GrantViewSetup {
   supervisor: string;
+  /** The program shim and gate (static binaries; design §8.1). */
+  shim: string;
+  gate: string;
   root: HostRoot;
   protectedRoots: readonly string[];
 }
@@ -69,7 +73,15 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
     const link = sandboxed
       ? new SupervisorLink(
           child.stdio[VIEW_FD] as Duplex,
-          supervisorStart(pluginHostView(files, target), { root: grantView.root, protectedRoots: grantView.protectedRoots, bwrap: bubblewrap.path, command, grants: target.grants, ask: target.ask }),
+          supervisorStart(pluginHostView(files, target), {
+            root: grantView.root,
+            protectedRoots: grantView.protectedRoots,
+            bwrap: bubblewrap.path,
+            command,
+            grants: target.grants,
+            ask: target.ask,
+            programs: { shim: grantView.shim, gate: grantView.gate, shims: target.programs.shims },
+          }),
           target.view,
         )
       : undefined;
@@ -113,7 +125,9 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
       },
       // Landlock's write rules hold on the tree's top-level folders: what is writable below them is
       // what the view mounted read-write (the data folder, the private temporary folder, grants).
-      lockdown: sandboxed ? { writable: [...grantTops(grantView.root), PRIVATE_TMP], view: true } : { writable: [target.dataDir, '/tmp'], view: false },
+      // What may be executed: the shims only (each asks main, which runs the real program in a
+      // sandbox of its own). Unsandboxed, there is no supervisor to ask: nothing.
+      lockdown: sandboxed ? { writable: [...grantTops(grantView.root), PRIVATE_TMP], view: true, executable: [...target.programs.shims, PROGRAM_SHIM] } : { writable: [target.dataDir, '/tmp'], view: false, executable: [] },
       view: link,
     };
     child.on('error', (e) => {

@@ -18,6 +18,8 @@ export interface PrepareRequest {
   writable: string[];
   /** Its supervisor waits for the grant view's listener (on the descriptor `HALOFORGE_VIEW_FD` names). */
   view: boolean;
+  /** What Landlock lets it execute: the program shims (design §8.1); nothing when empty. */
+  executable: string[];
   /**
    * The plugin holds a network permission: the plugin host serves the egress proxy on its sandbox's
    * loopback and points the proxy variables at it, its own HTTP client's only way out.
@@ -103,7 +105,7 @@ export type LoadReply =
 
 export type FromPluginHost =
   /** The answer to `prepare`: what the plugin host found and enforced, for main to judge. */
-  | { type: 'proof'; proof: SandboxProof }
+  | { type: 'proof'; proof: SandboxProof; egressPort?: number }
   /** The plugin's client opened a connection to the egress proxy and sent this request head. */
   | { type: 'tunnel-open'; id: number; head: Uint8Array }
   | TunnelFlow
@@ -121,8 +123,6 @@ export type BridgeMessage =
   /** `body`: a POST's JSON as the plugin's serde wrote it, sent beside the message (see outbox-format). */
   | { type: 'http'; id: number; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body?: Uint8Array }
   | { type: 'event'; target: string; name: string; payload: unknown }
-  /** `ctx.process()`: main decides and runs the program in a sandbox of its own. */
-  | { type: 'process'; id: number; program: string; args: string[]; cwd: string | null }
   /** `ctx.save_settings()`: main validates and keeps the values. */
   | { type: 'settings'; id: number; values: Record<string, unknown> }
   | { type: 'notify'; target: string; notification: { title: string; message: string; kind: string; duration_ms?: number | null } };

@@ -17,8 +17,8 @@ export interface HostProcess {
   onStderrLine(listener: (line: string) => void): void;
   onExit(listener: (exit: HostExit) => void): void;
   kill(): void;
-  /** What the plugin host's lockdown is told: where it may write, and whether its path calls go to a supervisor. */
-  readonly lockdown: { writable: string[]; view: boolean };
+  /** What the plugin host's lockdown is told: where it may write, whether its path calls go to a supervisor, what it may execute (the shims). */
+  readonly lockdown: { writable: string[]; view: boolean; executable: string[] };
   /** The grant view's supervisor, when the plugin host runs in one (see core/sandbox/grant-view). */
   readonly view?: { setGrants(grants: ViewGrant[], ask: ViewAsk): Promise<void> };
 }
@@ -33,8 +33,10 @@ export interface LaunchTarget {
   /** The user's grants of now (mounted from the start) and what the plugin may be asked about. */
   grants: ViewGrant[];
   ask: ViewAsk;
-  /** What main does when the plugin's call names a path outside its view. */
+  /** What main does when the plugin's call names a path outside its view, or its shim asks to run a program. */
   view: SupervisorHooks;
+  /** Where the plugin's whitelisted programs' names find their shims, and the PATH they are found on. */
+  programs: { shims: string[]; searchPath: string };
 }
 
 export type HostLauncher = (target: LaunchTarget) => HostProcess;

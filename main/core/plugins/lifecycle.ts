@@ -19,6 +19,8 @@ import { InvokeError, PluginProcess, type EgressSide, type HostCalls, type Resta
 import { askOf, nextExpiry, viewGrants, type ViewGrant } from '../sandbox/grant-view';
 import type { ViewAccessRequest } from '../sandbox/supervisor-link';
 import type { ViewDecision } from '../files/view-access';
+import type { ProgramService } from '../processes/program-service';
+import { PROGRAM_PATH } from '../processes/program-rules';
 import type { PluginSettings } from './plugin-settings';
 import { summarize } from './summary';
 import type { PluginSummary } from './summary-types';
@@ -39,6 +41,8 @@ export interface PluginLifecycleOptions {
   services?: PluginServices;
   /** Main's decision on a plugin's call that names a path outside its sandbox's view (see files/view-access). */
   viewAccess?: (plugin: ServedPlugin, request: ViewAccessRequest) => Promise<ViewDecision>;
+  /** Main's decisions on the programs plugins run through their shims (design §8.1). */
+  programs?: Pick<ProgramService, 'decide' | 'shimPaths' | 'searchPath'>;
   /** A plugin host said something its plugin's permissions cannot explain; it is being stopped. */
   onViolation?: (pluginId: string, reason: string) => void;
   /** A plugin host ended: whatever main runs for it goes too. */
@@ -361,6 +365,17 @@ export class PluginLifecycle {
         if (!authority || !this.opts.viewAccess) return Promise.resolve({ allow: false });
         return this.opts.viewAccess({ dataDir: realDataDir, authority }, request);
       },
+      programs: () => {
+        const authority = this.catalogue.authority(pluginId);
+        const programs = this.opts.programs;
+        return { shims: authority && programs ? programs.shimPaths(authority) : [], searchPath: programs?.searchPath() ?? PROGRAM_PATH.join(':') };
+      },
+      program: (request, where) => {
+        const authority = this.catalogue.authority(pluginId);
+        if (!authority) return { refusal: `plugin ${pluginId} is no longer installed` };
+        if (!this.opts.programs) return { refusal: 'this host runs no programs' };
+        return this.opts.programs.decide({ dataDir: realDataDir, authority }, request, where);
+      },
     };
     return new PluginProcess({
       pluginId,
@@ -390,7 +405,6 @@ export class PluginLifecycle {
       view,
       hostCalls: {
         http: serve(services?.http, 'this host has no network broker'),
-        process: serve(services?.process, 'this host does not run programs'),
         settings: (m) => Promise.resolve(this.opts.settings.saveOwn(pluginId, m.values)),
       },
     });

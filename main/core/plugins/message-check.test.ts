@@ -17,7 +17,6 @@ describe('what main accepts from a plugin host', () => {
   it.each([
     [{ type: 'event', target: 'x', name: 'saved', payload: 1 }, 'events_emit'],
     [{ type: 'http', id: 1, method: 'GET', url: 'https://x/', headers: {}, body: null }, 'network_http or network_http_domain'],
-    [{ type: 'process', id: 1, program: 'git', args: ['status'], cwd: null }, 'process_spawn_whitelist or process_spawn'],
   ])('refuses %j unless the plugin holds %s', (m, needs) => {
     expect(checkBridgeMessage(m, none)).toEqual({ ok: false, reason: expect.stringContaining(needs) as string });
     expect(checkBridgeMessage(m, all).ok).toBe(true);
@@ -30,7 +29,8 @@ describe('what main accepts from a plugin host', () => {
     [{ type: 'result', id: 1, ok: true, value: 1 }, 'a message of unknown type "result"'],
     // Files are the sandbox's own view: main does no file work for a plugin, so asks for none.
     [{ type: 'fs', id: 1, op: 'read_file', path: '/etc/hostname' }, 'a message of unknown type "fs"'],
-    [{ type: 'process', id: 1, program: 'git', args: [1], cwd: null }, 'a malformed program request'],
+    // Programs go through the shim and the supervisor (design §8.1), never through the plugin host's channel.
+    [{ type: 'process', id: 1, program: 'git', args: ['status'], cwd: null }, 'a message of unknown type "process"'],
     [{ type: 'http', id: 1, method: 'DELETE', url: 'https://x/' }, 'a malformed HTTP request'],
     // A POST's body travels beside its message too.
     [{ type: 'http', id: 1, method: 'POST', url: 'https://x/', body: { a: 1 } }, 'a malformed HTTP request'],

@@ -25,7 +25,6 @@ const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== nul
 const NEEDS: Record<string, { any: readonly string[]; what: string } | undefined> = {
   event: { any: ['events_emit'], what: 'emitting events needs events_emit' },
   http: { any: ['network_http', 'network_http_domain'], what: 'HTTP requests need network_http or network_http_domain' },
-  process: { any: ['process_spawn_whitelist', 'process_spawn'], what: 'running programs needs process_spawn_whitelist or process_spawn' },
 };
 
 function shapeProblem(m: Fields): string | undefined {
@@ -43,8 +42,6 @@ function shapeProblem(m: Fields): string | undefined {
       return isId(m.id) && (m.method === 'GET' || m.method === 'POST') && isText(m.url) && (m.headers === undefined || m.headers === null || isObject(m.headers)) && (m.body === undefined || m.body === null)
         ? undefined
         : 'a malformed HTTP request';
-    case 'process':
-      return isId(m.id) && isText(m.program) && Array.isArray(m.args) && m.args.every(isText) && (m.cwd === null || m.cwd === undefined || isText(m.cwd)) ? undefined : 'a malformed program request';
     case 'settings':
       return isId(m.id) && isObject(m.values) ? undefined : 'a malformed settings save';
     default:

@@ -15,7 +15,7 @@ import { PluginProcess } from './plugin-process';
 /** A plugin host played by the test: what main sends it is recorded, what it says is scripted. */
 class ScriptedHost implements HostProcess {
   readonly pid = 4242;
-  readonly lockdown = { writable: ['/data', '/tmp'], view: false };
+  readonly lockdown = { writable: ['/data', '/tmp'], view: false, executable: [] };
   readonly sent: ToPluginHost[] = [];
   killed = false;
   private listeners: Array<(m: FromPluginHost) => void> = [];
@@ -90,7 +90,6 @@ async function running(answer: (() => Promise<PromptAnswer>) | 'never') {
         const outcome = await prompts.ask({ kind: 'network', pluginId: 'dev.t.p', pluginName: 'T', method: 'GET', url: 'https://x.example/', scheme: 'https', host: 'x.example', port: 443, unencrypted: false, permission: 'network_http', tier: 'Sensitive', reason: 'first use' });
         return outcome === 'allow-once' ? { ok: true, status: 200, headers: {}, body: 1 } : { ok: false, kind: 'permission', message: prompts.whyRefused(outcome as 'deny' | 'timeout' | 'unavailable') };
       },
-      process: async () => ({}),
       settings: async () => ({}),
     },
   });

@@ -6,7 +6,9 @@ import type { BridgeLookup } from '../bridges/bridges';
 import { Deadline } from '../deadline';
 import { isLevel } from '../log/filter';
 import { hostCallWaitMs, type Timeouts } from '../timeouts';
-import type { ViewAsk, ViewGrant } from '../sandbox/grant-view';
+import { PRIVATE_TMP, type ViewAsk, type ViewGrant } from '../sandbox/grant-view';
+import type { ProgramDecision } from '../processes/program-service';
+import { PROGRAM_PATH, type ProgramRequest } from '../processes/program-rules';
 import type { SandboxGate } from '../sandbox/gate';
 import type { ViewAccessRequest } from '../sandbox/supervisor-link';
 import type { SandboxProof, SandboxStatus } from '../sandbox/proof';
@@ -34,7 +36,6 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxCrashes: 3, windowMs: 
  */
 export interface HostCalls {
   http(request: Extract<BridgeMessage, { type: 'http' }>): Promise<unknown>;
-  process(request: Extract<BridgeMessage, { type: 'process' }>): Promise<unknown>;
   settings(request: Extract<BridgeMessage, { type: 'settings' }>): Promise<unknown>;
 }
 
@@ -82,6 +83,10 @@ export interface ViewSide {
   state(): { grants: ViewGrant[]; ask: ViewAsk; nextExpiry: Date | undefined };
   /** Allowed "this time" only: `once` is mounted until the commands the plugin is running have ended. */
   decide(request: ViewAccessRequest): Promise<{ allow: boolean; once?: ViewGrant }>;
+  /** Where the plugin's programs' shims go, read at each start (approvals may have changed). */
+  programs(): { shims: string[]; searchPath: string };
+  /** What a program shim's request runs (see processes/program-service). */
+  program(request: ProgramRequest, where: { home: string; egressPort: number | undefined }): ProgramDecision;
 }
 
 /** What the egress proxy's tunnels need of main, bound to this plugin. */
@@ -131,6 +136,8 @@ export class PluginProcess {
   private onLoaded: ((reply: LoadReply) => void) | undefined;
   /** Waiting for the plugin host's proof (or its failure to prepare). */
   private onProof: ((proof: SandboxProof | Error) => void) | undefined;
+  /** The plugin host's egress proxy on its sandbox's loopback, as it reported it: where its programs' network goes. */
+  private egressPort: number | undefined;
   /** What the running plugin host's plugin was granted, for checking what it says. */
   private granted: GrantedTypes = new Set();
   /** A grants update is on its way to the supervisor: commands wait for it, so a revocation holds on the next one. */
@@ -198,7 +205,9 @@ export class PluginProcess {
           for (const u of list) this.opts.logger.log(u.missing ? 'debug' : 'warn', this.opts.pluginId, `grant view: ${u.path} is not in the sandbox: ${u.why}`);
         },
         onProblem: (message) => this.opts.logger.log('error', this.opts.pluginId, `grant view: ${message}`),
+        onProgram: (request) => (this.opts.view ? this.opts.view.program(request, { home: PRIVATE_TMP, egressPort: this.egressPort }) : { refusal: 'this host runs no programs' }),
       },
+      programs: this.opts.view?.programs() ?? { shims: [], searchPath: PROGRAM_PATH.join(':') },
     });
     this.host = host;
     this.viewSent = JSON.stringify([view.grants, view.ask]);
@@ -262,7 +271,7 @@ export class PluginProcess {
         if (this.sandbox.state === 'unconfined') this.opts.logger.log('warn', this.opts.pluginId, `running unconfined, as settings.json allows: ${this.sandbox.reason}`);
         host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, hostCallWaitMs: hostCallWaitMs(this.opts.timeouts), ...context });
       };
-      host.send({ type: 'prepare', bridgePath: bridge.path, canary: this.opts.gate.canary, writable: host.lockdown.writable, view: host.lockdown.view, egress: this.opts.network && this.opts.egress !== undefined, lockDown: this.opts.gate.lockDown });
+      host.send({ type: 'prepare', bridgePath: bridge.path, canary: this.opts.gate.canary, writable: host.lockdown.writable, view: host.lockdown.view, executable: host.lockdown.executable, egress: this.opts.network && this.opts.egress !== undefined, lockDown: this.opts.gate.lockDown });
     });
   }
 
@@ -510,7 +519,11 @@ export class PluginProcess {
 
   private onHostMessage(host: HostProcess, m: FromPluginHost): void {
     const type = typeof m === 'object' && m !== null ? (m as { type?: unknown }).type : undefined;
-    if (type === 'proof' && this.onProof) this.onProof((m as Extract<FromPluginHost, { type: 'proof' }>).proof);
+    if (type === 'proof' && this.onProof) {
+      const { proof, egressPort } = m as Extract<FromPluginHost, { type: 'proof' }>;
+      this.egressPort = Number.isInteger(egressPort) && (egressPort as number) > 0 && (egressPort as number) < 65536 ? egressPort : undefined;
+      this.onProof(proof);
+    }
     else if (type === 'loaded' && this.onLoaded && this.onProof === undefined) this.onLoaded(m as LoadReply);
     else if (type === 'outbox' && this.onProof === undefined) {
       const decoded = decodeOutbox(wireToBinary((m as Extract<FromPluginHost, { type: 'outbox' }>).batch));
@@ -585,7 +598,6 @@ export class PluginProcess {
         this.opts.onNotify?.(m);
         return;
       case 'http':
-      case 'process':
       case 'settings': {
         const answer = calls ? hostCall(calls, m) : Promise.resolve({ ok: false, kind: 'permission', message: 'this host does not serve plugins' });
         this.answerHostCall(host, m.id, answer);
@@ -641,12 +653,10 @@ export class PluginProcess {
   }
 }
 
-function hostCall(calls: HostCalls, m: Extract<BridgeMessage, { type: 'http' | 'process' | 'settings' }>): Promise<unknown> {
+function hostCall(calls: HostCalls, m: Extract<BridgeMessage, { type: 'http' | 'settings' }>): Promise<unknown> {
   switch (m.type) {
     case 'http':
       return calls.http(m);
-    case 'process':
-      return calls.process(m);
     case 'settings':
       return calls.settings(m);
   }

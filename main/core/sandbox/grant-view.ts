@@ -60,6 +60,8 @@ export interface SupervisorStart {
   gid: number;
   bwrap: string;
   command: string[];
+  /** The program shim and gate, and where the plugin's whitelisted programs' names find the shim. */
+  programs?: { shim: string; gate: string; shims: string[] };
 }
 
 /** The folders a grant may lie in, made in the tree from the start (the plugin host's write rules hold on them). */
@@ -67,7 +69,10 @@ export function grantTops(root: HostRoot): string[] {
   return root.folders.filter((f) => !NO_GRANTS_BELOW.has(f));
 }
 
-export function supervisorStart(view: SandboxView, facts: { root: HostRoot; protectedRoots: readonly string[]; bwrap: string; command: string[]; grants: ViewGrant[]; ask: ViewAsk }): SupervisorStart {
+export function supervisorStart(
+  view: SandboxView,
+  facts: { root: HostRoot; protectedRoots: readonly string[]; bwrap: string; command: string[]; grants: ViewGrant[]; ask: ViewAsk; programs?: SupervisorStart['programs'] },
+): SupervisorStart {
   const write = new Set(view.readWrite);
   const statics = [
     ...view.readOnly.filter((p) => !write.has(p)).map((path) => ({ path })),
@@ -88,6 +93,7 @@ export function supervisorStart(view: SandboxView, facts: { root: HostRoot; prot
     gid: view.gid,
     bwrap: facts.bwrap,
     command: facts.command,
+    ...(facts.programs ? { programs: facts.programs } : {}),
   };
 }
 

@@ -29,12 +29,13 @@ function pair() {
 
 const start = supervisorStart({ readOnly: ['/usr'], readWrite: [], symlinks: [], network: false, uid: 1000, gid: 1000 }, { root: { folders: [], links: [] }, protectedRoots: [], bwrap: '/usr/bin/bwrap', command: ['node'], grants: [], ask: { read: true, write: true } });
 const tick = () => new Promise((r) => setImmediate(r));
+const refuseAll = () => ({ refusal: 'no programs here' });
 
 describe("main's side of a supervisor", () => {
   it('starts it, holds grants back until it is ready, and settles an update once it is applied', async () => {
     const s = pair();
     const unmounted: unknown[] = [];
-    const link = new SupervisorLink(s.stream, start, { onAccess: async () => false, onUnmounted: (u) => unmounted.push(...u), onProblem: () => undefined });
+    const link = new SupervisorLink(s.stream, start, { onAccess: async () => false, onUnmounted: (u) => unmounted.push(...u), onProblem: () => undefined, onProgram: refuseAll });
     let settled = false;
     void link.setGrants([{ path: '/srv/a', write: false }], { read: true, write: false }).then(() => (settled = true));
     void link.setGrants([{ path: '/srv/b', write: true }], { read: true, write: true });
@@ -63,6 +64,7 @@ describe("main's side of a supervisor", () => {
       },
       onUnmounted: () => undefined,
       onProblem: (m) => problems.push(m),
+      onProgram: refuseAll,
     });
     s.say({ type: 'ready', pid: 7, unmounted: [] });
     for (const [id, path] of [[1, '/yes'], [2, '/no'], [3, '/boom']] as const) s.say({ type: 'access', id, call: 'openat', path, write: false, namesFolder: false, folder: '/', realFolder: '/' });
@@ -79,10 +81,41 @@ describe("main's side of a supervisor", () => {
 
   it('lets nothing wait for a supervisor that is gone', async () => {
     const s = pair();
-    const link = new SupervisorLink(s.stream, start, { onAccess: async () => true, onUnmounted: () => undefined, onProblem: () => undefined });
+    const link = new SupervisorLink(s.stream, start, { onAccess: async () => true, onUnmounted: () => undefined, onProblem: () => undefined, onProgram: refuseAll });
     const waiting = link.setGrants([], { read: false, write: false });
     s.stream.destroy();
     await expect(waiting).resolves.toBeUndefined();
     await expect(link.setGrants([], { read: false, write: false })).resolves.toBeUndefined();
+  });
+
+  it("answers a shim's request with main's decision, and reports how each run ended, once, the supervisor's end included", async () => {
+    const s = pair();
+    const ended: unknown[] = [];
+    const run = { path: '/usr/bin/git', args: ['status'], env: [], execute: ['/usr/bin/git'], helpers: [], network: false, shellStandIn: true };
+    new SupervisorLink(s.stream, start, {
+      onAccess: async () => false,
+      onUnmounted: () => undefined,
+      onProblem: () => undefined,
+      onProgram: (r) => (r.program === 'git' ? { run, ended: (o) => ended.push([r.args[0], o]) } : { refusal: `${r.program} is not whitelisted` }),
+    });
+    s.say({ type: 'ready', pid: 7, unmounted: [] });
+    s.say({ type: 'program', id: 1, program: 'git', args: ['status'], cwd: '/srv/repo', env: [] });
+    s.say({ type: 'program', id: 2, program: 'curl', args: [], cwd: '/', env: [] });
+    s.say({ type: 'program', id: 3, program: 'git', args: ['log'], cwd: '/srv/repo', env: [] });
+    await tick();
+    expect(s.written.filter((m) => m.type === 'program')).toEqual([
+      { type: 'program', id: 1, run },
+      { type: 'program', id: 2, refusal: 'curl is not whitelisted' },
+      { type: 'program', id: 3, run },
+    ]);
+    s.say({ type: 'program-ended', id: 1, code: 0, signal: null, ms: 12, error: null });
+    s.say({ type: 'program-ended', id: 1, code: 0, signal: null, ms: 12, error: null });
+    await tick();
+    s.stream.destroy();
+    await tick();
+    expect(ended).toEqual([
+      ['status', { code: 0, signal: null, ms: 12, error: null }],
+      ['log', { code: null, signal: null, ms: 0, error: 'the plugin host stopped while it ran' }],
+    ]);
   });
 });

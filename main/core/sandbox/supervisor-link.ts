@@ -1,4 +1,6 @@
 import type { Duplex } from 'node:stream';
+import type { ProgramDecision, ProgramOutcome } from '../processes/program-service';
+import type { ProgramRequest } from '../processes/program-rules';
 import type { SupervisorStart, ViewAsk, ViewGrant } from './grant-view';
 
 /** A call of the plugin that names a path outside its view, waiting for main's decision. */
@@ -27,6 +29,8 @@ type FromSupervisor =
   | { type: 'ready'; pid: number; unmounted: Unmounted[] }
   | { type: 'applied'; seq: number; unmounted: Unmounted[] }
   | ({ type: 'access'; id: number } & ViewAccessRequest)
+  | ({ type: 'program'; id: number } & ProgramRequest)
+  | ({ type: 'program-ended'; id: number } & ProgramOutcome)
   | { type: 'problem'; message: string };
 
 export interface SupervisorHooks {
@@ -34,6 +38,8 @@ export interface SupervisorHooks {
   onAccess(request: ViewAccessRequest): Promise<boolean>;
   onUnmounted(unmounted: Unmounted[]): void;
   onProblem(message: string): void;
+  /** Decides what a program shim's request runs, if anything (see processes/program-service). */
+  onProgram(request: ProgramRequest): ProgramDecision;
 }
 
 const MAX_FRAME = 1 << 20;
@@ -51,6 +57,8 @@ export class SupervisorLink {
   /** Grants waiting to be sent until the supervisor is ready; only the latest counts. */
   private queued: { grants: ViewGrant[]; ask: ViewAsk; seq: number } | undefined;
   private readonly waiters: Array<{ seq: number; done: () => void }> = [];
+  /** Programs started for shims, by the supervisor's id, until they end. */
+  private readonly runs = new Map<number, (outcome: ProgramOutcome) => void>();
 
   constructor(
     private readonly stream: Duplex,
@@ -126,6 +134,25 @@ export class SupervisorLink {
         );
         return;
       }
+      case 'program': {
+        const { id, program, args, cwd, env } = m;
+        let decision: ProgramDecision;
+        try {
+          decision = this.hooks.onProgram({ program, args, cwd, env });
+        } catch (e) {
+          decision = { refusal: `deciding on ${program} failed: ${(e as Error).message}` };
+        }
+        if ('refusal' in decision) return this.write({ type: 'program', id, refusal: decision.refusal });
+        this.runs.set(id, decision.ended);
+        this.write({ type: 'program', id, run: decision.run });
+        return;
+      }
+      case 'program-ended': {
+        const ended = this.runs.get(m.id);
+        this.runs.delete(m.id);
+        ended?.({ code: m.code, signal: m.signal, ms: m.ms, error: m.error });
+        return;
+      }
       case 'problem':
         this.hooks.onProblem(m.message);
         return;
@@ -154,5 +181,8 @@ export class SupervisorLink {
     if (this.closed) return;
     this.closed = true;
     this.settle(Number.MAX_SAFE_INTEGER);
+    // Programs end with their supervisor (bubblewrap dies with its parent): say so for each.
+    for (const ended of this.runs.values()) ended({ code: null, signal: null, ms: 0, error: 'the plugin host stopped while it ran' });
+    this.runs.clear();
   }
 }

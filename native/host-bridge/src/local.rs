@@ -1,45 +1,89 @@
 //! `ctx.fs()` and `ctx.process()`, present only when their permissions were granted.
 //!
-//! Files are the sandbox's own view (design §8.1); programs are started by main, which checks the
-//! permission and the user's grant (or asks), runs them in a sandbox of their own, and audits them.
-use crate::host_call;
+//! Files are the sandbox's own view (design §8.1); programs go through the program shim, as a
+//! plugin's own `std::process::Command` does: main decides and audits, and runs each real program
+//! in a sandbox of its own on the plugin's view.
 use haloforge_plugin_api::{FsEntry, PluginError, PluginFs, ProcessOutput, ProcessRunner};
-use serde_json::{json, Value};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
-/// Turns main's refusal or failure into the PluginError the plugin sees.
-fn error_of(reply: &Value, otherwise: fn(String) -> PluginError) -> PluginError {
-    let message = reply.get("message").and_then(Value::as_str).unwrap_or("the host refused the request").to_string();
-    match reply.get("kind").and_then(Value::as_str) {
-        Some("permission") => PluginError::PermissionDenied(message),
-        _ => otherwise(message),
-    }
-}
-
-fn ask_host(kind: &str, request: Value, wait: Duration, otherwise: fn(String) -> PluginError) -> Result<Value, PluginError> {
-    let reply = host_call::call(kind, request, wait).map_err(otherwise)?;
-    if reply.get("ok").and_then(Value::as_bool) == Some(true) {
-        Ok(reply)
-    } else {
-        Err(error_of(&reply, otherwise))
-    }
-}
-
-/// `ctx.process()`: main starts the program, if the manifest and the user allow it, in a sandbox of
-/// its own that sees only the folders the user granted this plugin.
+/// `ctx.process()`: the same way as a plugin's own `std::process::Command` (design §8.1): the
+/// program shim, which asks main through the supervisor; main decides and audits, and the real
+/// program runs in a sandbox of its own on this plugin's view. Its output is collected here.
 pub struct Processes {
-    /// How long to wait for main's answer (main's longest: two prompts and the run).
+    /// The longest a program may run; it is killed after.
     pub wait: Duration,
 }
 
+/// Where the shim for `ctx.process()` is in the sandbox (native/supervisor/src/programs.rs).
+const SHIM: &str = "/run/haloforge-programs/shim";
+/// Output kept of each of stdout and stderr; a program that writes more is stopped.
+const MAX_OUTPUT: usize = 8 << 20;
+/// How the shim says the host did not run the program (its stderr starts with "haloforge: ").
+const NOT_RUN: i32 = 126;
+
 impl ProcessRunner for Processes {
     fn run(&self, executable: &str, args: &[&str], cwd: Option<&Path>) -> Result<ProcessOutput, PluginError> {
-        let request = json!({ "program": executable, "args": args, "cwd": cwd.map(|d| d.display().to_string()) });
-        let reply = ask_host("process", request, self.wait, PluginError::Process)?;
-        let text = |key: &str| reply.get(key).and_then(Value::as_str).unwrap_or("").to_string();
-        let exit_code = reply.get("exitCode").and_then(Value::as_i64).and_then(|c| i32::try_from(c).ok()).unwrap_or(-1);
-        Ok(ProcessOutput { exit_code, stdout: text("stdout"), stderr: text("stderr") })
+        use std::io::Read;
+        use std::os::unix::process::CommandExt;
+        use std::process::{Command, Stdio};
+        if executable.contains('/') {
+            return Err(PluginError::PermissionDenied(format!("programs are run by name (like \"git\"), not by path: {executable}")));
+        }
+        let mut cmd = Command::new(SHIM);
+        cmd.arg0(executable).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.current_dir(cwd.map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir));
+        let mut child = cmd.spawn().map_err(|e| PluginError::Process(format!("{executable} could not be started: {e}")))?;
+        let pipes = [child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>), child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>)];
+        let readers: Vec<_> = pipes
+            .into_iter()
+            .flatten()
+            .map(|mut pipe| {
+                std::thread::spawn(move || {
+                    let mut kept = Vec::new();
+                    let mut chunk = [0u8; 65536];
+                    let mut over = false;
+                    while let Ok(n) = pipe.read(&mut chunk) {
+                        if n == 0 {
+                            break;
+                        }
+                        over |= kept.len() + n > MAX_OUTPUT;
+                        if !over {
+                            kept.extend_from_slice(&chunk[..n]);
+                        }
+                    }
+                    (kept, over)
+                })
+            })
+            .collect();
+        let deadline = std::time::Instant::now() + self.wait;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if std::time::Instant::now() >= deadline => {
+                    // The shim gone, the supervisor stops the program.
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => return Err(PluginError::Process(format!("{executable}: {e}"))),
+            }
+        };
+        let outputs: Vec<(Vec<u8>, bool)> = readers.into_iter().map(|r| r.join().unwrap_or_default()).collect();
+        let text = |i: usize| outputs.get(i).map(|(b, _)| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+        let Some(status) = status else { return Err(PluginError::Process(format!("{executable} ran longer than {} ms and was stopped", self.wait.as_millis()))) };
+        if outputs.iter().any(|(_, over)| *over) {
+            return Err(PluginError::Process(format!("{executable} wrote more than {MAX_OUTPUT} bytes of output")));
+        }
+        let (stdout, stderr) = (text(0), text(1));
+        let exit_code = status.code().unwrap_or(-1);
+        if exit_code == NOT_RUN {
+            if let Some(why) = stderr.strip_prefix("haloforge: ") {
+                return Err(PluginError::PermissionDenied(why.trim_end().to_string()));
+            }
+        }
+        Ok(ProcessOutput { exit_code, stdout, stderr })
     }
 }
 
@@ -130,24 +174,6 @@ impl PluginFs for Files {
 mod tests {
     use super::*;
 
-    fn answer_next(kind: &str, answer: Value) -> std::thread::JoinHandle<Value> {
-        let kind = kind.to_string();
-        std::thread::spawn(move || {
-            let mut buf = vec![0u8; 65536];
-            loop {
-                let n = crate::outbox::drain_into(&mut buf);
-                if n > 0 {
-                    let msgs = crate::outbox::control_messages(&buf[..n as usize]);
-                    if let Some(m) = msgs.into_iter().find(|m| m["type"] == kind.as_str()) {
-                        assert!(host_call::complete(m["id"].as_u64().unwrap() as u32, answer));
-                        return m;
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(2));
-            }
-        })
-    }
-
     #[test]
     fn files_are_plain_file_calls_from_the_data_folder_and_a_refusal_is_permission_denied() {
         let root = std::env::temp_dir().join(format!("hf-fs-{}", std::process::id()));
@@ -168,21 +194,5 @@ mod tests {
         let read_only = Files { data_dir: data.clone(), write_data: false };
         assert!(matches!(read_only.write_file(Path::new("x"), b"x"), Err(PluginError::PermissionDenied(m)) if m.contains("filesystem_write_app_data")));
         std::fs::remove_dir_all(root).unwrap();
-    }
-
-    #[test]
-    fn programs_are_run_by_main() {
-        let _g = crate::outbox::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let asked = answer_next("process", json!({ "ok": true, "exitCode": 0, "stdout": "## main\n", "stderr": "" }));
-        let out = Processes { wait: Duration::from_secs(5) }.run("git", &["status", "--short"], Some(Path::new("/work/repo"))).unwrap();
-        assert_eq!((out.exit_code, out.stdout.as_str()), (0, "## main\n"));
-        let request = asked.join().unwrap();
-        assert_eq!(request["program"], "git");
-        assert_eq!(request["args"], json!(["status", "--short"]));
-        assert_eq!(request["cwd"], "/work/repo");
-
-        let refused = answer_next("process", json!({ "ok": false, "kind": "permission", "message": "sh is not in the plugin's process_spawn_whitelist" }));
-        assert!(matches!(Processes { wait: Duration::from_secs(5) }.run("sh", &[], None), Err(PluginError::PermissionDenied(_))));
-        refused.join().unwrap();
     }
 }

@@ -1,11 +1,12 @@
 //! The plugin host's own walls, raised before any plugin code runs (design §8). Bubblewrap has
 //! already given the process its namespaces and its file view; this adds what only the process
 //! can do for itself:
-//! - a seccomp filter, on every thread at once, against what a plugin host never needs: starting
-//!   programs (main runs them, each in a sandbox of its own), debugging other processes, mounting,
-//!   new namespaces, kernel keyrings, BPF, io_uring, and sockets other than Unix ones;
+//! - a seccomp filter (hf-walls), on every thread at once, against what a plugin host never needs:
+//!   debugging other processes, mounting, new namespaces, kernel keyrings, BPF, io_uring, x32
+//!   calls, sockets other than Unix ones; and starting programs, unless there are shims;
 //! - a Landlock ruleset (a second wall behind the mount view): no writes outside the folders named,
-//!   no TCP, no signals to processes outside the sandbox, no abstract Unix sockets outside it;
+//!   no program but the shims (each forwards to main, which runs the real one in a sandbox of its
+//!   own), no TCP, no signals to processes outside the sandbox, no abstract Unix sockets outside it;
 //! - the grant view's filter (design §8.1): calls that name a path from the working folder or the
 //!   root go to the supervisor outside the sandbox (seccomp user notification), which lets them go
 //!   on in view and asks main about the rest; its listener is handed to the supervisor at once, and
@@ -28,6 +29,9 @@ pub struct LockdownRequest {
     /// The socket to the supervisor on which the grant view's listener is handed over.
     #[serde(default)]
     pub view_socket: Option<i32>,
+    /// The only files that may be executed: the program shims (design §8.1). None: no program at all.
+    #[serde(default)]
+    pub executable: Vec<PathBuf>,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -49,13 +53,11 @@ pub struct LockdownReport {
 #[cfg(target_os = "linux")]
 pub fn lock_down(request: &LockdownRequest) -> LockdownReport {
     let mut problems = Vec::new();
-    // Without no_new_privs an unprivileged process may not install a filter; it also means a
-    // setuid program could never gain rights here.
-    // SAFETY: prctl with PR_SET_NO_NEW_PRIVS takes plain integers and touches no memory.
-    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-        problems.push(format!("cannot set no_new_privs: {}", std::io::Error::last_os_error()));
+    if let Err(e) = hf_walls::no_new_privs() {
+        problems.push(e);
     }
-    let (landlock, landlock_all_threads) = match linux::landlock(&request.writable, request.egress_port) {
+    let rules = hf_walls::Rules { writable: Some(&request.writable), executable: &request.executable, egress_port: request.egress_port };
+    let (landlock, landlock_all_threads) = match linux::landlock(&rules) {
         Ok(status) => status,
         Err(e) => {
             problems.push(format!("Landlock: {e}"));
@@ -72,7 +74,9 @@ pub fn lock_down(request: &LockdownRequest) -> LockdownReport {
         }
         None => false,
     };
-    let seccomp = match linux::seccomp(request.egress_port.is_some()) {
+    // Programs may be started only where Landlock says which (the shims): without it, none.
+    let programs = !request.executable.is_empty() && landlock != "not-enforced";
+    let seccomp = match linux::seccomp(hf_walls::Calls { network: request.egress_port.is_some(), programs }) {
         Ok(()) => true,
         Err(e) => {
             problems.push(format!("seccomp: {e}"));
@@ -95,151 +99,14 @@ pub fn lock_down(_request: &LockdownRequest) -> LockdownReport {
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use landlock::{make_bitflags, path_beneath_rules, AccessFs, AccessNet, CompatLevel, Compatible, NetPort, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI};
-    use seccompiler::{BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter, SeccompRule};
-    use std::collections::BTreeMap;
-    use std::path::PathBuf;
-
-    /// The newest Landlock ABI this code knows; older kernels get what they support.
-    const LANDLOCK_ABI: ABI = ABI::V7;
-
-    pub fn landlock(writable: &[PathBuf], egress_port: Option<u16>) -> Result<(String, bool), String> {
-        let write = AccessFs::from_write(LANDLOCK_ABI);
-        let created = Ruleset::default()
-            .set_compatibility(CompatLevel::BestEffort)
-            .handle_access(write)
-            .and_then(|r| r.handle_access(make_bitflags!(AccessNet::{BindTcp | ConnectTcp})))
-            .and_then(|r| r.scope(make_bitflags!(Scope::{Signal | AbstractUnixSocket})))
-            .and_then(|r| r.create())
-            .map_err(|e| e.to_string())?;
-        // /dev/null is written by the runtime itself; no rule means no write anywhere else.
-        let status = created
-            .add_rules(path_beneath_rules(writable.iter().map(PathBuf::as_path).chain([std::path::Path::new("/dev/null")]), write))
-            .and_then(|r| r.add_rules(egress_port.map(|port| Ok(NetPort::new(port, AccessNet::ConnectTcp)))))
-            .and_then(|r| r.restrict_self())
-            .map_err(|e| e.to_string())?;
-        let text = match status.ruleset {
-            RulesetStatus::FullyEnforced => "fully-enforced",
-            RulesetStatus::PartiallyEnforced => "partially-enforced",
-            RulesetStatus::NotEnforced => "not-enforced",
-        };
-        Ok((text.to_string(), status.all_threads))
-    }
-
-    /// System calls refused outright (EPERM).
-    fn denied() -> Vec<i64> {
-        let mut calls = vec![
-            libc::SYS_execve,
-            libc::SYS_execveat,
-            libc::SYS_ptrace,
-            libc::SYS_process_vm_readv,
-            libc::SYS_process_vm_writev,
-            libc::SYS_pidfd_getfd,
-            libc::SYS_mount,
-            libc::SYS_umount2,
-            libc::SYS_pivot_root,
-            libc::SYS_chroot,
-            libc::SYS_unshare,
-            libc::SYS_setns,
-            libc::SYS_fsopen,
-            libc::SYS_fsconfig,
-            libc::SYS_fsmount,
-            libc::SYS_fspick,
-            libc::SYS_move_mount,
-            libc::SYS_open_tree,
-            libc::SYS_mount_setattr,
-            libc::SYS_open_by_handle_at,
-            libc::SYS_name_to_handle_at,
-            libc::SYS_keyctl,
-            libc::SYS_add_key,
-            libc::SYS_request_key,
-            libc::SYS_bpf,
-            libc::SYS_perf_event_open,
-            libc::SYS_userfaultfd,
-            libc::SYS_io_uring_setup,
-            libc::SYS_io_uring_enter,
-            libc::SYS_io_uring_register,
-            libc::SYS_kexec_load,
-            libc::SYS_kexec_file_load,
-            libc::SYS_init_module,
-            libc::SYS_finit_module,
-            libc::SYS_delete_module,
-            libc::SYS_reboot,
-            libc::SYS_swapon,
-            libc::SYS_swapoff,
-            libc::SYS_acct,
-            libc::SYS_quotactl,
-            libc::SYS_syslog,
-            libc::SYS_sethostname,
-            libc::SYS_setdomainname,
-            libc::SYS_settimeofday,
-            libc::SYS_clock_settime,
-            libc::SYS_clock_adjtime,
-            libc::SYS_adjtimex,
-            libc::SYS_vhangup,
-            // No filter of the plugin's own, and so no listener of its own, after ours.
-            libc::SYS_seccomp,
-        ];
-        #[cfg(target_arch = "x86_64")]
-        calls.extend([libc::SYS_iopl, libc::SYS_ioperm, libc::SYS_uselib]);
-        calls
-    }
-
-    fn cond(arg: u8, op: SeccompCmpOp, value: u64) -> Result<SeccompCondition, String> {
-        SeccompCondition::new(arg, SeccompCmpArgLen::Dword, op, value).map_err(|e| e.to_string())
-    }
-
-    fn program(rules: BTreeMap<i64, Vec<SeccompRule>>, action: SeccompAction) -> Result<BpfProgram, String> {
-        let arch = std::env::consts::ARCH.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?;
-        SeccompFilter::new(rules, SeccompAction::Allow, action, arch).and_then(BpfProgram::try_from).map_err(|e| e.to_string())
-    }
-
-    pub fn seccomp(egress: bool) -> Result<(), String> {
-        let mut refused: BTreeMap<i64, Vec<SeccompRule>> = denied().into_iter().map(|n| (n, Vec::new())).collect();
-        // Sockets: Unix ones (the channel to main is inherited; the mount view holds no socket of
-        // anyone else's), and IP ones only with the egress proxy, whose port alone Landlock lets
-        // them reach. No netlink, packet or any other family.
-        let mut families = vec![libc::AF_UNIX];
-        if egress {
-            families.extend([libc::AF_INET, libc::AF_INET6]);
-        }
-        let others = families.into_iter().map(|f| cond(0, SeccompCmpOp::Ne, f as u64)).collect::<Result<Vec<_>, _>>()?;
-        refused.insert(libc::SYS_socket, vec![SeccompRule::new(others).map_err(|e| e.to_string())?]);
-        // Threads yes, new namespaces no.
-        let new_namespaces = [libc::CLONE_NEWNS, libc::CLONE_NEWUSER, libc::CLONE_NEWPID, libc::CLONE_NEWNET, libc::CLONE_NEWIPC, libc::CLONE_NEWUTS, libc::CLONE_NEWCGROUP];
-        let mut clone_rules = Vec::new();
-        for flag in new_namespaces {
-            let flag = flag as u64;
-            clone_rules.push(SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(flag), flag)?]).map_err(|e| e.to_string())?);
-        }
-        refused.insert(libc::SYS_clone, clone_rules);
-        // A filter by prctl is a filter too (it cannot listen, but nothing of the plugin's needs one).
-        refused.insert(libc::SYS_prctl, vec![SeccompRule::new(vec![cond(0, SeccompCmpOp::Eq, libc::PR_SET_SECCOMP as u64)?]).map_err(|e| e.to_string())?]);
-        let deny = program(refused, SeccompAction::Errno(libc::EPERM as u32))?;
-        // clone3 passes its flags in memory a filter cannot read: "not implemented" makes the C
-        // library fall back to clone, whose flags the filter above checks.
-        let clone3 = program(BTreeMap::from([(libc::SYS_clone3, Vec::new())]), SeccompAction::Errno(libc::ENOSYS as u32))?;
-        // The deny filter last: it refuses `seccomp` itself.
-        seccompiler::apply_filter_all_threads(&clone3).map_err(|e| e.to_string())?;
-        seccompiler::apply_filter_all_threads(&deny).map_err(|e| e.to_string())?;
-        Ok(())
-    }
+    use hf_walls::{jump, stmt, X32_BIT};
+    pub use hf_walls::{landlock, seccomp};
 
     /// `AUDIT_ARCH_*` of the calls the view's filter reads (the deny filter refuses the others).
     #[cfg(target_arch = "x86_64")]
     const ARCH: u32 = 0xC000_003E;
     #[cfg(target_arch = "aarch64")]
     const ARCH: u32 = 0xC000_00B7;
-    /// x86_64 numbers with this bit set are the x32 ABI's: refused outright, never read as
-    /// another call (a kernel with x32 on would let them past a filter of x86_64 numbers).
-    const X32_BIT: u32 = 0x4000_0000;
-
-    fn stmt(code: u32, k: u32) -> libc::sock_filter {
-        libc::sock_filter { code: code as u16, jt: 0, jf: 0, k }
-    }
-    fn jump(code: u32, k: u32, jt: u8, jf: u8) -> libc::sock_filter {
-        libc::sock_filter { code: code as u16, jt, jf, k }
-    }
 
     /// The grant view's filter: each call of the table (hf-path-calls) goes to the supervisor when
     /// one of its directory arguments is `AT_FDCWD` (or it takes none); everything else is allowed
@@ -293,41 +160,13 @@ mod linux {
             return Err(format!("the filter could not be installed: {}", std::io::Error::last_os_error()));
         }
         let listener = listener as i32;
-        let sent = send_fd(socket, listener);
+        let sent = hf_fd_pass::send(socket, b"L", &[listener]);
         // SAFETY: both descriptors are ours to close; the supervisor holds its own copy of the listener.
         unsafe {
             libc::close(listener);
             libc::close(socket);
         }
-        sent.map_err(|e| format!("the listener could not be handed to the supervisor ({e}); every path call now fails"))
-    }
-
-    fn send_fd(socket: i32, fd: i32) -> std::io::Result<()> {
-        let byte = [b'L'];
-        let mut iov = libc::iovec { iov_base: byte.as_ptr() as *mut libc::c_void, iov_len: 1 };
-        // SAFETY: CMSG_SPACE is a pure size computation.
-        let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<i32>() as u32) } as usize;
-        let mut control = vec![0u8; space];
-        // SAFETY: a zeroed msghdr is valid; its pointers are set to buffers that outlive the call.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = space;
-        // SAFETY: the control buffer holds one cmsghdr with room for one descriptor.
-        unsafe {
-            let header = libc::CMSG_FIRSTHDR(&msg);
-            (*header).cmsg_level = libc::SOL_SOCKET;
-            (*header).cmsg_type = libc::SCM_RIGHTS;
-            (*header).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<i32>() as u32) as usize;
-            std::ptr::copy_nonoverlapping((&fd as *const i32).cast::<u8>(), libc::CMSG_DATA(header), std::mem::size_of::<i32>());
-        }
-        // SAFETY: sendmsg reads the message described above.
-        if unsafe { libc::sendmsg(socket, &msg, 0) } == 1 {
-            Ok(())
-        } else {
-            Err(std::io::Error::last_os_error())
-        }
+        sent.map(|_| ()).map_err(|e| format!("the listener could not be handed to the supervisor ({e}); every path call now fails"))
     }
 }
 
@@ -388,7 +227,7 @@ mod tests {
         let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let (proxy_port, other_port) = (proxy.local_addr().unwrap().port(), other.local_addr().unwrap().port());
-        let code = in_locked_down_child(LockdownRequest { writable: vec![], egress_port: Some(proxy_port), view_socket: None }, |report| {
+        let code = in_locked_down_child(LockdownRequest { writable: vec![], egress_port: Some(proxy_port), ..Default::default() }, |report| {
             if !report.seccomp {
                 return 30;
             }
@@ -412,7 +251,7 @@ mod tests {
         let (open, closed) = (root.join("data"), root.join("elsewhere"));
         std::fs::create_dir_all(&open).unwrap();
         std::fs::create_dir_all(&closed).unwrap();
-        let code = in_locked_down_child(LockdownRequest { writable: vec![open.clone()], egress_port: None, view_socket: None }, |report| {
+        let code = in_locked_down_child(LockdownRequest { writable: vec![open.clone()], ..Default::default() }, |report| {
             if report.landlock == "not-enforced" {
                 return 0; // an older kernel: the mount view is the only wall, and the proof says so
             }
@@ -439,7 +278,7 @@ mod tests {
         let pid = unsafe { libc::fork() };
         if pid == 0 {
             let etc = std::fs::File::open("/etc").unwrap();
-            let report = lock_down(&LockdownRequest { writable: vec![], egress_port: None, view_socket: Some(theirs_fd) });
+            let report = lock_down(&LockdownRequest { view_socket: Some(theirs_fd), ..Default::default() });
             let code = (|| {
                 if !report.view_listener || !report.seccomp {
                     return 40;

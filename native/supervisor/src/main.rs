@@ -6,6 +6,7 @@ mod mounts;
 mod notify;
 mod paths;
 mod plan;
+mod programs;
 mod protocol;
 mod supervisor;
 mod watch;

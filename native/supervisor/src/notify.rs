@@ -138,39 +138,13 @@ pub fn umask_of(pid: u32) -> u32 {
         .unwrap_or(0o022)
 }
 
-/// Receives the one descriptor the plugin host's lockdown sends over `socket`.
+/// Receives the one descriptor the plugin host's lockdown hands over; None if it closed instead.
 pub fn receive_fd(socket: RawFd) -> io::Result<Option<OwnedFd>> {
-    use std::os::fd::FromRawFd;
-    let mut byte = [0u8; 1];
-    let mut iov = libc::iovec { iov_base: byte.as_mut_ptr().cast(), iov_len: 1 };
-    // SAFETY: CMSG_SPACE is a pure size computation.
-    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<RawFd>() as u32) } as usize;
-    let mut control = vec![0u8; space];
-    // SAFETY: a zeroed msghdr is valid; its pointers are set below to buffers that outlive the call.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.as_mut_ptr().cast();
-    msg.msg_controllen = space;
-    // SAFETY: recvmsg fills the buffers described by msg.
-    let n = unsafe { libc::recvmsg(socket, &mut msg, libc::MSG_CMSG_CLOEXEC) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
+    let (n, fds) = hf_fd_pass::receive(socket, &mut [0u8; 1])?;
     if n == 0 {
         return Ok(None);
     }
-    // SAFETY: msg was filled by recvmsg; CMSG_FIRSTHDR reads within its control buffer.
-    let header = unsafe { libc::CMSG_FIRSTHDR(&msg) };
-    // SAFETY: a non-null header points into `control`, which holds a whole cmsghdr.
-    if header.is_null() || unsafe { (*header).cmsg_level != libc::SOL_SOCKET || (*header).cmsg_type != libc::SCM_RIGHTS } {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "the plugin host sent no descriptor"));
-    }
-    let mut fd: RawFd = -1;
-    // SAFETY: an SCM_RIGHTS message of one descriptor; CMSG_DATA points at its data.
-    unsafe { std::ptr::copy_nonoverlapping(libc::CMSG_DATA(header), (&mut fd as *mut RawFd).cast(), std::mem::size_of::<RawFd>()) };
-    // SAFETY: the kernel made a new descriptor for us.
-    Ok(Some(unsafe { OwnedFd::from_raw_fd(fd) }))
+    fds.into_iter().next().map(Some).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "the plugin host sent no descriptor"))
 }
 
 /// Opens a file on the caller's behalf beneath the folder `dir`: `name` alone, no link followed,

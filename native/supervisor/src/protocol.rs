@@ -40,6 +40,40 @@ pub struct Start {
     /// bubblewrap, by its absolute path, and the plugin host command it runs.
     pub bwrap: String,
     pub command: Vec<String>,
+    /// Programs the plugin may run through shims; none when it may run none.
+    #[serde(default)]
+    pub programs: Option<ProgramSetup>,
+}
+
+/// The program shim and gate (static binaries, outside the sandbox), and where in the sandbox each
+/// whitelisted program's name finds the shim (`/usr/bin/git`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgramSetup {
+    pub shim: String,
+    pub gate: String,
+    pub shims: Vec<String>,
+}
+
+/// What main decided a shim's request runs: exactly this program, these arguments and this
+/// environment, allowed to execute only `execute`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgramRun {
+    pub path: String,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub execute: Vec<String>,
+    /// Folders whose files the program may exec besides itself (git's git-core), as the gate checks each exec.
+    #[serde(default)]
+    pub helpers: Vec<String>,
+    /// On the plugin's own network (its egress proxy), or on none at all.
+    pub network: bool,
+    #[serde(default)]
+    pub egress_port: Option<u16>,
+    /// git's local transport runs its helpers through `/bin/sh`: the gate stands in for it.
+    #[serde(default)]
+    pub shell_stand_in: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -62,6 +96,14 @@ pub enum FromMain {
     Decision {
         id: u64,
         allow: bool,
+    },
+    /// Main's answer to a `program`: what to run, or why not.
+    Program {
+        id: u64,
+        #[serde(default)]
+        run: Option<ProgramRun>,
+        #[serde(default)]
+        refusal: Option<String>,
     },
 }
 
@@ -94,6 +136,10 @@ pub enum ToMain {
         folder: String,
         real_folder: String,
     },
+    /// A shim asks to run a program; it waits for main's `program` answer.
+    Program { id: u64, program: String, args: Vec<String>, cwd: String, env: Vec<(String, String)> },
+    /// A program started for a shim has ended (or could not be started).
+    ProgramEnded { id: u64, code: Option<i32>, signal: Option<i32>, ms: f64, error: Option<String> },
     /// Something went wrong that main should log.
     Problem { message: String },
 }

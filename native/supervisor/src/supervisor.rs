@@ -6,6 +6,7 @@ use crate::mounts::{self, Tree};
 use crate::notify::{self, Call, Listener};
 use crate::paths::{normalize, parent, within, Links};
 use crate::plan::{plan, Grant, StaticEntry};
+use crate::programs::{Programs, Watched, IN_SANDBOX, SHIM_IN_SANDBOX, SOCKET_DIR};
 use crate::protocol::{write_frame, Ask, FrameReader, FromMain, Start, ToMain, Unmounted};
 use crate::watch::Watch;
 use hf_path_calls::{access_mode_write, open_flags_write, path_call, Access, PathCall, AT_FDCWD_ARG};
@@ -75,6 +76,7 @@ pub struct Supervisor {
     child_fd: OwnedFd,
     waiting: HashMap<u64, Waiting>,
     next_id: u64,
+    programs: Option<Programs>,
 }
 
 fn say(control: &mut UnixStream, message: &ToMain) {
@@ -113,6 +115,17 @@ impl Supervisor {
         let mut tree = Tree::new(Path::new(TREE), Path::new(STAGE))?;
         let mut statics = start.statics.clone();
         statics.push(StaticEntry { path: start.private_tmp.clone(), source: Some(PRIVATE_TMP.into()), write: true, optional: false });
+        let programs = match &start.programs {
+            Some(setup) => {
+                let p = Programs::listen(setup.clone(), &start.bwrap, TREE, start.uid, start.gid)?;
+                statics.push(StaticEntry { path: IN_SANDBOX.into(), source: Some(SOCKET_DIR.into()), write: false, optional: false });
+                for at in setup.shims.iter().map(String::as_str).chain([SHIM_IN_SANDBOX]) {
+                    statics.push(StaticEntry { path: at.into(), source: Some(setup.shim.clone()), write: false, optional: false });
+                }
+                Some(p)
+            }
+            None => None,
+        };
         let missing = tree.open_statics(statics.iter().map(|s| (s.path.clone(), s.source.clone().unwrap_or_else(|| s.path.clone()), s.optional)));
         if let Some(m) = missing.first() {
             return Err(io::Error::other(format!("the plugin host's own files are not all there: {}", m.why)));
@@ -167,6 +180,7 @@ impl Supervisor {
             child_fd: unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) },
             waiting: HashMap::new(),
             next_id: 1,
+            programs,
         };
         let pid = sup.child.id();
         say(&mut sup.control, &ToMain::Ready { pid, unmounted });
@@ -213,6 +227,9 @@ impl Supervisor {
             if let Some(l) = &self.listener {
                 fds.push(libc::pollfd { fd: l.raw(), events: libc::POLLIN, revents: 0 });
             }
+            let programs_from = fds.len();
+            let watched: Vec<(RawFd, Watched)> = self.programs.as_ref().map(Programs::watched).unwrap_or_default();
+            fds.extend(watched.iter().map(|(fd, _)| libc::pollfd { fd: *fd, events: libc::POLLIN, revents: 0 }));
             // SAFETY: poll reads and writes the array it is given, of the length given.
             let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
             if n < 0 {
@@ -235,7 +252,15 @@ impl Supervisor {
                     say(&mut self.control, &ToMain::Applied { seq: 0, unmounted });
                 }
             }
-            for p in &fds[3..] {
+            for (p, (_, what)) in fds[programs_from..].iter().zip(&watched) {
+                if p.revents != 0 {
+                    if let Some(programs) = self.programs.as_mut() {
+                        let control = &mut self.control;
+                        programs.ready(*what, &mut |m| say(control, m));
+                    }
+                }
+            }
+            for p in &fds[3..programs_from] {
                 if p.revents == 0 {
                     continue;
                 }
@@ -292,6 +317,12 @@ impl Supervisor {
                     say(&mut self.control, &ToMain::Applied { seq, unmounted });
                 }
                 Ok(FromMain::Decision { id, allow }) => self.decided(id, allow),
+                Ok(FromMain::Program { id, run, refusal }) => {
+                    if let Some(programs) = self.programs.as_mut() {
+                        let control = &mut self.control;
+                        programs.decided(id, run, refusal, &mut |m| say(control, m));
+                    }
+                }
                 Ok(FromMain::Start(_)) => say(&mut self.control, &ToMain::Problem { message: "a second start was ignored".into() }),
                 Err(e) => {
                     say(&mut self.control, &ToMain::Problem { message: format!("a message from main could not be read: {e}") });

@@ -1,0 +1,76 @@
+import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { untrustedReason } from '../sandbox/bubblewrap';
+import { PROGRAM_PATH } from './program-rules';
+
+/**
+ * Where programs are looked for, in this order: folders named in `HALOFORGE_PROGRAM_DIRS` (for
+ * tests and development: a stub `p4`), then the usual ones. Never the plugin's PATH.
+ */
+export function programDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const extra = (env.HALOFORGE_PROGRAM_DIRS ?? '').split(':').filter((d) => d.startsWith('/'));
+  return [...extra, ...PROGRAM_PATH];
+}
+
+export type Located = { ok: true; at: string; real: string } | { ok: false; reason: string };
+
+/** The program's file by name: where the plugin's PATH finds it (`at`), and what it really is. */
+export function locateProgram(name: string, dirs: readonly string[]): Located {
+  for (const dir of dirs) {
+    const at = join(dir, name);
+    let real: string;
+    try {
+      real = realpathSync(at);
+      if (!statSync(real).isFile()) continue;
+    } catch {
+      continue;
+    }
+    const problem = untrustedReason(real);
+    if (problem) return { ok: false, reason: `${at} is not run: ${problem}` };
+    return { ok: true, at, real };
+  }
+  return { ok: false, reason: `${name} is not installed (looked in ${dirs.join(', ')})` };
+}
+
+/** git's own helpers (git-remote-http, git-upload-pack…), where Debian and others put them. */
+export function gitCore(): string | undefined {
+  for (const dir of ['/usr/lib/git-core', '/usr/libexec/git-core']) {
+    try {
+      const real = realpathSync(dir);
+      if (statSync(real).isDirectory()) return real;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const PT_INTERP = 3;
+
+/**
+ * The dynamic loader an ELF program names (PT_INTERP), which the kernel executes with it; none
+ * for a static program or a file that is not a 64-bit little-endian ELF.
+ */
+export function interpreterOf(path: string): string | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const header = Buffer.alloc(64);
+    if (readSync(fd, header, 0, 64, 0) < 64 || header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2 || header[5] !== 1) return undefined;
+    const phoff = Number(header.readBigUInt64LE(32));
+    const phentsize = header.readUInt16LE(54);
+    const phnum = header.readUInt16LE(56);
+    const entry = Buffer.alloc(56);
+    for (let i = 0; i < Math.min(phnum, 64); i += 1) {
+      if (readSync(fd, entry, 0, 56, phoff + i * phentsize) < 56 || entry.readUInt32LE(0) !== PT_INTERP) continue;
+      const offset = Number(entry.readBigUInt64LE(8));
+      const size = Math.min(Number(entry.readBigUInt64LE(32)), 4096);
+      const text = Buffer.alloc(size);
+      readSync(fd, text, 0, size, offset);
+      const name = text.toString('utf8').replace(/\0.*$/s, '');
+      return name.startsWith('/') ? name : undefined;
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}

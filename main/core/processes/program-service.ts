@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../audit/log';
+import { HOST_TARGET, type Logger } from '../log/logger';
+import type { ServedPlugin } from '../plugins/authority';
+import { gitCore, interpreterOf, locateProgram, programDirs } from './program-files';
+import { planProgram, redactArgs, redactEnv, type ProgramRequest } from './program-rules';
+
+/** What the supervisor is told to run (native/supervisor/src/protocol.rs ProgramRun). */
+export interface ProgramRun {
+  path: string;
+  args: string[];
+  env: Array<[string, string]>;
+  execute: string[];
+  /** Folders whose files it may exec besides itself (the gate checks every exec). */
+  helpers: string[];
+  network: boolean;
+  egressPort?: number;
+  shellStandIn: boolean;
+}
+
+/** How a program started for a shim ended. */
+export interface ProgramOutcome {
+  code: number | null;
+  signal: number | null;
+  ms: number;
+  error: string | null;
+}
+
+export type ProgramDecision = { run: ProgramRun; ended: (outcome: ProgramOutcome) => void } | { refusal: string };
+
+/** Where the gate is in a program's sandbox (native/supervisor/src/programs.rs SHIM_IN_SANDBOX). */
+export const GATE_IN_SANDBOX = '/run/haloforge-programs/shim';
+
+const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
+
+/**
+ * Main's decision on a program a plugin runs (design §8.1): its shim asked, the supervisor waits.
+ * Allowed when the manifest's `process_spawn_whitelist` names it (or the plugin holds
+ * `process_spawn`) and it is installed where programs are; then it runs with the arguments and
+ * environment program-rules allows, on the plugin's own view and network. Every run is audited:
+ * the decision with the program, its full arguments (secrets redacted), working folder and
+ * environment before it starts, and how it ended after.
+ */
+export class ProgramService {
+  constructor(
+    private readonly deps: {
+      audit: AuditLog;
+      logger: Logger;
+      env?: NodeJS.ProcessEnv;
+    },
+  ) {}
+
+  /** The paths in the sandbox where the plugin's whitelisted programs' shims go: where its PATH finds each. */
+  shimPaths(plugin: Pick<ServedPlugin['authority'], 'whitelist'>): string[] {
+    const dirs = programDirs(this.deps.env);
+    return plugin.whitelist.flatMap((name) => {
+      const found = PROGRAM_NAME.test(name) ? locateProgram(name, dirs) : undefined;
+      return found?.ok ? [found.at] : [];
+    });
+  }
+
+  /** The PATH of a plugin host: where programs are found, as for a user. */
+  searchPath(): string {
+    return programDirs(this.deps.env).join(':');
+  }
+
+  decide(plugin: ServedPlugin, request: ProgramRequest, where: { home: string; egressPort: number | undefined }): ProgramDecision {
+    const { authority } = plugin;
+    const base = { requestId: randomUUID(), hop: 0, pluginId: authority.pluginId, method: 'RUN', url: `program:${request.program.slice(0, 128)}` };
+    const shown = `${request.program} ${redactArgs(request.program, request.args).join(' ')}`.trim();
+    const refuse = (rule: string, reason: string): ProgramDecision => {
+      const { pluginId, method, url } = base;
+      this.deps.audit.refuse({ pluginId, method, url, rule, reason: `${shown} in ${request.cwd}: ${reason}` });
+      return { refusal: reason };
+    };
+    if (!PROGRAM_NAME.test(request.program)) return refuse('process:name', `programs are run by name (like "git"): ${JSON.stringify(request.program.slice(0, 200))}`);
+    const rule = authority.whitelist.includes(request.program) ? 'process_spawn_whitelist' : authority.holds('process_spawn') ? 'process_spawn' : undefined;
+    if (!rule) return refuse('process_spawn_whitelist', `${request.program} is not in the plugin's process_spawn_whitelist (${authority.whitelist.join(', ') || 'empty'})`);
+    const found = locateProgram(request.program, programDirs(this.deps.env));
+    if (!found.ok) return refuse('process:not-found', found.reason);
+    const network = where.egressPort !== undefined;
+    const proxy = network ? `http://127.0.0.1:${where.egressPort}` : undefined;
+    const core = request.program === 'git' ? gitCore() : undefined;
+    const planned = planProgram(request, { home: where.home, proxy, gitCore: core });
+    if (!planned.ok) return refuse(`process:${request.program}`, planned.reason);
+    const { plan } = planned;
+    const interpreter = interpreterOf(found.real);
+    const run: ProgramRun = {
+      path: found.real,
+      args: plan.args,
+      env: plan.env,
+      execute: [found.real, ...plan.helpers, ...(interpreter ? [interpreter] : []), GATE_IN_SANDBOX],
+      helpers: plan.helpers,
+      network,
+      ...(where.egressPort === undefined ? {} : { egressPort: where.egressPort }),
+      shellStandIn: plan.shellStandIn,
+    };
+    const reason = `${found.real} ${redactArgs(request.program, plan.args).join(' ')} in ${request.cwd}; network ${network ? "through the plugin's egress proxy (each destination decided and audited as the plugin's)" : 'none'}; environment ${redactEnv(plan.env.filter(([k]) => !k.startsWith('GIT_CONFIG_'))).join(' ')}`;
+    // Fail closed: a run that cannot be recorded does not happen.
+    try {
+      this.deps.audit.append({ time: new Date().toISOString(), ...base, event: 'decision', decision: 'allow', rule, reason });
+    } catch (e) {
+      return { refusal: `the run could not be audited: ${(e as Error).message}` };
+    }
+    const ended = (o: ProgramOutcome) => {
+      const how = o.error ?? (o.signal !== null ? `killed by signal ${o.signal}` : `exit code ${o.code}`);
+      this.deps.audit.appendLater(
+        {
+          time: new Date().toISOString(),
+          ...base,
+          event: o.error ? 'error' : 'response',
+          decision: 'allow',
+          rule,
+          reason: `${shown}: ${how}`,
+          ...(o.code !== null ? { status: o.code } : {}),
+          durationMs: o.ms,
+          ...(o.error ? { error: o.error } : {}),
+        },
+        (e) => this.deps.logger.log('error', HOST_TARGET, `audit write failed for the outcome of ${base.url} of ${authority.pluginId}: ${e.message}`),
+      );
+    };
+    return { run, ended };
+  }
+}

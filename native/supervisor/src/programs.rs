@@ -1,0 +1,327 @@
+//! Programs a plugin runs (design §8.1). Inside the sandbox, each whitelisted program's name is a
+//! shim that connects here with its arguments, working folder, environment and standard streams.
+//! The supervisor asks main (which decides, audits, and says exactly what to run with what), then
+//! starts the real program in a sandbox of its own: bubblewrap on the same tree as the plugin's
+//! (its grants at their real paths, read-only or read-write as granted), the program itself over
+//! its shim, the gate (hf-gate) first, which raises Landlock and seccomp and becomes the program.
+//! Its network is the plugin's: the plugin's own namespace, where the only way out is the plugin
+//! host's egress proxy; without a network permission, a namespace with nothing in it.
+use crate::protocol::{ProgramRun, ProgramSetup, ToMain};
+use hf_fd_pass::frames::{frame, take_frames, MAX_REQUEST};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+/// The folder of the program socket, in the supervisor's /run and (read-only) in the sandbox.
+pub const SOCKET_DIR: &str = "/run/hf/programs";
+pub const IN_SANDBOX: &str = "/run/haloforge-programs";
+/// The shim for `ctx.process()` (any program the plugin may run, by name), and where the gate
+/// takes its place in a program's sandbox.
+pub const SHIM_IN_SANDBOX: &str = "/run/haloforge-programs/shim";
+/// Where git looks for a shell to run its local transport's helpers through; the gate stands in.
+const SHELLS: [&str; 1] = ["/bin/sh"];
+
+/// A shim still sending its request.
+struct Arriving {
+    conn: UnixStream,
+    buf: Vec<u8>,
+    fds: Vec<OwnedFd>,
+    /// The network namespace of the shim (the plugin's), opened while it waits.
+    netns: Option<OwnedFd>,
+}
+
+/// A request main is deciding on.
+struct Asked {
+    conn: UnixStream,
+    fds: Vec<OwnedFd>,
+    netns: Option<OwnedFd>,
+    cwd: String,
+}
+
+struct Running {
+    conn: UnixStream,
+    child: Child,
+    pidfd: OwnedFd,
+    started: Instant,
+    buf: Vec<u8>,
+}
+
+pub struct Programs {
+    listener: UnixListener,
+    setup: ProgramSetup,
+    bwrap: String,
+    tree: String,
+    uid: u32,
+    gid: u32,
+    arriving: HashMap<RawFd, Arriving>,
+    asked: HashMap<u64, Asked>,
+    running: HashMap<u64, Running>,
+    next_id: u64,
+}
+
+/// One descriptor the run loop should watch, and what it is.
+#[derive(Clone, Copy)]
+pub enum Watched {
+    Listener,
+    Arriving(RawFd),
+    Shim(u64),
+    Exit(u64),
+}
+
+impl Programs {
+    /// Listens on the program socket, which the sandbox sees read-only at IN_SANDBOX.
+    pub fn listen(setup: ProgramSetup, bwrap: &str, tree: &str, uid: u32, gid: u32) -> io::Result<Programs> {
+        std::fs::create_dir_all(SOCKET_DIR)?;
+        let socket = format!("{SOCKET_DIR}/socket");
+        let listener = UnixListener::bind(&socket)?;
+        listener.set_nonblocking(true)?;
+        use std::os::unix::fs::PermissionsExt;
+        // The sandbox runs as another user: it must be able to connect.
+        std::fs::set_permissions(SOCKET_DIR, std::fs::Permissions::from_mode(0o755))?;
+        std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o666))?;
+        // The mount point of the ctx.process() shim inside the socket's folder.
+        std::fs::write(format!("{SOCKET_DIR}/shim"), b"")?;
+        Ok(Programs { listener, setup, bwrap: bwrap.into(), tree: tree.into(), uid, gid, arriving: HashMap::new(), asked: HashMap::new(), running: HashMap::new(), next_id: 1 })
+    }
+
+    pub fn watched(&self) -> Vec<(RawFd, Watched)> {
+        let mut out = vec![(self.listener.as_raw_fd(), Watched::Listener)];
+        out.extend(self.arriving.keys().map(|fd| (*fd, Watched::Arriving(*fd))));
+        for (id, r) in &self.running {
+            out.push((r.conn.as_raw_fd(), Watched::Shim(*id)));
+            out.push((r.pidfd.as_raw_fd(), Watched::Exit(*id)));
+        }
+        out
+    }
+
+    pub fn ready(&mut self, what: Watched, say: &mut dyn FnMut(&ToMain)) {
+        match what {
+            Watched::Listener => self.accept(),
+            Watched::Arriving(fd) => self.read_request(fd, say),
+            Watched::Shim(id) => self.read_shim(id),
+            Watched::Exit(id) => self.reap(id, say),
+        }
+    }
+
+    fn accept(&mut self) {
+        while let Ok((conn, _)) = self.listener.accept() {
+            let netns = peer_netns(&conn);
+            let _ = conn.set_nonblocking(true);
+            self.arriving.insert(conn.as_raw_fd(), Arriving { conn, buf: Vec::new(), fds: Vec::new(), netns });
+        }
+    }
+
+    fn read_request(&mut self, fd: RawFd, say: &mut dyn FnMut(&ToMain)) {
+        let Some(a) = self.arriving.get_mut(&fd) else { return };
+        let mut chunk = vec![0u8; 65536];
+        match hf_fd_pass::receive(fd, &mut chunk) {
+            Ok((0, _)) => {
+                self.arriving.remove(&fd);
+                return;
+            }
+            Ok((n, fds)) => {
+                a.buf.extend_from_slice(&chunk[..n]);
+                a.fds.extend(fds);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(_) => {
+                self.arriving.remove(&fd);
+                return;
+            }
+        }
+        let request = match take_frames(&mut a.buf, MAX_REQUEST) {
+            Ok(frames) => match frames.into_iter().next() {
+                Some(r) => r,
+                None => return,
+            },
+            Err(e) => {
+                let mut a = self.arriving.remove(&fd).expect("present");
+                refuse(&mut a.conn, &e);
+                return;
+            }
+        };
+        let mut a = self.arriving.remove(&fd).expect("present");
+        let Some((program, args, cwd, env)) = parse_request(&request) else {
+            refuse(&mut a.conn, "the request to run a program could not be read");
+            return;
+        };
+        if a.fds.len() != 3 {
+            refuse(&mut a.conn, "the request came without its three standard streams");
+            return;
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        say(&ToMain::Program { id, program, args, cwd: cwd.clone(), env });
+        self.asked.insert(id, Asked { conn: a.conn, fds: a.fds, netns: a.netns, cwd });
+    }
+
+    /// Main's answer: run this, or say why not.
+    pub fn decided(&mut self, id: u64, run: Option<ProgramRun>, refusal: Option<String>, say: &mut dyn FnMut(&ToMain)) {
+        let Some(mut asked) = self.asked.remove(&id) else { return };
+        let Some(run) = run else {
+            refuse(&mut asked.conn, refusal.as_deref().unwrap_or("the host refused to run it"));
+            return;
+        };
+        match self.spawn(&run, &mut asked) {
+            Ok((child, pidfd)) => {
+                let _ = asked.conn.set_nonblocking(true);
+                self.running.insert(id, Running { conn: asked.conn, child, pidfd, started: Instant::now(), buf: Vec::new() });
+            }
+            Err(e) => {
+                let message = format!("{} could not be started: {e}", run.path);
+                refuse(&mut asked.conn, &message);
+                say(&ToMain::ProgramEnded { id, code: None, signal: None, ms: 0.0, error: Some(message) });
+            }
+        }
+    }
+
+    fn spawn(&self, run: &ProgramRun, asked: &mut Asked) -> io::Result<(Child, OwnedFd)> {
+        let mut cmd = Command::new(&self.bwrap);
+        cmd.args(["--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]);
+        if !run.network {
+            cmd.arg("--unshare-net");
+        }
+        cmd.args(["--uid", &self.uid.to_string(), "--gid", &self.gid.to_string()]);
+        cmd.args(["--bind", &self.tree, "/", "--proc", "/proc", "--dev", "/dev"]);
+        // The real program over its shim, and the gate over the ctx.process() shim (and the shell).
+        cmd.args(["--ro-bind", &run.path, &run.path]);
+        cmd.args(["--ro-bind", &self.setup.gate, SHIM_IN_SANDBOX]);
+        if run.shell_stand_in {
+            for shell in SHELLS {
+                cmd.args(["--ro-bind", &self.setup.gate, shell]);
+            }
+        }
+        cmd.args(["--remount-ro", "/", "--chdir", &asked.cwd, "--clearenv"]);
+        for (k, v) in &run.env {
+            cmd.args(["--setenv", k, v]);
+        }
+        cmd.args(["--", SHIM_IN_SANDBOX]);
+        for e in &run.execute {
+            cmd.args(["--exec", e]);
+        }
+        for h in &run.helpers {
+            cmd.args(["--helpers", h]);
+        }
+        if let Some(port) = run.egress_port {
+            cmd.args(["--egress", &port.to_string()]);
+        }
+        cmd.arg("--").arg(&run.path).args(&run.args);
+        let mut fds = std::mem::take(&mut asked.fds).into_iter();
+        let (stdin, stdout, stderr) = (fds.next().expect("three"), fds.next().expect("three"), fds.next().expect("three"));
+        cmd.stdin(Stdio::from(stdin)).stdout(Stdio::from(stdout)).stderr(Stdio::from(stderr));
+        if run.network {
+            let netns = asked.netns.take().ok_or_else(|| io::Error::other("the plugin's network namespace could not be found"))?;
+            let raw = netns.as_raw_fd();
+            // SAFETY: between fork and exec only setns runs, which is async-signal-safe; the
+            // descriptor stays open in the parent until the child has exec'd.
+            unsafe {
+                cmd.pre_exec(move || if libc::setns(raw, libc::CLONE_NEWNET) == 0 { Ok(()) } else { Err(io::Error::last_os_error()) });
+            }
+            let child = cmd.spawn()?;
+            drop(netns);
+            return with_pidfd(child);
+        }
+        with_pidfd(cmd.spawn()?)
+    }
+
+    /// A signal the shim received goes to the program; the shim gone (killed), the program goes too.
+    fn read_shim(&mut self, id: u64) {
+        let Some(r) = self.running.get_mut(&id) else { return };
+        let mut chunk = [0u8; 1024];
+        match r.conn.read(&mut chunk) {
+            Ok(0) => {
+                let _ = r.child.kill();
+            }
+            Ok(n) => {
+                r.buf.extend_from_slice(&chunk[..n]);
+                let Ok(frames) = take_frames(&mut r.buf, 1024) else {
+                    let _ = r.child.kill();
+                    return;
+                };
+                for f in frames {
+                    let signal = f.get("signal").and_then(Value::as_i64).and_then(|s| i32::try_from(s).ok()).filter(|s| FORWARDED.contains(s));
+                    if let Some(signal) = signal {
+                        signal_descendants(r.child.id(), signal);
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => {
+                let _ = r.child.kill();
+            }
+        }
+    }
+
+    fn reap(&mut self, id: u64, say: &mut dyn FnMut(&ToMain)) {
+        let Some(mut r) = self.running.remove(&id) else { return };
+        let status = r.child.wait();
+        let ms = r.started.elapsed().as_secs_f64() * 1000.0;
+        let (code, signal) = match &status {
+            Ok(s) => (s.code(), s.signal()),
+            Err(_) => (None, None),
+        };
+        let _ = r.conn.set_nonblocking(false);
+        let _ = r.conn.write_all(&frame(&json!({ "type": "exit", "code": code, "signal": signal })));
+        say(&ToMain::ProgramEnded { id, code, signal, ms, error: status.err().map(|e| e.to_string()) });
+    }
+}
+
+/// The signals a shim may pass on (as the shim forwards them).
+const FORWARDED: [i32; 7] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2, libc::SIGWINCH];
+
+fn refuse(conn: &mut UnixStream, message: &str) {
+    let _ = conn.set_nonblocking(false);
+    let _ = conn.write_all(&frame(&json!({ "type": "refused", "message": message })));
+}
+
+type Request = (String, Vec<String>, String, Vec<(String, String)>);
+
+fn parse_request(v: &Value) -> Option<Request> {
+    let text = |x: &Value| x.as_str().map(str::to_string);
+    let program = text(v.get("program")?)?;
+    let args = v.get("args")?.as_array()?.iter().map(text).collect::<Option<Vec<_>>>()?;
+    let cwd = text(v.get("cwd")?)?;
+    let env = v.get("env")?.as_array()?.iter().map(|p| Some((text(p.get(0)?)?, text(p.get(1)?)?))).collect::<Option<Vec<_>>>()?;
+    Some((program, args, cwd, env))
+}
+
+fn with_pidfd(child: Child) -> io::Result<(Child, OwnedFd)> {
+    // SAFETY: pidfd_open takes a pid and flags; its result is a new descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, child.id() as libc::pid_t, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: a new descriptor nothing else owns.
+    Ok((child, unsafe { OwnedFd::from_raw_fd(fd as RawFd) }))
+}
+
+/// The network namespace of the process at the other end, while it waits on its request; none
+/// if that is the supervisor's own (it is not a shim of the sandbox's).
+fn peer_netns(conn: &UnixStream) -> Option<OwnedFd> {
+    // SAFETY: a zeroed ucred is what SO_PEERCRED fills.
+    let mut cred: libc::ucred = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: getsockopt fills `cred` of the length given.
+    if unsafe { libc::getsockopt(conn.as_raw_fd(), libc::SOL_SOCKET, libc::SO_PEERCRED, (&mut cred as *mut libc::ucred).cast(), &mut len) } != 0 || cred.pid <= 0 {
+        return None;
+    }
+    let theirs = std::fs::File::open(format!("/proc/{}/ns/net", cred.pid)).ok()?;
+    let ours = std::fs::metadata("/proc/self/ns/net").ok()?;
+    use std::os::unix::fs::MetadataExt;
+    (theirs.metadata().ok()?.ino() != ours.ino()).then(|| theirs.into())
+}
+
+/// Sends `signal` to every process below `pid` (the program and what it started; not bubblewrap).
+fn signal_descendants(pid: u32, signal: i32) {
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    for child in children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()) {
+        // SAFETY: kill takes a pid and a signal number.
+        unsafe { libc::kill(child as libc::pid_t, signal) };
+        signal_descendants(child, signal);
+    }
+}
