@@ -95,6 +95,8 @@ export interface HostOptions {
   resolver?: Resolver;
   brokerLimits?: Partial<Omit<BrokerLimits, 'timeoutMs'>>;
   egressLimits?: Partial<EgressLimits>;
+  /** Folders searched for programs before the system's (tests: a stub p4), trusted as given. */
+  programDirs?: string[];
   /** Changes to the host's one budget of waits (core/timeouts); checked so no inner wait outlives an outer one. */
   timeouts?: Partial<Timeouts>;
   restartPolicy?: Partial<RestartPolicy>;
@@ -171,7 +173,7 @@ export function createHost(opts: HostOptions): Host {
       firstToHost: d.kind === 'network' && !auditIndex().matching({ pluginId: d.pluginId, kind: 'network', host: d.host }).some((r) => originOf(r.url) === origin),
     };
   });
-  const programs = new ProgramService({ audit, logger });
+  const programs = new ProgramService({ audit, logger, dirs: { given: opts.programDirs ?? [] } });
   const catalogue = new PluginCatalogue({ pluginsDir: layout.plugins, registry: new PluginRegistry(join(layout.home, 'plugins.json')), grants, logger });
   // Settings saved from a panel reach the running plugin, and SettingsChanged listeners; both run only once the lifecycle exists.
   const settings = new PluginSettings({

@@ -16,12 +16,18 @@ export interface StartedHost {
  * A host over a data folder (a fresh one unless given) holding `samples`, every plugin approved and
  * started, shut down after the test. Its scripted user answers each prompt with `answer`.
  */
-export async function startedHost(samples: InstallOptions[], answer: (prompt: PermissionPrompt) => PromptAnswer = () => 'deny', home: string = scratchHome()): Promise<StartedHost> {
+export async function startedHost(
+  samples: InstallOptions[],
+  answer: (prompt: PermissionPrompt) => PromptAnswer = () => 'deny',
+  home: string = scratchHome(),
+  opts: { programDirs?: string[] } = {},
+): Promise<StartedHost> {
   for (const s of samples) installSample(home, s);
   const asked: PermissionPrompt[] = [];
   const host = tracked(
     createHost({
       home,
+      ...opts,
       logger: new FileLogger(homeLayout(home).logs, ''),
       asker: async (p) => {
         asked.push(p);

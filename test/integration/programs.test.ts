@@ -4,18 +4,21 @@
  * audits; the real git runs in a sandbox of its own on the plugin's view, its network the plugin's.
  * Every test judges the real repository, the bare origin, the server or the stub's own log.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bareOrigin, git, gitHttpServer, repository } from '../helpers/git-repos';
 import { startedHost } from '../helpers/hosts';
 import { scratchHome } from '../helpers/per-test';
+import { release } from '../helpers/fixtures';
 
 const GIT = 'dev.haloforge.sample.git-tools';
+const P4 = 'dev.haloforge.sample.p4-tools';
+const GIT_STATUS = 'dev.haloforge.sample.git-status';
 
-async function gitHost() {
-  const started = await startedHost([{ sample: 'git-tools' }], () => 'deny');
-  return started;
+/** A host with the git sample; its user allows the network to whatever asks (the local network switch still decides loopback). */
+function gitHost() {
+  return startedHost([{ sample: 'git-tools' }], (p) => (p.kind === 'network' ? 'allow-always' : 'deny'));
 }
 
 describe('a git plugin written with std::process::Command', () => {
@@ -50,5 +53,144 @@ describe('a git plugin written with std::process::Command', () => {
     const runs = host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'RUN');
     expect(runs.filter((e) => e.event === 'decision').map((e) => e.reason)).toContainEqual(expect.stringMatching(new RegExp(`/git commit -m Add notes in ${repo}; network`)));
     expect(runs.filter((e) => e.event === 'response').every((e) => e.status === 0 && typeof e.durationMs === 'number')).toBe(true);
+  });
+
+  it('pushes to and fetches from a bare origin in another folder the user granted', async () => {
+    const repo = repository('work');
+    const origin = bareOrigin(repo, join(scratchHome(), 'origin.git'));
+    git(repo, 'remote', 'add', 'origin', origin);
+    const { host } = await gitHost();
+    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' });
+    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: origin, via: 'test' });
+    await host.plugins.invoke(GIT, 'stage', { repo, paths: ['notes.txt'] });
+    const { head } = (await host.plugins.invoke(GIT, 'commit', { repo, message: 'Add notes' })) as { head: string };
+    await expect(host.plugins.invoke(GIT, 'push', { repo, branch: 'main' })).resolves.toEqual({ pushed: 'main', to: 'origin' });
+    expect(git(origin, 'rev-parse', 'main')).toBe(head);
+
+    // Someone else pushes; the plugin fetches it.
+    const other = join(scratchHome(), 'other');
+    git(scratchHome(), 'clone', '-q', origin, other);
+    git(other, 'config', 'user.name', 'Other');
+    git(other, 'config', 'user.email', 'other@example.invalid');
+    git(other, 'commit', '-q', '--allow-empty', '-m', 'From elsewhere');
+    git(other, 'push', '-q', 'origin', 'main');
+    await expect(host.plugins.invoke(GIT, 'fetch', { repo })).resolves.toEqual({ fetched: 'origin' });
+    expect(git(repo, 'log', '-1', '--format=%s', 'origin/main')).toBe('From elsewhere');
+  });
+
+  it('reaches an http remote through the egress proxy only with the local network switch on, each destination audited', async () => {
+    const served = scratchHome();
+    const repo = repository('work');
+    bareOrigin(repo, join(served, 'repo.git'));
+    const server = await gitHttpServer(served);
+    try {
+      const remote = `http://127.0.0.1:${server.port}/repo.git`;
+      const { host } = await gitHost();
+      host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' });
+      const off = (await host.plugins.invoke(GIT, 'run', { repo, args: ['ls-remote', remote] })) as { code: number; stderr: string };
+      expect(off.code).not.toBe(0);
+      expect(server.seen).toEqual([]);
+      expect(host.audit.query({ pluginId: GIT, decision: 'deny' }).map((e) => [e.url, e.rule])).toContainEqual([expect.stringContaining(`127.0.0.1:${server.port}`) as string, expect.stringMatching(/loopback/) as string]);
+
+      host.grants.setLocalNetwork(GIT, true);
+      const on = (await host.plugins.invoke(GIT, 'run', { repo, args: ['ls-remote', remote] })) as { code: number; stdout: string; stderr: string };
+      expect(on).toMatchObject({ code: 0, stderr: '' });
+      expect(on.stdout).toContain('refs/heads/main');
+      expect(server.seen[0]).toMatch(/^GET \/repo.git\/info\/refs\?service=git-upload-pack/);
+      expect(host.audit.query({ pluginId: GIT, decision: 'allow' }).map((e) => e.url)).toContainEqual(expect.stringContaining(`127.0.0.1:${server.port}/repo.git/info/refs`) as string);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a git plugin run as users do', () => {
+  it('is asked about the repository on first use, as its working folder, and then runs there', async () => {
+    const repo = repository('asked');
+    const { host, asked } = await startedHost([{ sample: 'git-tools' }], (p) => (p.kind === 'file' ? 'allow-always' : 'deny'));
+    await expect(host.plugins.invoke(GIT, 'status', { repo })).resolves.toMatchObject({ branch: 'main' });
+    expect(asked).toMatchObject([{ kind: 'file', pluginId: GIT, folder: repo }]);
+    expect(host.grants.listFiles(GIT)).toMatchObject([{ folder: repo }]);
+  });
+
+  it('fails on a repository the user refused, and git never ran', async () => {
+    const repo = repository('refused');
+    const { host } = await startedHost([{ sample: 'git-tools' }], () => 'deny');
+    await expect(host.plugins.invoke(GIT, 'status', { repo })).rejects.toThrow(/git could not be started: Permission denied/);
+    expect(host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'RUN')).toEqual([]);
+  });
+
+  it('commits and pushes as workflow steps', async () => {
+    const repo = repository('steps');
+    const origin = bareOrigin(repo, join(scratchHome(), 'steps-origin.git'));
+    git(repo, 'remote', 'add', 'origin', origin);
+    git(repo, 'add', 'notes.txt');
+    const { host } = await gitHost();
+    for (const folder of [repo, origin]) host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder, via: 'test' });
+    const saved = host.workflows.save({
+      name: 'Commit and push',
+      steps: [
+        { type: `${GIT}:git_commit`, config: { repo, message: 'From a workflow' } },
+        { type: `${GIT}:git_push`, config: { repo, branch: 'main' } },
+      ],
+    });
+    const run = await host.workflows.run(saved.id, 'a test');
+    expect(run.steps.map((s) => s.state)).toEqual(['succeeded', 'succeeded']);
+    expect(git(origin, 'log', '-1', '--format=%s', 'main')).toBe('From a workflow');
+  });
+});
+
+/** A folder holding the tests' p4 stand-in (native/programs/src/bin/hf-p4-stub.rs) as `p4`. */
+function p4Stub(): string {
+  const dir = join(scratchHome(), 'bin');
+  mkdirSync(dir);
+  copyFileSync(join(release, 'hf-p4-stub'), join(dir, 'p4'));
+  chmodSync(join(dir, 'p4'), 0o755);
+  return dir;
+}
+
+describe('a p4 plugin written with std::process::Command', () => {
+  it('gets its P4 variables through to p4, password included, while the audit shows it redacted', async () => {
+    const root = join(scratchHome(), 'workspace');
+    mkdirSync(root);
+    writeFileSync(join(root, 'main.c'), 'int main;\n');
+    chmodSync(join(root, 'main.c'), 0o444);
+    const { host } = await startedHost([{ sample: 'p4-tools' }], () => 'deny', scratchHome(), { programDirs: [p4Stub()] });
+    host.grants.addFile({ pluginId: P4, permission: 'filesystem_write', folder: root, via: 'test' });
+    const connection = { root, port: 'ssl:perforce.example.invalid:1666', user: 'ana', client: 'ana-ws', password: 'secret' };
+    await expect(host.plugins.invoke(P4, 'info', connection)).resolves.toMatchObject({ 'User name': 'ana', 'Client name': 'ana-ws', 'Server address': 'ssl:perforce.example.invalid:1666' });
+    await expect(host.plugins.invoke(P4, 'edit', { ...connection, file: 'main.c' })).resolves.toEqual({ output: '//depot/main.c#1 - opened for edit' });
+    expect(statSync(join(root, 'main.c')).mode & 0o200).toBe(0o200);
+    await expect(host.plugins.invoke(P4, 'opened', connection)).resolves.toEqual({ files: ['//depot/main.c#1 - edit default change (text)'] });
+    const saved = host.workflows.save({ name: 'Submit', steps: [{ type: `${P4}:p4_submit`, config: { ...connection, description: 'Fix main' } }] });
+    const run = await host.workflows.run(saved.id, 'a test');
+    expect(run.steps.map((s) => [s.state, s.value])).toEqual([['succeeded', { output: 'Change 1 submitted.' }]]);
+
+    // What p4 itself was given, from its own log.
+    const log = readFileSync(join(root, '.p4-stub.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { args: string[]; cwd: string; env: Record<string, string>; others: string[] });
+    expect(log.map((l) => l.args)).toEqual([['info'], ['edit', 'main.c'], ['opened'], ['submit', '-d', 'Fix main']]);
+    expect(log.every((l) => l.cwd === root)).toBe(true);
+    expect(log[0]?.env).toEqual({ P4PORT: 'ssl:perforce.example.invalid:1666', P4USER: 'ana', P4CLIENT: 'ana-ws', P4PASSWD: 'secret', P4CONFIG: '' });
+    // Nothing of the plugin host's own environment reached it but what every program gets.
+    expect(log[0]?.others.sort()).toEqual(['HOME', 'LANG', 'PATH', 'PWD', 'TMPDIR']);
+    const audited = JSON.stringify(host.audit.query({ pluginId: P4 }));
+    expect(audited).toContain('P4PASSWD=[redacted]');
+    expect(audited).not.toContain('secret');
+  });
+});
+
+describe('ctx.process()', () => {
+  it('takes the same way: the shim, main, and a sandbox of the program's own', async () => {
+    const repo = repository('ctx');
+    const { host } = await startedHost([{ sample: 'git-status' }], () => 'deny');
+    host.grants.addFile({ pluginId: GIT_STATUS, permission: 'filesystem_read', folder: repo, via: 'test' });
+    await expect(host.plugins.invoke(GIT_STATUS, 'status', { path: repo })).resolves.toEqual({ branch: 'main', changes: [{ status: '??', path: 'notes.txt' }] });
+    const runs = host.audit.query({ pluginId: GIT_STATUS }).filter((e) => e.method === 'RUN');
+    expect(runs.map((e) => [e.event, e.status ?? null])).toEqual([
+      ['decision', null],
+      ['response', 0],
+    ]);
+    expect(runs[0]?.reason).toContain(`git status --porcelain=v1 --branch in ${repo}`);
+    expect(existsSync(join(repo, '.git', 'index.lock'))).toBe(false);
   });
 });

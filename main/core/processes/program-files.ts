@@ -4,19 +4,23 @@ import { untrustedReason } from '../sandbox/bubblewrap';
 import { PROGRAM_PATH } from './program-rules';
 
 /**
- * Where programs are looked for, in this order: folders named in `HALOFORGE_PROGRAM_DIRS` (for
- * tests and development: a stub `p4`), then the usual ones. Never the plugin's PATH.
+ * Where programs are looked for: first the folders the host was started with (tests and
+ * development: a stub `p4`), which are trusted as given; then the usual ones, where a program is
+ * run only if root installed it. Never the plugin's PATH.
  */
-export function programDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  const extra = (env.HALOFORGE_PROGRAM_DIRS ?? '').split(':').filter((d) => d.startsWith('/'));
-  return [...extra, ...PROGRAM_PATH];
+export interface ProgramDirs {
+  given: readonly string[];
+}
+
+export function searchOrder(dirs: ProgramDirs): string[] {
+  return [...dirs.given, ...PROGRAM_PATH];
 }
 
 export type Located = { ok: true; at: string; real: string } | { ok: false; reason: string };
 
 /** The program's file by name: where the plugin's PATH finds it (`at`), and what it really is. */
-export function locateProgram(name: string, dirs: readonly string[]): Located {
-  for (const dir of dirs) {
+export function locateProgram(name: string, dirs: ProgramDirs): Located {
+  for (const dir of searchOrder(dirs)) {
     const at = join(dir, name);
     let real: string;
     try {
@@ -25,11 +29,11 @@ export function locateProgram(name: string, dirs: readonly string[]): Located {
     } catch {
       continue;
     }
-    const problem = untrustedReason(real);
+    const problem = dirs.given.includes(dir) ? undefined : untrustedReason(real);
     if (problem) return { ok: false, reason: `${at} is not run: ${problem}` };
     return { ok: true, at, real };
   }
-  return { ok: false, reason: `${name} is not installed (looked in ${dirs.join(', ')})` };
+  return { ok: false, reason: `${name} is not installed (looked in ${searchOrder(dirs).join(', ')})` };
 }
 
 /** git's own helpers (git-remote-http, git-upload-pack…), where Debian and others put them. */

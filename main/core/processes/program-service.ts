@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/log';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import type { ServedPlugin } from '../plugins/authority';
-import { gitCore, interpreterOf, locateProgram, programDirs } from './program-files';
+import { gitCore, interpreterOf, locateProgram, searchOrder, type ProgramDirs } from './program-files';
 import { planProgram, redactArgs, redactEnv, type ProgramRequest } from './program-rules';
 
 /** What the supervisor is told to run (native/supervisor/src/protocol.rs ProgramRun). */
@@ -46,22 +46,21 @@ export class ProgramService {
     private readonly deps: {
       audit: AuditLog;
       logger: Logger;
-      env?: NodeJS.ProcessEnv;
+      dirs: ProgramDirs;
     },
   ) {}
 
   /** The paths in the sandbox where the plugin's whitelisted programs' shims go: where its PATH finds each. */
   shimPaths(plugin: Pick<ServedPlugin['authority'], 'whitelist'>): string[] {
-    const dirs = programDirs(this.deps.env);
     return plugin.whitelist.flatMap((name) => {
-      const found = PROGRAM_NAME.test(name) ? locateProgram(name, dirs) : undefined;
+      const found = PROGRAM_NAME.test(name) ? locateProgram(name, this.deps.dirs) : undefined;
       return found?.ok ? [found.at] : [];
     });
   }
 
   /** The PATH of a plugin host: where programs are found, as for a user. */
   searchPath(): string {
-    return programDirs(this.deps.env).join(':');
+    return searchOrder(this.deps.dirs).join(':');
   }
 
   decide(plugin: ServedPlugin, request: ProgramRequest, where: { home: string; egressPort: number | undefined }): ProgramDecision {
@@ -76,7 +75,7 @@ export class ProgramService {
     if (!PROGRAM_NAME.test(request.program)) return refuse('process:name', `programs are run by name (like "git"): ${JSON.stringify(request.program.slice(0, 200))}`);
     const rule = authority.whitelist.includes(request.program) ? 'process_spawn_whitelist' : authority.holds('process_spawn') ? 'process_spawn' : undefined;
     if (!rule) return refuse('process_spawn_whitelist', `${request.program} is not in the plugin's process_spawn_whitelist (${authority.whitelist.join(', ') || 'empty'})`);
-    const found = locateProgram(request.program, programDirs(this.deps.env));
+    const found = locateProgram(request.program, this.deps.dirs);
     if (!found.ok) return refuse('process:not-found', found.reason);
     const network = where.egressPort !== undefined;
     const proxy = network ? `http://127.0.0.1:${where.egressPort}` : undefined;

@@ -44,7 +44,10 @@ pub struct Rules<'a> {
 pub fn landlock(rules: &Rules) -> Result<(String, bool), String> {
     let execute = AccessFs::Execute;
     let write = AccessFs::from_write(LANDLOCK_ABI);
-    let handled = if rules.writable.is_some() { write | execute } else { execute.into() };
+    // Moving or linking a file into another folder is refused by any ruleset that does not handle
+    // it; leaving writes to the mount view, it is allowed everywhere (git's object store needs it).
+    let handled = if rules.writable.is_some() { write | execute } else { execute | AccessFs::Refer };
+    let refer_anywhere: &[&Path] = if rules.writable.is_some() { &[] } else { &[Path::new("/")] };
     let created = Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
         .handle_access(handled)
@@ -56,6 +59,7 @@ pub fn landlock(rules: &Rules) -> Result<(String, bool), String> {
     let writable: Vec<&Path> = rules.writable.map(|w| w.iter().map(PathBuf::as_path).chain([Path::new("/dev/null")]).collect()).unwrap_or_default();
     let status = created
         .add_rules(path_beneath_rules(writable, write))
+        .and_then(|r| r.add_rules(path_beneath_rules(refer_anywhere, AccessFs::Refer)))
         .and_then(|r| r.add_rules(path_beneath_rules(rules.executable, execute)))
         .and_then(|r| r.add_rules(rules.egress_port.map(|port| Ok(NetPort::new(port, AccessNet::ConnectTcp)))))
         .and_then(|r| r.restrict_self())

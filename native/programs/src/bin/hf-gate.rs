@@ -82,7 +82,8 @@ fn main() {
 /// `sh -c "git-upload-pack '<path>'"`, as git's local transport asks it, run without a shell;
 /// anything else is refused.
 fn stand_in_for_a_shell(args: &[String]) -> ! {
-    let [flag, command] = args else { fail(&format!("programs run for a plugin may not run a shell (asked: sh {args:?})")) };
+    // `sh -c <command> [<$0>]`: git names the command again as the shell's $0.
+    let (Some(flag), Some(command), None) = (args.first(), args.get(1), args.get(3)) else { fail(&format!("programs run for a plugin may not run a shell (asked: sh {args:?})")) };
     let parsed = (flag == "-c").then(|| parse_helper(command)).flatten();
     let Some((helper, path)) = parsed else { fail(&format!("programs run for a plugin may not run a shell (asked: sh -c {command:?})")) };
     let found = std::env::var("PATH").unwrap_or_default().split(':').map(|d| PathBuf::from(d).join(helper)).find(|p| p.is_file());
