@@ -180,7 +180,7 @@ describe('a p4 plugin written with std::process::Command', () => {
 });
 
 describe('ctx.process()', () => {
-  it('takes the same way: the shim, main, and a sandbox of the program's own', async () => {
+  it("takes the same way: the shim, main, and a sandbox of the program's own", async () => {
     const repo = repository('ctx');
     const { host } = await startedHost([{ sample: 'git-status' }], () => 'deny');
     host.grants.addFile({ pluginId: GIT_STATUS, permission: 'filesystem_read', folder: repo, via: 'test' });
