@@ -126,6 +126,16 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
     )?;
     hf_http_kit::register_http_commands(ipc)?;
     register_attacks(ipc)?;
+    // A program by any path, the plugin's own way (std::process::Command): only the shims may run.
+    ipc.register(
+        "spawn",
+        Box::new(|args, _ctx| {
+            let exe = args.get("exe").and_then(Value::as_str).unwrap_or("true");
+            let argv: Vec<&str> = args.get("args").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let out = std::process::Command::new(exe).args(&argv).output().map_err(|e| PluginError::Process(format!("{exe}: {e}")))?;
+            Ok(json!({ "code": out.status.code(), "stdout": String::from_utf8_lossy(&out.stdout), "stderr": String::from_utf8_lossy(&out.stderr) }))
+        }),
+    )?;
     ipc.register(
         "run",
         Box::new(|args, ctx| {
