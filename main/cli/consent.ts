@@ -17,7 +17,7 @@ type Lasts = (typeof LASTS)[number];
 /** One line a person reads: who asks, for what, and how to answer. */
 function describePrompt(p: PermissionPrompt): string {
   const what =
-    p.kind === 'network' ? `${p.method} ${p.url}${p.unencrypted ? ' (unencrypted)' : ''}` : p.kind === 'file' ? `${p.access} in ${p.folder}/ (${p.path})` : `${p.program} on the network (${[p.program, ...p.args].join(' ')})`;
+    p.kind === 'network' ? `${p.method} ${p.url}${p.unencrypted ? ' (unencrypted)' : ''}` : `${p.access} in ${p.folder}/ (${p.path})`;
   return `${p.id}  ${p.pluginName} (${p.pluginId}) asks to ${p.kind === 'file' ? '' : 'reach '}${what}; until ${p.expiresAt}`;
 }
 

@@ -157,6 +157,7 @@ export function createHost(opts: HostOptions): Host {
 
   const grants = new GrantStore(join(layout.home, 'grants.json'));
   if (grants.loadProblem) logger.log('error', HOST_TARGET, grants.loadProblem);
+  if (grants.droppedNote) logger.log('warn', HOST_TARGET, grants.droppedNote);
   const audit = new AuditLog(join(layout.home, 'audit.jsonl'), opts.onAudit, (entry, e) =>
     logger.log('error', HOST_TARGET, `a refusal could not be written to the audit file (${e.message}): ${entry.method} ${entry.url} by ${entry.pluginId}, ${entry.rule}`),
   );

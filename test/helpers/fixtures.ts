@@ -64,6 +64,18 @@ export function pretendBuiltByOtherRustc(library: string, version: string): void
   writeFileSync(library, bytes);
 }
 
+/** Makes a library's .comment say `rustc version <text>` (cut or padded to the length it had). */
+export function pretendCommentSays(library: string, text: string): void {
+  const bytes = readFileSync(library);
+  const marker = Buffer.from('rustc version ', 'latin1');
+  for (let at = bytes.indexOf(marker); at !== -1; at = bytes.indexOf(marker, at + 1)) {
+    const start = at + marker.length;
+    const length = bytes.indexOf(0, start) - start;
+    bytes.write(text.padEnd(length, ' ').slice(0, length), start, 'latin1');
+  }
+  writeFileSync(library, bytes);
+}
+
 /** A plugin folder as a developer would hand it over, outside any HALOFORGE_HOME. */
 export function sampleFolder(into: string, opts: InstallOptions): string {
   const { dir } = installSample(into, opts);

@@ -164,15 +164,22 @@ describe('a hostile plugin', () => {
     await stillUp(host);
   });
 
-  it('cannot start a program itself, /bin/sh included, without a process permission or with one', async () => {
-    for (const permissions of [[], [{ type: 'process_spawn_whitelist', value: ['sh'] }]]) {
-      const { host, home } = await start({ permissions });
-      const marker = join(home, 'plugins', MISBEHAVE, 'data', 'ran');
-      await expect(attack(host, 'exec_raw', { program: '/bin/sh', args: ['-c', `echo pwned > ${marker}`] })).rejects.toThrow(/IO error: .*(not permitted|PermissionDenied)/);
-      expect(existsSync(marker)).toBe(false);
-      expect(host.audit.query().filter((e) => e.method === 'SPAWN')).toEqual([]);
-      await stillUp(host);
-    }
+  it('cannot start a program itself: without a process permission nothing runs, and a whitelisted shell runs only itself', async () => {
+    const none = await start({ permissions: [] });
+    const marker = join(none.home, 'plugins', MISBEHAVE, 'data', 'ran');
+    await expect(attack(none.host, 'exec_raw', { program: '/bin/sh', args: ['-c', `echo pwned > ${marker}`] })).rejects.toThrow(/IO error: .*(not permitted|PermissionDenied)/);
+    expect(existsSync(marker)).toBe(false);
+    expect(none.host.audit.query().filter((e) => e.method === 'SPAWN')).toEqual([]);
+    await stillUp(none.host);
+
+    // Whitelisted, /bin/sh is its shim: the real shell runs in a sandbox of its own, audited,
+    // where it can execute nothing but itself.
+    const sh = await start({ permissions: [{ type: 'process_spawn_whitelist', value: ['sh'] }] });
+    const touched = join(sh.home, 'plugins', MISBEHAVE, 'data', 'touched');
+    await expect(attack(sh.host, 'exec_raw', { program: '/bin/sh', args: ['-c', `touch ${touched}`] })).resolves.toMatchObject({ status: 126 });
+    expect(existsSync(touched)).toBe(false);
+    expect(sh.host.audit.query().filter((e) => e.method === 'SPAWN' && e.event === 'decision').map((e) => e.reason)).toEqual([expect.stringContaining(`sh -c touch ${touched} in `) as string]);
+    await stillUp(sh.host);
   });
 
   it('cannot carry HTTP out through a filesystem Unix socket', async () => {

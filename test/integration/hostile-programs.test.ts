@@ -24,7 +24,7 @@ async function withRepo() {
   return { host, repo, run };
 }
 
-const refusals = (host: Awaited<ReturnType<typeof withRepo>>['host']) => host.audit.query({ pluginId: GIT, decision: 'deny' }).filter((e) => e.method === 'RUN');
+const refusals = (host: Awaited<ReturnType<typeof withRepo>>['host']) => host.audit.query({ pluginId: GIT, decision: 'deny' }).filter((e) => e.method === 'SPAWN');
 
 describe('git run for a plugin runs only git', () => {
   it('refuses configuration on the command line, a shell alias and any command that is not git’s own', async () => {
@@ -116,6 +116,6 @@ describe('a plugin that runs programs itself', () => {
     const { host } = await startedHost(misbehave([{ type: 'ipc_register' }, { type: 'process_spawn_whitelist', value: ['git'] }]));
     await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: 'sh', args: ['-c', 'id'] })).rejects.toThrow("Permission denied: sh is not in the plugin's process_spawn_whitelist (git)");
     await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: '/usr/bin/git', args: ['--version'] })).rejects.toThrow(/^Permission denied: programs are run by name/);
-    expect(host.audit.query({ pluginId: MISBEHAVE, decision: 'deny' }).map((e) => [e.url, e.rule])).toEqual([['program:sh', 'process_spawn_whitelist']]);
+    expect(host.audit.query({ pluginId: MISBEHAVE, decision: 'deny' }).map((e) => [e.url, e.rule])).toEqual([['process:sh', 'process_spawn_whitelist']]);
   });
 });

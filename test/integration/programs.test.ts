@@ -50,7 +50,7 @@ describe('a git plugin written with std::process::Command', () => {
     expect(git(repo, 'status', '--porcelain')).toBe('');
 
     // Each run is in the audit with its full arguments and working folder, and how it ended.
-    const runs = host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'RUN');
+    const runs = host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'SPAWN');
     expect(runs.filter((e) => e.event === 'decision').map((e) => e.reason)).toContainEqual(expect.stringMatching(new RegExp(`/git commit -m Add notes in ${repo}; network`)));
     expect(runs.filter((e) => e.event === 'response').every((e) => e.status === 0 && typeof e.durationMs === 'number')).toBe(true);
   });
@@ -117,7 +117,7 @@ describe('a git plugin run as users do', () => {
     const repo = repository('refused');
     const { host } = await startedHost([{ sample: 'git-tools' }], () => 'deny');
     await expect(host.plugins.invoke(GIT, 'status', { repo })).rejects.toThrow(/git could not be started: Permission denied/);
-    expect(host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'RUN')).toEqual([]);
+    expect(host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'SPAWN')).toEqual([]);
   });
 
   it('commits and pushes as workflow steps', async () => {
@@ -185,7 +185,7 @@ describe('ctx.process()', () => {
     const { host } = await startedHost([{ sample: 'git-status' }], () => 'deny');
     host.grants.addFile({ pluginId: GIT_STATUS, permission: 'filesystem_read', folder: repo, via: 'test' });
     await expect(host.plugins.invoke(GIT_STATUS, 'status', { path: repo })).resolves.toEqual({ branch: 'main', changes: [{ status: '??', path: 'notes.txt' }] });
-    const runs = host.audit.query({ pluginId: GIT_STATUS }).filter((e) => e.method === 'RUN');
+    const runs = host.audit.query({ pluginId: GIT_STATUS }).filter((e) => e.method === 'SPAWN');
     expect(runs.map((e) => [e.event, e.status ?? null])).toEqual([
       ['decision', null],
       ['response', 0],

@@ -131,13 +131,13 @@ describe('ctx.fs() and ctx.process()', () => {
     const host = await startWith([{ type: 'process_spawn_whitelist', value: ['true'] }]);
     await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: 'true' })).resolves.toMatchObject({ exit_code: 0 });
     await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: 'sh', args: ['-c', 'id'] })).rejects.toThrow('Permission denied: sh is not in the plugin\'s process_spawn_whitelist (true)');
-    // Nobody is there to answer whether `true` may use the network: it runs offline.
+    // The plugin has no network permission: neither has the program.
     expect(host.audit.query({ pluginId: MISBEHAVE }).map((e) => [e.event, e.method, e.url, e.decision, e.rule, e.status ?? null])).toEqual([
       ['decision', 'SPAWN', 'process:true', 'allow', 'process_spawn_whitelist', null],
       ['response', 'SPAWN', 'process:true', 'allow', 'process_spawn_whitelist', 0],
       ['decision', 'SPAWN', 'process:sh', 'deny', 'process_spawn_whitelist', null],
     ]);
-    expect(host.audit.query()[0]?.reason).toMatch(/^\/usr\/bin\/true in \/tmp; network off \(no one is there to answer a permission prompt\)$/);
+    expect(host.audit.query()[0]?.reason).toBe('/usr/bin/true in /run/haloforge-tmp; network none; environment PATH=/usr/local/bin:/usr/bin:/bin HOME=/run/haloforge-tmp TMPDIR=/run/haloforge-tmp LANG=C.UTF-8');
   });
 
   it("ask the user before a plugin first reads the user's files in a folder, then the folder is in its view: one decision, audited", async () => {

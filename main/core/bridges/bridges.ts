@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { rustStdDir } from '../sandbox/host-view';
-import { rustcVersionsOf } from './elf-comment';
+import { isWellFormedRustc, rustcVersionsOf } from './elf-comment';
 
 /** A host bridge a plugin host can load, and the folder of the Rust std it links. */
 export interface Bridge {
@@ -67,11 +67,15 @@ export class Bridges {
 
   /** The bridge for a plugin library; `onProgress` hears how a first build for its compiler goes. */
   async forLibrary(library: string, onProgress: (text: string) => void): Promise<BridgeLookup> {
-    let versions: string[];
+    let found: string[];
     try {
-      versions = rustcVersionsOf(readFileSync(library));
+      found = rustcVersionsOf(readFileSync(library));
     } catch {
-      versions = [];
+      found = [];
+    }
+    const versions = found.filter(isWellFormedRustc);
+    if (versions.length < found.length) {
+      return { ok: false, problem: 'it was built by an unrecognised compiler (its .comment names a rustc version in a form no rustc writes), so no host bridge can be matched with it; rebuild it with a released Rust toolchain' };
     }
     // No version, or the default one: the default bridge, whose own check says the rest.
     const wanted = versions[0];

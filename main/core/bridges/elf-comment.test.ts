@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appRoot } from '../app-paths';
-import { rustcVersionsOf } from './elf-comment';
+import { isWellFormedRustc, rustcVersionsOf } from './elf-comment';
 
 describe("the rustc recorded in a library's .comment section", () => {
   it('is read from a library this build made', () => {
@@ -16,5 +16,12 @@ describe("the rustc recorded in a library's .comment section", () => {
     expect(rustcVersionsOf(Buffer.alloc(10))).toEqual([]);
     const bridge = readFileSync(join(appRoot(), 'native', 'target', 'release', 'libhf_host_bridge.so'));
     expect(rustcVersionsOf(bridge.subarray(0, 200))).toEqual([]);
+  });
+});
+
+describe('a rustc version read from a library', () => {
+  it('is used only when written as rustc writes it: numbers, a channel, a hash, a date', () => {
+    for (const ok of ['1.95.0', '1.95.0 (59807616e 2026-04-14)', '1.97.0-nightly (e50aa6fba 2026-05-19)', '1.96.0-beta.3 (0123456789abcdef 2026-05-01)']) expect(isWellFormedRustc(ok), ok).toBe(true);
+    for (const bad of ['1.99.0;curl${IFS}x|sh (a b)', '1.99.0 (abc 2026-05-19)', '1.99 (59807616e 2026-04-14)', '1.99.0 (59807616e 2026-04-14) more', '$(id)', '']) expect(isWellFormedRustc(bad), bad).toBe(false);
   });
 });

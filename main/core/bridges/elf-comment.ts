@@ -4,6 +4,15 @@
  * start a plugin with; the bridge itself checks again, in the sandbox, before any plugin code runs.
  * Pure: bytes in, versions out.
  */
+/**
+ * Whether a version is written as rustc writes it: `1.95.0`, a channel, a commit hash and a date
+ * (`1.97.0-nightly (e50aa6fba 2026-05-19)`). Anything else is the library's own bytes: never
+ * shown, never made into a command (native/host-bridge/src/inspect.rs checks the same).
+ */
+export function isWellFormedRustc(version: string): boolean {
+  return /^\d{1,5}\.\d{1,5}\.\d{1,5}(-(nightly|dev|beta(\.\d+)?))?( \([0-9a-f]{7,40} \d{4}-\d\d-\d\d\))?$/.test(version);
+}
+
 export function rustcVersionsOf(elf: Buffer): string[] {
   // ELF64 little-endian only (x86_64 and aarch64 Linux); anything else has no versions we can read.
   if (elf.length < 64 || elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2 || elf[5] !== 1) return [];

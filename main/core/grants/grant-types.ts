@@ -9,14 +9,7 @@ export interface FileGrant extends GrantTerms {
   folder: string;
 }
 
-/** A standing "yes" for a program a plugin runs (`ctx.process()`) to use the network. */
-export interface ProgramGrant extends GrantTerms {
-  permission: 'program_network';
-  /** The program's name, as the plugin runs it (`git`). */
-  program: string;
-}
-
-export type Grant = NetworkGrant | FileGrant | ProgramGrant;
+export type Grant = NetworkGrant | FileGrant;
 
 /** How a grant may be made narrower from the Grants panel: shorter, or read-only. */
 export type Narrowing = 'day' | 'read';

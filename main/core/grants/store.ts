@@ -3,7 +3,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { readStateFile, writeFileAtomic } from '../atomic-file';
 import type { NetworkGrant } from '../policy/engine';
-import type { FileGrant, Grant, Narrowing, ProgramGrant } from './grant-types';
+import type { FileGrant, Grant, Narrowing } from './grant-types';
 import { DAY_MS, describeLasting, holds, type GrantTerms, type Lasting } from './terms';
 
 /** What a caller gives for a new grant; the store adds its id, times and terms. */
@@ -14,6 +14,8 @@ interface GrantsFile {
   grants: Grant[];
   /** Plugins whose user turned on local network access (loopback and private addresses). */
   localNetwork: string[];
+  /** On reading only: how many grants of a kind that no longer exists were left out. */
+  droppedProgramGrants?: number;
 }
 
 const isText = (v: unknown): v is string => typeof v === 'string';
@@ -31,8 +33,6 @@ function isGrant(v: unknown): v is Grant {
     case 'filesystem_read':
     case 'filesystem_write':
       return isText(g.folder) && g.folder.startsWith('/');
-    case 'program_network':
-      return isText(g.program);
     default:
       return false;
   }
@@ -53,15 +53,25 @@ function fromVersion1(data: { grants?: unknown; files?: unknown; programs?: unkn
   });
 }
 
+/**
+ * "This program may use the network" grants of earlier versions: programs now use their plugin's
+ * own network, decided destination by destination (design §8.1), so there is nothing to keep.
+ */
+function isProgramNetworkGrant(g: unknown): boolean {
+  return typeof g === 'object' && g !== null && (g as { permission?: unknown }).permission === 'program_network';
+}
+
 /** Reads a grants.json of any version (for reviewers' tools too); throws on anything malformed. */
 export function parseGrantsFile(text: string): GrantsFile {
   const data = JSON.parse(text) as { version?: unknown; grants?: unknown; files?: unknown; programs?: unknown; localNetwork?: unknown };
-  const grants = data.version === 1 ? fromVersion1(data) : data.version === 2 && Array.isArray(data.grants) ? (data.grants as unknown[]) : undefined;
-  if (!grants || !Array.isArray(data.localNetwork)) throw new Error('unexpected structure');
+  const stored = data.version === 1 ? fromVersion1(data) : data.version === 2 && Array.isArray(data.grants) ? (data.grants as unknown[]) : undefined;
+  if (!stored || !Array.isArray(data.localNetwork)) throw new Error('unexpected structure');
+  const grants = stored.filter((g) => !isProgramNetworkGrant(g));
+  const dropped = stored.length - grants.length;
   const bad = grants.findIndex((g) => !isGrant(g));
   if (bad !== -1) throw new Error(`grant #${bad} is malformed`);
   if (!data.localNetwork.every(isText)) throw new Error('localNetwork must list plugin ids');
-  return { version: 2, grants: grants as Grant[], localNetwork: data.localNetwork };
+  return { version: 2, grants: grants as Grant[], localNetwork: data.localNetwork, ...(dropped > 0 ? { droppedProgramGrants: dropped } : {}) };
 }
 
 /** Two grants cover the same thing (so a new answer replaces the old rather than adding a second). */
@@ -71,7 +81,6 @@ function sameScope(a: Grant, b: NewGrant<Grant>): boolean {
     const n = b as NewGrant<NetworkGrant>;
     return a.scheme === n.scheme && a.host === n.host && a.port === n.port;
   }
-  if (a.permission === 'program_network') return a.program === (b as NewGrant<ProgramGrant>).program;
   return a.folder === (b as NewGrant<FileGrant>).folder;
 }
 
@@ -80,7 +89,7 @@ const LAST_USE_WRITE_MS = 60_000;
 
 /**
  * The user's standing permission answers, in `grants.json` of the data folder: hosts
- * (`network_http`), folders (`filesystem_*`) and programs' network, each for this session, a day
+ * (`network_http`) and folders (`filesystem_*`), each for this session, a day
  * or always, with when it was given, how, and when it was last used. Every change is written
  * atomically before it takes effect (session grants live in memory only); a file that cannot be
  * read is moved aside and reported, never read as "allow". Expired grants no longer count.
@@ -92,6 +101,8 @@ export class GrantStore {
   private readonly lastUseWritten = new Map<string, number>();
   /** Why the stored grants could not be loaded, if they could not. */
   readonly loadProblem: string | undefined;
+  /** What was dropped from the stored grants as it no longer means anything, if anything was. */
+  readonly droppedNote: string | undefined;
 
   constructor(
     private readonly path: string,
@@ -105,6 +116,12 @@ export class GrantStore {
     const read = readStateFile(path, parseGrantsFile, this.now(), 'every grant starts revoked');
     if (read.value) this.data = read.value;
     this.loadProblem = read.problem;
+    const dropped = read.value?.droppedProgramGrants;
+    if (dropped) {
+      const { droppedProgramGrants: _gone, ...kept } = this.data;
+      this.save(kept);
+      this.droppedNote = `${dropped} "program may use the network" grant${dropped === 1 ? ' was' : 's were'} dropped from ${path}: programs now use their plugin's own network, each destination decided and audited as the plugin's requests are`;
+    }
   }
 
   /** Every grant that still holds, of one plugin or all. */
@@ -121,20 +138,12 @@ export class GrantStore {
     return this.all(pluginId).filter((g): g is FileGrant => g.permission === 'filesystem_read' || g.permission === 'filesystem_write');
   }
 
-  listPrograms(pluginId?: string): ProgramGrant[] {
-    return this.all(pluginId).filter((g): g is ProgramGrant => g.permission === 'program_network');
-  }
-
   add(grant: NewGrant<NetworkGrant>): NetworkGrant {
     return this.put(grant) as NetworkGrant;
   }
 
   addFile(grant: NewGrant<FileGrant>): FileGrant {
     return this.put(grant) as FileGrant;
-  }
-
-  addProgram(grant: NewGrant<ProgramGrant>): ProgramGrant {
-    return this.put(grant) as ProgramGrant;
   }
 
   /** Notes that a grant just decided something; written out now and then (see LAST_USE_WRITE_MS). */

@@ -11,7 +11,7 @@ function manifest(permissions: unknown[], commands: unknown[] = [{ id: 'status' 
   return result.manifest;
 }
 
-const none = { network: [], files: [], programs: [] };
+const none = { network: [], files: [] };
 const record = (approved: string[] = [], restrictedEnabled: string[] = [], enabled = true) => ({ approved, restrictedEnabled, enabled });
 const sources = (over: Partial<AuthoritySources>): AuthoritySources => ({ manifest: manifest([]), record: record(), grants: none, localNetwork: false, ...over });
 
@@ -50,7 +50,7 @@ describe("a plugin's authority", () => {
   it('carries the grants and the local network toggle as they were when it was resolved', () => {
     const grant: NetworkGrant = { id: 'g1', pluginId: 'dev.example.tool', permission: 'network_http', scheme: 'https', host: 'api.example.com', port: 443, via: 'prompt: allow always', lasts: 'always', createdAt: 'x', expiresAt: null, lastUsedAt: null };
     const folder: FileGrant = { id: 'g2', pluginId: 'dev.example.tool', permission: 'filesystem_read', folder: '/home/u/repo', via: 'prompt: allow always', lasts: 'always', createdAt: 'x', expiresAt: null, lastUsedAt: null };
-    const a = resolveAuthority(sources({ grants: { network: [grant], files: [folder], programs: [] }, localNetwork: true }));
+    const a = resolveAuthority(sources({ grants: { network: [grant], files: [folder] }, localNetwork: true }));
     // The store marks a grant's last use in place; the authority keeps its own copy.
     grant.lastUsedAt = 'later';
     expect(a.grants.network).toEqual([{ ...grant, lastUsedAt: null }]);

@@ -1,4 +1,4 @@
-import type { FileGrant, ProgramGrant } from '../grants/grant-types';
+import type { FileGrant } from '../grants/grant-types';
 import type { Manifest } from '../manifest/validate';
 import type { ManifestPermission, NetworkGrant } from '../policy/engine';
 import { grantedPermissions, pendingApproval, permissionStates, type PermissionState } from './approvals';
@@ -28,7 +28,6 @@ export interface PluginAuthority {
   readonly grants: {
     readonly network: readonly NetworkGrant[];
     readonly files: readonly FileGrant[];
-    readonly programs: readonly ProgramGrant[];
   };
   /** Whether it holds a permission of this type now. */
   holds(type: string): boolean;
@@ -37,7 +36,7 @@ export interface PluginAuthority {
 export interface AuthoritySources {
   manifest: Manifest;
   record: Pick<PluginRecord, 'approved' | 'restrictedEnabled' | 'enabled'> | undefined;
-  grants: { network: readonly NetworkGrant[]; files: readonly FileGrant[]; programs: readonly ProgramGrant[] };
+  grants: { network: readonly NetworkGrant[]; files: readonly FileGrant[] };
   localNetwork: boolean;
 }
 
@@ -63,7 +62,7 @@ export function resolveAuthority(sources: AuthoritySources): PluginAuthority {
     whitelist: Object.freeze([...new Set(whitelist)]),
     exported: new Set((manifest.commands ?? []).filter((c) => c.exported === true).map((c) => c.id)),
     localNetwork: sources.localNetwork,
-    grants: Object.freeze({ network: frozenCopies(sources.grants.network), files: frozenCopies(sources.grants.files), programs: frozenCopies(sources.grants.programs) }),
+    grants: Object.freeze({ network: frozenCopies(sources.grants.network), files: frozenCopies(sources.grants.files) }),
     holds: (type: string) => types.has(type),
   });
 }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileGrant, ProgramGrant } from '../grants/grant-types';
+import type { FileGrant } from '../grants/grant-types';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { nativeLibraryPath, readManifest, type Manifest } from '../manifest/read';
 import type { NetworkGrant } from '../policy/engine';
@@ -24,7 +24,6 @@ export interface CatalogueEntry {
 export interface GrantSource {
   list(pluginId: string): NetworkGrant[];
   listFiles(pluginId: string): FileGrant[];
-  listPrograms(pluginId: string): ProgramGrant[];
   localNetwork(pluginId: string): boolean;
   onChange(listener: () => void): void;
 }
@@ -190,7 +189,7 @@ export class PluginCatalogue {
       resolveAuthority({
         manifest,
         record: this.opts.registry.get(pluginId),
-        grants: { network: grants.list(pluginId), files: grants.listFiles(pluginId), programs: grants.listPrograms(pluginId) },
+        grants: { network: grants.list(pluginId), files: grants.listFiles(pluginId) },
         localNetwork: grants.localNetwork(pluginId),
       }),
     );

@@ -65,7 +65,7 @@ export class ProgramService {
 
   decide(plugin: ServedPlugin, request: ProgramRequest, where: { home: string; egressPort: number | undefined }): ProgramDecision {
     const { authority } = plugin;
-    const base = { requestId: randomUUID(), hop: 0, pluginId: authority.pluginId, method: 'RUN', url: `program:${request.program.slice(0, 128)}` };
+    const base = { requestId: randomUUID(), hop: 0, pluginId: authority.pluginId, method: 'SPAWN', url: `process:${request.program.slice(0, 128)}` };
     const shown = `${request.program} ${redactArgs(request.program, request.args).join(' ')}`.trim();
     const refuse = (rule: string, reason: string): ProgramDecision => {
       const { pluginId, method, url } = base;
@@ -94,7 +94,7 @@ export class ProgramService {
       ...(where.egressPort === undefined ? {} : { egressPort: where.egressPort }),
       shellStandIn: plan.shellStandIn,
     };
-    const reason = `${found.real} ${redactArgs(request.program, plan.args).join(' ')} in ${request.cwd}; network ${network ? "through the plugin's egress proxy (each destination decided and audited as the plugin's)" : 'none'}; environment ${redactEnv(plan.env.filter(([k]) => !k.startsWith('GIT_CONFIG_'))).join(' ')}`;
+    const reason = `${[found.real, ...redactArgs(request.program, plan.args)].join(' ')} in ${request.cwd}; network ${network ? "through the plugin's egress proxy (each destination decided and audited as the plugin's)" : 'none'}; environment ${redactEnv(plan.env.filter(([k]) => !k.startsWith('GIT_CONFIG_'))).join(' ')}`;
     // Fail closed: a run that cannot be recorded does not happen.
     try {
       this.deps.audit.append({ time: new Date().toISOString(), ...base, event: 'decision', decision: 'allow', rule, reason });

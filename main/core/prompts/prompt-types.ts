@@ -56,21 +56,7 @@ export interface FilePrompt extends PromptBase {
   purpose?: string;
 }
 
-/**
- * Before a program a plugin runs (`ctx.process()`) may use the network: programs run offline in
- * their own sandbox unless the user allows it for that plugin and program.
- */
-export interface ProgramNetworkPrompt extends PromptBase {
-  kind: 'program-network';
-  permission: 'process_spawn_whitelist' | 'process_spawn';
-  /** The program's name and the file main resolved it to. */
-  program: string;
-  path: string;
-  args: string[];
-  cwd: string | null;
-}
-
-export type PermissionPrompt = NetworkPrompt | FilePrompt | ProgramNetworkPrompt;
+export type PermissionPrompt = NetworkPrompt | FilePrompt;
 
 type Details<P> = P extends PermissionPrompt ? Omit<P, 'id' | 'createdAt' | 'expiresAt'> : never;
 export type PromptDetails = Details<PermissionPrompt>;

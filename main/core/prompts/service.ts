@@ -49,7 +49,7 @@ export class PromptService {
   }
 
   ask(details: PromptDetails): Promise<PromptOutcome> {
-    const scope = details.kind === 'network' ? `${details.host}:${details.port}` : details.kind === 'file' ? `${details.access}:${details.folder}` : details.program;
+    const scope = details.kind === 'network' ? `${details.host}:${details.port}` : `${details.access}:${details.folder}`;
     const key = `${details.pluginId}\n${details.kind}\n${scope}`;
     const shared = this.open.get(key);
     if (shared) return shared.outcome;

@@ -11,7 +11,7 @@ function fileGrant(folder: string, permission: FileGrant['permission'], expiresA
 describe('the grant view', () => {
   it('mounts one entry per granted path, read-write if any grant of it is, and leaves out what has lapsed', () => {
     const files = [fileGrant('/srv/a', 'filesystem_read'), fileGrant('/srv/a', 'filesystem_write'), fileGrant('/srv/b', 'filesystem_read'), fileGrant('/srv/old', 'filesystem_write', '2026-12-02T09:00:00Z')];
-    expect(viewGrants({ grants: { network: [], files, programs: [] } }, NOW, [{ path: '/srv/once', write: false }])).toEqual([
+    expect(viewGrants({ grants: { network: [], files } }, NOW, [{ path: '/srv/once', write: false }])).toEqual([
       { path: '/srv/a', write: true },
       { path: '/srv/b', write: false },
       { path: '/srv/once', write: false },
@@ -20,8 +20,8 @@ describe('the grant view', () => {
 
   it('knows when the next grant lapses, so the view can follow', () => {
     const files = [fileGrant('/srv/a', 'filesystem_read', '2026-12-02T12:00:00Z'), fileGrant('/srv/b', 'filesystem_read', '2026-12-02T11:00:00Z'), fileGrant('/srv/c', 'filesystem_read')];
-    expect(nextExpiry({ grants: { network: [], files, programs: [] } }, NOW)).toEqual(new Date('2026-12-02T11:00:00Z'));
-    expect(nextExpiry({ grants: { network: [], files: [files[2] as FileGrant], programs: [] } }, NOW)).toBeUndefined();
+    expect(nextExpiry({ grants: { network: [], files } }, NOW)).toEqual(new Date('2026-12-02T11:00:00Z'));
+    expect(nextExpiry({ grants: { network: [], files: [files[2] as FileGrant] } }, NOW)).toBeUndefined();
   });
 
   it.each([

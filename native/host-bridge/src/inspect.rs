@@ -15,7 +15,13 @@ pub enum InspectError {
     NotALibrary(String, String),
     NotAPlugin(String, Vec<&'static str>),
     UnknownCompiler(String),
-    CompilerMismatch { path: String, plugin: String, bridge: String },
+    /// Its .comment names a compiler in a form no rustc writes: its text is never shown.
+    UnrecognisedCompiler(String),
+    CompilerMismatch {
+        path: String,
+        plugin: String,
+        bridge: String,
+    },
 }
 
 impl InspectError {
@@ -26,7 +32,7 @@ impl InspectError {
             Self::Unreadable(..) => "unreadable_library",
             Self::NotALibrary(..) => "not_a_library",
             Self::NotAPlugin(..) => "not_a_plugin",
-            Self::UnknownCompiler(_) => "unknown_rustc",
+            Self::UnknownCompiler(_) | Self::UnrecognisedCompiler(_) => "unknown_rustc",
             Self::CompilerMismatch { .. } => "rustc_mismatch",
         }
     }
@@ -46,6 +52,9 @@ impl std::fmt::Display for InspectError {
                 "{p} carries no rustc version in its .comment section, so its Rust ABI cannot be checked; rebuild it with rustc {} without stripping .comment",
                 crate::BRIDGE_RUSTC_VERSION
             ),
+            Self::UnrecognisedCompiler(p) => {
+                write!(f, "{p} was built by an unrecognised compiler, so its Rust ABI cannot be checked; rebuild it with rustc {}", crate::BRIDGE_RUSTC_VERSION)
+            }
             Self::CompilerMismatch { path, plugin, bridge } => {
                 let short = bridge.split(' ').next().unwrap_or(bridge);
                 write!(
@@ -73,6 +82,29 @@ pub fn rustc_versions_in_comment(comment: &[u8]) -> Vec<String> {
     comment.split(|b| *b == 0).filter_map(|s| std::str::from_utf8(s).ok()).filter_map(|s| s.strip_prefix("rustc version ")).map(|s| s.trim().to_string()).collect()
 }
 
+/// A version as rustc writes it: `1.95.0`, a channel (`-nightly`, `-beta.3`, `-dev`), then a
+/// commit hash and a date in parentheses (`1.97.0-nightly (e50aa6fba 2026-05-19)`). Anything else
+/// is plugin bytes, never shown or used.
+pub fn well_formed_rustc(v: &str) -> bool {
+    let (release, rest) = v.split_once(' ').map_or((v, None), |(a, b)| (a, Some(b)));
+    let (numbers, channel) = release.split_once('-').map_or((release, None), |(a, b)| (a, Some(b)));
+    let numbers_ok = numbers.split('.').count() == 3 && numbers.split('.').all(|n| !n.is_empty() && n.len() <= 5 && n.bytes().all(|b| b.is_ascii_digit()));
+    // Written without newer std helpers: bridges are built by whatever rustc built a plugin.
+    let channel_ok = match channel {
+        None => true,
+        Some(c) => c == "nightly" || c == "dev" || c == "beta" || c.strip_prefix("beta.").map(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) == Some(true),
+    };
+    let rest_ok = match rest.map(|r| r.strip_prefix('(').and_then(|r| r.strip_suffix(')')).and_then(|r| r.split_once(' '))) {
+        None => true,
+        Some(None) => false,
+        Some(Some((hash, date))) => {
+            let date_ok = date.len() == 10 && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            (7..=40).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()) && date_ok
+        }
+    };
+    numbers_ok && channel_ok && rest_ok
+}
+
 pub fn inspect_plugin(path: &Path, bridge_rustc: &str) -> Result<Inspection, InspectError> {
     let shown = path.display().to_string();
     let bytes = match std::fs::read(path) {
@@ -94,6 +126,9 @@ pub fn inspect_plugin(path: &Path, bridge_rustc: &str) -> Result<Inspection, Ins
     let Some(plugin_rustc) = versions.first().cloned() else {
         return Err(InspectError::UnknownCompiler(shown));
     };
+    if !versions.iter().all(|v| well_formed_rustc(v)) {
+        return Err(InspectError::UnrecognisedCompiler(shown));
+    }
     if let Some(other) = versions.iter().find(|v| v.as_str() != bridge_rustc) {
         return Err(InspectError::CompilerMismatch { path: shown, plugin: other.clone(), bridge: bridge_rustc.to_string() });
     }
@@ -105,6 +140,24 @@ pub fn inspect_plugin(path: &Path, bridge_rustc: &str) -> Result<Inspection, Ins
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_versions_as_rustc_writes_them_are_well_formed() {
+        for ok in ["1.95.0", "1.95.0 (59807616e 2026-04-14)", "1.97.0-nightly (e50aa6fba 2026-05-19)", "1.96.0-beta.3 (0123456789abcdef 2026-05-01)", "1.99.0-dev"] {
+            assert!(well_formed_rustc(ok), "{ok}");
+        }
+        for bad in [
+            "1.99.0;curl${IFS}x|sh",
+            "1.99.0 (abc 2026-05-19)",
+            "1.99 (59807616e 2026-04-14)",
+            "1.99.0 (59807616e 2026-04-14) extra",
+            "1.99.0-nightly;id",
+            "",
+            "1.2.3 (zzzzzzz 2026-01-01)",
+        ] {
+            assert!(!well_formed_rustc(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn reads_rustc_versions_between_nul_separators() {
