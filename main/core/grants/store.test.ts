@@ -14,6 +14,19 @@ describe('the grant store', () => {
     expect(new GrantStore(join(dir, 'grants.json'), at).list('dev.a')).toEqual([{ ...grant, id: g.id, createdAt: '2026-11-25T10:00:00.000Z', lasts: 'always', expiresAt: null, lastUsedAt: null }]);
   });
 
+  it("drops an earlier version's 'program may use the network' grants, saying so, and keeps the rest", () => {
+    const path = join(scratchHome(), 'grants.json');
+    const terms = { createdAt: '2026-11-01T00:00:00.000Z', lasts: 'always', expiresAt: null, lastUsedAt: null, via: 'prompt' };
+    const folder = { id: 'f1', pluginId: 'dev.a', permission: 'filesystem_read', folder: '/srv/repo', ...terms };
+    writeFileSync(path, JSON.stringify({ version: 2, grants: [folder, { id: 'p1', pluginId: 'dev.a', permission: 'program_network', program: 'git', ...terms }], localNetwork: [] }));
+    const store = new GrantStore(path, at);
+    expect(store.loadProblem).toBeUndefined();
+    expect(store.droppedNote).toMatch(/^1 "program may use the network" grant was dropped from .*grants\.json: programs now use their plugin's own network/);
+    expect(store.all()).toEqual([folder]);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ version: 2, grants: [folder], localNetwork: [] });
+    expect(new GrantStore(path, at).droppedNote).toBeUndefined();
+  });
+
   it('does not add the same grant twice', () => {
     const store = new GrantStore(join(scratchHome(), 'grants.json'));
     expect(store.add(grant).id).toBe(store.add(grant).id);

@@ -118,8 +118,8 @@ export class GrantStore {
     this.loadProblem = read.problem;
     const dropped = read.value?.droppedProgramGrants;
     if (dropped) {
-      const { droppedProgramGrants: _gone, ...kept } = this.data;
-      this.save(kept);
+      delete this.data.droppedProgramGrants;
+      this.save(this.data);
       this.droppedNote = `${dropped} "program may use the network" grant${dropped === 1 ? ' was' : 's were'} dropped from ${path}: programs now use their plugin's own network, each destination decided and audited as the plugin's requests are`;
     }
   }
