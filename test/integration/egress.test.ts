@@ -35,11 +35,11 @@ function stubResolver(looked: string[]) {
   };
 }
 
-async function start(opts: { answers?: PromptAnswer[]; egressLimits?: HostOptions['egressLimits'] } = {}) {
+async function start(opts: { answers?: PromptAnswer[]; egressLimits?: HostOptions['egressLimits']; misbehave?: Array<{ type: string; value?: unknown }> } = {}) {
   const home = scratchHome();
   installSample(home, { sample: 'own-fetcher', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: `api.hf.test:${tls.port}` }, { type: 'network_http_domain', value: `api.hf.test:${plain.port}` }]) });
   installSample(home, { sample: 'own-browser' });
-  installSample(home, { sample: 'misbehave' });
+  installSample(home, { sample: 'misbehave', manifest: (m) => (m.permissions = opts.misbehave ?? []) });
   const asked: PermissionPrompt[] = [];
   const answers = [...(opts.answers ?? [])];
   const looked: string[] = [];
@@ -102,6 +102,18 @@ describe("a plugin's own HTTP client", () => {
       ['decision', 'GET', `http://api.hf.test:${plain.port}/echo?api_key=REDACTED`, 'allow', `network_http_domain:api.hf.test:${plain.port}`],
       ['response', 'GET', `http://api.hf.test:${plain.port}/echo?api_key=REDACTED`, 'allow', `network_http_domain:api.hf.test:${plain.port}`],
     ]);
+  });
+
+  it('sends one plain-http request per connection, its declared body and not a byte more', async () => {
+    const { host } = await start({ misbehave: [{ type: 'ipc_register' }, { type: 'network_http_domain', value: `api.hf.test:${plain.port}` }] });
+    host.grants.setLocalNetwork(MISBEHAVE, true);
+    await host.plugins.approve(MISBEHAVE, 'all');
+    const before = plain.seen.length;
+    const first = `POST ${http('/echo')} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello`;
+    const smuggled = `GET ${http('/json')} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    const { received } = (await host.plugins.invoke(MISBEHAVE, 'proxy_raw', { send: first + smuggled })) as { received: string };
+    expect(received).toContain('"body":"hello"');
+    expect(plain.seen.slice(before).map((r) => r.url)).toEqual(['/echo']);
   });
 
   it('is refused a host outside its scope without a lookup, and the plugin sees why', async () => {

@@ -16,13 +16,16 @@ describe('a request head sent to the egress proxy', () => {
 
   it('is a plain-http request rewritten for the server: origin form, its own Host, no proxy headers, Connection: close', () => {
     const parsed = parseProxyHead(head('POST http://api.example.com:8080/v1/items?q=1 HTTP/1.1\r\nHost: evil.example\r\nProxy-Authorization: Basic eA==\r\nProxy-Connection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n'));
-    expect(parsed.ok && parsed.target).toMatchObject({ kind: 'http', method: 'POST', url: 'http://api.example.com:8080/v1/items?q=1', host: 'api.example.com', port: 8080 });
+    expect(parsed.ok && parsed.target).toMatchObject({ kind: 'http', method: 'POST', url: 'http://api.example.com:8080/v1/items?q=1', host: 'api.example.com', port: 8080, bodyLength: 2 });
     expect(parsed.ok && parsed.target.kind === 'http' && parsed.target.head.toString('latin1')).toBe(
       'POST /v1/items?q=1 HTTP/1.1\r\nHost: api.example.com:8080\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n',
     );
   });
 
   it.each([
+    ['POST http://api.example.com/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n', 411, /Content-Length/],
+    ['POST http://api.example.com/ HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\n', 400, /more than one Content-Length/],
+    ['POST http://api.example.com/ HTTP/1.1\r\nContent-Length: -1\r\n\r\n', 400, /malformed/],
     ['CONNECT user:pw@api.example.com:443 HTTP/1.1\r\n\r\n', 400, /CONNECT needs host:port/],
     ['CONNECT api.example.com HTTP/1.1\r\n\r\n', 400, /CONNECT needs host:port/],
     ['CONNECT api.example.com:443/x HTTP/1.1\r\n\r\n', 400, /CONNECT needs host:port/],

@@ -13,8 +13,11 @@ export const MAX_HEAD_BYTES = 64 * 1024;
 export type ProxyTarget =
   /** A tunnel: `url` is what the policy decides on (https, or http for port 80). */
   | { kind: 'connect'; host: string; port: number; url: string }
-  /** One plain-http request: `head` is what goes to the server (origin-form, `Connection: close`). */
-  | { kind: 'http'; method: string; url: string; host: string; port: number; head: Buffer };
+  /**
+   * One plain-http request: `head` is what goes to the server (origin-form, `Connection: close`),
+   * then exactly `bodyLength` bytes of body, and nothing after: one audited request per connection.
+   */
+  | { kind: 'http'; method: string; url: string; host: string; port: number; head: Buffer; bodyLength: number };
 
 export type ParsedHead = { ok: true; target: ProxyTarget } | { ok: false; status: number; message: string };
 
@@ -68,9 +71,14 @@ export function parseProxyHead(head: Buffer): ParsedHead {
     return bad(`not a valid URL: ${JSON.stringify(target.slice(0, 200))}`);
   }
   const { host, port } = hostAndPort(url, 'http');
+  // The body's end must be known from the head, so that nothing after it (a second request) goes.
+  if (headers.some(([name]) => name.toLowerCase() === 'transfer-encoding')) return bad('a plain-http request through this proxy gives its body a Content-Length (Transfer-Encoding is not relayed)', 411);
+  const lengths = [...new Set(headers.filter(([name]) => name.toLowerCase() === 'content-length').map(([, v]) => v))];
+  if (lengths.length > 1 || (lengths.length === 1 && !/^\d{1,15}$/.test(lengths[0] as string))) return bad('the request has a malformed or more than one Content-Length');
+  const bodyLength = lengths.length === 1 ? Number(lengths[0]) : 0;
   const kept = headers.filter(([name]) => !DROPPED.has(name.toLowerCase()));
   const origin = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, ...kept.map(([n, v]) => `${n}: ${v}`), 'Connection: close', '', ''].join('\r\n');
-  return { ok: true, target: { kind: 'http', method, url: url.toString(), host, port, head: Buffer.from(origin, 'latin1') } };
+  return { ok: true, target: { kind: 'http', method, url: url.toString(), host, port, head: Buffer.from(origin, 'latin1'), bodyLength } };
 }
 
 /** Where a request head ends in what a client sent so far (the index after the empty line), or -1. */

@@ -36,6 +36,8 @@ interface Tunnel {
   started: number;
   bytesIn: number;
   bytesOut: number;
+  /** How many more of the client's bytes go to the server (a plain-http request's body; a tunnel's: all). */
+  toServer: number;
   /** Sent to the plugin host and not acknowledged yet. */
   unacked: number;
   lifetime: NodeJS.Timeout;
@@ -94,7 +96,7 @@ export class EgressTunnels {
       if (!(e instanceof Refused)) throw e;
       return refuse(e.kind === 'permission' ? 403 : 502, e.message);
     }
-    this.connectTunnel(pluginId, id, send, target.port, decided, base, target.kind === 'http' ? target.head : undefined);
+    this.connectTunnel(pluginId, id, send, target.port, decided, base, target.kind === 'http' ? { head: target.head, bodyLength: target.bodyLength } : undefined);
   }
 
   private connectTunnel(
@@ -104,8 +106,9 @@ export class EgressTunnels {
     port: number,
     decided: { decision: Decision; address: string },
     base: Tunnel['base'],
-    firstBytes: Buffer | undefined,
+    plain: { head: Buffer; bodyLength: number } | undefined,
   ): void {
+    const firstBytes = plain?.head;
     const mine = this.tunnels.get(pluginId) as Map<number, Tunnel>;
     const socket = connect({ host: decided.address, port, timeout: this.limits.connectTimeoutMs });
     let connected = false;
@@ -120,6 +123,7 @@ export class EgressTunnels {
       started: performance.now(),
       bytesIn: 0,
       bytesOut: 0,
+      toServer: plain ? plain.bodyLength : Infinity,
       unacked: 0,
       acks: new AckBatch(),
       lifetime: setTimeout(() => tunnel.finish(`open longer than ${this.limits.maxDurationMs} ms`, true), this.limits.maxDurationMs),
@@ -177,12 +181,15 @@ export class EgressTunnels {
           return `more than ${2 * TUNNEL_WINDOW} unacknowledged bytes on tunnel ${m.id}`;
         }
         const n = m.bytes.byteLength;
-        tunnel.bytesOut += n;
+        // A plain-http request's body, and not a byte more: what follows would be a second request.
+        const passed = Math.min(n, tunnel.toServer);
+        tunnel.toServer -= passed;
+        tunnel.bytesOut += passed;
         if (tunnel.bytesIn + tunnel.bytesOut > this.limits.maxBytes) {
           tunnel.finish(`more than ${this.limits.maxBytes} bytes`, true);
           return undefined;
         }
-        tunnel.socket.write(m.bytes, () => {
+        tunnel.socket.write(m.bytes.subarray(0, passed), () => {
           const due = tunnel.acks.wrote(n);
           if (due > 0) tunnel.send({ type: 'tunnel-ack', id: m.id, bytes: due });
         });

@@ -126,6 +126,21 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
     )?;
     hf_http_kit::register_http_commands(ipc)?;
     register_attacks(ipc)?;
+    // Raw bytes to its own egress proxy (HTTP_PROXY), and whatever comes back until it closes.
+    ipc.register(
+        "proxy_raw",
+        Box::new(|args, _ctx| {
+            use std::io::{Read, Write};
+            let proxy = std::env::var("HTTP_PROXY").map_err(|_| PluginError::Network("no egress proxy".into()))?;
+            let addr = proxy.trim_start_matches("http://").trim_end_matches('/').to_string();
+            let mut stream = std::net::TcpStream::connect(&addr).map_err(|e| PluginError::Network(e.to_string()))?;
+            stream.set_read_timeout(Some(Duration::from_secs(5))).map_err(|e| PluginError::Network(e.to_string()))?;
+            stream.write_all(args.get("send").and_then(Value::as_str).unwrap_or("").as_bytes()).map_err(|e| PluginError::Network(e.to_string()))?;
+            let mut got = Vec::new();
+            let _ = stream.read_to_end(&mut got);
+            Ok(json!({ "received": String::from_utf8_lossy(&got) }))
+        }),
+    )?;
     // A program by any path, the plugin's own way (std::process::Command): only the shims may run.
     ipc.register(
         "spawn",
