@@ -42,6 +42,16 @@ describe("a plugin's frame origin", () => {
     expect((await get(host, '/plugin/frontend/index.css')).headers['content-type']).toBe('text/css; charset=utf-8');
   });
 
+  it('puts every response under the frame CSP, an SVG the frame could navigate to and a 404 included', async () => {
+    const { host, dir } = await start();
+    writeFileSync(join(dir, 'frontend', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("http://evil.example")</script></svg>');
+    const frameCspOf = (await get(host, `/?view=panel&panel=${encodeURIComponent(PANELS)}`)).headers['content-security-policy'];
+    for (const path of ['/plugin/frontend/logo.svg', '/plugin/frontend/index.js', '/__hf/frame-runtime.js', '/nothing-here']) {
+      expect((await get(host, path)).headers['content-security-policy'], path).toBe(frameCspOf);
+    }
+    expect((await get(host, '/plugin/frontend/logo.svg')).headers['content-type']).toMatch(/^image\/svg\+xml/);
+  });
+
   it('refuses a panel origin it does not know, and a view it does not draw', async () => {
     const { host } = await start();
     expect((await get(host, `/?view=panel&panel=${encodeURIComponent('http://evil.example')}`)).status).toBe(404);

@@ -40,7 +40,10 @@ export interface FrameServerOptions {
  * link leads out of the plugin's folder to, only web file types). Everything else is 404.
  */
 export function createFrameServer(opts: FrameServerOptions) {
+  // Every response carries the frame's policy, not only its document: an SVG (or any file) the
+  // frame navigates to is a document too, and must not run with fewer limits than the frame.
   const common = {
+    'content-security-policy': frameCsp(opts.panelOrigins),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',
@@ -83,7 +86,6 @@ export function createFrameServer(opts: FrameServerOptions) {
         headers: {
           ...common,
           'content-type': 'text/html; charset=utf-8',
-          'content-security-policy': frameCsp(opts.panelOrigins),
           // Framed by the panels, which may be of another site (127.0.0.1); frame-ancestors decides who may.
           'cross-origin-resource-policy': 'cross-origin',
         },
