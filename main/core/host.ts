@@ -245,7 +245,7 @@ export function createHost(opts: HostOptions): Host {
   });
   // A command waiting on the user's answer must not time out before the prompt does.
   prompts.watch((id, asking) => plugins.holdDeadlines(id, asking));
-  const egress = new EgressTunnels({ broker, grants, logger, limits: opts.egressLimits });
+  const egress = new EgressTunnels({ broker, grants, logger, limits: opts.egressLimits, programRuns: programs });
   logger.log('info', HOST_TARGET, `HaloForge Host starting with data folder ${layout.home}`);
   const installer = new Installer(plugins, grants, join(layout.home, '.staging'), logger);
   const dialogs = new FileDialogs({ grants, logger, protectedRoots, timeoutMs: timeouts.dialogMs, announce: (pending) => opts.onDialogs?.(pending) });

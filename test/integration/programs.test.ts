@@ -97,6 +97,10 @@ describe('a git plugin written with std::process::Command', () => {
       expect(on).toMatchObject({ code: 0, stderr: '' });
       expect(on.stdout).toContain('refs/heads/main');
       expect(server.seen[0]).toMatch(/^GET \/repo.git\/info\/refs\?service=git-upload-pack/);
+      // Each run's own record says where it went, and where it was refused.
+      const outcomes = host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'SPAWN' && e.event === 'response' && e.reason.includes('ls-remote'));
+      const refs = `GET http://127.0.0.1:${server.port}/repo.git/info/refs?service=git-upload-pack`;
+      expect(outcomes.map((e) => e.reason)).toEqual([expect.stringContaining(`exit code 128; refused ${refs}`) as string, expect.stringContaining(`exit code 0; reached ${refs}`) as string]);
       expect(host.audit.query({ pluginId: GIT, decision: 'allow' }).map((e) => e.url)).toContainEqual(expect.stringContaining(`127.0.0.1:${server.port}/repo.git/info/refs`) as string);
     } finally {
       await server.close();

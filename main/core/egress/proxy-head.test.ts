@@ -22,6 +22,16 @@ describe('a request head sent to the egress proxy', () => {
     );
   });
 
+  it("names the program run that sent it, by its proxy user (never passed on)", () => {
+    const auth = Buffer.from('hf-run-abc123:x').toString('base64');
+    const connect = parseProxyHead(head(`CONNECT api.example.com:443 HTTP/1.1\r\nProxy-Authorization: Basic ${auth}\r\n\r\n`));
+    expect(connect).toMatchObject({ ok: true, proxyUser: 'hf-run-abc123' });
+    const plain = parseProxyHead(head(`GET http://api.example.com/ HTTP/1.1\r\nProxy-Authorization: Basic ${auth}\r\n\r\n`));
+    expect(plain.ok && plain.proxyUser).toBe('hf-run-abc123');
+    expect(plain.ok && plain.target.kind === 'http' && plain.target.head.toString('latin1')).not.toMatch(/Proxy-Authorization/i);
+    expect(parseProxyHead(head('CONNECT api.example.com:443 HTTP/1.1\r\nProxy-Authorization: Bearer x\r\n\r\n'))).not.toHaveProperty('proxyUser');
+  });
+
   it.each([
     ['POST http://api.example.com/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n', 411, /Content-Length/],
     ['POST http://api.example.com/ HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\n', 400, /more than one Content-Length/],

@@ -19,7 +19,16 @@ export type ProxyTarget =
    */
   | { kind: 'http'; method: string; url: string; host: string; port: number; head: Buffer; bodyLength: number };
 
-export type ParsedHead = { ok: true; target: ProxyTarget } | { ok: false; status: number; message: string };
+export type ParsedHead = { ok: true; target: ProxyTarget; proxyUser?: string } | { ok: false; status: number; message: string };
+
+/** The user name of a `Proxy-Authorization: Basic` header (how a program's run names itself), if there is one. */
+function proxyUserOf(headers: ReadonlyArray<[string, string]>): string | undefined {
+  const value = headers.find(([name]) => name.toLowerCase() === 'proxy-authorization')?.[1];
+  const m = /^Basic ([A-Za-z0-9+/=]{1,512})$/.exec(value ?? '');
+  if (!m?.[1]) return undefined;
+  const user = Buffer.from(m[1], 'base64').toString('latin1').split(':')[0];
+  return user ? user.slice(0, 128) : undefined;
+}
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Hop-by-hop and proxy headers: the proxy sets its own, the server never sees these.
@@ -59,7 +68,7 @@ export function parseProxyHead(head: Buffer): ParsedHead {
     const { host, port } = hostAndPort(url, 'https');
     if (port < 1 || port > 65535) return bad(`CONNECT to an invalid port: ${port}`);
     const policyUrl = new URL(`${port === 80 ? 'http' : 'https'}://${url.hostname}:${port}/`).toString();
-    return { ok: true, target: { kind: 'connect', host, port, url: policyUrl } };
+    return withUser({ ok: true, target: { kind: 'connect', host, port, url: policyUrl } }, headers);
   }
 
   if (target.startsWith('https://')) return bad('an https URL goes through CONNECT, so that TLS stays between the plugin and the server');
@@ -78,7 +87,12 @@ export function parseProxyHead(head: Buffer): ParsedHead {
   const bodyLength = lengths.length === 1 ? Number(lengths[0]) : 0;
   const kept = headers.filter(([name]) => !DROPPED.has(name.toLowerCase()));
   const origin = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, ...kept.map(([n, v]) => `${n}: ${v}`), 'Connection: close', '', ''].join('\r\n');
-  return { ok: true, target: { kind: 'http', method, url: url.toString(), host, port, head: Buffer.from(origin, 'latin1'), bodyLength } };
+  return withUser({ ok: true, target: { kind: 'http', method, url: url.toString(), host, port, head: Buffer.from(origin, 'latin1'), bodyLength } }, headers);
+}
+
+function withUser(parsed: { ok: true; target: ProxyTarget }, headers: ReadonlyArray<[string, string]>): ParsedHead {
+  const proxyUser = proxyUserOf(headers);
+  return proxyUser ? { ...parsed, proxyUser } : parsed;
 }
 
 /** Where a request head ends in what a client sent so far (the index after the empty line), or -1. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import type { AuditEntry } from '../audit/entry';
+import type { ProgramService } from '../processes/program-service';
 import { Refused, type Broker } from '../broker/broker';
 import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type Logger } from '../log/logger';
@@ -56,7 +57,7 @@ export class EgressTunnels {
   private readonly tunnels = new Map<string, Map<number, Tunnel>>();
 
   constructor(
-    private readonly deps: { broker: Broker; grants: GrantStore; logger: Logger; limits?: Partial<EgressLimits> },
+    private readonly deps: { broker: Broker; grants: GrantStore; logger: Logger; limits?: Partial<EgressLimits>; programRuns?: Pick<ProgramService, 'named'> },
   ) {
     this.limits = { ...DEFAULT_EGRESS_LIMITS, ...deps.limits };
     // A revoked grant, or local network access turned off, holds for open tunnels too.
@@ -80,6 +81,8 @@ export class EgressTunnels {
       return refuse(parsed.status, parsed.message);
     }
     const target = parsed.target;
+    // A program's run names itself as the proxy user: what it reached goes into its own record.
+    const run = parsed.proxyUser ? this.deps.programRuns?.named(pluginId, parsed.proxyUser) : undefined;
     const method = target.kind === 'connect' ? 'CONNECT' : target.method;
     const base = { requestId, hop: 0, pluginId, method, url: target.kind === 'connect' ? `${target.host}:${target.port}` : redactUrl(target.url) };
     if (mine.size >= this.limits.maxTunnelsPerPlugin) {
@@ -94,8 +97,10 @@ export class EgressTunnels {
       await this.deps.broker.recordBeforeConnecting({ ...base, event: 'decision', decision: 'allow', rule: decision.rule, reason: decision.reason, grantId: 'grantId' in decision ? decision.grantId : undefined, prompt });
     } catch (e) {
       if (!(e instanceof Refused)) throw e;
+      run?.destination(`${method} ${base.url}`, false);
       return refuse(e.kind === 'permission' ? 403 : 502, e.message);
     }
+    run?.destination(`${method} ${base.url}`, true);
     this.connectTunnel(pluginId, id, send, target.port, decided, base, target.kind === 'http' ? { head: target.head, bodyLength: target.bodyLength } : undefined);
   }
 

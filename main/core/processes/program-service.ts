@@ -41,7 +41,16 @@ const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
  * the decision with the program, its full arguments (secrets redacted), working folder and
  * environment before it starts, and how it ended after.
  */
+/** A program running now, as the egress proxy finds it by the proxy user its run was given. */
+interface LiveRun {
+  pluginId: string;
+  reached: string[];
+  refused: string[];
+}
+
 export class ProgramService {
+  private readonly live = new Map<string, LiveRun>();
+
   constructor(
     private readonly deps: {
       audit: AuditLog;
@@ -78,7 +87,10 @@ export class ProgramService {
     const found = locateProgram(request.program, this.deps.dirs);
     if (!found.ok) return refuse('process:not-found', found.reason);
     const network = where.egressPort !== undefined;
-    const proxy = network ? `http://127.0.0.1:${where.egressPort}` : undefined;
+    // The run's name as its proxy user: each destination it asks for is noted in its own record
+    // (only for this plugin's runs; a name another plugin sends counts for nothing).
+    const runName = `hf-run-${randomUUID().replaceAll('-', '')}`;
+    const proxy = network ? `http://${runName}:x@127.0.0.1:${where.egressPort}` : undefined;
     const core = request.program === 'git' ? gitCore() : undefined;
     const planned = planProgram(request, { home: where.home, proxy, gitCore: core });
     if (!planned.ok) return refuse(`process:${request.program}`, planned.reason);
@@ -101,8 +113,13 @@ export class ProgramService {
     } catch (e) {
       return { refusal: `the run could not be audited: ${(e as Error).message}` };
     }
+    const live: LiveRun = { pluginId: authority.pluginId, reached: [], refused: [] };
+    this.live.set(runName, live);
     const ended = (o: ProgramOutcome) => {
-      const how = o.error ?? (o.signal !== null ? `killed by signal ${o.signal}` : `exit code ${o.code}`);
+      this.live.delete(runName);
+      const exit = o.error ?? (o.signal !== null ? `killed by signal ${o.signal}` : `exit code ${o.code}`);
+      const network = [live.reached.length ? `reached ${live.reached.join(', ')}` : '', live.refused.length ? `refused ${live.refused.join(', ')}` : ''].filter(Boolean).join('; ');
+      const how = network ? `${exit}; ${network}` : exit;
       this.deps.audit.appendLater(
         {
           time: new Date().toISOString(),
@@ -119,5 +136,12 @@ export class ProgramService {
       );
     };
     return { run, ended };
+  }
+
+  /** The run a connection through the egress proxy names, if it is one of this plugin's running now. */
+  named(pluginId: string, proxyUser: string): { destination(what: string, allowed: boolean): void } | undefined {
+    const run = this.live.get(proxyUser);
+    if (!run || run.pluginId !== pluginId) return undefined;
+    return { destination: (what, allowed) => (allowed ? run.reached : run.refused).push(what) };
   }
 }
