@@ -109,20 +109,23 @@ const GIT_COMMANDS = new Set([
 /** git options before the command that take a value as the next argument. */
 const GIT_GLOBAL_WITH_VALUE = new Set(['-C', '--git-dir', '--work-tree', '--namespace']);
 
-/** Options that make git run a program or read configuration of the caller's choosing. */
-const GIT_REFUSED_OPTIONS = ['-c', '--config-env', '--exec-path', '--upload-pack', '--receive-pack', '-u', '--ext-diff', '--textconv', '--open-files-in-pager', '-O', '--exec', '-x', '--extcmd', '--tool'];
+/** Options that make git run a program or read configuration of the caller's choosing, wherever they stand. */
+const GIT_REFUSED_OPTIONS = ['--config-env', '--exec-path', '--upload-pack', '--receive-pack', '--ext-diff', '--textconv', '--open-files-in-pager', '--exec', '--extcmd', '--tool'];
+/** The same as short options, each only for the command it means it in (`-u` is `--update` to add). */
+const GIT_REFUSED_SHORT: Record<string, string> = { clone: '-u', rebase: '-x', grep: '-O' };
 
 function gitProblem(args: readonly string[]): string | undefined {
   let command: string | undefined;
   for (let i = 0; i < args.length; i += 1) {
     const a = args[i] as string;
-    const option = a.split('=')[0] as string;
     if (command === undefined && GIT_GLOBAL_WITH_VALUE.has(a)) {
       i += 1;
       continue;
     }
-    const refused = GIT_REFUSED_OPTIONS.find((r) => option === r);
-    if (refused) return `git ${refused} is refused: it would let git run another program or read configuration of the plugin's choosing`;
+    const refused = GIT_REFUSED_OPTIONS.find((r) => a.split('=')[0] === r) ?? (command === undefined && a.startsWith('-c') && !a.startsWith('--') ? '-c' : undefined);
+    const short = command === undefined ? undefined : GIT_REFUSED_SHORT[command];
+    const refusedShort = short !== undefined && a.startsWith(short) && !a.startsWith('--') ? short : undefined;
+    if (refused ?? refusedShort) return `git ${refused ?? `${command} ${refusedShort}`} is refused: it would let git run another program or read configuration of the plugin's choosing`;
     if (/(^|[^a-z])ext::/i.test(a)) return 'the ext:: transport is refused: it runs a command';
     if (command === undefined && !a.startsWith('-')) {
       command = a;
