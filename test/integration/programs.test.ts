@@ -4,7 +4,7 @@
  * audits; the real git runs in a sandbox of its own on the plugin's view, its network the plugin's.
  * Every test judges the real repository, the bare origin, the server or the stub's own log.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bareOrigin, git, gitHttpServer, repository } from '../helpers/git-repos';
@@ -196,5 +196,54 @@ describe('ctx.process()', () => {
     ]);
     expect(runs[0]?.reason).toContain(`git status --porcelain=v1 --branch in ${repo}`);
     expect(existsSync(join(repo, '.git', 'index.lock'))).toBe(false);
+  });
+});
+
+/** The pid of the process with this command line, if one runs. */
+function processOf(cmdline: string[]): number | undefined {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `${cmdline.join('\0')}\0`) return Number(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return undefined;
+}
+
+describe('a program started for a plugin', () => {
+  const misbehave = [{ sample: 'misbehave' as const, manifest: (m: Record<string, unknown>) => (m.permissions = [{ type: 'ipc_register' }, { type: 'process_spawn_whitelist', value: ['sleep'] }]) }];
+  const MISBEHAVE = 'dev.haloforge.test.misbehave';
+  const sleep = realpathSync('/usr/bin/sleep');
+
+  it('gets the signals its shim gets, and ends as they end it', async () => {
+    const { host } = await startedHost(misbehave);
+    const running = host.plugins.invoke(MISBEHAVE, 'spawn', { exe: 'sleep', args: ['31'] });
+    // The plugin ran `sleep 31`: its shim has that command line, the real program its own path's.
+    await expect.poll(() => processOf([sleep, '31']), { timeout: 10_000 }).toBeTypeOf('number');
+    const [shim, real] = [processOf(['sleep', '31']) as number, processOf([sleep, '31']) as number];
+    expect(readlinkSync(`/proc/${real}/exe`)).toBe(sleep);
+    process.kill(shim, 'SIGTERM');
+    // bubblewrap reports a program killed by signal N as 128 + N, as a shell does.
+    await expect(running).resolves.toMatchObject({ code: 128 + 15 });
+    expect(existsSync(`/proc/${real}`)).toBe(false);
+    expect(host.audit.query({ pluginId: MISBEHAVE }).filter((e) => e.method === 'SPAWN').map((e) => [e.event, e.status ?? null])).toEqual([
+      ['decision', null],
+      ['response', 143],
+    ]);
+  });
+
+  it('ends with its plugin host, and its record says so', async () => {
+    const { host } = await startedHost(misbehave);
+    const running = host.plugins.invoke(MISBEHAVE, 'spawn', { exe: 'sleep', args: ['32'] }).catch((e: Error) => e.message);
+    await expect.poll(() => processOf([sleep, '32']), { timeout: 10_000 }).toBeTypeOf('number');
+    const real = processOf([sleep, '32']) as number;
+    await host.plugins.restart(MISBEHAVE);
+    expect(await running).toMatch(/it was unloaded/);
+    await expect.poll(() => existsSync(`/proc/${real}`)).toBe(false);
+    await expect.poll(() => host.audit.query({ pluginId: MISBEHAVE }).filter((e) => e.method === 'SPAWN').map((e) => [e.event, e.error ?? null])).toEqual([
+      ['decision', null],
+      ['error', 'the plugin host stopped while it ran'],
+    ]);
   });
 });
