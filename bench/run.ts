@@ -10,10 +10,11 @@ import { brokerBenchmarks } from './broker';
 import { egressBenchmarks } from './egress';
 import { invokeBenchmarks } from './invoke';
 import { policyBenchmarks } from './policy';
+import { programBenchmarks } from './programs';
 import { viewBenchmarks } from './view';
 import type { Row } from './row';
 
-const groups: Record<string, () => Promise<Row[]>> = { policy: policyBenchmarks, audit: auditBenchmarks, broker: brokerBenchmarks, egress: egressBenchmarks, invoke: invokeBenchmarks, view: viewBenchmarks };
+const groups: Record<string, () => Promise<Row[]>> = { policy: policyBenchmarks, audit: auditBenchmarks, broker: brokerBenchmarks, egress: egressBenchmarks, invoke: invokeBenchmarks, view: viewBenchmarks, programs: programBenchmarks };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in groups));
 if (unknown.length > 0) {

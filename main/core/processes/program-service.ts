@@ -13,7 +13,7 @@ export interface ProgramRun {
   execute: string[];
   /** Folders whose files it may exec besides itself (the gate checks every exec). */
   helpers: string[];
-  network: boolean;
+  /** The plugin host's egress proxy: the one TCP port it may reach (none: no network at all). */
   egressPort?: number;
   shellStandIn: boolean;
 }
@@ -102,7 +102,6 @@ export class ProgramService {
       env: plan.env,
       execute: [found.real, ...plan.helpers, ...(interpreter ? [interpreter] : []), GATE_IN_SANDBOX],
       helpers: plan.helpers,
-      network,
       ...(where.egressPort === undefined ? {} : { egressPort: where.egressPort }),
       shellStandIn: plan.shellStandIn,
     };

@@ -4,8 +4,9 @@
 //! starts the real program in a sandbox of its own: bubblewrap on the same tree as the plugin's
 //! (its grants at their real paths, read-only or read-write as granted), the program itself over
 //! its shim, the gate (hf-gate) first, which raises Landlock and seccomp and becomes the program.
-//! Its network is the plugin's: the plugin's own namespace, where the only way out is the plugin
-//! host's egress proxy; without a network permission, a namespace with nothing in it.
+//! Its network is the plugin's: the plugin's own namespace, whose only way out is the plugin host's
+//! egress proxy (there only when the plugin may use the network, and the only TCP port the gate's
+//! Landlock lets the program reach).
 use crate::protocol::{ProgramRun, ProgramSetup, ToMain};
 use hf_fd_pass::frames::{frame, take_frames, MAX_REQUEST};
 use serde_json::{json, Value};
@@ -182,10 +183,10 @@ impl Programs {
 
     fn spawn(&self, run: &ProgramRun, asked: &mut Asked) -> io::Result<(Child, OwnedFd)> {
         let mut cmd = Command::new(&self.bwrap);
+        // The network namespace is the plugin's own (joined below): its only way out is the plugin
+        // host's egress proxy, which the gate's Landlock alone lets the program reach, and only when
+        // the plugin may use the network. A new one would cost a few milliseconds a run for nothing.
         cmd.args(["--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]);
-        if !run.network {
-            cmd.arg("--unshare-net");
-        }
         cmd.args(["--uid", &self.uid.to_string(), "--gid", &self.gid.to_string()]);
         cmd.args(["--bind", &self.tree, "/", "--proc", "/proc", "--dev", "/dev"]);
         // The real program over its shim, and the gate over the ctx.process() shim (and the shell).
@@ -214,19 +215,16 @@ impl Programs {
         let mut fds = std::mem::take(&mut asked.fds).into_iter();
         let (stdin, stdout, stderr) = (fds.next().expect("three"), fds.next().expect("three"), fds.next().expect("three"));
         cmd.stdin(Stdio::from(stdin)).stdout(Stdio::from(stdout)).stderr(Stdio::from(stderr));
-        if run.network {
-            let netns = asked.netns.take().ok_or_else(|| io::Error::other("the plugin's network namespace could not be found"))?;
-            let raw = netns.as_raw_fd();
-            // SAFETY: between fork and exec only setns runs, which is async-signal-safe; the
-            // descriptor stays open in the parent until the child has exec'd.
-            unsafe {
-                cmd.pre_exec(move || if libc::setns(raw, libc::CLONE_NEWNET) == 0 { Ok(()) } else { Err(io::Error::last_os_error()) });
-            }
-            let child = cmd.spawn()?;
-            drop(netns);
-            return with_pidfd(child);
+        let netns = asked.netns.take().ok_or_else(|| io::Error::other("the plugin's network namespace could not be found"))?;
+        let raw = netns.as_raw_fd();
+        // SAFETY: between fork and exec only setns runs, which is async-signal-safe; the
+        // descriptor stays open in the parent until the child has exec'd.
+        unsafe {
+            cmd.pre_exec(move || if libc::setns(raw, libc::CLONE_NEWNET) == 0 { Ok(()) } else { Err(io::Error::last_os_error()) });
         }
-        with_pidfd(cmd.spawn()?)
+        let child = cmd.spawn()?;
+        drop(netns);
+        with_pidfd(child)
     }
 
     /// A signal the shim received goes to the program; the shim gone (killed), the program goes too.

@@ -67,8 +67,7 @@ pub struct ProgramRun {
     /// Folders whose files the program may exec besides itself (git's git-core), as the gate checks each exec.
     #[serde(default)]
     pub helpers: Vec<String>,
-    /// On the plugin's own network (its egress proxy), or on none at all.
-    pub network: bool,
+    /// The plugin host's egress proxy, the one TCP port the program may reach (none: no network).
     #[serde(default)]
     pub egress_port: Option<u16>,
     /// git's local transport runs its helpers through `/bin/sh`: the gate stands in for it.
