@@ -115,6 +115,14 @@ describe('a git plugin run as users do', () => {
     await expect(host.plugins.invoke(GIT, 'status', { repo })).resolves.toMatchObject({ branch: 'main' });
     expect(asked).toMatchObject([{ kind: 'file', pluginId: GIT, folder: repo }]);
     expect(host.grants.listFiles(GIT)).toMatchObject([{ folder: repo }]);
+    // A program's sandbox is made ahead of time: one granted after it was made is in its view,
+    // and one revoked is gone from it.
+    const later = repository('later');
+    await expect(host.plugins.invoke(GIT, 'log', { repo: later, limit: 1 })).resolves.toMatchObject({ commits: [{ subject: 'Second commit in later' }] });
+    for (const g of host.grants.listFiles(GIT)) host.grants.revoke(g.id);
+    const gone = (await host.plugins.invoke(GIT, 'run', { repo: '/', args: ['-C', later, 'log', '-1', '--format=%s'] })) as { code: number; stdout: string };
+    expect(gone.code).not.toBe(0);
+    expect(gone.stdout).toBe('');
   });
 
   it('fails on a repository the user refused, and git never ran', async () => {

@@ -80,7 +80,7 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
             command,
             grants: target.grants,
             ask: target.ask,
-            programs: { shim: grantView.shim, gate: grantView.gate, shims: target.programs.shims },
+            programs: { shim: grantView.shim, gate: grantView.gate, shims: target.programs.shims, programs: target.programs.programs },
           }),
           target.view,
         )

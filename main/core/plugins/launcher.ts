@@ -35,8 +35,8 @@ export interface LaunchTarget {
   ask: ViewAsk;
   /** What main does when the plugin's call names a path outside its view, or its shim asks to run a program. */
   view: SupervisorHooks;
-  /** Where the plugin's whitelisted programs' names find their shims, and the PATH they are found on. */
-  programs: { shims: string[]; searchPath: string };
+  /** Where the plugin's whitelisted programs' names find their shims, their real files, and the PATH they are found on. */
+  programs: { shims: string[]; programs: string[]; searchPath: string };
 }
 
 export type HostLauncher = (target: LaunchTarget) => HostProcess;

@@ -42,7 +42,7 @@ export interface PluginLifecycleOptions {
   /** Main's decision on a plugin's call that names a path outside its sandbox's view (see files/view-access). */
   viewAccess?: (plugin: ServedPlugin, request: ViewAccessRequest) => Promise<ViewDecision>;
   /** Main's decisions on the programs plugins run through their shims (design §8.1). */
-  programs?: Pick<ProgramService, 'decide' | 'shimPaths' | 'searchPath'>;
+  programs?: Pick<ProgramService, 'decide' | 'placesFor' | 'searchPath'>;
   /** A plugin host said something its plugin's permissions cannot explain; it is being stopped. */
   onViolation?: (pluginId: string, reason: string) => void;
   /** A plugin host ended: whatever main runs for it goes too. */
@@ -368,7 +368,7 @@ export class PluginLifecycle {
       programs: () => {
         const authority = this.catalogue.authority(pluginId);
         const programs = this.opts.programs;
-        return { shims: authority && programs ? programs.shimPaths(authority) : [], searchPath: programs?.searchPath() ?? PROGRAM_PATH.join(':') };
+        return { ...(authority && programs ? programs.placesFor(authority) : { shims: [], programs: [] }), searchPath: programs?.searchPath() ?? PROGRAM_PATH.join(':') };
       },
       program: (request, where) => {
         const authority = this.catalogue.authority(pluginId);

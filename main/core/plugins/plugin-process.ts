@@ -83,8 +83,8 @@ export interface ViewSide {
   state(): { grants: ViewGrant[]; ask: ViewAsk; nextExpiry: Date | undefined };
   /** Allowed "this time" only: `once` is mounted until the commands the plugin is running have ended. */
   decide(request: ViewAccessRequest): Promise<{ allow: boolean; once?: ViewGrant }>;
-  /** Where the plugin's programs' shims go, read at each start (approvals may have changed). */
-  programs(): { shims: string[]; searchPath: string };
+  /** Where the plugin's programs' shims go and the real files, read at each start (approvals may have changed). */
+  programs(): { shims: string[]; programs: string[]; searchPath: string };
   /** What a program shim's request runs (see processes/program-service). */
   program(request: ProgramRequest, where: { home: string; egressPort: number | undefined }): ProgramDecision;
 }
@@ -207,7 +207,7 @@ export class PluginProcess {
         onProblem: (message) => this.opts.logger.log('error', this.opts.pluginId, `grant view: ${message}`),
         onProgram: (request) => (this.opts.view ? this.opts.view.program(request, { home: PRIVATE_TMP, egressPort: this.egressPort }) : { refusal: 'this host runs no programs' }),
       },
-      programs: this.opts.view?.programs() ?? { shims: [], searchPath: PROGRAM_PATH.join(':') },
+      programs: this.opts.view?.programs() ?? { shims: [], programs: [], searchPath: PROGRAM_PATH.join(':') },
     });
     this.host = host;
     this.viewSent = JSON.stringify([view.grants, view.ask]);

@@ -49,7 +49,7 @@ describe('what a program a plugin runs is given', () => {
     for (const gone of ['GIT_SSH_COMMAND', 'GIT_EXTERNAL_DIFF', 'LD_PRELOAD']) expect(env).not.toHaveProperty(gone);
     const config = Object.fromEntries(Array.from({ length: Number(env.GIT_CONFIG_COUNT) }, (_, i) => [env[`GIT_CONFIG_KEY_${i}`], env[`GIT_CONFIG_VALUE_${i}`]]));
     expect(config).toMatchObject({ 'core.hooksPath': '/dev/null', 'core.fsmonitor': 'false', 'core.sshCommand': 'false', 'credential.helper': '', 'protocol.allow': 'never', 'protocol.file.allow': 'always', 'protocol.http.allow': 'never' });
-    expect(planned).toMatchObject({ ok: true, plan: { helpers: ['/usr/lib/git-core'], shellStandIn: true } });
+    expect(planned).toMatchObject({ ok: true, plan: { helpers: ['/usr/lib/git-core'] } });
   });
 
   it("points a program's network at the plugin's egress proxy, git's through http.proxy with its run's name", () => {

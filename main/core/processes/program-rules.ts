@@ -20,8 +20,6 @@ export interface ProgramPlan {
   env: Array<[string, string]>;
   /** Folders whose files the program may execute besides itself (git's git-core). */
   helpers: string[];
-  /** git runs its local transport's helpers through `/bin/sh`; the gate stands in for it. */
-  shellStandIn: boolean;
 }
 
 export type Planned = { ok: true; plan: ProgramPlan } | { ok: false; reason: string };
@@ -159,14 +157,14 @@ export function planProgram(request: ProgramRequest, opts: { home: string; proxy
       ]),
     );
     env.push(...mine((k) => COMMON_VARIABLES.test(k) || GIT_VARIABLES.has(k)));
-    return { ok: true, plan: { args: [...request.args], env, helpers: opts.gitCore ? [opts.gitCore] : [], shellStandIn: true } };
+    return { ok: true, plan: { args: [...request.args], env, helpers: opts.gitCore ? [opts.gitCore] : [] } };
   }
   if (request.program === 'p4') {
     env.push(...mine((k) => COMMON_VARIABLES.test(k) || P4_VARIABLES.has(k)));
-    return { ok: true, plan: { args: [...request.args], env, helpers: [], shellStandIn: false } };
+    return { ok: true, plan: { args: [...request.args], env, helpers: [] } };
   }
   env.push(...mine((k) => COMMON_VARIABLES.test(k)));
-  return { ok: true, plan: { args: [...request.args], env, helpers: [], shellStandIn: false } };
+  return { ok: true, plan: { args: [...request.args], env, helpers: [] } };
 }
 
 /** Arguments as the audit shows them: credentials in URLs and p4's `-P <password>` redacted. */

@@ -15,7 +15,6 @@ export interface ProgramRun {
   helpers: string[];
   /** The plugin host's egress proxy: the one TCP port it may reach (none: no network at all). */
   egressPort?: number;
-  shellStandIn: boolean;
 }
 
 /** How a program started for a shim ended. */
@@ -59,12 +58,16 @@ export class ProgramService {
     },
   ) {}
 
-  /** The paths in the sandbox where the plugin's whitelisted programs' shims go: where its PATH finds each. */
-  shimPaths(plugin: Pick<ServedPlugin['authority'], 'whitelist'>): string[] {
-    return plugin.whitelist.flatMap((name) => {
-      const found = PROGRAM_NAME.test(name) ? locateProgram(name, this.deps.dirs) : undefined;
-      return found?.ok ? [found.at] : [];
+  /**
+   * The plugin's whitelisted programs: where in its sandbox each one's shim goes (where its PATH
+   * finds the name), and the real files, which its programs' sandboxes show over the shims.
+   */
+  placesFor(plugin: Pick<ServedPlugin['authority'], 'whitelist'>): { shims: string[]; programs: string[] } {
+    const found = plugin.whitelist.flatMap((name) => {
+      const located = PROGRAM_NAME.test(name) ? locateProgram(name, this.deps.dirs) : undefined;
+      return located?.ok ? [located] : [];
     });
+    return { shims: found.map((f) => f.at), programs: [...new Set(found.map((f) => f.real))] };
   }
 
   /** The PATH of a plugin host: where programs are found, as for a user. */
@@ -103,7 +106,6 @@ export class ProgramService {
       execute: [found.real, ...plan.helpers, ...(interpreter ? [interpreter] : []), GATE_IN_SANDBOX],
       helpers: plan.helpers,
       ...(where.egressPort === undefined ? {} : { egressPort: where.egressPort }),
-      shellStandIn: plan.shellStandIn,
     };
     const reason = `${[found.real, ...redactArgs(request.program, plan.args)].join(' ')} in ${request.cwd}; network ${network ? "through the plugin's egress proxy (each destination decided and audited as the plugin's)" : 'none'}; environment ${redactEnv(plan.env.filter(([k]) => !k.startsWith('GIT_CONFIG_'))).join(' ')}`;
     // Fail closed: a run that cannot be recorded does not happen.

@@ -91,7 +91,7 @@ describe("main's side of a supervisor", () => {
   it("answers a shim's request with main's decision, and reports how each run ended, once, the supervisor's end included", async () => {
     const s = pair();
     const ended: unknown[] = [];
-    const run = { path: '/usr/bin/git', args: ['status'], env: [], execute: ['/usr/bin/git'], helpers: [], shellStandIn: true };
+    const run = { path: '/usr/bin/git', args: ['status'], env: [], execute: ['/usr/bin/git'], helpers: [] };
     new SupervisorLink(s.stream, start, {
       onAccess: async () => false,
       onUnmounted: () => undefined,

@@ -26,6 +26,8 @@ pub const IN_SANDBOX: &str = "/run/haloforge-programs";
 pub const SHIM_IN_SANDBOX: &str = "/run/haloforge-programs/shim";
 /// Where git looks for a shell to run its local transport's helpers through; the gate stands in.
 const SHELLS: [&str; 1] = ["/bin/sh"];
+/// The descriptor on which the gate waits for its run (native/programs/src/bin/hf-gate.rs).
+const RUN_FD: RawFd = 3;
 
 /// A shim still sending its request.
 struct Arriving {
@@ -42,6 +44,13 @@ struct Asked {
     fds: Vec<OwnedFd>,
     netns: Option<OwnedFd>,
     cwd: String,
+}
+
+/// A program sandbox: bubblewrap and the gate in it, waiting on `run` or running its program.
+struct Sandbox {
+    child: Child,
+    pidfd: OwnedFd,
+    run: UnixStream,
 }
 
 struct Running {
@@ -63,6 +72,10 @@ pub struct Programs {
     asked: HashMap<u64, Asked>,
     running: HashMap<u64, Running>,
     next_id: u64,
+    /// The plugin's network namespace, from its first shim.
+    netns: Option<OwnedFd>,
+    /// The sandbox the next run takes.
+    warm: Option<Sandbox>,
 }
 
 /// One descriptor the run loop should watch, and what it is.
@@ -87,7 +100,20 @@ impl Programs {
         std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o666))?;
         // The mount point of the ctx.process() shim inside the socket's folder.
         std::fs::write(format!("{SOCKET_DIR}/shim"), b"")?;
-        Ok(Programs { listener, setup, bwrap: bwrap.into(), tree: tree.into(), uid, gid, arriving: HashMap::new(), asked: HashMap::new(), running: HashMap::new(), next_id: 1 })
+        Ok(Programs {
+            listener,
+            setup,
+            bwrap: bwrap.into(),
+            tree: tree.into(),
+            uid,
+            gid,
+            arriving: HashMap::new(),
+            asked: HashMap::new(),
+            running: HashMap::new(),
+            next_id: 1,
+            netns: None,
+            warm: None,
+        })
     }
 
     pub fn watched(&self) -> Vec<(RawFd, Watched)> {
@@ -161,17 +187,31 @@ impl Programs {
         self.asked.insert(id, Asked { conn: a.conn, fds: a.fds, netns: a.netns, cwd });
     }
 
-    /// Main's answer: run this, or say why not.
+    /// Main's answer: run this, or say why not. A sandbox started ahead of time takes the run (one
+    /// for a program not among the plugin's whitelisted ones is started now), and the next one is
+    /// started at once, so no run waits for bubblewrap but the first.
     pub fn decided(&mut self, id: u64, run: Option<ProgramRun>, refusal: Option<String>, say: &mut dyn FnMut(&ToMain)) {
         let Some(mut asked) = self.asked.remove(&id) else { return };
         let Some(run) = run else {
             refuse(&mut asked.conn, refusal.as_deref().unwrap_or("the host refused to run it"));
             return;
         };
-        match self.spawn(&run, &mut asked) {
-            Ok((child, pidfd)) => {
+        if self.netns.is_none() {
+            self.netns = asked.netns.take();
+        }
+        let warm = self.warm.take().filter(|_| self.setup.programs.contains(&run.path)).and_then(|mut w| matches!(w.child.try_wait(), Ok(None)).then_some(w));
+        let sandbox = match warm {
+            Some(w) => Ok(w),
+            None => self.start_sandbox(Some(&run.path)),
+        };
+        let started = sandbox.and_then(|mut sandbox| {
+            hand_over(&mut sandbox.run, &run, &asked.cwd, std::mem::take(&mut asked.fds))?;
+            Ok(sandbox)
+        });
+        match started {
+            Ok(sandbox) => {
                 let _ = asked.conn.set_nonblocking(true);
-                self.running.insert(id, Running { conn: asked.conn, child, pidfd, started: Instant::now(), buf: Vec::new() });
+                self.running.insert(id, Running { conn: asked.conn, child: sandbox.child, pidfd: sandbox.pidfd, started: Instant::now(), buf: Vec::new() });
             }
             Err(e) => {
                 let message = format!("{} could not be started: {e}", run.path);
@@ -179,9 +219,16 @@ impl Programs {
                 say(&ToMain::ProgramEnded { id, code: None, signal: None, ms: 0.0, error: Some(message) });
             }
         }
+        if self.warm.is_none() {
+            self.warm = self.start_sandbox(None).ok();
+        }
     }
 
-    fn spawn(&self, run: &ProgramRun, asked: &mut Asked) -> io::Result<(Child, OwnedFd)> {
+    /// A program sandbox, waiting for its run: bubblewrap on the plugin's tree, in the plugin's
+    /// network namespace, the real programs of the whitelist (and `extra`) over their shims, the
+    /// gate over the ctx.process() shim and the shell.
+    fn start_sandbox(&self, extra: Option<&str>) -> io::Result<Sandbox> {
+        let netns = self.netns.as_ref().ok_or_else(|| io::Error::other("the plugin's network namespace could not be found"))?.as_raw_fd();
         let mut cmd = Command::new(&self.bwrap);
         // The network namespace is the plugin's own (joined below): its only way out is the plugin
         // host's egress proxy, which the gate's Landlock alone lets the program reach, and only when
@@ -189,42 +236,30 @@ impl Programs {
         cmd.args(["--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]);
         cmd.args(["--uid", &self.uid.to_string(), "--gid", &self.gid.to_string()]);
         cmd.args(["--bind", &self.tree, "/", "--proc", "/proc", "--dev", "/dev"]);
-        // The real program over its shim, and the gate over the ctx.process() shim (and the shell).
-        cmd.args(["--ro-bind", &run.path, &run.path]);
+        for real in self.setup.programs.iter().map(String::as_str).chain(extra.filter(|e| !self.setup.programs.iter().any(|p| p == e))) {
+            cmd.args(["--ro-bind", real, real]);
+        }
         cmd.args(["--ro-bind", &self.setup.gate, SHIM_IN_SANDBOX]);
-        if run.shell_stand_in {
-            for shell in SHELLS {
-                cmd.args(["--ro-bind", &self.setup.gate, shell]);
-            }
+        for shell in SHELLS {
+            cmd.args(["--ro-bind", &self.setup.gate, shell]);
         }
-        cmd.args(["--remount-ro", "/", "--chdir", &asked.cwd, "--clearenv"]);
-        for (k, v) in &run.env {
-            cmd.args(["--setenv", k, v]);
-        }
-        cmd.args(["--", SHIM_IN_SANDBOX]);
-        for e in &run.execute {
-            cmd.args(["--exec", e]);
-        }
-        for h in &run.helpers {
-            cmd.args(["--helpers", h]);
-        }
-        if let Some(port) = run.egress_port {
-            cmd.args(["--egress", &port.to_string()]);
-        }
-        cmd.arg("--").arg(&run.path).args(&run.args);
-        let mut fds = std::mem::take(&mut asked.fds).into_iter();
-        let (stdin, stdout, stderr) = (fds.next().expect("three"), fds.next().expect("three"), fds.next().expect("three"));
-        cmd.stdin(Stdio::from(stdin)).stdout(Stdio::from(stdout)).stderr(Stdio::from(stderr));
-        let netns = asked.netns.take().ok_or_else(|| io::Error::other("the plugin's network namespace could not be found"))?;
-        let raw = netns.as_raw_fd();
-        // SAFETY: between fork and exec only setns runs, which is async-signal-safe; the
-        // descriptor stays open in the parent until the child has exec'd.
+        cmd.args(["--remount-ro", "/", "--chdir", "/", "--clearenv", "--", SHIM_IN_SANDBOX, "--wait"]);
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        let (ours, theirs) = UnixStream::pair()?;
+        let theirs_fd = theirs.as_raw_fd();
+        // SAFETY: between fork and exec only setns and dup2 run, both async-signal-safe; the
+        // descriptors stay open in the parent until the child has exec'd.
         unsafe {
-            cmd.pre_exec(move || if libc::setns(raw, libc::CLONE_NEWNET) == 0 { Ok(()) } else { Err(io::Error::last_os_error()) });
+            cmd.pre_exec(move || {
+                if libc::setns(netns, libc::CLONE_NEWNET) != 0 || libc::dup2(theirs_fd, RUN_FD) != RUN_FD {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
+            });
         }
-        let child = cmd.spawn()?;
-        drop(netns);
-        with_pidfd(child)
+        let (child, pidfd) = with_pidfd(cmd.spawn()?)?;
+        drop(theirs);
+        Ok(Sandbox { child, pidfd, run: ours })
     }
 
     /// A signal the shim received goes to the program; the shim gone (killed), the program goes too.
@@ -271,6 +306,16 @@ impl Programs {
 
 /// The signals a shim may pass on (as the shim forwards them).
 const FORWARDED: [i32; 7] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2, libc::SIGWINCH];
+
+/// Sends a waiting gate its run: the program with its arguments, environment, working folder and
+/// what it may execute, the shim's three streams attached.
+fn hand_over(to: &mut UnixStream, run: &ProgramRun, cwd: &str, streams: Vec<OwnedFd>) -> io::Result<()> {
+    let argv: Vec<&str> = std::iter::once(run.path.as_str()).chain(run.args.iter().map(String::as_str)).collect();
+    let request = frame(&json!({ "argv": argv, "env": run.env, "cwd": cwd, "exec": run.execute, "helpers": run.helpers, "egress": run.egress_port }));
+    let raw: Vec<RawFd> = streams.iter().map(AsRawFd::as_raw_fd).collect();
+    let sent = hf_fd_pass::send(to.as_raw_fd(), &request, &raw)?;
+    to.write_all(&request[sent..])
+}
 
 fn refuse(conn: &mut UnixStream, message: &str) {
     let _ = conn.set_nonblocking(false);

@@ -53,6 +53,8 @@ pub struct ProgramSetup {
     pub shim: String,
     pub gate: String,
     pub shims: Vec<String>,
+    /// The whitelisted programs' real files, mounted over their shims in each program's sandbox.
+    pub programs: Vec<String>,
 }
 
 /// What main decided a shim's request runs: exactly this program, these arguments and this
@@ -70,9 +72,6 @@ pub struct ProgramRun {
     /// The plugin host's egress proxy, the one TCP port the program may reach (none: no network).
     #[serde(default)]
     pub egress_port: Option<u16>,
-    /// git's local transport runs its helpers through `/bin/sh`: the gate stands in for it.
-    #[serde(default)]
-    pub shell_stand_in: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]

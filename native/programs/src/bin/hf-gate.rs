@@ -1,5 +1,7 @@
 //! What a program a plugin runs is started through, inside the program's own sandbox (design
-//! §8.1). bubblewrap gave it the plugin's view and namespaces; the gate adds the walls only a
+//! §8.1). bubblewrap gave it the plugin's view and namespaces (ahead of time: the supervisor keeps
+//! one sandbox waiting, so a run does not wait for bubblewrap); the gate receives the run main
+//! decided on (program, arguments, working folder, environment, streams), adds the walls only a
 //! process can raise for itself and then becomes the program:
 //! - Landlock: only the program and its own helpers may be executed (`--exec`), TCP only to the
 //!   plugin's egress proxy (`--egress`), no signals or abstract sockets outside the sandbox;
@@ -33,28 +35,27 @@ fn fail(message: &str) -> ! {
     std::process::exit(NOT_RUN)
 }
 
+/// The descriptor on which the supervisor sends the run (its request, then the three streams).
+const RUN_FD: i32 = 3;
+
+/// What to run, as the supervisor sends it once main has decided.
+struct Run {
+    argv: Vec<String>,
+    executable: Vec<PathBuf>,
+    helpers: Vec<String>,
+    egress_port: Option<u16>,
+}
+
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
     if matches!(program_name(argv.first().map(String::as_str).unwrap_or("")), "sh" | "dash" | "bash") {
         stand_in_for_a_shell(&argv[1..]);
     }
-    let mut executable = Vec::new();
-    let mut helpers = Vec::new();
-    let mut egress_port = None;
-    let mut rest = argv.iter().skip(1);
-    loop {
-        match rest.next().map(String::as_str) {
-            Some("--exec") => executable.push(PathBuf::from(rest.next().unwrap_or_else(|| fail("--exec needs a path")))),
-            Some("--helpers") => helpers.push(rest.next().unwrap_or_else(|| fail("--helpers needs a folder")).to_string()),
-            Some("--egress") => egress_port = Some(rest.next().and_then(|p| p.parse::<u16>().ok()).unwrap_or_else(|| fail("--egress needs a port"))),
-            Some("--") => break,
-            other => fail(&format!("hf-gate is started by HaloForge Host's supervisor, not by hand (at {other:?})")),
-        }
+    if argv.get(1).map(String::as_str) != Some("--wait") {
+        fail("hf-gate is started by HaloForge Host's supervisor, not by hand");
     }
-    let program: Vec<String> = rest.cloned().collect();
-    if program.is_empty() {
-        fail("no program to run");
-    }
+    // Started ahead of time, the sandbox waits here for the run it will be.
+    let Run { argv: program, executable, helpers, egress_port } = receive_run();
     hf_walls::no_new_privs().unwrap_or_else(|e| fail(&e));
     let mut runnable = vec![program[0].clone(), GATE_IN_SANDBOX.to_string()];
     runnable.extend(SHELLS.iter().map(|s| s.to_string()));
@@ -107,6 +108,61 @@ fn parse_helper(command: &str) -> Option<(&'static str, String)> {
         }
         rest = rest.strip_prefix("\\'")?;
         path.push('\'');
+    }
+}
+
+/// Reads the run off RUN_FD: one frame of JSON, the program's three streams attached; takes the
+/// streams as its own 0, 1 and 2, its working folder and its environment.
+fn receive_run() -> Run {
+    use serde_json::Value;
+    let mut buf = Vec::new();
+    let mut fds = Vec::new();
+    let request = loop {
+        let mut chunk = vec![0u8; 65536];
+        match hf_fd_pass::receive(RUN_FD, &mut chunk) {
+            Ok((0, _)) | Err(_) => std::process::exit(NOT_RUN), // the supervisor went away: nothing to run
+            Ok((n, more)) => {
+                buf.extend_from_slice(&chunk[..n]);
+                fds.extend(more);
+            }
+        }
+        match hf_fd_pass::frames::take_frames(&mut buf, hf_fd_pass::frames::MAX_REQUEST) {
+            Ok(frames) if !frames.is_empty() => break frames.into_iter().next().expect("one"),
+            Ok(_) => {}
+            Err(e) => fail(&e),
+        }
+    };
+    // SAFETY: RUN_FD is ours; nothing else comes on it.
+    unsafe { libc::close(RUN_FD) };
+    use std::os::fd::AsRawFd;
+    for (to, fd) in fds.iter().enumerate().take(3) {
+        // SAFETY: dup2 onto the standard descriptors, from descriptors we own.
+        unsafe { libc::dup2(fd.as_raw_fd(), to as i32) };
+    }
+    drop(fds);
+    let texts = |v: &Value| -> Vec<String> { v.as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default() };
+    if let Some(cwd) = request.get("cwd").and_then(Value::as_str) {
+        if let Err(e) = std::env::set_current_dir(cwd) {
+            fail(&format!("cannot change to {cwd}: {e}"));
+        }
+        std::env::set_var("PWD", cwd);
+    }
+    for pair in request.get("env").and_then(Value::as_array).into_iter().flatten() {
+        if let (Some(k), Some(v)) = (pair.get(0).and_then(Value::as_str), pair.get(1).and_then(Value::as_str)) {
+            if !k.is_empty() && !k.contains('=') && !k.contains('\0') && !v.contains('\0') {
+                std::env::set_var(k, v);
+            }
+        }
+    }
+    let argv = texts(&request["argv"]);
+    if argv.is_empty() {
+        fail("no program to run");
+    }
+    Run {
+        argv,
+        executable: texts(&request["exec"]).into_iter().map(PathBuf::from).collect(),
+        helpers: texts(&request["helpers"]),
+        egress_port: request.get("egress").and_then(Value::as_u64).and_then(|p| u16::try_from(p).ok()),
     }
 }
 
