@@ -97,6 +97,9 @@ describe('a git plugin written with std::process::Command', () => {
       expect(on).toMatchObject({ code: 0, stderr: '' });
       expect(on.stdout).toContain('refs/heads/main');
       expect(server.seen[0]).toMatch(/^GET \/repo.git\/info\/refs\?service=git-upload-pack/);
+      git(join(served, 'repo.git'), 'update-ref', 'refs/heads/served', 'main');
+      await expect(host.plugins.invoke(GIT, 'run', { repo, args: ['fetch', remote, 'served'] })).resolves.toMatchObject({ code: 0 });
+      expect(git(repo, 'rev-parse', 'FETCH_HEAD')).toBe(git(join(served, 'repo.git'), 'rev-parse', 'served'));
       // Each run's own record says where it went, and where it was refused.
       const outcomes = host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'SPAWN' && e.event === 'response' && e.reason.includes('ls-remote'));
       const refs = `GET http://127.0.0.1:${server.port}/repo.git/info/refs?service=git-upload-pack`;
