@@ -99,33 +99,16 @@ pub fn lock_down(_request: &LockdownRequest) -> LockdownReport {
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use hf_walls::{jump, stmt, X32_BIT};
+    use hf_walls::{jump, stmt};
     pub use hf_walls::{landlock, seccomp};
-
-    /// `AUDIT_ARCH_*` of the calls the view's filter reads (the deny filter refuses the others).
-    #[cfg(target_arch = "x86_64")]
-    const ARCH: u32 = 0xC000_003E;
-    #[cfg(target_arch = "aarch64")]
-    const ARCH: u32 = 0xC000_00B7;
 
     /// The grant view's filter: each call of the table (hf-path-calls) goes to the supervisor when
     /// one of its directory arguments is `AT_FDCWD` (or it takes none); everything else is allowed
     /// by this filter and judged by the deny filter.
     pub fn view_program() -> Vec<libc::sock_filter> {
-        use libc::{BPF_ABS, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_USER_NOTIF};
-        let nr_at = 0;
-        let arch_at = 4;
+        use libc::{BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, SECCOMP_RET_ALLOW, SECCOMP_RET_USER_NOTIF};
         let arg_at = |i: u8| 16 + 8 * u32::from(i); // the low half of a 64-bit argument (little endian)
-        let mut p = vec![
-            stmt(BPF_LD | BPF_W | BPF_ABS, arch_at),
-            jump(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0),
-            stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-            stmt(BPF_LD | BPF_W | BPF_ABS, nr_at),
-        ];
-        if cfg!(target_arch = "x86_64") {
-            p.push(jump(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1));
-            p.push(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | libc::EPERM as u32));
-        }
+        let mut p = hf_walls::filter_prologue();
         for call in hf_path_calls::path_calls() {
             let dirfds: Vec<u8> = call.paths.iter().filter_map(|a| a.dirfd).collect();
             // The block after the number matches: for each directory argument a load and a test

@@ -160,19 +160,31 @@ pub fn jump(code: u32, k: u32, jt: u8, jf: u8) -> libc::sock_filter {
     libc::sock_filter { code: code as u16, jt, jf, k }
 }
 
-/// A filter refusing every x32 call (EPERM) and allowing the rest to the filters after it.
-pub fn x32_refusal() -> Vec<libc::sock_filter> {
+/// `AUDIT_ARCH_*` of this build's system calls.
+#[cfg(target_arch = "x86_64")]
+pub const NATIVE_ARCH: u32 = 0xC000_003E;
+#[cfg(target_arch = "aarch64")]
+pub const NATIVE_ARCH: u32 = 0xC000_00B7;
+
+/// How every filter of ours that reads call numbers begins: a call of another architecture is
+/// allowed here (the common filter ends the process for it), an x32 number refused outright, and
+/// what follows finds the call's number loaded.
+pub fn filter_prologue() -> Vec<libc::sock_filter> {
     use libc::{BPF_ABS, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO};
-    const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
-    vec![
-        stmt(BPF_LD | BPF_W | BPF_ABS, 4),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        stmt(BPF_LD | BPF_W | BPF_ABS, 0),
-        jump(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | libc::EPERM as u32),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    ]
+    let mut p =
+        vec![stmt(BPF_LD | BPF_W | BPF_ABS, 4), jump(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0), stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), stmt(BPF_LD | BPF_W | BPF_ABS, 0)];
+    if cfg!(target_arch = "x86_64") {
+        p.push(jump(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1));
+        p.push(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | libc::EPERM as u32));
+    }
+    p
+}
+
+/// A filter refusing every x32 call (EPERM) and allowing the rest to the filters after it.
+fn x32_refusal() -> Vec<libc::sock_filter> {
+    let mut p = filter_prologue();
+    p.push(stmt(libc::BPF_RET | libc::BPF_K, libc::SECCOMP_RET_ALLOW));
+    p
 }
 
 /// Installs a filter of our own writing on every thread of the process.

@@ -168,23 +168,16 @@ fn receive_run() -> Run {
 
 /// A filter sending every execve and execveat of this process and its children to a listener.
 fn exec_listener() -> std::io::Result<i32> {
-    use hf_walls::{jump, stmt, X32_BIT};
-    use libc::{BPF_ABS, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_USER_NOTIF};
-    // Calls of another architecture are the other filters' (they end the process); x32 numbers are
-    // refused here too, as by every filter of ours.
-    const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
-    let program = [
-        stmt(BPF_LD | BPF_W | BPF_ABS, 4),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        stmt(BPF_LD | BPF_W | BPF_ABS, 0),
-        jump(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | libc::EPERM as u32),
+    use hf_walls::{jump, stmt};
+    use libc::{BPF_JEQ, BPF_JMP, BPF_K, BPF_RET, SECCOMP_RET_ALLOW, SECCOMP_RET_USER_NOTIF};
+    // Other architectures are the other filters' (they end the process); x32 numbers are refused.
+    let mut program = hf_walls::filter_prologue();
+    program.extend([
         jump(BPF_JMP | BPF_JEQ | BPF_K, libc::SYS_execve as u32, 2, 0),
         jump(BPF_JMP | BPF_JEQ | BPF_K, libc::SYS_execveat as u32, 1, 0),
         stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-    ];
+    ]);
     let prog = libc::sock_fprog { len: program.len() as u16, filter: program.as_ptr() as *mut libc::sock_filter };
     // SAFETY: seccomp reads the program, which outlives the call; no_new_privs is set.
     let fd = unsafe { libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, libc::SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog as *const libc::sock_fprog) };
