@@ -49,10 +49,12 @@ describe('a git plugin written with std::process::Command', () => {
     expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe('# second\n');
     expect(git(repo, 'status', '--porcelain')).toBe('');
 
-    // Each run is in the audit with its full arguments and working folder, and how it ended.
-    const runs = host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'SPAWN');
-    expect(runs.filter((e) => e.event === 'decision').map((e) => e.reason)).toContainEqual(expect.stringMatching(new RegExp(`/git commit -m Add notes in ${repo}; network`)));
-    expect(runs.filter((e) => e.event === 'response').every((e) => e.status === 0 && typeof e.durationMs === 'number')).toBe(true);
+    // Each run is in the audit with its full arguments and working folder, and how it ended (the
+    // outcome line follows the run's end, so it may come a moment after the command's answer).
+    const runs = () => host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'SPAWN');
+    expect(runs().filter((e) => e.event === 'decision').map((e) => e.reason)).toContainEqual(expect.stringMatching(new RegExp(`/git commit -m Add notes in ${repo}; network`)));
+    await expect.poll(() => runs().filter((e) => e.event === 'response').length).toBe(runs().filter((e) => e.event === 'decision').length);
+    expect(runs().filter((e) => e.event === 'response').every((e) => e.status === 0 && typeof e.durationMs === 'number')).toBe(true);
   });
 
   it('pushes to and fetches from a bare origin in another folder the user granted', async () => {
@@ -101,9 +103,9 @@ describe('a git plugin written with std::process::Command', () => {
       await expect(host.plugins.invoke(GIT, 'run', { repo, args: ['fetch', remote, 'served'] })).resolves.toMatchObject({ code: 0 });
       expect(git(repo, 'rev-parse', 'FETCH_HEAD')).toBe(git(join(served, 'repo.git'), 'rev-parse', 'served'));
       // Each run's own record says where it went, and where it was refused.
-      const outcomes = host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'SPAWN' && e.event === 'response' && e.reason.includes('ls-remote'));
+      const outcomes = () => host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'SPAWN' && e.event === 'response' && e.reason.includes('ls-remote'));
       const refs = `GET http://127.0.0.1:${server.port}/repo.git/info/refs?service=git-upload-pack`;
-      expect(outcomes.map((e) => e.reason)).toEqual([expect.stringContaining(`exit code 128; refused ${refs}`) as string, expect.stringContaining(`exit code 0; reached ${refs}`) as string]);
+      await expect.poll(() => outcomes().map((e) => e.reason)).toEqual([expect.stringContaining(`exit code 128; refused ${refs}`) as string, expect.stringContaining(`exit code 0; reached ${refs}`) as string]);
       expect(host.audit.query({ pluginId: GIT, decision: 'allow' }).map((e) => e.url)).toContainEqual(expect.stringContaining(`127.0.0.1:${server.port}/repo.git/info/refs`) as string);
     } finally {
       await server.close();
@@ -200,12 +202,12 @@ describe('ctx.process()', () => {
     const { host } = await startedHost([{ sample: 'git-status' }], () => 'deny');
     host.grants.addFile({ pluginId: GIT_STATUS, permission: 'filesystem_read', folder: repo, via: 'test' });
     await expect(host.plugins.invoke(GIT_STATUS, 'status', { path: repo })).resolves.toEqual({ branch: 'main', changes: [{ status: '??', path: 'notes.txt' }] });
-    const runs = host.audit.query({ pluginId: GIT_STATUS }).filter((e) => e.method === 'SPAWN');
-    expect(runs.map((e) => [e.event, e.status ?? null])).toEqual([
+    const runs = () => host.audit.query({ pluginId: GIT_STATUS }).filter((e) => e.method === 'SPAWN');
+    await expect.poll(() => runs().map((e) => [e.event, e.status ?? null])).toEqual([
       ['decision', null],
       ['response', 0],
     ]);
-    expect(runs[0]?.reason).toContain(`git status --porcelain=v1 --branch in ${repo}`);
+    expect(runs()[0]?.reason).toContain(`git status --porcelain=v1 --branch in ${repo}`);
     expect(existsSync(join(repo, '.git', 'index.lock'))).toBe(false);
   });
 });
@@ -238,7 +240,7 @@ describe('a program started for a plugin', () => {
     // bubblewrap reports a program killed by signal N as 128 + N, as a shell does.
     await expect(running).resolves.toMatchObject({ code: 128 + 15 });
     expect(existsSync(`/proc/${real}`)).toBe(false);
-    expect(host.audit.query({ pluginId: MISBEHAVE }).filter((e) => e.method === 'SPAWN').map((e) => [e.event, e.status ?? null])).toEqual([
+    await expect.poll(() => host.audit.query({ pluginId: MISBEHAVE }).filter((e) => e.method === 'SPAWN').map((e) => [e.event, e.status ?? null])).toEqual([
       ['decision', null],
       ['response', 143],
     ]);

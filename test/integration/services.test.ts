@@ -132,7 +132,7 @@ describe('ctx.fs() and ctx.process()', () => {
     await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: 'true' })).resolves.toMatchObject({ exit_code: 0 });
     await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: 'sh', args: ['-c', 'id'] })).rejects.toThrow('Permission denied: sh is not in the plugin\'s process_spawn_whitelist (true)');
     // The plugin has no network permission: neither has the program.
-    expect(host.audit.query({ pluginId: MISBEHAVE }).map((e) => [e.event, e.method, e.url, e.decision, e.rule, e.status ?? null])).toEqual([
+    await expect.poll(() => host.audit.query({ pluginId: MISBEHAVE }).map((e) => [e.event, e.method, e.url, e.decision, e.rule, e.status ?? null])).toEqual([
       ['decision', 'SPAWN', 'process:true', 'allow', 'process_spawn_whitelist', null],
       ['response', 'SPAWN', 'process:true', 'allow', 'process_spawn_whitelist', 0],
       ['decision', 'SPAWN', 'process:sh', 'deny', 'process_spawn_whitelist', null],

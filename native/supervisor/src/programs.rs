@@ -298,9 +298,10 @@ impl Programs {
             Ok(s) => (s.code(), s.signal()),
             Err(_) => (None, None),
         };
+        // Main first, so that the run's record is on its way before the plugin hears the end.
+        say(&ToMain::ProgramEnded { id, code, signal, ms, error: status.err().map(|e| e.to_string()) });
         let _ = r.conn.set_nonblocking(false);
         let _ = r.conn.write_all(&frame(&json!({ "type": "exit", "code": code, "signal": signal })));
-        say(&ToMain::ProgramEnded { id, code, signal, ms, error: status.err().map(|e| e.to_string()) });
     }
 }
 
