@@ -118,4 +118,14 @@ describe('a plugin that runs programs itself', () => {
     await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: '/usr/bin/git', args: ['--version'] })).rejects.toThrow(/^Permission denied: programs are run by name/);
     expect(host.audit.query({ pluginId: MISBEHAVE, decision: 'deny' }).map((e) => [e.url, e.rule])).toEqual([['process:sh', 'process_spawn_whitelist']]);
   });
+
+  it('runs a few programs at once, not as many as it likes: the one over is refused and audited', async () => {
+    const { host } = await startedHost([{ sample: 'misbehave', manifest: (m: Record<string, unknown>) => (m.permissions = [{ type: 'ipc_register' }, { type: 'process_spawn_whitelist', value: ['sleep'] }]) }]);
+    const sleepers = Array.from({ length: 8 }, () => host.plugins.invoke(MISBEHAVE, 'spawn', { exe: 'sleep', args: ['30'] }).catch((e: Error) => e.message));
+    await expect.poll(() => host.audit.query({ pluginId: MISBEHAVE, decision: 'allow' }).filter((e) => e.event === 'decision').length, { timeout: 20_000 }).toBe(8);
+    await expect(host.plugins.invoke(MISBEHAVE, 'spawn', { exe: 'sleep', args: ['1'] })).resolves.toMatchObject({ code: 126, stderr: expect.stringContaining('already runs 8 programs, the most allowed at once') as string });
+    expect(host.audit.query({ pluginId: MISBEHAVE, decision: 'deny' }).map((e) => e.rule)).toEqual(['process:limit']);
+    await host.plugins.restart(MISBEHAVE);
+    await Promise.all(sleepers);
+  });
 });

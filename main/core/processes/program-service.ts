@@ -31,6 +31,8 @@ export type ProgramDecision = { run: ProgramRun; ended: (outcome: ProgramOutcome
 export const GATE_IN_SANDBOX = '/run/haloforge-programs/shim';
 
 const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
+/** Programs one plugin may have running at once: each is a sandbox of its own. */
+export const MAX_RUNNING = 8;
 
 /**
  * Main's decision on a program a plugin runs (design §8.1): its shim asked, the supervisor waits.
@@ -87,6 +89,8 @@ export class ProgramService {
     if (!PROGRAM_NAME.test(request.program)) return refuse('process:name', `programs are run by name (like "git"): ${JSON.stringify(request.program.slice(0, 200))}`);
     const rule = authority.whitelist.includes(request.program) ? 'process_spawn_whitelist' : authority.holds('process_spawn') ? 'process_spawn' : undefined;
     if (!rule) return refuse('process_spawn_whitelist', `${request.program} is not in the plugin's process_spawn_whitelist (${authority.whitelist.join(', ') || 'empty'})`);
+    const running = [...this.live.values()].filter((r) => r.pluginId === authority.pluginId).length;
+    if (running >= MAX_RUNNING) return refuse('process:limit', `plugin ${authority.pluginId} already runs ${running} programs, the most allowed at once`);
     const found = locateProgram(request.program, this.deps.dirs);
     if (!found.ok) return refuse('process:not-found', found.reason);
     const network = where.egressPort !== undefined;
