@@ -26,6 +26,8 @@ pub const IN_SANDBOX: &str = "/run/haloforge-programs";
 pub const SHIM_IN_SANDBOX: &str = "/run/haloforge-programs/shim";
 /// Where git looks for a shell to run its local transport's helpers through; the gate stands in.
 const SHELLS: [&str; 1] = ["/bin/sh"];
+/// Connections still sending their request, at most.
+const MAX_ARRIVING: usize = 16;
 /// The descriptor on which the gate waits for its run (native/programs/src/bin/hf-gate.rs).
 const RUN_FD: RawFd = 3;
 
@@ -137,6 +139,10 @@ impl Programs {
 
     fn accept(&mut self) {
         while let Ok((conn, _)) = self.listener.accept() {
+            // A plugin that opens connections and sends nothing holds no more than this many.
+            if self.arriving.len() >= MAX_ARRIVING {
+                continue;
+            }
             let netns = peer_netns(&conn);
             let _ = conn.set_nonblocking(true);
             self.arriving.insert(conn.as_raw_fd(), Arriving { conn, buf: Vec::new(), fds: Vec::new(), netns });
