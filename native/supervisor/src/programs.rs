@@ -375,3 +375,24 @@ fn signal_descendants(pid: u32, signal: i32) {
         signal_descendants(child, signal);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_request;
+    use serde_json::json;
+
+    #[test]
+    fn a_shims_request_is_read_only_when_every_part_is_text() {
+        let ok = json!({ "program": "git", "args": ["status"], "cwd": "/srv/repo", "env": [["LANG", "C"]] });
+        assert_eq!(parse_request(&ok), Some(("git".into(), vec!["status".into()], "/srv/repo".into(), vec![("LANG".into(), "C".into())])));
+        for bad in [
+            json!({ "program": "git", "args": [1], "cwd": "/", "env": [] }),
+            json!({ "program": "git", "args": [], "env": [] }),
+            json!({ "program": "git", "args": [], "cwd": "/", "env": [["LANG"]] }),
+            json!({ "program": null, "args": [], "cwd": "/", "env": [] }),
+            json!("git status"),
+        ] {
+            assert_eq!(parse_request(&bad), None, "{bad}");
+        }
+    }
+}
