@@ -155,6 +155,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         for (const ws of clients) ws.terminate();
         wss.close();
         server.close(() => done());
+        // A page still open (a frame's keep-alive connection, a request under way) must not hold
+        // the shutdown: every connection goes now.
+        server.closeAllConnections();
       }),
   };
 }

@@ -1,6 +1,6 @@
 import { answerJson } from '../json-bytes';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Dispatch } from '../ipc/router';
 import { HOST_TARGET, type Logger } from '../log/logger';
@@ -16,7 +16,10 @@ export async function startControlServer(home: string, dispatch: Dispatch, logge
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   chmodSync(dirname(path), 0o700);
   rmSync(path, { force: true });
+  const open = new Set<Socket>();
   const server: Server = createServer((socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     let buffered = '';
     socket.setEncoding('utf8');
     const answer = (a: ControlAnswer) => {
@@ -58,6 +61,8 @@ export async function startControlServer(home: string, dispatch: Dispatch, logge
     close: () =>
       new Promise<void>((done) => {
         server.close(() => done());
+        // A command line still connected must not hold the app's shutdown.
+        for (const socket of open) socket.destroy();
         rmSync(path, { force: true });
       }),
   };
