@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DataLock } from '../../main/core/control/data-lock';
 import { root, sampleFolder, tempHome } from '../helpers/fixtures';
+import { scratchHome } from '../helpers/per-test';
 import { startWebHostProcess, type RunningWebHost } from '../helpers/web-process';
 
 const stops: Array<() => Promise<void>> = [];
@@ -55,7 +56,7 @@ describe('while an app runs', () => {
   it('the command line goes through it: its panels hear every change at once, and nothing is lost from plugins.json', async () => {
     const app = await runningApp();
     const panel = await panelOf(app);
-    const folder = (sample: string) => sampleFolder(tempHome().home, { sample });
+    const folder = (sample: string) => sampleFolder(scratchHome(), { sample });
     expect(haloforge(app.home, 'install', folder('fetcher'), '--yes').status).toBe(0);
     expect(haloforge(app.home, 'install', folder('hello')).status).toBe(0);
     // The app's panels were told, and it sees both as its own (active, sandboxed).
