@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot, builtArtifacts } from './app-paths';
@@ -19,6 +20,7 @@ import { hostLauncher } from './plugins/host-launcher';
 import type { HostLauncher } from './plugins/launcher';
 import { Installer } from './plugins/installer';
 import { ProgramService } from './processes/program-service';
+import { gitIdentityConfig } from './processes/program-rules';
 import { findBubblewrap, type Bubblewrap } from './sandbox/bubblewrap';
 import { SandboxGate } from './sandbox/gate';
 import { readNamespaces } from './sandbox/namespaces';
@@ -97,6 +99,8 @@ export interface HostOptions {
   egressLimits?: Partial<EgressLimits>;
   /** Folders searched for programs before the system's (tests: a stub p4), trusted as given. */
   programDirs?: string[];
+  /** The git identity programs get (null: none); by default the user's, from their global git configuration. */
+  gitIdentity?: { name?: string; email?: string } | null;
   /** Changes to the host's one budget of waits (core/timeouts); checked so no inner wait outlives an outer one. */
   timeouts?: Partial<Timeouts>;
   restartPolicy?: Partial<RestartPolicy>;
@@ -127,9 +131,30 @@ function readHostSettings(home: string, logger: Logger): HostSettings {
  * How every shell starts plugin hosts: this runtime (Node, or Electron's binary run as Node) running
  * the built plugin host script, in bubblewrap where it is usable.
  */
-export function standardLauncher(home: string, bubblewrap: Bubblewrap = findBubblewrap()): HostLauncher {
+export function standardLauncher(home: string, bubblewrap: Bubblewrap = findBubblewrap(), gitIdentity?: string): HostLauncher {
   const { pluginHostScript, supervisor, shim, gate } = builtArtifacts();
-  return hostLauncher({ runtime: process.execPath, hostScript: pluginHostScript, appRoot: appRoot() }, bubblewrap, { supervisor, shim, gate, root: readHostRoot(), protectedRoots: protectedRootsOf(home) });
+  return hostLauncher({ runtime: process.execPath, hostScript: pluginHostScript, appRoot: appRoot() }, bubblewrap, {
+    supervisor,
+    shim,
+    gate,
+    root: readHostRoot(),
+    protectedRoots: protectedRootsOf(home),
+    ...(gitIdentity ? { gitIdentity } : {}),
+  });
+}
+
+/**
+ * The user's name and email from their global git configuration, read once by main (`git config
+ * --get` runs nothing else): the one part of it programs run for plugins are given.
+ */
+export function userGitIdentity(): { name?: string; email?: string } {
+  const get = (key: string) => {
+    const r = spawnSync('git', ['config', '--global', '--get', key], { encoding: 'utf8', timeout: 5000 });
+    return r.status === 0 ? r.stdout.trim() || undefined : undefined;
+  };
+  const name = get('user.name');
+  const email = get('user.email');
+  return { ...(name ? { name } : {}), ...(email ? { email } : {}) };
 }
 
 /** The host's own state and code, which no plugin may see whatever was granted: the data folder and the app. */
@@ -152,7 +177,8 @@ export function createHost(opts: HostOptions): Host {
   const gate = new SandboxGate({ bubblewrap, allowUnconfined: hostSettings.allowUnconfined || opts.sandbox === 'off', mainNamespaces: readNamespaces(), home: layout.home, lockDown: opts.sandbox !== 'off' });
   const app = appRoot();
   const protectedRoots = protectedRootsOf(layout.home);
-  const launch = opts.launcher ?? standardLauncher(layout.home, bubblewrap);
+  const gitIdentity = gitIdentityConfig(opts.gitIdentity === undefined ? userGitIdentity() : (opts.gitIdentity ?? {}));
+  const launch = opts.launcher ?? standardLauncher(layout.home, bubblewrap, gitIdentity);
   logger.log(bubblewrap.ok ? 'info' : 'warn', HOST_TARGET, bubblewrap.ok ? `plugin hosts start in bubblewrap (${bubblewrap.path}), each with a supervisor that mounts its grants` : `sandbox unavailable: ${bubblewrap.reason}`);
 
   const grants = new GrantStore(join(layout.home, 'grants.json'));
@@ -174,7 +200,7 @@ export function createHost(opts: HostOptions): Host {
       firstToHost: d.kind === 'network' && !auditIndex().matching({ pluginId: d.pluginId, kind: 'network', host: d.host }).some((r) => originOf(r.url) === origin),
     };
   });
-  const programs = new ProgramService({ audit, logger, dirs: { given: opts.programDirs ?? [] } });
+  const programs = new ProgramService({ audit, logger, dirs: { given: opts.programDirs ?? [] }, gitIdentity: gitIdentity !== undefined });
   const catalogue = new PluginCatalogue({ pluginsDir: layout.plugins, registry: new PluginRegistry(join(layout.home, 'plugins.json')), grants, logger });
   // Settings saved from a panel reach the running plugin, and SettingsChanged listeners; both run only once the lifecycle exists.
   const settings = new PluginSettings({

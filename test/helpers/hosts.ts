@@ -1,4 +1,4 @@
-import { createHost, type Host } from '../../main/core/host';
+import { createHost, type Host, type HostOptions } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
 import type { PermissionPrompt, PromptAnswer } from '../../main/core/prompts/prompt-types';
@@ -20,7 +20,7 @@ export async function startedHost(
   samples: InstallOptions[],
   answer: (prompt: PermissionPrompt) => PromptAnswer = () => 'deny',
   home: string = scratchHome(),
-  opts: { programDirs?: string[] } = {},
+  opts: Pick<HostOptions, 'programDirs' | 'gitIdentity'> = {},
 ): Promise<StartedHost> {
   for (const s of samples) installSample(home, s);
   const asked: PermissionPrompt[] = [];

@@ -137,6 +137,19 @@ describe('a git plugin run as users do', () => {
     expect(host.audit.query({ pluginId: GIT }).filter((e) => e.method === 'SPAWN')).toEqual([]);
   });
 
+  it("commits as the user, whose name and email from their own git configuration reach git, and not the plugin", async () => {
+    const repo = repository('identity');
+    git(repo, 'config', '--unset', 'user.name');
+    git(repo, 'config', '--unset', 'user.email');
+    const { host } = await startedHost([{ sample: 'git-tools' }, { sample: 'misbehave' }], () => 'deny', scratchHome(), { gitIdentity: { name: 'Ana "the" Example', email: 'ana@example.invalid' } });
+    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' });
+    await host.plugins.invoke(GIT, 'stage', { repo, paths: ['notes.txt'] });
+    await host.plugins.invoke(GIT, 'commit', { repo, message: 'As the user' });
+    expect(git(repo, 'log', '-1', '--format=%an <%ae> %s')).toBe('Ana "the" Example <ana@example.invalid> As the user');
+    // The plugin's own view holds only an empty stand-in for it.
+    await expect(host.plugins.invoke('dev.haloforge.test.misbehave', 'read_raw', { path: '/run/haloforge-programs/git-identity' })).resolves.toEqual({ text: '' });
+  });
+
   it('commits and pushes as workflow steps', async () => {
     const repo = repository('steps');
     const origin = bareOrigin(repo, join(scratchHome(), 'steps-origin.git'));

@@ -50,6 +50,8 @@ export interface GrantViewSetup {
   /** The program shim and gate (static binaries; design §8.1). */
   shim: string;
   gate: string;
+  /** The user's git identity as a configuration file (programs' git reads it as its global one). */
+  gitIdentity?: string;
   root: HostRoot;
   protectedRoots: readonly string[];
 }
@@ -80,7 +82,7 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
             command,
             grants: target.grants,
             ask: target.ask,
-            programs: { shim: grantView.shim, gate: grantView.gate, shims: target.programs.shims, programs: target.programs.programs },
+            programs: { shim: grantView.shim, gate: grantView.gate, shims: target.programs.shims, programs: target.programs.programs, ...(grantView.gitIdentity ? { gitIdentity: grantView.gitIdentity } : {}) },
           }),
           target.view,
         )

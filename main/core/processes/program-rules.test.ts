@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planProgram, redactArgs, redactEnv, type ProgramRequest } from './program-rules';
+import { gitIdentityConfig, planProgram, redactArgs, redactEnv, type ProgramRequest } from './program-rules';
 
 const where = { home: '/run/haloforge-tmp', proxy: undefined, gitCore: '/usr/lib/git-core' };
 const ask = (program: string, args: string[], env: Array<[string, string]> = []): ProgramRequest => ({ program, args, cwd: '/srv/repo', env });
@@ -76,5 +76,22 @@ describe('what a program a plugin runs is given', () => {
     expect(redactArgs('git', ['push', 'https://ana:tok3n@git.example/r.git'])).toEqual(['push', 'https://[redacted]@git.example/r.git']);
     expect(redactArgs('p4', ['-P', 'secret', 'info'])).toEqual(['-P', '[redacted]', 'info']);
     expect(redactEnv([['P4PASSWD', 'secret'], ['HTTP_PROXY', 'http://hf-run-1:x@127.0.0.1:4040'], ['GIT_CONFIG_KEY_0', 'core.hooksPath'], ['P4USER', 'ana']])).toEqual(['P4PASSWD=[redacted]', 'HTTP_PROXY=http://[redacted]@127.0.0.1:4040', 'P4USER=ana']);
+  });
+});
+
+describe("the user's git identity, as programs get it", () => {
+  it('is a configuration file of a [user] section only, its values quoted', () => {
+    expect(gitIdentityConfig({ name: 'Ana "the" Example', email: 'ana@example.invalid' })).toBe('[user]\n\tname = "Ana \\"the\\" Example"\n\temail = "ana@example.invalid"\n');
+    expect(gitIdentityConfig({ email: 'a\\b@example.invalid' })).toBe('[user]\n\temail = "a\\\\b@example.invalid"\n');
+  });
+
+  it('is nothing when there is none, or when a value would break out of its line', () => {
+    expect(gitIdentityConfig({})).toBeUndefined();
+    expect(gitIdentityConfig({ name: 'Ana\n[core]\n\tfsmonitor = /bin/evil' })).toBeUndefined();
+  });
+
+  it('is what git reads as its global configuration, or nothing', () => {
+    expect(envOf(planProgram(ask('git', ['log']), { ...where, gitGlobal: '/run/haloforge-programs/git-identity' })).GIT_CONFIG_GLOBAL).toBe('/run/haloforge-programs/git-identity');
+    expect(envOf(planProgram(ask('git', ['log']), where)).GIT_CONFIG_GLOBAL).toBe('/dev/null');
   });
 });

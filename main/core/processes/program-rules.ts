@@ -137,7 +137,7 @@ function gitProblem(args: readonly string[]): string | undefined {
  * What the program asked for runs with. `home` is the plugin's private temporary folder (what
  * programs see as HOME); `proxy` the plugin's egress proxy, when the plugin may use the network.
  */
-export function planProgram(request: ProgramRequest, opts: { home: string; proxy: string | undefined; gitCore: string | undefined }): Planned {
+export function planProgram(request: ProgramRequest, opts: { home: string; proxy: string | undefined; gitCore: string | undefined; gitGlobal?: string }): Planned {
   const env = baseEnv(opts.home, opts.proxy);
   const mine = (allowed: (name: string) => boolean) => request.env.filter(([k]) => allowed(k) && !env.some(([e]) => e === k)).map(([k, v]): [string, string] => [k, v]);
   if (request.program === 'git') {
@@ -146,7 +146,8 @@ export function planProgram(request: ProgramRequest, opts: { home: string; proxy
     const config = gitConfig(opts.proxy);
     env.push(
       ['GIT_CONFIG_NOSYSTEM', '1'],
-      ['GIT_CONFIG_GLOBAL', '/dev/null'],
+      // The user's global configuration is not read: only their name and email, as main wrote them (see gitIdentityConfig).
+      ['GIT_CONFIG_GLOBAL', opts.gitGlobal ?? '/dev/null'],
       ['GIT_TERMINAL_PROMPT', '0'],
       ['GIT_EDITOR', ':'],
       ['GIT_PAGER', 'cat'],
@@ -165,6 +166,22 @@ export function planProgram(request: ProgramRequest, opts: { home: string; proxy
   }
   env.push(...mine((k) => COMMON_VARIABLES.test(k)));
   return { ok: true, plan: { args: [...request.args], env, helpers: [] } };
+}
+
+/**
+ * The user's git identity as a configuration file of its own (what a program's git reads as its
+ * global configuration: nothing else of the user's), or undefined when there is none to give or
+ * a value cannot be written safely.
+ */
+export function gitIdentityConfig(identity: { name?: string; email?: string }): string | undefined {
+  const lines: string[] = [];
+  for (const key of ['name', 'email'] as const) {
+    const value = identity[key];
+    if (value === undefined || value === '') continue;
+    if (/[\0-\x1f\x7f]/.test(value) || value.length > 256) return undefined;
+    lines.push(`\t${key} = "${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+  }
+  return lines.length ? `[user]\n${lines.join('\n')}\n` : undefined;
 }
 
 /** Arguments as the audit shows them: credentials in URLs and p4's `-P <password>` redacted. */

@@ -27,6 +27,9 @@ export interface ProgramOutcome {
 
 export type ProgramDecision = { run: ProgramRun; ended: (outcome: ProgramOutcome) => void } | { refusal: string };
 
+/** Where programs find the user's git identity (native/supervisor/src/programs.rs). */
+const GIT_IDENTITY_IN_SANDBOX = '/run/haloforge-programs/git-identity';
+
 /** Where the gate is in a program's sandbox (native/supervisor/src/programs.rs SHIM_IN_SANDBOX). */
 export const GATE_IN_SANDBOX = '/run/haloforge-programs/shim';
 
@@ -57,6 +60,8 @@ export class ProgramService {
       audit: AuditLog;
       logger: Logger;
       dirs: ProgramDirs;
+      /** Whether programs' sandboxes hold the user's git identity (see gitIdentityConfig). */
+      gitIdentity: boolean;
     },
   ) {}
 
@@ -99,7 +104,7 @@ export class ProgramService {
     const runName = `hf-run-${randomUUID().replaceAll('-', '')}`;
     const proxy = network ? `http://${runName}:x@127.0.0.1:${where.egressPort}` : undefined;
     const core = request.program === 'git' ? gitCore() : undefined;
-    const planned = planProgram(request, { home: where.home, proxy, gitCore: core });
+    const planned = planProgram(request, { home: where.home, proxy, gitCore: core, ...(this.deps.gitIdentity ? { gitGlobal: GIT_IDENTITY_IN_SANDBOX } : {}) });
     if (!planned.ok) return refuse(`process:${request.program}`, planned.reason);
     const { plan } = planned;
     const interpreter = interpreterOf(found.real);

@@ -61,7 +61,7 @@ export interface SupervisorStart {
   bwrap: string;
   command: string[];
   /** The program shim and gate, and where the plugin's whitelisted programs' names find the shim. */
-  programs?: { shim: string; gate: string; shims: string[]; programs: string[] };
+  programs?: { shim: string; gate: string; shims: string[]; programs: string[]; gitIdentity?: string };
 }
 
 /** The folders a grant may lie in, made in the tree from the start (the plugin host's write rules hold on them). */

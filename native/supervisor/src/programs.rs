@@ -26,6 +26,9 @@ pub const IN_SANDBOX: &str = "/run/haloforge-programs";
 pub const SHIM_IN_SANDBOX: &str = "/run/haloforge-programs/shim";
 /// Where git looks for a shell to run its local transport's helpers through; the gate stands in.
 const SHELLS: [&str; 1] = ["/bin/sh"];
+/// The user's git identity, outside the tree, and where programs find it.
+const GIT_IDENTITY: &str = "/run/hf/git-identity";
+const GIT_IDENTITY_IN_SANDBOX: &str = "/run/haloforge-programs/git-identity";
 /// Connections still sending their request, at most.
 const MAX_ARRIVING: usize = 16;
 /// The descriptor on which the gate waits for its run (native/programs/src/bin/hf-gate.rs).
@@ -100,8 +103,14 @@ impl Programs {
         // The sandbox runs as another user: it must be able to connect.
         std::fs::set_permissions(SOCKET_DIR, std::fs::Permissions::from_mode(0o755))?;
         std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o666))?;
-        // The mount point of the ctx.process() shim inside the socket's folder.
+        // The mount point of the ctx.process() shim inside the socket's folder, and of the git
+        // identity, whose content only programs' sandboxes see.
         std::fs::write(format!("{SOCKET_DIR}/shim"), b"")?;
+        if let Some(identity) = &setup.git_identity {
+            std::fs::write(format!("{SOCKET_DIR}/git-identity"), b"")?;
+            std::fs::write(GIT_IDENTITY, identity)?;
+            std::fs::set_permissions(GIT_IDENTITY, std::fs::Permissions::from_mode(0o644))?;
+        }
         Ok(Programs {
             listener,
             setup,
@@ -248,6 +257,9 @@ impl Programs {
         cmd.args(["--ro-bind", &self.setup.gate, SHIM_IN_SANDBOX]);
         for shell in SHELLS {
             cmd.args(["--ro-bind", &self.setup.gate, shell]);
+        }
+        if self.setup.git_identity.is_some() {
+            cmd.args(["--ro-bind", GIT_IDENTITY, GIT_IDENTITY_IN_SANDBOX]);
         }
         cmd.args(["--remount-ro", "/", "--chdir", "/", "--clearenv", "--", SHIM_IN_SANDBOX, "--wait"]);
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());

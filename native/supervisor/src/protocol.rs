@@ -55,6 +55,10 @@ pub struct ProgramSetup {
     pub shims: Vec<String>,
     /// The whitelisted programs' real files, mounted over their shims in each program's sandbox.
     pub programs: Vec<String>,
+    /// The user's git identity as a configuration file, shown to programs (not to the plugin) as
+    /// git's global configuration.
+    #[serde(default)]
+    pub git_identity: Option<String>,
 }
 
 /// What main decided a shim's request runs: exactly this program, these arguments and this
