@@ -6,7 +6,7 @@ import { installSample, root, tempHome } from '../test/helpers/fixtures';
 import { startTestServer } from '../test/helpers/servers';
 import { launchWebHost } from '../test/helpers/web-process';
 
-test('when the host stops, the panels say so and stop every action; when it is back with a new token, they say it restarted', async ({ page }) => {
+test('when the host stops, the panels say so and stop every action; when it is back on its port with a new token, they say it restarted', async ({ page }) => {
   const { home, cleanup } = tempHome();
   installSample(home, { sample: 'hello' });
   let host = await launchWebHost(home);
@@ -18,8 +18,11 @@ test('when the host stops, the panels say so and stop every action; when it is b
     await expect(page.getByRole('main')).toHaveAttribute('inert', '');
     await expect(page.getByRole('navigation', { name: 'Panels' })).toHaveAttribute('inert', '');
     await page.screenshot({ path: screenshotPath('disconnected'), fullPage: true });
+    // A while later, the banner says what to do if the host was restarted elsewhere.
+    await expect(page.getByRole('alert')).toContainText('If you restarted it and this stays, open the address npm start printed.', { timeout: 15_000 });
 
-    host = await launchWebHost(home, host.port);
+    // Started again, the host takes the port it had (remembered in the data folder): the open tab finds it.
+    host = await launchWebHost(home);
     await expect(page.getByRole('alert').filter({ hasText: 'HaloForge Host was restarted' })).toBeVisible();
     await page.goto(host.url);
     await expect(page.getByRole('alert')).toHaveCount(0);

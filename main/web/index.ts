@@ -7,6 +7,7 @@ import { HOST_TARGET } from '../core/log/logger';
 import { haloforgeHome } from '../core/paths';
 import { startAppCore, type Emit } from '../core/shell';
 import { startWebHost, type WebHost } from './server';
+import { choosePort, rememberPort } from './web-port';
 
 async function main(): Promise<void> {
   // Events raised before the server is up have no panel to reach yet.
@@ -14,9 +15,19 @@ async function main(): Promise<void> {
   const emit: Emit = (event, payload) => carrier.web?.broadcast(event, payload);
   const core = await startAppCore({ home: haloforgeHome(), what: 'web host' }, emit);
   const { host, dispatch } = core;
-  const port = process.env.HALOFORGE_PORT ? Number(process.env.HALOFORGE_PORT) : undefined;
   const frames = { lookup: (label: string) => host.plugins.framed(label), runtimePath: builtArtifacts().frameRuntime };
-  const server = await startWebHost({ dispatch, rendererDir: join(appRoot(), 'out', 'renderer'), logger: host.logger, port, frames });
+  const start = (port: number | undefined) => startWebHost({ dispatch, rendererDir: join(appRoot(), 'out', 'renderer'), logger: host.logger, port, frames });
+  // The same port as last time, so that a tab left open finds the host again after a restart.
+  const chosen = choosePort(host.layout.home);
+  let server: WebHost;
+  try {
+    server = await start(chosen.port);
+  } catch (e) {
+    if (chosen.required || chosen.port === undefined) throw e;
+    host.logger.log('warn', HOST_TARGET, `the web host's last port ${chosen.port} is taken (${(e as Error).message}); listening on another one`);
+    server = await start(undefined);
+  }
+  rememberPort(host.layout.home, server.port);
   carrier.web = server;
   host.logger.log('info', HOST_TARGET, `web host listening on ${server.url.split('#')[0]} (loopback only)`);
   process.stdout.write(`HaloForge Host (web host) is running. Open:\n  ${server.url}\n`);
