@@ -67,6 +67,25 @@ describe('installation', () => {
     expect(second.plugins.get(FETCHER)).toMatchObject({ enabled: false, state: 'inactive', needsApproval: [] });
   });
 
+  it('uninstalls a plugin whose manifest no longer reads, as well as one never installed through it', async () => {
+    const home = temp();
+    const first = start(home);
+    await first.installer.install(fetcherFolder(), 'all');
+    await first.shutdown();
+    writeFileSync(join(homeLayout(home).plugins, FETCHER, 'manifest.json'), '{ broken');
+    // A folder put there by hand, whose manifest never read: it has no record at all.
+    mkdirSync(join(homeLayout(home).plugins, 'by-hand'));
+    writeFileSync(join(homeLayout(home).plugins, 'by-hand', 'manifest.json'), '{}');
+    const second = start(home);
+    expect(second.plugins.get(FETCHER)).toMatchObject({ state: 'error', error: expect.stringContaining('invalid manifest') as string });
+    for (const id of [FETCHER, 'by-hand']) await second.installer.uninstall(id, { deleteData: true });
+    expect(existsSync(join(homeLayout(home).plugins, FETCHER))).toBe(false);
+    expect(existsSync(join(homeLayout(home).plugins, 'by-hand'))).toBe(false);
+    expect(second.plugins.list().map((p) => p.id)).toEqual([]);
+    expect(second.plugins.catalogue.record(FETCHER)).toBeUndefined();
+    await expect(second.installer.uninstall('by-hand', { deleteData: true })).rejects.toThrow('no plugin by-hand is installed');
+  });
+
   it('refuses a tampered package by its sha256 sidecar', async () => {
     const host = start();
     const pkg = packFolder(fetcherFolder(), join(temp(), 'fetcher.hfpkg'));

@@ -116,8 +116,10 @@ export class Installer {
 
   /** Removes a plugin, its approvals and grants; its data folder only when asked. */
   async uninstall(pluginId: string, opts: { deleteData: boolean }): Promise<void> {
+    // Any folder the catalogue lists can go, a plugin whose manifest no longer reads included (it
+    // may have no record: its folder is all there is to remove).
     const dir = this.plugins.catalogue.dirOf(pluginId);
-    if (!dir || !this.plugins.catalogue.record(pluginId)) throw new InstallError(`no plugin ${pluginId} is installed`);
+    if (!dir) throw new InstallError(`no plugin ${pluginId} is installed`);
     await this.plugins.forget(pluginId);
     if (opts.deleteData) rmSync(dir, { recursive: true, force: true });
     else for (const name of readdirSync(dir)) if (name !== 'data') rmSync(join(dir, name), { recursive: true, force: true });
