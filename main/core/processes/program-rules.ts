@@ -199,7 +199,7 @@ export function redactArgs(program: string, args: readonly string[]): string[] {
   return out;
 }
 
-/** The environment as the audit shows it: secrets' values redacted, git's fixed configuration left out. */
+/** The environment as the audit shows it: secrets' values redacted, git's fixed configuration (`GIT_CONFIG_*`) left out. */
 export function redactEnv(env: ReadonlyArray<readonly [string, string]>): string[] {
-  return env.filter(([k]) => !/^GIT_CONFIG_(KEY|VALUE)_\d+$/.test(k)).map(([k, v]) => (SECRET_VARIABLES.test(k) ? `${k}=[redacted]` : `${k}=${v.replace(/(\/\/)[^/@\s]*@/g, '$1[redacted]@')}`));
+  return env.filter(([k]) => !k.startsWith('GIT_CONFIG_')).map(([k, v]) => (SECRET_VARIABLES.test(k) ? `${k}=[redacted]` : `${k}=${v.replace(/(\/\/)[^/@\s]*@/g, '$1[redacted]@')}`));
 }

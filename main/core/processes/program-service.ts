@@ -116,7 +116,7 @@ export class ProgramService {
       helpers: plan.helpers,
       ...(where.egressPort === undefined ? {} : { egressPort: where.egressPort }),
     };
-    const reason = `${[found.real, ...redactArgs(request.program, plan.args)].join(' ')} in ${request.cwd}; network ${network ? "through the plugin's egress proxy (each destination decided and audited as the plugin's)" : 'none'}; environment ${redactEnv(plan.env.filter(([k]) => !k.startsWith('GIT_CONFIG_'))).join(' ')}`;
+    const reason = `${[found.real, ...redactArgs(request.program, plan.args)].join(' ')} in ${request.cwd}; network ${network ? "through the plugin's egress proxy (each destination decided and audited as the plugin's)" : 'none'}; environment ${redactEnv(plan.env).join(' ')}`;
     // Fail closed: a run that cannot be recorded does not happen.
     try {
       this.deps.audit.append({ time: new Date().toISOString(), ...base, event: 'decision', decision: 'allow', rule, reason });
