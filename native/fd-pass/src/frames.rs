@@ -6,6 +6,21 @@ use serde_json::Value;
 
 /// Where the supervisor listens, inside a plugin's sandbox.
 pub const SOCKET: &str = "/run/haloforge-programs/socket";
+/// The shim for `ctx.process()` in a plugin's sandbox, and where the gate takes its place in a
+/// program's.
+pub const SHIM: &str = "/run/haloforge-programs/shim";
+/// The signals a shim passes on to its program (the others end the shim, and with it the program).
+pub const FORWARDED_SIGNALS: [i32; 7] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2, libc::SIGWINCH];
+/// How a shim or gate says the host did not run the program: this exit status (as a shell reports
+/// a command it cannot execute), and the reason on stderr after REFUSAL_PREFIX.
+pub const NOT_RUN: i32 = 126;
+pub const REFUSAL_PREFIX: &str = "haloforge: ";
+
+/// Ends a shim or gate that cannot run its program, saying why, as the plugin's side reads it.
+pub fn not_run(message: &str) -> ! {
+    eprintln!("{REFUSAL_PREFIX}{message}");
+    std::process::exit(NOT_RUN)
+}
 /// The most a request may take (arguments and environment), as the kernel's own limit for execve.
 pub const MAX_REQUEST: usize = 2 << 20;
 

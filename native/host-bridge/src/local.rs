@@ -4,6 +4,7 @@
 //! plugin's own `std::process::Command` does: main decides and audits, and runs each real program
 //! in a sandbox of its own on the plugin's view.
 use haloforge_plugin_api::{FsEntry, PluginError, PluginFs, ProcessOutput, ProcessRunner};
+use hf_fd_pass::frames::{NOT_RUN, REFUSAL_PREFIX, SHIM};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
@@ -15,12 +16,8 @@ pub struct Processes {
     pub wait: Duration,
 }
 
-/// Where the shim for `ctx.process()` is in the sandbox (native/supervisor/src/programs.rs).
-const SHIM: &str = "/run/haloforge-programs/shim";
 /// Output kept of each of stdout and stderr; a program that writes more is stopped.
 const MAX_OUTPUT: usize = 8 << 20;
-/// How the shim says the host did not run the program (its stderr starts with "haloforge: ").
-const NOT_RUN: i32 = 126;
 
 impl ProcessRunner for Processes {
     fn run(&self, executable: &str, args: &[&str], cwd: Option<&Path>) -> Result<ProcessOutput, PluginError> {
@@ -56,19 +53,38 @@ impl ProcessRunner for Processes {
                 })
             })
             .collect();
-        let deadline = std::time::Instant::now() + self.wait;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if std::time::Instant::now() >= deadline => {
-                    // The shim gone, the supervisor stops the program.
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break None;
+        // A watchdog, not a poll: it kills the shim (and so, through the supervisor, the program)
+        // if the run outlasts the wait, and is told when it ended first.
+        let (ended, watch) = std::sync::mpsc::channel::<()>();
+        let timed_out = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        // A pidfd names the shim itself, even once reaped: the kill can never reach another process.
+        // SAFETY: pidfd_open takes a pid and flags; its result is a new descriptor or -1.
+        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, child.id() as libc::pid_t, 0) };
+        if pidfd < 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(PluginError::Process(format!("{executable} could not be watched: {}", std::io::Error::last_os_error())));
+        }
+        // SAFETY: a new descriptor nothing else owns.
+        let pidfd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(pidfd as i32) };
+        let watchdog = {
+            let (timed_out, wait) = (timed_out.clone(), self.wait);
+            std::thread::spawn(move || {
+                if watch.recv_timeout(wait) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                    timed_out.store(true, std::sync::atomic::Ordering::SeqCst);
+                    use std::os::fd::AsRawFd;
+                    // SAFETY: pidfd_send_signal takes the pidfd, a signal, no info and no flags.
+                    unsafe { libc::syscall(libc::SYS_pidfd_send_signal, pidfd.as_raw_fd(), libc::SIGKILL, std::ptr::null::<libc::siginfo_t>(), 0) };
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => return Err(PluginError::Process(format!("{executable}: {e}"))),
-            }
+            })
+        };
+        let waited = child.wait();
+        let _ = ended.send(());
+        let _ = watchdog.join();
+        let status = match waited {
+            Ok(status) if !timed_out.load(std::sync::atomic::Ordering::SeqCst) => Some(status),
+            Ok(_) => None,
+            Err(e) => return Err(PluginError::Process(format!("{executable}: {e}"))),
         };
         let outputs: Vec<(Vec<u8>, bool)> = readers.into_iter().map(|r| r.join().unwrap_or_default()).collect();
         let text = |i: usize| outputs.get(i).map(|(b, _)| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
@@ -79,7 +95,7 @@ impl ProcessRunner for Processes {
         let (stdout, stderr) = (text(0), text(1));
         let exit_code = status.code().unwrap_or(-1);
         if exit_code == NOT_RUN {
-            if let Some(why) = stderr.strip_prefix("haloforge: ") {
+            if let Some(why) = stderr.strip_prefix(REFUSAL_PREFIX) {
                 return Err(PluginError::PermissionDenied(why.trim_end().to_string()));
             }
         }

@@ -8,7 +8,7 @@
 //! egress proxy (there only when the plugin may use the network, and the only TCP port the gate's
 //! Landlock lets the program reach).
 use crate::protocol::{ProgramRun, ProgramSetup, ToMain};
-use hf_fd_pass::frames::{frame, take_frames, MAX_REQUEST};
+use hf_fd_pass::frames::{frame, take_frames, FORWARDED_SIGNALS, MAX_REQUEST, SHIM as SHIM_IN_SANDBOX};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -21,9 +21,6 @@ use std::time::Instant;
 /// The folder of the program socket, in the supervisor's /run and (read-only) in the sandbox.
 pub const SOCKET_DIR: &str = "/run/hf/programs";
 pub const IN_SANDBOX: &str = "/run/haloforge-programs";
-/// The shim for `ctx.process()` (any program the plugin may run, by name), and where the gate
-/// takes its place in a program's sandbox.
-pub const SHIM_IN_SANDBOX: &str = "/run/haloforge-programs/shim";
 /// Where git looks for a shell to run its local transport's helpers through; the gate stands in.
 const SHELLS: [&str; 1] = ["/bin/sh"];
 /// The user's git identity, outside the tree, and where programs find it.
@@ -152,7 +149,8 @@ impl Programs {
             if self.arriving.len() >= MAX_ARRIVING {
                 continue;
             }
-            let netns = peer_netns(&conn);
+            // Only the first run needs the plugin's namespace found; every later one joins that.
+            let netns = if self.netns.is_none() { peer_netns(&conn) } else { None };
             let _ = conn.set_nonblocking(true);
             self.arriving.insert(conn.as_raw_fd(), Arriving { conn, buf: Vec::new(), fds: Vec::new(), netns });
         }
@@ -295,7 +293,7 @@ impl Programs {
                     return;
                 };
                 for f in frames {
-                    let signal = f.get("signal").and_then(Value::as_i64).and_then(|s| i32::try_from(s).ok()).filter(|s| FORWARDED.contains(s));
+                    let signal = f.get("signal").and_then(Value::as_i64).and_then(|s| i32::try_from(s).ok()).filter(|s| FORWARDED_SIGNALS.contains(s));
                     if let Some(signal) = signal {
                         signal_descendants(r.child.id(), signal);
                     }
@@ -323,9 +321,6 @@ impl Programs {
     }
 }
 
-/// The signals a shim may pass on (as the shim forwards them).
-const FORWARDED: [i32; 7] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2, libc::SIGWINCH];
-
 /// Sends a waiting gate its run: the program with its arguments, environment, working folder and
 /// what it may execute, the shim's three streams attached.
 fn hand_over(to: &mut UnixStream, run: &ProgramRun, cwd: &str, streams: Vec<OwnedFd>) -> io::Result<()> {
@@ -352,7 +347,8 @@ fn parse_request(v: &Value) -> Option<Request> {
     Some((program, args, cwd, env))
 }
 
-fn with_pidfd(child: Child) -> io::Result<(Child, OwnedFd)> {
+/// A child with a descriptor that becomes readable when it ends (for the run loop's poll).
+pub fn with_pidfd(child: Child) -> io::Result<(Child, OwnedFd)> {
     // SAFETY: pidfd_open takes a pid and flags; its result is a new descriptor or -1.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, child.id() as libc::pid_t, 0) };
     if fd < 0 {

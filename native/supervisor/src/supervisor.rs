@@ -6,13 +6,14 @@ use crate::mounts::{self, Tree};
 use crate::notify::{self, Call, Listener};
 use crate::paths::{normalize, parent, within, Links};
 use crate::plan::{plan, Grant, StaticEntry};
-use crate::programs::{Programs, Watched, IN_SANDBOX, SHIM_IN_SANDBOX, SOCKET_DIR};
+use crate::programs::{with_pidfd, Programs, Watched, IN_SANDBOX, SOCKET_DIR};
 use crate::protocol::{write_frame, Ask, FrameReader, FromMain, Start, ToMain, Unmounted};
 use crate::watch::Watch;
+use hf_fd_pass::frames::SHIM as SHIM_IN_SANDBOX;
 use hf_path_calls::{access_mode_write, open_flags_write, path_call, Access, PathCall, AT_FDCWD_ARG};
 use std::collections::HashMap;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -152,12 +153,7 @@ impl Supervisor {
         }
         unmounted.extend(failed);
         let (ours, theirs) = UnixStream::pair()?;
-        let child = spawn_sandbox(&start, theirs)?;
-        // SAFETY: pidfd_open takes a pid and flags; its result is a new descriptor or -1.
-        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, child.id() as libc::pid_t, 0) };
-        if pidfd < 0 {
-            return Err(io::Error::last_os_error());
-        }
+        let (child, child_fd) = with_pidfd(spawn_sandbox(&start, theirs)?)?;
         let mut watch = Watch::new()?;
         watch.follow(&start.grants.iter().map(|g| g.path.clone()).collect::<Vec<_>>());
         let mut sup = Supervisor {
@@ -176,8 +172,7 @@ impl Supervisor {
             listener: None,
             handoff: Some(ours.into()),
             child,
-            // SAFETY: a new descriptor nothing else owns.
-            child_fd: unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) },
+            child_fd,
             waiting: HashMap::new(),
             next_id: 1,
             programs,

@@ -18,22 +18,14 @@
 //! directly, and nothing else is, so no shell ever runs.
 // Every unsafe operation sits in its own block with the reason it is sound (npm test runs clippy).
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
-use hf_fd_pass::frames::program_name;
+use hf_fd_pass::frames::{not_run as fail, program_name, FORWARDED_SIGNALS, NOT_RUN, REFUSAL_PREFIX, SHIM as GATE_IN_SANDBOX};
 use std::ffi::CString;
 use std::path::PathBuf;
 
-/// Where this binary is in a program's sandbox, and the shells it stands in for there.
-const GATE_IN_SANDBOX: &str = "/run/haloforge-programs/shim";
+/// The shells this binary stands in for in a program's sandbox.
 const SHELLS: [&str; 2] = ["/bin/sh", "/usr/bin/sh"];
 /// The helpers git runs through a shell for its local transport.
 const GIT_HELPERS: [&str; 3] = ["git-upload-pack", "git-receive-pack", "git-upload-archive"];
-/// As a shell reports a command it cannot run.
-const NOT_RUN: i32 = 126;
-
-fn fail(message: &str) -> ! {
-    eprintln!("haloforge: {message}");
-    std::process::exit(NOT_RUN)
-}
 
 /// The descriptor on which the supervisor sends the run (its request, then the three streams).
 const RUN_FD: i32 = 3;
@@ -202,7 +194,7 @@ fn may_exec(path: &str, runnable: &[String], helpers: &[String]) -> bool {
 /// The gate's part once the program runs: answers its execs, and ends as it ended.
 fn watch_execs(listener: i32, child: libc::pid_t, runnable: &[String], helpers: &[String]) -> ! {
     // The signals the shim passes on are for the program, not for its watcher.
-    for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2, libc::SIGWINCH] {
+    for s in FORWARDED_SIGNALS {
         // SAFETY: setting a signal's action to "ignore" touches no memory of ours.
         unsafe { libc::signal(s, libc::SIG_IGN) };
     }
@@ -223,7 +215,7 @@ fn watch_execs(listener: i32, child: libc::pid_t, runnable: &[String], helpers: 
         let valid = unsafe { libc::ioctl(listener, libc::SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id) } == 0;
         let allowed = valid && path.is_some_and(|p| may_exec(&p, &runnable, &helpers));
         if !allowed && valid {
-            eprintln!("haloforge: a program run for a plugin may run only itself and its own helpers; refused: {}", exec_path(&n).unwrap_or_else(|| "(unreadable)".into()));
+            eprintln!("{REFUSAL_PREFIX}a program run for a plugin may run only itself and its own helpers; refused: {}", exec_path(&n).unwrap_or_else(|| "(unreadable)".into()));
         }
         let mut r = libc::seccomp_notif_resp {
             id: n.id,

@@ -5,21 +5,11 @@
 //! ended. The plugin's `std::process::Command` sees a program that ran.
 // Every unsafe operation sits in its own block with the reason it is sound (npm test runs clippy).
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
-use hf_fd_pass::frames::{frame, program_name, take_frames, SOCKET};
+use hf_fd_pass::frames::{frame, not_run as fail, program_name, take_frames, FORWARDED_SIGNALS, NOT_RUN, SOCKET};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
-
-/// Signals passed on to the program (the others end the shim, and with it the program).
-const FORWARDED: [i32; 7] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2, libc::SIGWINCH];
-/// The exit status of a program that could not be run, as a shell reports one it cannot execute.
-const NOT_RUN: i32 = 126;
-
-fn fail(message: &str) -> ! {
-    eprintln!("haloforge: {message}");
-    std::process::exit(NOT_RUN)
-}
 
 fn text(os: std::ffi::OsString, what: &str) -> String {
     os.into_string().unwrap_or_else(|o| fail(&format!("{what} is not valid UTF-8 and cannot be passed on: {o:?}")))
@@ -93,7 +83,7 @@ fn block_forwarded() -> i32 {
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut set);
-        for s in FORWARDED {
+        for s in FORWARDED_SIGNALS {
             libc::sigaddset(&mut set, s);
         }
         libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
