@@ -12,7 +12,7 @@ async function hostWith(sandbox: 'auto' | 'off', scope: string): Promise<{ host:
   const t = tempHome();
   installSample(t.home, { sample: 'own-fetcher', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: scope }]) });
   const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, ''), sandbox, resolver: async () => ['127.0.0.1'] });
-  host.grants.setLocalNetwork(OWN_FETCHER, true);
+  host.grants.setLocalNetwork(OWN_FETCHER, true, 'panel');
   host.plugins.discover();
   await host.plugins.approve(OWN_FETCHER, 'all');
   await host.start();

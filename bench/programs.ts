@@ -50,7 +50,7 @@ export async function programBenchmarks(): Promise<Row[]> {
   // Outside the data folder, which no plugin is ever shown.
   const user = tempHome();
   const repo = bigRepository(join(user.home, 'repo'));
-  gitHost.host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'the benchmark', lasts: 'always' });
+  gitHost.host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'the benchmark', lasts: 'always' }, 'panel');
   const statusArgs = ['status', '--porcelain'];
   const direct = () => run('git', statusArgs, { cwd: repo });
   const shimmed = () => gitHost.host.plugins.invoke(GIT, 'run', { repo, args: statusArgs });

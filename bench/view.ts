@@ -58,7 +58,7 @@ export async function viewBenchmarks(): Promise<Row[]> {
   for (let i = 0; i < 5000; i++) writeFileSync(join(many, `entry-${i}.txt`), '');
   const sandboxed = await hostWith('auto');
   const bare = await hostWith('off');
-  sandboxed.host.grants.addFile({ pluginId: MISBEHAVE, permission: 'filesystem_read', folder: user, via: 'the benchmark', lasts: 'always' });
+  sandboxed.host.grants.addFile({ pluginId: MISBEHAVE, permission: 'filesystem_read', folder: user, via: 'the benchmark', lasts: 'always' }, 'panel');
   const rows: Row[] = [];
   const pair = (op: 'read' | 'pread' | 'list' | 'stat', path: string, rounds: number) => [() => timed(bare.host, op, path, rounds), () => timed(sandboxed.host, op, path, rounds)] as const;
   for (const [op, path] of [['read', file], ['pread', file], ['list', many], ['stat', file]] as const) await interleaved(2, ...pair(op, path, 20));
@@ -79,9 +79,9 @@ export async function viewBenchmarks(): Promise<Row[]> {
   };
   const grantThenUse = async () => {
     const folder = fresh();
-    const g = sandboxed.host.grants.addFile({ pluginId: MISBEHAVE, permission: 'filesystem_read', folder, via: 'the benchmark', lasts: 'always' });
+    const g = sandboxed.host.grants.addFile({ pluginId: MISBEHAVE, permission: 'filesystem_read', folder, via: 'the benchmark', lasts: 'always' }, 'panel');
     await sandboxed.host.plugins.invoke(MISBEHAVE, 'read_raw', { path: join(folder, 'x') });
-    sandboxed.host.grants.revoke(g.id);
+    sandboxed.host.grants.revoke(g.id, 'panel');
   };
   const useVisible = () => sandboxed.host.plugins.invoke(MISBEHAVE, 'read_raw', { path: file.replace('one-mib.bin', 'many/entry-1.txt') });
   const visible = await compare(10, 10, useVisible, grantThenUse);

@@ -5,7 +5,7 @@ import type { PermissionState } from '../main/core/plugins/approvals';
 import type { InstallOptions, InstallPreview } from '../main/core/plugins/install-types';
 import type { PropertySchema, SettingsSchema } from '../main/core/plugins/settings-schema';
 import type { AuditQueryWire, ChannelName, Channels, EventName, Events } from '../main/core/ipc/channels';
-import type { FileGrant, Grant, Narrowing } from '../main/core/grants/grant-types';
+import type { Denial, FileGrant, Grant, Narrowing } from '../main/core/grants/grant-types';
 import type { NetworkGrant } from '../main/core/policy/engine';
 import type { PluginSummary } from '../main/core/plugins/summary-types';
 import type { PermissionPrompt, PromptAnswer } from '../main/core/prompts/prompt-types';
@@ -21,13 +21,14 @@ export { wireName } from '../main/core/wire';
 export { isSecret } from '../main/core/plugins/settings-schema';
 export { configDefaults, configProblems } from '../main/core/workflows/config-schema';
 export { WEB_PANEL_HOST } from '../main/core/frontends/frame-document';
+export { grantScope } from '../main/core/grants/grant-types';
 export type { EventName, Events };
 
 export type { PropertySchema, SettingsSchema };
 export type { FileDialogRequest, FolderListing };
 export type { AuditFilter, AuditKind, AuditOutcome, AuditRecord };
 export type { ConfigProperty, ConfigSchema, StepRun, StepType, WorkflowDraft, WorkflowRun, WorkflowStep, WorkflowView };
-export type { AuditEntry, AuditQueryWire, FileGrant, Grant, InstallOptions, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
+export type { AuditEntry, AuditQueryWire, Denial, FileGrant, Grant, InstallOptions, InstallPreview, LogRecord, NetworkGrant, PermissionPrompt, PermissionState, PluginSummary, PromptAnswer };
 
 /**
  * What panels get as `window.haloforge`: from the preload under Electron, from the web bridge in
@@ -43,8 +44,12 @@ export interface HaloForgeApi {
   setLocalNetwork(pluginId: string, on: boolean): Promise<PluginSummary>;
   listPrompts(): Promise<PermissionPrompt[]>;
   answerPrompt(promptId: string, answer: PromptAnswer): Promise<boolean>;
+  /** Gives every waiting prompt of one plugin the same answer; resolves with how many. */
+  answerPromptsOf(pluginId: string, answer: PromptAnswer): Promise<number>;
   listGrants(pluginId?: string): Promise<Grant[]>;
   revokeGrant(grantId: string): Promise<Grant | null>;
+  /** Revokes every grant and denial of one plugin; resolves with how many. */
+  revokeGrantsOf(pluginId: string): Promise<number>;
   narrowGrant(grantId: string, to: Narrowing): Promise<Grant | null>;
   queryAudit(query?: AuditQueryWire): Promise<AuditEntry[]>;
   /** The audit as records, filtered, newest first, `limit` from `offset`. */
@@ -57,6 +62,10 @@ export interface HaloForgeApi {
   setEnabled(pluginId: string, enabled: boolean): Promise<PluginSummary>;
   approve(pluginId: string, keys: string[]): Promise<PluginSummary>;
   setRestricted(pluginId: string, key: string, on: boolean): Promise<PluginSummary>;
+  /** Takes back one approved Standard or Sensitive permission: the plugin stops and waits for it again. */
+  revokeApproval(pluginId: string, key: string): Promise<PluginSummary>;
+  /** Reads a plugin's folder again and starts it if it may run now. */
+  checkAgain(pluginId: string): Promise<PluginSummary>;
   uninstall(pluginId: string, deleteData: boolean): Promise<boolean>;
   tailLog(limit: number): Promise<LogRecord[]>;
   getSettings(pluginId: string): Promise<{ schema: SettingsSchema | null; values: Record<string, unknown> }>;
@@ -75,7 +84,8 @@ export interface HaloForgeApi {
   frameCall(pluginId: string, command: string, args: unknown): Promise<unknown>;
   listDialogs(): Promise<FileDialogRequest[]>;
   browseFolder(path: string): Promise<FolderListing>;
-  answerDialog(dialogId: string, path: string | null): Promise<boolean>;
+  /** The user's pick (granted until HaloForge quits, or always) or null to cancel. */
+  answerDialog(dialogId: string, path: string | null, lasts?: 'session' | 'always'): Promise<boolean>;
   /** The origin of a plugin's frames, from the label main gives in its summary (per shell). */
   frameOrigin(label: string): string;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
@@ -107,8 +117,10 @@ export function makeApi(call: Call, subscribe: Subscribe, frameOrigin: (label: s
     setLocalNetwork: (pluginId, on) => call('hf:plugins:set-local-network', [pluginId, on]),
     listPrompts: () => call('hf:prompts:list', []),
     answerPrompt: (promptId, answer) => call('hf:prompts:answer', [promptId, answer]),
+    answerPromptsOf: (pluginId, answer) => call('hf:prompts:answer-plugin', [pluginId, answer]),
     listGrants: (pluginId) => call('hf:grants:list', pluginId === undefined ? [] : [pluginId]),
     revokeGrant: (grantId) => call('hf:grants:revoke', [grantId]),
+    revokeGrantsOf: (pluginId) => call('hf:grants:revoke-plugin', [pluginId]),
     narrowGrant: (grantId, to) => call('hf:grants:narrow', [grantId, to]),
     queryAudit: (query) => call('hf:audit:query', [query ?? {}]),
     auditRecords: (filter, offset, limit) => call('hf:audit:records', [filter, offset, limit]),
@@ -118,6 +130,8 @@ export function makeApi(call: Call, subscribe: Subscribe, frameOrigin: (label: s
     setEnabled: (pluginId, enabled) => call('hf:plugins:set-enabled', [pluginId, enabled]),
     approve: (pluginId, keys) => call('hf:plugins:approve', [pluginId, keys]),
     setRestricted: (pluginId, key, on) => call('hf:plugins:set-restricted', [pluginId, key, on]),
+    revokeApproval: (pluginId, key) => call('hf:plugins:revoke-approval', [pluginId, key]),
+    checkAgain: (pluginId) => call('hf:plugins:check-again', [pluginId]),
     uninstall: (pluginId, deleteData) => call('hf:plugins:uninstall', [pluginId, deleteData]),
     tailLog: (limit) => call('hf:logs:tail', [limit]),
     getSettings: (pluginId) => call('hf:settings:get', [pluginId]),
@@ -132,7 +146,7 @@ export function makeApi(call: Call, subscribe: Subscribe, frameOrigin: (label: s
     frameCall: (pluginId, command, args) => call('hf:frame:call', [pluginId, command, args]),
     listDialogs: () => call('hf:dialogs:list', []),
     browseFolder: (path) => call('hf:dialogs:browse', [path]),
-    answerDialog: (dialogId, path) => call('hf:dialogs:answer', [dialogId, path]),
+    answerDialog: (dialogId, path, lasts) => call('hf:dialogs:answer', lasts ? [dialogId, path, lasts] : [dialogId, path]),
     frameOrigin,
     on: subscribe,
     watchConnection,

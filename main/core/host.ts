@@ -35,6 +35,7 @@ import { PromptService } from './prompts/service';
 import type { Asker, PermissionPrompt } from './prompts/prompt-types';
 import type { AuditEntry } from './audit/entry';
 import { auditIndexOf, originOf, type AuditIndex } from './audit/records';
+import { changeRecorder, grantChangeRecord, type RecordChange } from './audit/changes';
 import { WorkflowStore } from './workflows/store';
 import { createFrameCalls, type FrameCalls } from './frontends/frame-calls';
 import { FileDialogs } from './dialogs/file-dialogs';
@@ -70,6 +71,8 @@ export interface Host {
   dialogs: FileDialogs;
   /** Grants a folder or file by hand, as the command line does (see files/user-grants). */
   grantFile: (grant: UserFileGrant) => UserGrantResult;
+  /** Writes down a change the user made to what a plugin may do (see audit/changes). */
+  recordChange: RecordChange;
   /** Starts every enabled plugin, then tells them the app started. */
   start(): Promise<void>;
   /** Tells plugins the app is shutting down, stops every plugin host and closes the broker. */
@@ -187,9 +190,15 @@ export function createHost(opts: HostOptions): Host {
   const audit = new AuditLog(join(layout.home, 'audit.jsonl'), opts.onAudit, (entry, e) =>
     logger.log('error', HOST_TARGET, `a refusal could not be written to the audit file (${e.message}): ${entry.method} ${entry.url} by ${entry.pluginId}, ${entry.rule}`),
   );
+  const recordChange = changeRecorder(audit, logger);
+  // Every grant given, revoked, narrowed or run out, and every local network toggle, is a record of its own.
+  grants.onGrantChange((c) => recordChange(grantChangeRecord(c)));
+  grants.expireDue();
   const panelAsker = new PanelAsker((pending) => opts.onPrompts?.(pending));
   const auditIndex = auditIndexOf(audit);
-  // Every prompt says who asks (as its manifest says), what it was running, and whether it asked before.
+  // Every prompt says who asks (as its manifest says), what it was running, and whether it was
+  // asked about this origin before: a prompt answered, or a standing answer given (refusals by
+  // rule, with no prompt, do not count).
   const prompts = new PromptService(opts.asker === 'panel' ? panelAsker.ask : opts.asker, timeouts.promptMs, (d) => {
     const manifest = catalogue.manifestOf(d.pluginId);
     const origin = d.kind === 'network' ? `${d.scheme}://${d.host}:${d.port}` : '';
@@ -197,7 +206,7 @@ export function createHost(opts: HostOptions): Host {
       pluginVersion: manifest?.version ?? '',
       pluginAuthor: manifest?.author ?? '',
       runningCommands: plugins.runningOf(d.pluginId),
-      firstToHost: d.kind === 'network' && !auditIndex().matching({ pluginId: d.pluginId, kind: 'network', host: d.host }).some((r) => originOf(r.url) === origin),
+      firstToHost: d.kind === 'network' && !auditIndex().matching({ pluginId: d.pluginId, host: d.host }).some((r) => originOf(r.url) === origin && (r.prompt !== null || r.change !== null)),
     };
   });
   const programs = new ProgramService({ audit, logger, dirs: { given: opts.programDirs ?? [] }, gitIdentity: gitIdentity !== undefined });
@@ -303,7 +312,8 @@ export function createHost(opts: HostOptions): Host {
     workflows,
     frameCalls: createFrameCalls({ plugins, settings, logger, dialogs }),
     dialogs,
-    grantFile: (grant) => grantByUser(grant, { grants, protectedRoots, logger, installed: (id) => catalogue.entry(id) !== undefined, allowOnce: (id, g) => plugins.allowOnce(id, g) }),
+    grantFile: (grant) => grantByUser(grant, { grants, protectedRoots, logger, installed: (id) => catalogue.entry(id) !== undefined, allowOnce: (id, g) => plugins.allowOnce(id, g), recordChange }),
+    recordChange,
     start: async () => {
       await plugins.startAll();
       plugins.appEvent({ type: 'app_started' });
@@ -312,6 +322,7 @@ export function createHost(opts: HostOptions): Host {
       plugins.appEvent({ type: 'app_shutting_down' });
       await plugins.shutdown();
       await broker.close();
+      grants.close();
       audit.close();
     },
   };

@@ -1,3 +1,4 @@
+import type { AuditEntry, AuditQuery } from '../../main/core/audit/entry';
 import { createHost, type Host, type HostOptions } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
@@ -39,4 +40,12 @@ export async function startedHost(
   for (const p of host.plugins.list()) await host.plugins.approve(p.id, 'all');
   await host.start();
   return { host, home, asked };
+}
+
+/**
+ * The audit lines of what plugins did and were refused, without the records of the user's own
+ * changes (a test's set-up grants and toggles write those too; test/integration/changes covers them).
+ */
+export function decisions(host: Pick<Host, 'audit'>, query?: AuditQuery): AuditEntry[] {
+  return host.audit.query(query).filter((e) => e.method !== 'CHANGE');
 }

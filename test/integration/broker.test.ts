@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { decisions } from '../helpers/hosts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../main/core/audit/entry';
@@ -60,12 +61,12 @@ async function start(setup: Setup = {}) {
       return new Promise<PromptAnswer>((resolve) => setTimeout(() => resolve(a), setup.answerAfterMs ?? 0));
     },
   }));
-  for (const id of [FETCHER, BROWSER, MISBEHAVE]) host.grants.setLocalNetwork(id, setup.localNetwork ?? true);
+  for (const id of [FETCHER, BROWSER, MISBEHAVE]) host.grants.setLocalNetwork(id, setup.localNetwork ?? true, 'panel');
   host.plugins.discover();
   // The user approves what each plugin asks for at install (contract §2.5).
   for (const id of [FETCHER, BROWSER, MISBEHAVE]) await host.plugins.approve(id, 'all');
   await host.plugins.startAll();
-  const audit = (): AuditEntry[] => host.audit.query();
+  const audit = (): AuditEntry[] => decisions(host);
   const logs = (): string => readdirSync(host.layout.logs).map((f) => readFileSync(join(host.layout.logs, f), 'utf8')).join('');
   return { host, asked, audit, logs, home };
 }
@@ -225,7 +226,7 @@ describe('a network_http plugin', () => {
       ['grant', grant?.id],
       ['grant', grant?.id],
     ]);
-    host.grants.revoke(grant?.id ?? '');
+    host.grants.revoke(grant?.id ?? '', 'panel');
     await expect(host.plugins.invoke(BROWSER, 'fetch_json', { url: url('/json') })).rejects.toThrow(/denied/);
     expect(asked).toHaveLength(2);
   });

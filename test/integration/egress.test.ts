@@ -3,6 +3,7 @@
  * the sandbox, through the egress proxy, and is still decided, pinned and audited (design §8).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisions } from '../helpers/hosts';
 import { createHost, type HostOptions } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
@@ -55,12 +56,12 @@ async function start(opts: { answers?: PromptAnswer[]; egressLimits?: HostOption
       },
     }),
   );
-  for (const id of [OWN_FETCHER, OWN_BROWSER]) host.grants.setLocalNetwork(id, true);
+  for (const id of [OWN_FETCHER, OWN_BROWSER]) host.grants.setLocalNetwork(id, true, 'panel');
   host.plugins.discover();
   for (const id of [OWN_FETCHER, OWN_BROWSER]) await host.plugins.approve(id, 'all');
   await host.start();
   const get = (plugin: string, url: string) => host.plugins.invoke(plugin, 'get', { url, ca_pem: TEST_CA_PEM });
-  const lines = () => host.audit.query().map((e) => [e.event, e.method, e.url, e.decision, e.rule]);
+  const lines = () => decisions(host).map((e) => [e.event, e.method, e.url, e.decision, e.rule]);
   return { host, asked, looked, get, lines };
 }
 
@@ -76,7 +77,7 @@ describe("a plugin's own HTTP client", () => {
       ['decision', 'CONNECT', `api.hf.test:${tls.port}`, 'allow', `network_http_domain:api.hf.test:${tls.port}`],
       ['response', 'CONNECT', `api.hf.test:${tls.port}`, 'allow', `network_http_domain:api.hf.test:${tls.port}`],
     ]);
-    const outcome = host.audit.query()[1];
+    const outcome = decisions(host)[1];
     expect(outcome?.bytes).toBeGreaterThan(0);
     expect(outcome?.bytesSent).toBeGreaterThan(0);
     expect(outcome?.durationMs).toBeGreaterThan(0);
@@ -106,7 +107,7 @@ describe("a plugin's own HTTP client", () => {
 
   it('sends one plain-http request per connection, its declared body and not a byte more', async () => {
     const { host } = await start({ misbehave: [{ type: 'ipc_register' }, { type: 'network_http_domain', value: `api.hf.test:${plain.port}` }] });
-    host.grants.setLocalNetwork(MISBEHAVE, true);
+    host.grants.setLocalNetwork(MISBEHAVE, true, 'panel');
     await host.plugins.approve(MISBEHAVE, 'all');
     const before = plain.seen.length;
     const first = `POST ${http('/echo')} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello`;
@@ -164,11 +165,11 @@ describe("a plugin's own HTTP client", () => {
     await expect(get()).resolves.toMatchObject({ status: 200 });
     await expect(get()).resolves.toMatchObject({ status: 200 });
     expect(host.egress.openCount(OWN_BROWSER)).toBe(1);
-    host.grants.revoke(host.grants.list(OWN_BROWSER)[0]?.id ?? '');
+    host.grants.revoke(host.grants.list(OWN_BROWSER)[0]?.id ?? '', 'panel');
     await expect.poll(() => host.egress.openCount(OWN_BROWSER)).toBe(0);
     await expect(get()).rejects.toThrow(/tunnel error: unsuccessful/);
     expect(asked).toHaveLength(2);
-    expect(host.audit.query().map((e) => [e.event, e.decision, e.rule, e.error ?? null])).toEqual([
+    expect(decisions(host).map((e) => [e.event, e.decision, e.rule, e.error ?? null])).toEqual([
       ['decision', 'allow', 'grant', null],
       ['error', 'allow', 'grant', 'its grant was revoked'],
       ['decision', 'deny', 'prompt:deny', null],
@@ -179,7 +180,7 @@ describe("a plugin's own HTTP client", () => {
     const { get, host } = await start({ egressLimits: { idleMs: 300, maxBytes: 64 * 1024 } });
     await expect(get(OWN_FETCHER, http('/slow?ms=2000'))).rejects.toThrow(/^Network error: /);
     await expect(get(OWN_FETCHER, http('/big?bytes=200000'))).rejects.toThrow(/^Network error: /);
-    await expect.poll(() => host.audit.query().filter((e) => e.event === 'error').map((e) => e.error)).toEqual(['idle for 300 ms', 'more than 65536 bytes']);
+    await expect.poll(() => decisions(host).filter((e) => e.event === 'error').map((e) => e.error)).toEqual(['idle for 300 ms', 'more than 65536 bytes']);
   });
 
   it('is held to a number of open connections, and the one over it is told why', async () => {
@@ -188,7 +189,7 @@ describe("a plugin's own HTTP client", () => {
     await expect(get(https('/json'))).resolves.toMatchObject({ status: 200 });
     // The kept client's tunnel stays open in its pool; a request needing another connection is over the limit.
     await expect(get(http('/json'))).resolves.toEqual({ status: 429, body: expect.stringContaining(`plugin ${OWN_FETCHER} already has 1 connections open through its proxy, the most allowed at once`) as string });
-    expect(host.audit.query({ decision: 'deny' })).toMatchObject([{ method: 'GET', rule: 'egress:limit' }]);
+    expect(decisions(host, { decision: 'deny' })).toMatchObject([{ method: 'GET', rule: 'egress:limit' }]);
   });
 
   it('gets no proxy at all when its plugin holds no network permission', async () => {

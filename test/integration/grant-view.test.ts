@@ -151,7 +151,7 @@ describe('an editor written the way the public ones are', () => {
     expect(readFileSync(file, 'utf8')).toBe('while granted');
     const grant = host.grants.listFiles(EDITOR)[0];
     if (!grant) throw new Error('no grant');
-    host.grants.revoke(grant.id);
+    host.grants.revoke(grant.id, 'panel');
     await expect(invoke(host, EDITOR, 'md_save', { path: file, text: 'after revoking' })).rejects.toThrow(/Permission denied/);
     expect(readFileSync(file, 'utf8')).toBe('while granted');
     expect(asked.map((p) => p.kind === 'file' && p.access)).toEqual(['write', 'write']);
@@ -166,7 +166,7 @@ describe('a grant that changes while the plugin runs', () => {
     await invoke(host, EDITOR, 'md_save', { path: file, text: 'while writable' });
     const grant = host.grants.listFiles(EDITOR)[0];
     if (!grant) throw new Error('no grant');
-    host.grants.narrow(grant.id, 'read');
+    host.grants.narrow(grant.id, 'read', 'panel');
     await expect(invoke(host, EDITOR, 'md_save', { path: file, text: 'after narrowing' })).rejects.toThrow(/Permission denied/);
     await expect(invoke(host, EDITOR, 'md_open', { path: file })).resolves.toMatchObject({ text: 'while writable' });
     expect(readFileSync(file, 'utf8')).toBe('while writable');

@@ -104,7 +104,7 @@ describe('a hostile plugin', () => {
 
   it("cannot rewrite grants.json, plugins.json or settings.json, nor turn on its own Restricted permissions", async () => {
     const { host, home } = await start({ permissions: [{ type: 'process_spawn' }] });
-    host.grants.setLocalNetwork(HELLO, true);
+    host.grants.setLocalNetwork(HELLO, true, 'panel');
     const before = Object.fromEntries(['grants.json', 'plugins.json'].map((f) => [f, digest(join(home, f))]));
     const forgedGrants = JSON.stringify({ version: 1, grants: [], localNetwork: [MISBEHAVE] });
     await tryAttack(host, 'write_raw', { path: join(home, 'grants.json'), text: forgedGrants });

@@ -19,7 +19,7 @@ const MISBEHAVE = 'dev.haloforge.test.misbehave';
 async function withRepo() {
   const repo = repository('target');
   const { host } = await startedHost([{ sample: 'git-tools' }], () => 'deny');
-  host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' });
+  host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' }, 'panel');
   const run = (args: string[]) => host.plugins.invoke(GIT, 'run', { repo, args }) as Promise<{ code: number; stdout: string; stderr: string }>;
   return { host, repo, run };
 }

@@ -21,7 +21,7 @@ async function start(opts: { permissions?: Array<{ type: string }>; answer?: Pro
 }
 
 const attack = (host: Host, command: string, args: Record<string, unknown>) => host.plugins.invoke(MISBEHAVE, command, args);
-const grant = (host: Host, folder: string, write: boolean) => host.grants.addFile({ pluginId: MISBEHAVE, permission: write ? 'filesystem_write' : 'filesystem_read', folder, via: 'the test', lasts: 'always' });
+const grant = (host: Host, folder: string, write: boolean) => host.grants.addFile({ pluginId: MISBEHAVE, permission: write ? 'filesystem_write' : 'filesystem_read', folder, via: 'the test', lasts: 'always' }, 'panel');
 
 describe('a hostile plugin with a folder granted', () => {
   it('swaps a link in the granted folder between a file and a link to a secret as fast as it can, and never reads the secret', async () => {
@@ -105,7 +105,7 @@ describe('a hostile plugin with a folder granted', () => {
     const { host } = await start();
     const g = grant(host, granted, true);
     await expect(attack(host, 'read_raw', { path: join(granted, 'mine.txt') })).resolves.toEqual({ text: 'mine' });
-    host.grants.revoke(g.id);
+    host.grants.revoke(g.id, 'panel');
     await expect(attack(host, 'read_raw', { path: join(granted, 'mine.txt') })).rejects.toThrow(/Permission denied/);
     await expect(attack(host, 'write_raw', { path: join(granted, 'mine.txt'), text: 'after' })).rejects.toThrow(/Permission denied/);
     expect(readFileSync(join(granted, 'mine.txt'), 'utf8')).toBe('mine');

@@ -42,9 +42,9 @@ describe.each([
 
     writeFileSync(join(host.layout.plugins, FETCHER, 'data', 'note.txt'), 'kept');
     // Every kind of standing answer it was given goes with it.
-    host.grants.add({ pluginId: FETCHER, permission: 'network_http', scheme: 'https', host: 'api.example.com', port: 443, via: 'test' });
-    host.grants.addFile({ pluginId: FETCHER, permission: 'filesystem_read', folder: '/srv/shared', via: 'test' });
-    host.grants.setLocalNetwork(FETCHER, true);
+    host.grants.add({ pluginId: FETCHER, permission: 'network_http', scheme: 'https', host: 'api.example.com', port: 443, via: 'test' }, 'panel');
+    host.grants.addFile({ pluginId: FETCHER, permission: 'filesystem_read', folder: '/srv/shared', via: 'test' }, 'panel');
+    host.grants.setLocalNetwork(FETCHER, true, 'panel');
     await host.installer.uninstall(FETCHER, { deleteData: false });
     expect(host.grants.all(FETCHER)).toEqual([]);
     expect(host.grants.localNetwork(FETCHER)).toBe(false);
@@ -230,6 +230,8 @@ describe('the command line', () => {
           summary: expect.stringContaining('bubblewrap') as string,
           checkedAt: expect.any(String) as string,
           proof: expect.objectContaining({ interfaces: ['lo'], canarySeen: false, capEff: '0000000000000000', seccompMode: 2, namespaces: expect.objectContaining({ net: expect.stringMatching(/^net:\[\d+\]$/) as string }) }) as unknown,
+          // Main's own, beside them: every one differs.
+          mainNamespaces: expect.objectContaining({ net: expect.stringMatching(/^net:\[\d+\]$/) as string }) as unknown,
         },
       }),
     ]);
@@ -260,8 +262,12 @@ describe('the command line', () => {
     expect(cli(home, 'revoke', 'g-1').json()).toMatchObject({ revoked: { id: 'g-1' } });
     expect(cli(home, 'grants').json()).toEqual([]);
     expect(cli(home, 'revoke', 'g-1')).toMatchObject({ status: 1, stderr: 'Not found: no grant g-1\n' });
-    expect(cli(home, 'audit', '--decision', 'deny').json()).toMatchObject([{ decision: 'deny' }]);
-    expect(cli(home, 'audit', '--since', '2026-11-25T11:00:00Z', '--plugin', 'dev.a.b').json()).toHaveLength(1);
+    // The revocation is a record of its own: who made it, and what it took back.
+    expect(cli(home, 'audit', '--decision', 'deny').json()).toMatchObject([
+      { decision: 'deny', method: 'GET' },
+      { decision: 'deny', method: 'CHANGE', change: 'grant-revoked', by: 'command line', url: 'https://api.example.com:443', pluginId: 'dev.a.b' },
+    ]);
+    expect(cli(home, 'audit', '--since', '2026-11-25T11:00:00Z', '--until', '2026-11-26T00:00:00Z', '--plugin', 'dev.a.b').json()).toHaveLength(1);
     expect(cli(home, 'audit', '--since', 'yesterday').status).toBe(2);
   });
 });

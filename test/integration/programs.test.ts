@@ -25,7 +25,7 @@ describe('a git plugin written with std::process::Command', () => {
   it('shows, stages, unstages, commits, branches, stashes and discards in the repository the user granted', async () => {
     const repo = repository('work');
     const { host } = await gitHost();
-    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' });
+    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' }, 'panel');
     await expect(host.plugins.invoke(GIT, 'status', { repo })).resolves.toEqual({ branch: 'main', changes: [{ status: '??', path: 'notes.txt' }] });
     await expect(host.plugins.invoke(GIT, 'log', { repo, limit: 5 })).resolves.toMatchObject({ commits: [{ subject: 'Second commit in work' }, { subject: 'First commit' }] });
 
@@ -62,8 +62,8 @@ describe('a git plugin written with std::process::Command', () => {
     const origin = bareOrigin(repo, join(scratchHome(), 'origin.git'));
     git(repo, 'remote', 'add', 'origin', origin);
     const { host } = await gitHost();
-    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' });
-    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: origin, via: 'test' });
+    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' }, 'panel');
+    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: origin, via: 'test' }, 'panel');
     await host.plugins.invoke(GIT, 'stage', { repo, paths: ['notes.txt'] });
     const { head } = (await host.plugins.invoke(GIT, 'commit', { repo, message: 'Add notes' })) as { head: string };
     await expect(host.plugins.invoke(GIT, 'push', { repo, branch: 'main' })).resolves.toEqual({ pushed: 'main', to: 'origin' });
@@ -88,13 +88,13 @@ describe('a git plugin written with std::process::Command', () => {
     try {
       const remote = `http://127.0.0.1:${server.port}/repo.git`;
       const { host } = await gitHost();
-      host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' });
+      host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' }, 'panel');
       const off = (await host.plugins.invoke(GIT, 'run', { repo, args: ['ls-remote', remote] })) as { code: number; stderr: string };
       expect(off.code).not.toBe(0);
       expect(server.seen).toEqual([]);
       expect(host.audit.query({ pluginId: GIT, decision: 'deny' }).map((e) => [e.url, e.rule])).toContainEqual([expect.stringContaining(`127.0.0.1:${server.port}`) as string, expect.stringMatching(/loopback/) as string]);
 
-      host.grants.setLocalNetwork(GIT, true);
+      host.grants.setLocalNetwork(GIT, true, 'panel');
       const on = (await host.plugins.invoke(GIT, 'run', { repo, args: ['ls-remote', remote] })) as { code: number; stdout: string; stderr: string };
       expect(on).toMatchObject({ code: 0, stderr: '' });
       expect(on.stdout).toContain('refs/heads/main');
@@ -124,7 +124,7 @@ describe('a git plugin run as users do', () => {
     // and one revoked is gone from it.
     const later = repository('later');
     await expect(host.plugins.invoke(GIT, 'log', { repo: later, limit: 1 })).resolves.toMatchObject({ commits: [{ subject: 'Second commit in later' }] });
-    for (const g of host.grants.listFiles(GIT)) host.grants.revoke(g.id);
+    for (const g of host.grants.listFiles(GIT)) host.grants.revoke(g.id, 'panel');
     const gone = (await host.plugins.invoke(GIT, 'run', { repo: '/', args: ['-C', later, 'log', '-1', '--format=%s'] })) as { code: number; stdout: string };
     expect(gone.code).not.toBe(0);
     expect(gone.stdout).toBe('');
@@ -142,7 +142,7 @@ describe('a git plugin run as users do', () => {
     git(repo, 'config', '--unset', 'user.name');
     git(repo, 'config', '--unset', 'user.email');
     const { host } = await startedHost([{ sample: 'git-tools' }, { sample: 'misbehave' }], () => 'deny', scratchHome(), { gitIdentity: { name: 'Ana "the" Example', email: 'ana@example.invalid' } });
-    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' });
+    host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder: repo, via: 'test' }, 'panel');
     await host.plugins.invoke(GIT, 'stage', { repo, paths: ['notes.txt'] });
     await host.plugins.invoke(GIT, 'commit', { repo, message: 'As the user' });
     expect(git(repo, 'log', '-1', '--format=%an <%ae> %s')).toBe('Ana "the" Example <ana@example.invalid> As the user');
@@ -156,7 +156,7 @@ describe('a git plugin run as users do', () => {
     git(repo, 'remote', 'add', 'origin', origin);
     git(repo, 'add', 'notes.txt');
     const { host } = await gitHost();
-    for (const folder of [repo, origin]) host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder, via: 'test' });
+    for (const folder of [repo, origin]) host.grants.addFile({ pluginId: GIT, permission: 'filesystem_write', folder, via: 'test' }, 'panel');
     const saved = host.workflows.save({
       name: 'Commit and push',
       steps: [
@@ -186,7 +186,7 @@ describe('a p4 plugin written with std::process::Command', () => {
     writeFileSync(join(root, 'main.c'), 'int main;\n');
     chmodSync(join(root, 'main.c'), 0o444);
     const { host } = await startedHost([{ sample: 'p4-tools' }], () => 'deny', scratchHome(), { programDirs: [p4Stub()] });
-    host.grants.addFile({ pluginId: P4, permission: 'filesystem_write', folder: root, via: 'test' });
+    host.grants.addFile({ pluginId: P4, permission: 'filesystem_write', folder: root, via: 'test' }, 'panel');
     const connection = { root, port: 'ssl:perforce.example.invalid:1666', user: 'ana', client: 'ana-ws', password: 'secret' };
     await expect(host.plugins.invoke(P4, 'info', connection)).resolves.toMatchObject({ 'User name': 'ana', 'Client name': 'ana-ws', 'Server address': 'ssl:perforce.example.invalid:1666' });
     await expect(host.plugins.invoke(P4, 'edit', { ...connection, file: 'main.c' })).resolves.toEqual({ output: '//depot/main.c#1 - opened for edit' });
@@ -213,7 +213,7 @@ describe('ctx.process()', () => {
   it("takes the same way: the shim, main, and a sandbox of the program's own", async () => {
     const repo = repository('ctx');
     const { host } = await startedHost([{ sample: 'git-status' }], () => 'deny');
-    host.grants.addFile({ pluginId: GIT_STATUS, permission: 'filesystem_read', folder: repo, via: 'test' });
+    host.grants.addFile({ pluginId: GIT_STATUS, permission: 'filesystem_read', folder: repo, via: 'test' }, 'panel');
     await expect(host.plugins.invoke(GIT_STATUS, 'status', { path: repo })).resolves.toEqual({ branch: 'main', changes: [{ status: '??', path: 'notes.txt' }] });
     const runs = () => host.audit.query({ pluginId: GIT_STATUS }).filter((e) => e.method === 'SPAWN');
     await expect.poll(() => runs().map((e) => [e.event, e.status ?? null])).toEqual([

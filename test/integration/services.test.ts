@@ -1,4 +1,5 @@
 import { readFileSync, symlinkSync } from 'node:fs';
+import { decisions } from '../helpers/hosts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../main/core/host';
@@ -132,12 +133,12 @@ describe('ctx.fs() and ctx.process()', () => {
     await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: 'true' })).resolves.toMatchObject({ exit_code: 0 });
     await expect(host.plugins.invoke(MISBEHAVE, 'run', { exe: 'sh', args: ['-c', 'id'] })).rejects.toThrow('Permission denied: sh is not in the plugin\'s process_spawn_whitelist (true)');
     // The plugin has no network permission: neither has the program.
-    await expect.poll(() => host.audit.query({ pluginId: MISBEHAVE }).map((e) => [e.event, e.method, e.url, e.decision, e.rule, e.status ?? null])).toEqual([
+    await expect.poll(() => decisions(host, { pluginId: MISBEHAVE }).map((e) => [e.event, e.method, e.url, e.decision, e.rule, e.status ?? null])).toEqual([
       ['decision', 'SPAWN', 'process:true', 'allow', 'process_spawn_whitelist', null],
       ['response', 'SPAWN', 'process:true', 'allow', 'process_spawn_whitelist', 0],
       ['decision', 'SPAWN', 'process:sh', 'deny', 'process_spawn_whitelist', null],
     ]);
-    expect(host.audit.query()[0]?.reason).toBe('/usr/bin/true in /run/haloforge-tmp; network none; environment PATH=/usr/local/bin:/usr/bin:/bin HOME=/run/haloforge-tmp TMPDIR=/run/haloforge-tmp LANG=C.UTF-8');
+    expect(decisions(host)[0]?.reason).toBe('/usr/bin/true in /run/haloforge-tmp; network none; environment PATH=/usr/local/bin:/usr/bin:/bin HOME=/run/haloforge-tmp TMPDIR=/run/haloforge-tmp LANG=C.UTF-8');
   });
 
   it("ask the user before a plugin first reads the user's files in a folder, then the folder is in its view: one decision, audited", async () => {
@@ -152,7 +153,7 @@ describe('ctx.fs() and ctx.process()', () => {
     expect(asked).toMatchObject([{ kind: 'file', access: 'read', path: join(docs, 'a.txt'), folder: docs, permission: 'filesystem_read', tier: 'Sensitive' }]);
     expect(host.grants.listFiles(MISBEHAVE)).toMatchObject([{ folder: docs, permission: 'filesystem_read' }]);
     // The second read was in the view the first decision made: the kernel served it, nobody decided.
-    expect(host.audit.query().map((e) => [e.method, e.url, e.decision, e.rule, e.prompt ?? null])).toEqual([['FILE', `file://${join(docs, 'a.txt')}`, 'allow', 'grant', 'allow-always']]);
+    expect(decisions(host).map((e) => [e.method, e.url, e.decision, e.rule, e.prompt ?? null])).toEqual([['FILE', `file://${join(docs, 'a.txt')}`, 'allow', 'grant', 'allow-always']]);
     // Granted for reading: a write fails, and without filesystem_write nobody is asked.
     await expect(host.plugins.invoke(MISBEHAVE, 'write_file', { path: join(docs, 'a.txt'), text: 'changed' })).rejects.toThrow(/^IO error: write .*a\.txt: Read-only file system/);
     expect(readFileSync(join(docs, 'a.txt'), 'utf8')).toBe('first');
@@ -170,7 +171,7 @@ describe('ctx.fs() and ctx.process()', () => {
       await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path })).rejects.toThrow(/^Permission denied: read .*: Permission denied/);
     }
     expect(asked).toEqual([]);
-    expect(host.audit.query({ decision: 'deny' }).map((e) => [e.rule, e.reason])).toEqual([
+    expect(decisions(host, { decision: 'deny' }).map((e) => [e.rule, e.reason])).toEqual([
       ['host-state', expect.stringContaining('belongs to HaloForge Host itself') as string],
       ['host-state', expect.stringContaining('belongs to HaloForge Host itself') as string],
       ['host-state', expect.stringContaining('belongs to HaloForge Host itself') as string],
@@ -186,7 +187,7 @@ describe('ctx.fs() and ctx.process()', () => {
     const docs = userFolder({ 'a.txt': 'secret' });
     const host = await startWith([{ type: 'filesystem_read' }], async () => 'deny');
     await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: join(docs, 'a.txt') })).rejects.toThrow(/^Permission denied: read .*a\.txt: Permission denied \(os error 13\)$/);
-    expect(host.audit.query()).toMatchObject([{ method: 'FILE', decision: 'deny', rule: 'prompt:deny', prompt: 'deny' }]);
+    expect(decisions(host)).toMatchObject([{ method: 'FILE', decision: 'deny', rule: 'prompt:deny', prompt: 'deny' }]);
   });
 
   it('keep app-data file access inside the data folder: nothing else is in view, and nobody is asked', async () => {
@@ -199,7 +200,7 @@ describe('ctx.fs() and ctx.process()', () => {
     await expect(host.plugins.invoke(MISBEHAVE, 'read_file', { path: join(docs, 'a.txt') })).rejects.toThrow(/^IO error: read .*a\.txt: No such file or directory/);
     await expect(host.plugins.invoke(MISBEHAVE, 'write_file', { path: 'mine.txt', text: 'x' })).rejects.toThrow(/^Permission denied: changing .*mine\.txt in the plugin's data folder through ctx\.fs\(\) needs filesystem_write_app_data$/);
     expect(asked).toEqual([]);
-    expect(host.audit.query()).toEqual([]);
+    expect(decisions(host)).toEqual([]);
   });
 });
 
@@ -215,7 +216,7 @@ describe('cross-plugin calls', () => {
     await expect(host.plugins.invokeAs(NOTES, 'plugin_dev_example_my_plugin_ping', { a: 1 })).resolves.toEqual({ ok: true, echo: { a: 1 } });
     await expect(host.plugins.invokeAs('dev.example.my-plugin', 'plugin_dev_haloforge_sample_notes_list_notes', {})).rejects.toThrow(/^Permission denied: plugin dev\.example\.my-plugin may not call plugin_dev_haloforge_sample_notes_list_notes: dev\.haloforge\.sample\.notes does not export 'list_notes'/);
     await expect(host.plugins.invokeAs(NOTES, 'plugin_dev_haloforge_sample_notes_list_notes', {})).resolves.toEqual({ notes: [] });
-    expect(host.audit.query().map((e) => [e.pluginId, e.method, e.url, e.decision])).toEqual([
+    expect(decisions(host).map((e) => [e.pluginId, e.method, e.url, e.decision])).toEqual([
       [NOTES, 'INVOKE', 'plugin://dev.example.my-plugin/ping', 'allow'],
       ['dev.example.my-plugin', 'INVOKE', 'plugin://dev.haloforge.sample.notes/list_notes', 'deny'],
     ]);

@@ -11,5 +11,5 @@ fs.renameSync = () => {
 };
 syncBuiltinESMExports();
 const { GrantStore } = await import('../../main/core/grants/store');
-new GrantStore(path as string).add({ pluginId: 'dev.t.p', permission: 'network_http', scheme: 'https', host: 'new.example.com', port: 443, via: 'prompt: allow always' });
+new GrantStore(path as string).add({ pluginId: 'dev.t.p', permission: 'network_http', scheme: 'https', host: 'new.example.com', port: 443, via: 'prompt: allow always' }, 'panel');
 process.stdout.write('the rename was not interrupted\n');

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { decisions } from '../helpers/hosts';
 import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ async function start(setup: (home: string) => void = () => undefined): Promise<H
   const host = tracked(createHost({ home, logger: new FileLogger(homeLayout(home).logs, ''), resolver: async () => ['127.0.0.1'], restartPolicy: { baseDelayMs: 100 } }));
   host.plugins.discover();
   await host.plugins.approve(MISBEHAVE, 'all');
-  host.grants.setLocalNetwork(MISBEHAVE, true);
+  host.grants.setLocalNetwork(MISBEHAVE, true, 'panel');
   await host.start();
   return host;
 }
@@ -86,7 +87,7 @@ describe('when a plugin host is killed', () => {
     await expect.poll(() => server?.seen.some((s) => s.url.startsWith('/slow'))).toBe(true);
     process.kill(host.plugins.pidOf(MISBEHAVE) as number, 'SIGKILL');
     await expect(pending).rejects.toThrow(/killed by SIGKILL/);
-    await expect.poll(() => host.audit.query().map((e) => e.event), { timeout: 5000 }).toEqual(['decision', 'response']);
+    await expect.poll(() => decisions(host).map((e) => e.event), { timeout: 5000 }).toEqual(['decision', 'response']);
     const lines = readFileSync(join(host.layout.home, 'audit.jsonl'), 'utf8').trim().split('\n');
     expect(lines.map((l) => JSON.parse(l) as { status?: number }).at(-1)?.status).toBe(200);
     await expect.poll(() => host.plugins.get(MISBEHAVE)?.state, { timeout: 10_000 }).toBe('active');
@@ -105,7 +106,7 @@ describe('when the disk fails', () => {
 
   it('a read-only data folder gives clear errors, loses no grant and invents none', async () => {
     const host = await start();
-    const grant = host.grants.add({ pluginId: MISBEHAVE, permission: 'network_http', scheme: 'https', host: 'a.example.com', port: 443, via: 'test' });
+    const grant = host.grants.add({ pluginId: MISBEHAVE, permission: 'network_http', scheme: 'https', host: 'a.example.com', port: 443, via: 'test' }, 'panel');
     const home = host.layout.home;
     const before = readFileSync(join(home, 'grants.json'), 'utf8');
     const lock = (on: boolean) => {
@@ -115,8 +116,8 @@ describe('when the disk fails', () => {
     };
     lock(true);
     try {
-      expect(() => host.grants.add({ pluginId: MISBEHAVE, permission: 'network_http', scheme: 'https', host: 'b.example.com', port: 443, via: 'test' })).toThrow(/EPERM|EACCES/);
-      expect(() => host.grants.revoke(grant.id)).toThrow(/EPERM|EACCES/);
+      expect(() => host.grants.add({ pluginId: MISBEHAVE, permission: 'network_http', scheme: 'https', host: 'b.example.com', port: 443, via: 'test' }, 'panel')).toThrow(/EPERM|EACCES/);
+      expect(() => host.grants.revoke(grant.id, 'panel')).toThrow(/EPERM|EACCES/);
       await expect(host.plugins.setEnabled(HELLO, false)).rejects.toThrow(/EPERM|EACCES/);
       expect(host.grants.list(MISBEHAVE)).toEqual([grant]);
       expect(host.plugins.get(HELLO)?.enabled).toBe(true);
@@ -133,7 +134,7 @@ describe('when main crashes between writing and renaming the grants file', () =>
   it('the old grants stay in force, no half-written file is read, and the leftover is cleared', () => {
     const home = scratchHome();
     const path = join(home, 'grants.json');
-    const kept = new GrantStore(path).add({ pluginId: 'dev.t.p', permission: 'network_http', scheme: 'https', host: 'old.example.com', port: 443, via: 'prompt: allow always' });
+    const kept = new GrantStore(path).add({ pluginId: 'dev.t.p', permission: 'network_http', scheme: 'https', host: 'old.example.com', port: 443, via: 'prompt: allow always' }, 'panel');
     const before = readFileSync(path, 'utf8');
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'test', 'reliability', 'crash-during-grant.ts'), path], { cwd: root, encoding: 'utf8' });
     expect(r.signal).toBe('SIGKILL');

@@ -28,7 +28,7 @@ beforeAll(async () => {
   });
   host.plugins.discover();
   await host.plugins.approve(BROWSER, 'all');
-  host.grants.setLocalNetwork(BROWSER, true);
+  host.grants.setLocalNetwork(BROWSER, true, 'panel');
   await host.start();
 });
 

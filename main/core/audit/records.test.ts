@@ -71,9 +71,30 @@ describe('the audit as records', () => {
   it('exports exactly what a filter shows: CSV one line per record, JSON lines as the file holds them', () => {
     const i = index(line({ requestId: 'a', event: 'decision', reason: 'said "yes", twice' }), line({ requestId: 'a', event: 'response', status: 204 }), line({ requestId: 'b', event: 'decision', url: '=HYPERLINK("x")', time: at(1) }));
     const csv = toCsv(i.matching({}));
-    expect(csv.split('\n')[0]).toBe('time,pluginId,kind,method,url,decision,rule,reason,prompt,outcome,status,bytes,bytesSent,durationMs,error,requestId');
+    expect(csv.split('\n')[0]).toBe('time,pluginId,kind,method,url,decision,rule,reason,prompt,change,by,outcome,status,bytes,bytesSent,durationMs,error,requestId');
     expect(csv).toContain('"said ""yes"", twice"');
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
     expect(toJsonLines(i.matching({ text: 'api.example' })).trim().split('\n').map((l) => (JSON.parse(l) as AuditEntry).event)).toEqual(['decision', 'response']);
+  });
+});
+
+describe("the user's changes as records", () => {
+  const change = (e: Partial<AuditEntry>): AuditEntry =>
+    line({ requestId: 'c1', event: 'decision', method: 'CHANGE', url: 'https://api.example.com:443', rule: 'user:grant-revoked', decision: 'deny', change: 'grant-revoked', by: 'command line', ...e });
+
+  it('are a kind of their own, changed whichever way they went, saying who made them', () => {
+    const [r] = index(change({})).query({ kind: 'user-change' }, 0, 10).records;
+    expect(r).toMatchObject({ kind: 'user-change', outcome: 'changed', change: 'grant-revoked', by: 'command line', decision: 'deny' });
+  });
+
+  it('about an origin are found by its host, as its requests are', () => {
+    const i = index(change({}), change({ requestId: 'c2', url: 'permission:network_http', change: 'approval-given', decision: 'allow' }));
+    expect(i.query({ host: 'api.example.com' }, 0, 10).records.map((r) => r.requestId)).toEqual(['c1']);
+    expect(i.query({ kind: 'user-change', decision: 'allow' }, 0, 10).records.map((r) => r.change)).toEqual(['approval-given']);
+  });
+
+  it('export with who made them and what kind of change', () => {
+    const csv = toCsv(index(change({})).matching({}));
+    expect(csv.split('\n')[1]).toContain(',grant-revoked,command line,changed,');
   });
 });

@@ -1,11 +1,14 @@
-import type { AuditEntry } from './entry';
+import type { AuditEntry, ChangeKind } from './entry';
 
 /** What an audit record is about: the kinds of decision the host makes and writes down. */
-export type AuditKind = 'network' | 'file' | 'program' | 'plugin-call' | 'workflow-step' | 'panel-message';
-export const AUDIT_KINDS: readonly AuditKind[] = ['network', 'file', 'program', 'plugin-call', 'workflow-step', 'panel-message'];
+export type AuditKind = 'network' | 'file' | 'program' | 'plugin-call' | 'workflow-step' | 'panel-message' | 'user-change';
+export const AUDIT_KINDS: readonly AuditKind[] = ['network', 'file', 'program', 'plugin-call', 'workflow-step', 'panel-message', 'user-change'];
 
-/** How a record ended, which is also its colour everywhere: denied and failed red, asked amber, allowed green. */
-export type AuditOutcome = 'denied' | 'failed' | 'allowed' | 'pending';
+/**
+ * How a record ended, which is also its colour everywhere: denied and failed red, asked amber,
+ * allowed green; a change the user made is `changed`, whichever way it went.
+ */
+export type AuditOutcome = 'denied' | 'failed' | 'allowed' | 'pending' | 'changed';
 
 /** One request or decision with everything written about it: its decision, its outcome, every hop. */
 export interface AuditRecord {
@@ -22,6 +25,9 @@ export interface AuditRecord {
   reason: string;
   /** The user's answer, when a prompt decided it. */
   prompt: AuditEntry['prompt'] | null;
+  /** For a user change: its kind and who made it (`panel`, `command line`, `host`). */
+  change: ChangeKind | null;
+  by: string | null;
   outcome: AuditOutcome;
   status: number | null;
   bytes: number | null;
@@ -57,6 +63,8 @@ export function kindOf(method: string): AuditKind {
       return 'workflow-step';
     case 'IPC':
       return 'panel-message';
+    case 'CHANGE':
+      return 'user-change';
     default:
       return 'network';
   }
@@ -75,7 +83,8 @@ export function originOf(url: string): string {
 
 function hostOf(url: string): string {
   try {
-    return new URL(url).hostname;
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.hostname : '';
   } catch {
     return '';
   }
@@ -93,11 +102,14 @@ function start(e: AuditEntry): AuditRecord {
     kind: kindOf(e.method),
     method: e.method,
     url: e.url,
-    host: kindOf(e.method) === 'network' ? hostOf(e.url) : '',
+    // A change about an origin (a grant of it) is found by its host too.
+    host: kindOf(e.method) === 'network' || kindOf(e.method) === 'user-change' ? hostOf(e.url) : '',
     decision: e.decision,
     rule: e.rule,
     reason: e.reason,
     prompt: e.prompt ?? null,
+    change: e.change ?? null,
+    by: e.by ?? null,
     outcome: 'pending',
     status: null,
     bytes: null,
@@ -119,7 +131,8 @@ export function fold(record: AuditRecord, e: AuditEntry): void {
     record.rule = e.rule;
     record.reason = e.reason;
     if (e.prompt) record.prompt = e.prompt;
-    if (e.decision === 'deny') record.outcome = 'denied';
+    if (record.kind === 'user-change') record.outcome = 'changed';
+    else if (e.decision === 'deny') record.outcome = 'denied';
     // File access, plugin calls and panel messages write their decision only: it is their outcome.
     else if (!WITH_OUTCOME.has(record.kind)) record.outcome = 'allowed';
     return;
@@ -178,7 +191,7 @@ export class AuditIndex {
   }
 }
 
-const CSV_COLUMNS = ['time', 'pluginId', 'kind', 'method', 'url', 'decision', 'rule', 'reason', 'prompt', 'outcome', 'status', 'bytes', 'bytesSent', 'durationMs', 'error', 'requestId'] as const;
+const CSV_COLUMNS = ['time', 'pluginId', 'kind', 'method', 'url', 'decision', 'rule', 'reason', 'prompt', 'change', 'by', 'outcome', 'status', 'bytes', 'bytesSent', 'durationMs', 'error', 'requestId'] as const;
 
 function csvField(v: unknown): string {
   const s = v === null || v === undefined ? '' : String(v);

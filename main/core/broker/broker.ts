@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/log';
 import type { AuditEntry } from '../audit/entry';
 import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type Logger } from '../log/logger';
+import { localityOf } from '../policy/address';
 import { decide, withAddresses, type Decision } from '../policy/engine';
 import { redactUrl } from '../policy/request-url';
 import type { PromptService } from '../prompts/service';
@@ -229,7 +230,13 @@ export class Broker {
     const target = decision.target as NonNullable<Decision['target']>;
     let prompt: PromptOutcome | undefined;
     if (decision.decision === 'ask') {
-      prompt = await this.opts.prompts.ask({
+      // The user's "Deny always" answers for them: no prompt, refused until they revoke it.
+      const denial = grants.denialOf(pluginId, target);
+      if (denial) {
+        grants.touch(denial.id);
+        deny('grant:deny', `request of plugin ${pluginId} to ${target.scheme}://${target.host}:${target.port} was not allowed: the user denied it always (${denial.via}, ${denial.createdAt}); revoking that in Grants lets the plugin ask again`);
+      }
+      const asked = await this.opts.prompts.askWho({
         kind: 'network',
         pluginId,
         pluginName: authority.name,
@@ -239,12 +246,20 @@ export class Broker {
         host: target.host,
         port: target.port,
         unencrypted: target.scheme === 'http',
+        locality: localityOf(target.host, input.ownAddresses),
         permission: 'network_http',
         tier: 'Sensitive',
         reason: decision.reason,
       });
+      prompt = asked.outcome;
       const origin = `${target.scheme}://${target.host}:${target.port}`;
-      const answered = decideFromAnswer(prompt, this.opts.prompts, (terms) => grants.add({ pluginId, permission: 'network_http', scheme: target.scheme, host: target.host, port: target.port, ...terms }));
+      const scope = { pluginId, scheme: target.scheme, host: target.host, port: target.port };
+      const answered = decideFromAnswer(
+        prompt,
+        this.opts.prompts,
+        (terms) => grants.add({ ...scope, permission: 'network_http', ...terms }, asked.by),
+        (terms) => grants.addDenial({ ...scope, permission: 'deny', denied: 'network_http', ...terms }, asked.by),
+      );
       if (!answered.allowed) deny(`prompt:${prompt}`, `request of plugin ${pluginId} to ${origin} was not allowed: ${answered.why}`, prompt);
       else if (answered.lasts) {
         this.opts.logger.log('info', HOST_TARGET, `plugin ${pluginId} granted network access to ${origin} ${describeLasting(answered.lasts)} (grant ${answered.grantId})`);

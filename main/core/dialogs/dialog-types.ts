@@ -18,6 +18,8 @@ export interface FileDialogRequest {
   title: string;
   /** Where the dialog opens: the folder the plugin suggested, if it exists, else the user's home. */
   directory: string;
+  /** The user's home folder: choosing it (or `/`) is warned of before it is granted. */
+  home: string;
   defaultName: string | null;
   filters: FileFilter[];
   expiresAt: string;

@@ -58,6 +58,7 @@ export class FileDialogs {
       kind,
       title: displayText(typeof args.title === 'string' ? args.title : '').slice(0, 200),
       directory,
+      home: homedir(),
       defaultName: typeof args.defaultName === 'string' ? displayText(args.defaultName).replace(/[/\\]/g, '_').slice(0, 255) : null,
       filters: readFilters(args.filters),
       expiresAt: new Date(Date.now() + this.deps.timeoutMs).toISOString(),
@@ -76,7 +77,8 @@ export class FileDialogs {
     if (this.isProtected(real)) throw new Error(`${real} holds HaloForge Host's own data or code, which no plugin may be given`);
     const entries = readdirSync(real, { withFileTypes: true })
       .map((e) => ({ name: e.name, folder: e.isDirectory() || (e.isSymbolicLink() && isFolder(join(real, e.name))) }))
-      .sort((a, b) => Number(b.folder) - Number(a.folder) || a.name.localeCompare(b.name))
+      // Folders first; within each, names starting with a dot (hidden ones) after the others.
+      .sort((a, b) => Number(b.folder) - Number(a.folder) || Number(a.name.startsWith('.')) - Number(b.name.startsWith('.')) || a.name.localeCompare(b.name))
       .slice(0, MAX_ENTRIES)
       .map((e) => ({ ...e, name: displayText(e.name) }));
     return { path: real, parent: real === '/' ? null : dirname(real), entries };
@@ -86,7 +88,7 @@ export class FileDialogs {
    * The user's answer: a path (checked against what the dialog asked for) or null for cancel. A
    * path that does not fit throws, and the dialog stays open. Returns false when it is no longer open.
    */
-  answer(id: string, chosen: string | null): boolean {
+  answer(id: string, chosen: string | null, grant: { lasts: 'session' | 'always'; by: string } = { lasts: 'always', by: 'panel' }): boolean {
     const w = this.waiting.get(id);
     if (!w) return false;
     if (chosen === null) return this.settle(id, null);
@@ -101,8 +103,8 @@ export class FileDialogs {
     const tooWide = grantProblem(path, permission === 'filesystem_write');
     if (tooWide) throw new Error(tooWide);
     // A grant's folder covers that path and all below it: a chosen file is covered alone.
-    this.deps.grants.addFile({ pluginId, permission, folder: path, via: `chosen in a file dialog of ${pluginName}`, lasts: 'always' });
-    this.deps.logger.log('info', pluginId, `the user chose ${path} in a file dialog (${kind}); granted ${permission === 'filesystem_write' ? 'changing' : 'reading'} it`);
+    this.deps.grants.addFile({ pluginId, permission, folder: path, via: `chosen in a file dialog of ${pluginName}`, lasts: grant.lasts }, grant.by);
+    this.deps.logger.log('info', pluginId, `the user chose ${path} in a file dialog (${kind}); granted ${permission === 'filesystem_write' ? 'changing' : 'reading'} it ${grant.lasts === 'session' ? 'until HaloForge quits' : 'always'}`);
     return this.settle(id, path);
   }
 

@@ -29,7 +29,7 @@ export type FileReply = { ok: true; lasting: boolean } | { ok: false; message: s
  */
 export async function decideFileAccess(
   req: FileRequest,
-  deps: { grants: Pick<GrantStore, 'touch' | 'addFile'>; prompts: PromptService; audit: AuditLog },
+  deps: { grants: Pick<GrantStore, 'touch' | 'addFile' | 'addDenial' | 'denialOf'>; prompts: PromptService; audit: AuditLog },
 ): Promise<FileReply> {
   const permission = req.write ? 'filesystem_write' : 'filesystem_read';
   const access = req.write ? 'write' : 'read';
@@ -41,9 +41,16 @@ export async function decideFileAccess(
   let rule = covering ? 'grant' : '';
   let reason = covering ? `the user allowed ${covering.folder}/ ${describeLasting(covering.lasts)} (${covering.via}, ${covering.createdAt})` : '';
   if (covering) deps.grants.touch(covering.id);
-  if (!covering) {
+  // The user's "Deny always" answers for them: no prompt, refused until they revoke it.
+  const denial = covering ? undefined : deps.grants.denialOf(pluginId, { path: req.path, write: req.write });
+  if (denial) {
+    deps.grants.touch(denial.id);
+    rule = 'grant:deny';
+    reason = `the user denied ${access} access to ${(denial as { folder: string }).folder}/ always (${denial.via}, ${denial.createdAt}); revoking that in Grants lets the plugin ask again`;
+  }
+  if (!covering && !denial) {
     const folder = req.folder ?? dirname(req.path);
-    prompt = await deps.prompts.ask({
+    const asked = await deps.prompts.askWho({
       kind: 'file',
       pluginId,
       pluginName,
@@ -55,7 +62,13 @@ export async function decideFileAccess(
       tier: 'Sensitive',
       reason: `first ${access} of plugin ${pluginId} in ${folder}/${req.purpose ? ` ${req.purpose}` : ''}: ${permission} needs the user's confirmation per folder`,
     });
-    const answered = decideFromAnswer(prompt, deps.prompts, (terms) => deps.grants.addFile({ pluginId, permission, folder, ...terms }));
+    prompt = asked.outcome;
+    const answered = decideFromAnswer(
+      prompt,
+      deps.prompts,
+      (terms) => deps.grants.addFile({ pluginId, permission, folder, ...terms }, asked.by),
+      (terms) => deps.grants.addDenial({ pluginId, permission: 'deny', denied: permission, folder, ...terms }, asked.by),
+    );
     allowed = answered.allowed;
     lasting = answered.allowed && answered.lasts !== null;
     rule = answered.allowed && answered.lasts ? 'grant' : `prompt:${prompt}`;

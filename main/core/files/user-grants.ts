@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
+import type { RecordChange } from '../audit/changes';
 import type { GrantStore } from '../grants/store';
 import type { Logger } from '../log/logger';
 import { grantProblem } from '../sandbox/grant-view';
@@ -13,7 +14,15 @@ import type { UserFileGrant, UserGrantResult } from './user-grant-types';
  */
 export function grantByUser(
   req: UserFileGrant,
-  deps: { grants: Pick<GrantStore, 'addFile'>; protectedRoots: readonly string[]; logger: Logger; installed: (pluginId: string) => boolean; allowOnce: (pluginId: string, grant: { path: string; write: boolean }) => boolean },
+  deps: {
+    grants: Pick<GrantStore, 'addFile'>;
+    protectedRoots: readonly string[];
+    logger: Logger;
+    installed: (pluginId: string) => boolean;
+    allowOnce: (pluginId: string, grant: { path: string; write: boolean }) => boolean;
+    /** A "once" grant never reaches the store, so it is written down here. */
+    recordChange: RecordChange;
+  },
 ): UserGrantResult {
   if (!deps.installed(req.pluginId)) throw new Error(`no plugin ${req.pluginId} is installed`);
   if (!isAbsolute(req.path)) throw new Error(`${req.path} is not an absolute path`);
@@ -27,9 +36,10 @@ export function grantByUser(
   if (req.lasts === 'once') {
     if (!deps.allowOnce(req.pluginId, { path, write: req.write })) throw new Error(`plugin ${req.pluginId} is not running: "once" lasts while a running plugin runs its next command`);
     deps.logger.log('info', req.pluginId, `${req.by} allowed ${what} once`);
+    deps.recordChange({ change: 'grant-given', pluginId: req.pluginId, subject: `file://${path}`, what: `granted ${what}/ for the next command only (granted by ${req.by})`, decision: 'allow', by: req.by });
     return { path, write: req.write, lasts: 'once', grant: null };
   }
-  const grant = deps.grants.addFile({ pluginId: req.pluginId, permission: req.write ? 'filesystem_write' : 'filesystem_read', folder: path, via: `granted by ${req.by}`, lasts: req.lasts });
+  const grant = deps.grants.addFile({ pluginId: req.pluginId, permission: req.write ? 'filesystem_write' : 'filesystem_read', folder: path, via: `granted by ${req.by}`, lasts: req.lasts }, req.by);
   deps.logger.log('info', req.pluginId, `${req.by} granted ${what} (${req.lasts})`);
   return { path, write: req.write, lasts: req.lasts, grant };
 }

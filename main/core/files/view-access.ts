@@ -24,7 +24,7 @@ export interface ViewDecision {
 export async function decideViewAccess(
   plugin: ServedPlugin,
   req: ViewAccessRequest,
-  deps: { grants: Pick<GrantStore, 'touch' | 'addFile'>; prompts: PromptService; audit: AuditLog; protectedRoots: readonly string[] },
+  deps: { grants: Pick<GrantStore, 'touch' | 'addFile' | 'addDenial' | 'denialOf'>; prompts: PromptService; audit: AuditLog; protectedRoots: readonly string[] },
 ): Promise<ViewDecision> {
   const { authority } = plugin;
   const access = req.write ? 'write' : 'read';

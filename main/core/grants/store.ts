@@ -3,11 +3,20 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { readStateFile, writeFileAtomic } from '../atomic-file';
 import type { NetworkGrant } from '../policy/engine';
-import type { FileGrant, Grant, Narrowing } from './grant-types';
+import type { Denial, FileGrant, Grant, Narrowing } from './grant-types';
 import { DAY_MS, describeLasting, holds, type GrantTerms, type Lasting } from './terms';
 
 /** What a caller gives for a new grant; the store adds its id, times and terms. */
-type NewGrant<G extends Grant> = Omit<G, keyof GrantTerms> & { pluginId: string; via: string; lasts?: Lasting };
+type NewGrant<G extends Grant> = G extends Grant ? Omit<G, keyof GrantTerms> & { pluginId: string; via: string; lasts?: Lasting } : never;
+
+/**
+ * One change to what a plugin may do, as the store tells it (the audit records it): who made it
+ * (`panel`, `command line`, or `host` when a grant ran out), the grant as it is now, and before.
+ */
+export type GrantChange =
+  | { change: 'grant-given' | 'grant-revoked' | 'grant-expired'; grant: Grant; by: string }
+  | { change: 'grant-narrowed'; grant: Grant; before: Grant; by: string }
+  | { change: 'local-network-on' | 'local-network-off'; pluginId: string; by: string };
 
 interface GrantsFile {
   version: 2;
@@ -27,12 +36,18 @@ function validTerms(g: Partial<GrantTerms>): boolean {
 function isGrant(v: unknown): v is Grant {
   if (typeof v !== 'object' || v === null || !validTerms(v)) return false;
   const g = v as { permission?: unknown; scheme?: unknown; host?: unknown; port?: unknown; folder?: unknown; program?: unknown };
+  const origin = () => (g.scheme === 'http' || g.scheme === 'https') && isText(g.host) && Number.isInteger(g.port);
+  const folder = () => isText(g.folder) && g.folder.startsWith('/');
   switch (g.permission) {
     case 'network_http':
-      return (g.scheme === 'http' || g.scheme === 'https') && isText(g.host) && Number.isInteger(g.port);
+      return origin();
     case 'filesystem_read':
     case 'filesystem_write':
-      return isText(g.folder) && g.folder.startsWith('/');
+      return folder();
+    case 'deny': {
+      const denied = (v as { denied?: unknown }).denied;
+      return denied === 'network_http' ? origin() : (denied === 'filesystem_read' || denied === 'filesystem_write') && folder();
+    }
     default:
       return false;
   }
@@ -77,11 +92,19 @@ export function parseGrantsFile(text: string): GrantsFile {
 /** Two grants cover the same thing (so a new answer replaces the old rather than adding a second). */
 function sameScope(a: Grant, b: NewGrant<Grant>): boolean {
   if (a.pluginId !== b.pluginId || a.permission !== b.permission) return false;
-  if (a.permission === 'network_http') {
-    const n = b as NewGrant<NetworkGrant>;
-    return a.scheme === n.scheme && a.host === n.host && a.port === n.port;
+  if (a.permission === 'deny' && b.permission === 'deny' && a.denied !== b.denied) return false;
+  const of = (g: object) => g as { scheme?: string; host?: string; port?: number; folder?: string };
+  const [x, y] = [of(a), of(b)];
+  return x.folder !== undefined ? x.folder === y.folder : x.scheme === y.scheme && x.host === y.host && x.port === y.port;
+}
+
+/** Whether a denial covers a use: its origin, or a path at or below its folder (a denial of reading refuses changing too). */
+function denies(d: Denial, use: { scheme: string; host: string; port: number } | { path: string; write: boolean }): boolean {
+  if ('path' in use) {
+    if (d.denied === 'network_http' || (d.denied === 'filesystem_write' && !use.write)) return false;
+    return use.path === d.folder || use.path.startsWith(`${d.folder}/`);
   }
-  return a.folder === (b as NewGrant<FileGrant>).folder;
+  return d.denied === 'network_http' && d.scheme === use.scheme && d.host === use.host && d.port === use.port;
 }
 
 /** Last-use times are written at most this often per grant; in between they live in memory. */
@@ -98,6 +121,8 @@ export class GrantStore {
   private data: GrantsFile = { version: 2, grants: [], localNetwork: [] };
   private session: Grant[] = [];
   private readonly listeners: Array<() => void> = [];
+  private readonly changeListeners: Array<(c: GrantChange) => void> = [];
+  private expiryTimer: NodeJS.Timeout | undefined;
   private readonly lastUseWritten = new Map<string, number>();
   /** Why the stored grants could not be loaded, if they could not. */
   readonly loadProblem: string | undefined;
@@ -124,6 +149,44 @@ export class GrantStore {
     }
   }
 
+  /**
+   * Drops grants whose time ran out (while the host ran, or while it was not running), telling the
+   * change listeners of each, and waits for the next one to run out. Call once listeners are set.
+   */
+  expireDue(): void {
+    clearTimeout(this.expiryTimer);
+    const now = this.now();
+    const gone = [...this.data.grants, ...this.session].filter((g) => !holds(g, now));
+    if (gone.length > 0) {
+      const ids = new Set(gone.map((g) => g.id));
+      this.session = this.session.filter((g) => !ids.has(g.id));
+      this.save({ ...this.data, grants: this.data.grants.filter((g) => !ids.has(g.id)) });
+      for (const grant of gone) this.tell({ change: 'grant-expired', grant, by: 'host' });
+    }
+    const next = Math.min(...this.all().map((g) => (g.expiresAt ? Date.parse(g.expiresAt) : Infinity)));
+    // Timers hold at most about 24.8 days; a later expiry is looked at again then.
+    if (Number.isFinite(next)) this.expiryTimer = setTimeout(() => this.expireDue(), Math.min(Math.max(0, next - now.getTime()) + 50, 2 ** 31 - 1)).unref();
+  }
+
+  /** Stops waiting for grants to run out (the host is shutting down). */
+  close(): void {
+    clearTimeout(this.expiryTimer);
+  }
+
+  /** Tells `listener` of each change with who made it, once it is on disk. */
+  onGrantChange(listener: (c: GrantChange) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private tell(c: GrantChange): void {
+    for (const l of this.changeListeners) l(c);
+  }
+
+  /** The user's "Deny always" that covers a use by a plugin, if there is one. */
+  denialOf(pluginId: string, use: { scheme: string; host: string; port: number } | { path: string; write: boolean }): Denial | undefined {
+    return this.all(pluginId).find((g): g is Denial => g.permission === 'deny' && denies(g, use));
+  }
+
   /** Every grant that still holds, of one plugin or all. */
   all(pluginId?: string): Grant[] {
     const now = this.now();
@@ -138,12 +201,17 @@ export class GrantStore {
     return this.all(pluginId).filter((g): g is FileGrant => g.permission === 'filesystem_read' || g.permission === 'filesystem_write');
   }
 
-  add(grant: NewGrant<NetworkGrant>): NetworkGrant {
-    return this.put(grant) as NetworkGrant;
+  add(grant: NewGrant<NetworkGrant>, by: string): NetworkGrant {
+    return this.put(grant, by) as NetworkGrant;
   }
 
-  addFile(grant: NewGrant<FileGrant>): FileGrant {
-    return this.put(grant) as FileGrant;
+  addFile(grant: NewGrant<FileGrant>, by: string): FileGrant {
+    return this.put(grant, by) as FileGrant;
+  }
+
+  /** Records the user's "Deny always" (it lasts until revoked). */
+  addDenial(denial: NewGrant<Denial>, by: string): Denial {
+    return this.put({ ...denial, lasts: 'always' }, by) as Denial;
   }
 
   /** Notes that a grant just decided something; written out now and then (see LAST_USE_WRITE_MS). */
@@ -159,25 +227,31 @@ export class GrantStore {
   }
 
   /** Makes a grant narrower: one given always lasts 24 hours from now; a folder grant for writing becomes one for reading. */
-  narrow(grantId: string, to: Narrowing): Grant | undefined {
+  narrow(grantId: string, to: Narrowing, by: string): Grant | undefined {
     const grant = this.all().find((g) => g.id === grantId);
     if (!grant) return undefined;
     let narrowed: Grant;
+    const at = this.now().toISOString();
     if (to === 'day') {
-      if (grant.lasts !== 'always') throw new Error(`grant ${grantId} lasts ${describeLasting(grant.lasts)} already`);
-      narrowed = { ...grant, lasts: 'day', expiresAt: new Date(this.now().getTime() + DAY_MS).toISOString() };
+      if (grant.lasts !== 'always' || grant.permission === 'deny') throw new Error(`grant ${grantId} lasts ${describeLasting(grant.lasts)} already`);
+      narrowed = { ...grant, lasts: 'day', expiresAt: new Date(this.now().getTime() + DAY_MS).toISOString(), narrowed: { at, by, from: 'always' } };
     } else {
       if (grant.permission !== 'filesystem_write') throw new Error(`grant ${grantId} is not a folder grant for writing`);
-      narrowed = { ...grant, permission: 'filesystem_read' };
+      narrowed = { ...grant, permission: 'filesystem_read', narrowed: { at, by, from: 'reading and changing' } };
     }
     this.replace(grantId, narrowed);
+    this.tell({ change: 'grant-narrowed', grant: narrowed, before: grant, by });
+    this.expireDue();
     return narrowed;
   }
 
   /** Revokes one grant; it holds from the next request on. */
-  revoke(grantId: string): Grant | undefined {
+  revoke(grantId: string, by: string): Grant | undefined {
     const grant = this.all().find((g) => g.id === grantId) ?? [...this.data.grants, ...this.session].find((g) => g.id === grantId);
-    if (grant) this.replace(grantId, undefined);
+    if (grant) {
+      this.replace(grantId, undefined);
+      this.tell({ change: 'grant-revoked', grant, by });
+    }
     return grant;
   }
 
@@ -191,10 +265,11 @@ export class GrantStore {
     return this.data.localNetwork.includes(pluginId);
   }
 
-  setLocalNetwork(pluginId: string, on: boolean): void {
+  setLocalNetwork(pluginId: string, on: boolean, by: string): void {
     if (this.localNetwork(pluginId) === on) return;
     const others = this.data.localNetwork.filter((id) => id !== pluginId);
     this.save({ ...this.data, localNetwork: on ? [...others, pluginId] : others });
+    this.tell({ change: on ? 'local-network-on' : 'local-network-off', pluginId, by });
   }
 
   /** Tells `listener` after every change (so what a revoked grant allowed can be stopped at once). */
@@ -202,7 +277,7 @@ export class GrantStore {
     this.listeners.push(listener);
   }
 
-  private put(grant: NewGrant<Grant>): Grant {
+  private put(grant: NewGrant<Grant>, by: string): Grant {
     const lasts = grant.lasts ?? 'always';
     const existing = this.all(grant.pluginId).find((g) => sameScope(g, grant));
     if (existing && existing.lasts === lasts) return existing;
@@ -216,6 +291,8 @@ export class GrantStore {
     } else {
       this.save({ ...this.data, grants: [...this.data.grants, full] });
     }
+    this.tell({ change: 'grant-given', grant: full, by });
+    if (full.expiresAt) this.expireDue();
     return full;
   }
 

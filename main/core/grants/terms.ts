@@ -17,6 +17,8 @@ export interface GrantTerms {
   /** When a `day` grant stops holding; null for the others. */
   expiresAt: string | null;
   lastUsedAt: string | null;
+  /** When it was made narrower, by whom, and what it was before (e.g. "always"), if it was. */
+  narrowed?: { at: string; by: string; from: string };
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

@@ -35,8 +35,12 @@ export interface Channels {
   'hf:plugins:set-local-network': { args: [pluginId: string, on: boolean]; result: PluginSummary };
   'hf:prompts:list': { args: []; result: PermissionPrompt[] };
   'hf:prompts:answer': { args: [promptId: string, answer: PromptAnswer]; result: boolean };
+  /** Gives every prompt of one plugin waiting now the same answer; says how many it answered. */
+  'hf:prompts:answer-plugin': { args: [pluginId: string, answer: PromptAnswer]; result: number };
   'hf:grants:list': { args: [pluginId?: string]; result: Grant[] };
   'hf:grants:revoke': { args: [grantId: string]; result: Grant | null };
+  /** Revokes every grant and denial of one plugin; says how many. */
+  'hf:grants:revoke-plugin': { args: [pluginId: string]; result: number };
   /** A folder or file granted by hand (the command line): by its real path, mounted in the running sandbox at once. */
   'hf:grants:add-file': { args: [pluginId: string, path: string, write: boolean, lasts: 'once' | Lasting]; result: UserGrantResult };
   /** Shortens an "always" grant to 24 hours, or turns a folder grant for writing into one for reading. */
@@ -52,6 +56,10 @@ export interface Channels {
   'hf:plugins:set-enabled': { args: [pluginId: string, enabled: boolean]; result: PluginSummary };
   'hf:plugins:approve': { args: [pluginId: string, keys: string[]]; result: PluginSummary };
   'hf:plugins:set-restricted': { args: [pluginId: string, key: string, on: boolean]; result: PluginSummary };
+  /** Takes back the approval of one Standard or Sensitive permission: the plugin stops and waits for it again. */
+  'hf:plugins:revoke-approval': { args: [pluginId: string, key: string]; result: PluginSummary };
+  /** Reads a plugin's folder again and starts it if it may run now (a manifest fixed, a library rebuilt). */
+  'hf:plugins:check-again': { args: [pluginId: string]; result: PluginSummary };
   'hf:plugins:uninstall': { args: [pluginId: string, deleteData: boolean]; result: boolean };
   'hf:logs:tail': { args: [limit: number]; result: LogRecord[] };
   'hf:settings:get': { args: [pluginId: string]; result: { schema: SettingsSchema | null; values: Record<string, unknown> } };
@@ -68,8 +76,8 @@ export interface Channels {
   'hf:dialogs:list': { args: []; result: FileDialogRequest[] };
   /** Lists a folder for an open file dialog. */
   'hf:dialogs:browse': { args: [path: string]; result: FolderListing };
-  /** The user chose a path (granted to the plugin that asked) or cancelled (null). */
-  'hf:dialogs:answer': { args: [dialogId: string, path: string | null]; result: boolean };
+  /** The user chose a path (granted to the plugin that asked, until HaloForge quits or always) or cancelled (null). */
+  'hf:dialogs:answer': { args: [dialogId: string, path: string | null, lasts?: 'session' | 'always']; result: boolean };
   /** Every workflow step type the active plugins registered. */
   'hf:workflows:step-types': { args: []; result: StepType[] };
   'hf:workflows:list': { args: []; result: WorkflowView[] };
@@ -110,8 +118,10 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:plugins:set-local-network',
   'hf:prompts:list',
   'hf:prompts:answer',
+  'hf:prompts:answer-plugin',
   'hf:grants:list',
   'hf:grants:revoke',
+  'hf:grants:revoke-plugin',
   'hf:grants:add-file',
   'hf:grants:narrow',
   'hf:audit:query',
@@ -122,6 +132,8 @@ export const CHANNELS: readonly ChannelName[] = [
   'hf:plugins:set-enabled',
   'hf:plugins:approve',
   'hf:plugins:set-restricted',
+  'hf:plugins:revoke-approval',
+  'hf:plugins:check-again',
   'hf:plugins:uninstall',
   'hf:logs:tail',
   'hf:settings:get',

@@ -14,6 +14,7 @@ import type { Workflows } from '../workflows/workflows';
 import type { FrameCalls } from '../frontends/frame-calls';
 import type { FileDialogs } from '../dialogs/file-dialogs';
 import type { UserFileGrant, UserGrantResult } from '../files/user-grant-types';
+import type { RecordChange } from '../audit/changes';
 import { CHANNELS, type ChannelName, type Channels } from './channels';
 
 /** A refusal the caller can read; nothing about it is secret. */
@@ -39,6 +40,8 @@ export interface RouterCore {
   pluginRemoved: (pluginId: string) => void;
   /** Grants a folder or file by hand (see files/user-grants). */
   grantFile: (grant: UserFileGrant) => UserGrantResult;
+  /** Writes down a change the user made (an approval, a toggle, an install), who made it, and what changed. */
+  recordChange: RecordChange;
 }
 
 const MAX_ARGS_BYTES = 8 * 1024 * 1024;
@@ -61,9 +64,13 @@ function expectBoolean(value: unknown, what: string): boolean {
 function expectInstallOptions(value: unknown): InstallOptions {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new IpcRefusal('the install options must be an object');
-  const { upgrade, sha256, ...rest } = value as Record<string, unknown>;
+  const { upgrade, sha256, leaveWaiting, ...rest } = value as Record<string, unknown>;
   if (Object.keys(rest).length > 0) throw new IpcRefusal(`unknown install options: ${Object.keys(rest).join(', ')}`);
-  return { ...(upgrade === undefined ? {} : { upgrade: expectBoolean(upgrade, 'upgrade') }), ...(sha256 === undefined ? {} : { sha256: expectString(sha256, 'the sha256 digest', 128) }) };
+  return {
+    ...(upgrade === undefined ? {} : { upgrade: expectBoolean(upgrade, 'upgrade') }),
+    ...(sha256 === undefined ? {} : { sha256: expectString(sha256, 'the sha256 digest', 128) }),
+    ...(leaveWaiting === undefined ? {} : { leaveWaiting: expectBoolean(leaveWaiting, 'leaveWaiting') }),
+  };
 }
 
 function expectKeys(value: unknown): string[] {
@@ -129,7 +136,12 @@ const shownRecord = (r: AuditRecord): AuditRecord => ({ ...displayFields(r), ent
  * already been checked by the carrier (frame for Electron, token and origin for the web host).
  */
 export function createRouter(core: RouterCore) {
-  const { plugins, settings, installer, logger, grants, audit, panelAsker, workflows, frameCalls, dialogs, grantFile } = core;
+  const { plugins, settings, installer, logger, grants, audit, panelAsker, workflows, frameCalls, dialogs, grantFile, recordChange } = core;
+  /** A permission of an installed plugin in a change record's words: its key, tier and what it lets the plugin do. */
+  const permissionText = (pluginId: string, key: string) => {
+    const state = plugins.get(pluginId)?.permissions.find((p) => p.key === key);
+    return state ? `${key} (${state.tier}: ${state.description})` : key;
+  };
   // Each handler also learns who asked (a panel, the command line), for what it records.
   const handlers: { [K in ChannelName]: (this: { sender: string }, ...args: unknown[]) => Promise<Channels[K]['result']> } = {
     'hf:host:ping': async (value) => value ?? null,
@@ -154,22 +166,79 @@ export function createRouter(core: RouterCore) {
     },
     'hf:plugins:manifest': async (pluginId) => plugins.catalogue.manifestOf(expectString(pluginId, 'the plugin id')) ?? null,
     'hf:plugins:restart': async (pluginId) => plugins.restart(expectString(pluginId, 'the plugin id')),
-    'hf:plugins:set-local-network': async (pluginId, on) => {
+    'hf:plugins:set-local-network': async function (pluginId, on) {
       const id = expectString(pluginId, 'the plugin id');
       expectBoolean(on, 'the local network setting');
       if (!plugins.catalogue.entry(id)) throw new IpcRefusal(`no plugin ${id} is installed`);
-      grants.setLocalNetwork(id, on as boolean);
+      grants.setLocalNetwork(id, on as boolean, this.sender);
       return plugins.changed(id);
     },
     'hf:install:preview': async (source, options) => installer.preview(expectString(source, 'the package path', 4096), expectInstallOptions(options)),
-    'hf:install:confirm': async (source, keys, options) => installer.install(expectString(source, 'the package path', 4096), expectKeys(keys), expectInstallOptions(options)),
+    'hf:install:confirm': async function (source, keys, options) {
+      const path = expectString(source, 'the package path', 4096);
+      const approving = expectKeys(keys);
+      const before = new Map(plugins.list().map((p) => [p.id, p.version]));
+      const installed = await installer.install(path, approving, expectInstallOptions(options));
+      const from = before.get(installed.id);
+      const subject = `plugin://${installed.id}`;
+      recordChange({
+        change: from === undefined ? 'install' : 'upgrade',
+        pluginId: installed.id,
+        subject,
+        what: `${from === undefined ? 'installed' : `upgraded from ${from} to`} ${installed.version} from ${path}`,
+        decision: 'allow',
+        by: this.sender,
+      });
+      for (const key of approving) {
+        if (installed.permissions.some((p) => p.key === key && p.status === 'granted')) {
+          recordChange({ change: 'approval-given', pluginId: installed.id, subject: `permission:${key}`, what: `approved ${permissionText(installed.id, key)} at ${from === undefined ? 'install' : 'upgrade'}`, decision: 'allow', by: this.sender });
+        }
+      }
+      return installed;
+    },
     'hf:plugins:set-enabled': async (pluginId, enabled) => plugins.setEnabled(expectString(pluginId, 'the plugin id'), expectBoolean(enabled, 'enabled')),
-    'hf:plugins:approve': async (pluginId, keys) => plugins.approve(expectString(pluginId, 'the plugin id'), expectKeys(keys)),
-    'hf:plugins:set-restricted': async (pluginId, key, on) => plugins.setRestricted(expectString(pluginId, 'the plugin id'), expectString(key, 'the permission key'), expectBoolean(on, 'on')),
-    'hf:plugins:uninstall': async (pluginId, deleteData) => {
+    'hf:plugins:approve': async function (pluginId, keys) {
       const id = expectString(pluginId, 'the plugin id');
-      await installer.uninstall(id, { deleteData: expectBoolean(deleteData, 'deleteData') });
+      const pending = new Set(plugins.get(id)?.needsApproval.map((p) => p.key) ?? []);
+      const summary = await plugins.approve(id, expectKeys(keys));
+      for (const key of (keys as string[]).filter((k) => pending.has(k))) {
+        recordChange({ change: 'approval-given', pluginId: id, subject: `permission:${key}`, what: `approved ${permissionText(id, key)}`, decision: 'allow', by: this.sender });
+      }
+      return summary;
+    },
+    'hf:plugins:revoke-approval': async function (pluginId, key) {
+      const id = expectString(pluginId, 'the plugin id');
+      const k = expectString(key, 'the permission key');
+      const summary = await plugins.revokeApproval(id, k);
+      recordChange({ change: 'approval-revoked', pluginId: id, subject: `permission:${k}`, what: `took back the approval of ${permissionText(id, k)}; the plugin waits for it again`, decision: 'deny', by: this.sender });
+      return summary;
+    },
+    'hf:plugins:set-restricted': async function (pluginId, key, on) {
+      const id = expectString(pluginId, 'the plugin id');
+      const k = expectString(key, 'the permission key');
+      const wasOn = plugins.get(id)?.permissions.some((p) => p.key === k && p.status === 'granted');
+      const summary = await plugins.setRestricted(id, k, expectBoolean(on, 'on'));
+      if (wasOn !== on) {
+        const what = `${on ? 'turned on' : 'turned off'} the Restricted permission ${permissionText(id, k)}`;
+        recordChange({ change: on ? 'restricted-on' : 'restricted-off', pluginId: id, subject: `permission:${k}`, what, decision: on ? 'allow' : 'deny', by: this.sender });
+      }
+      return summary;
+    },
+    'hf:plugins:check-again': async (pluginId) => {
+      const id = expectString(pluginId, 'the plugin id');
+      const summary = await plugins.checkAgain(id);
+      if (summary.id !== id) core.pluginRemoved(id);
+      return summary;
+    },
+    'hf:plugins:uninstall': async function (pluginId, deleteData) {
+      const id = expectString(pluginId, 'the plugin id');
+      const deleting = expectBoolean(deleteData, 'deleteData');
+      const was = plugins.get(id);
+      const held = grants.all(id).length;
+      await installer.uninstall(id, { deleteData: deleting });
       core.pluginRemoved(id);
+      const what = `uninstalled ${was?.version ? `${was.version} ` : ''}(its data folder ${deleting ? 'deleted' : 'kept'}); its approvals and ${held} grant${held === 1 ? '' : 's'} went with it`;
+      recordChange({ change: 'uninstall', pluginId: id, subject: `plugin://${id}`, what, decision: 'deny', by: this.sender });
       return true;
     },
     'hf:settings:get': async (pluginId) => settings.of(expectString(pluginId, 'the plugin id')),
@@ -194,7 +263,11 @@ export function createRouter(core: RouterCore) {
     },
     'hf:dialogs:list': async () => dialogs.pending(),
     'hf:dialogs:browse': async (path) => dialogs.browse(expectString(path, 'the folder', 4096)),
-    'hf:dialogs:answer': async (dialogId, path) => dialogs.answer(expectString(dialogId, 'the dialog id', 64), path === null ? null : expectString(path, 'the chosen path', 4096)),
+    'hf:dialogs:answer': async function (dialogId, path, lasts) {
+      if (lasts !== undefined && lasts !== null && lasts !== 'session' && lasts !== 'always') throw new IpcRefusal('a file dialog grant lasts "session" or "always"');
+      const chosen = path === null ? null : expectString(path, 'the chosen path', 4096);
+      return dialogs.answer(expectString(dialogId, 'the dialog id', 64), chosen, { lasts: (lasts as 'session' | 'always' | null | undefined) ?? 'always', by: this.sender });
+    },
     'hf:workflows:step-types': async () => workflows.stepTypes(),
     'hf:workflows:list': async () => workflows.list(),
     // A draft that does not fit its step types is the user's mistake, not a hostile message: a plain error.
@@ -206,10 +279,15 @@ export function createRouter(core: RouterCore) {
       return workflows.run(found.id, this.sender);
     },
     'hf:prompts:list': async () => panelAsker.pending(),
-    'hf:prompts:answer': async (promptId, answer) => {
+    'hf:prompts:answer': async function (promptId, answer) {
       const id = expectString(promptId, 'the prompt id', 64);
       if (!PROMPT_ANSWERS.includes(answer as PromptAnswer)) throw new IpcRefusal(`the answer must be one of ${PROMPT_ANSWERS.join(', ')}`);
-      return panelAsker.answer(id, answer as PromptAnswer);
+      return panelAsker.answer(id, answer as PromptAnswer, this.sender);
+    },
+    'hf:prompts:answer-plugin': async function (pluginId, answer) {
+      const id = expectString(pluginId, 'the plugin id');
+      if (!PROMPT_ANSWERS.includes(answer as PromptAnswer)) throw new IpcRefusal(`the answer must be one of ${PROMPT_ANSWERS.join(', ')}`);
+      return panelAsker.answerAll(id, answer as PromptAnswer, this.sender);
     },
     'hf:grants:list': async (pluginId) => grants.all(pluginId === undefined || pluginId === null ? undefined : expectString(pluginId, 'the plugin id')).map(displayFields),
     'hf:grants:add-file': async function (pluginId, path, write, lasts) {
@@ -220,13 +298,17 @@ export function createRouter(core: RouterCore) {
         throw new IpcRefusal((e as Error).message);
       }
     },
-    'hf:grants:revoke': async (grantId) => {
-      return grants.revoke(expectString(grantId, 'the grant id', 64)) ?? null;
+    'hf:grants:revoke': async function (grantId) {
+      return grants.revoke(expectString(grantId, 'the grant id', 64), this.sender) ?? null;
     },
-    'hf:grants:narrow': async (grantId, to) => {
+    'hf:grants:revoke-plugin': async function (pluginId) {
+      const id = expectString(pluginId, 'the plugin id');
+      return grants.all(id).filter((g) => grants.revoke(g.id, this.sender)).length;
+    },
+    'hf:grants:narrow': async function (grantId, to) {
       if (to !== 'day' && to !== 'read') throw new IpcRefusal('a grant narrows to "day" or "read"');
       try {
-        return grants.narrow(expectString(grantId, 'the grant id', 64), to) ?? null;
+        return grants.narrow(expectString(grantId, 'the grant id', 64), to, this.sender) ?? null;
       } catch (e) {
         throw new IpcRefusal((e as Error).message);
       }

@@ -33,6 +33,8 @@ export interface InstallPreview {
 export interface InstallOptions {
   upgrade?: boolean;
   sha256?: string;
+  /** Install even though some permissions stay unapproved: the plugin waits, off, until they are approved. */
+  leaveWaiting?: boolean;
 }
 
 /** Which pending Standard/Sensitive permissions the user approves: all of them, some keys, or none. */

@@ -76,7 +76,7 @@ export class Installer {
       const pending = pendingApproval(preview.permissions);
       const approved = approval === 'all' ? pending.map((p) => p.key) : approval === 'none' ? [] : approval;
       const missing = pending.filter((p) => !approved.includes(p.key));
-      if (missing.length > 0) {
+      if (missing.length > 0 && !opts.leaveWaiting) {
         throw new InstallError(`plugin ${manifest.id} ${manifest.version} needs your approval of: ${missing.map((p) => `${p.key} (${p.tier}: ${p.description})`).join('; ')}`, missing);
       }
       const previous = this.plugins.catalogue.record(manifest.id);

@@ -198,6 +198,37 @@ export class PluginLifecycle {
     return this.changed(pluginId);
   }
 
+  /**
+   * Takes back the approval of one Standard or Sensitive permission: the plugin stops and waits for
+   * that approval again (it cannot run with a manifest permission it was not given).
+   */
+  async revokeApproval(pluginId: string, key: string): Promise<PluginSummary> {
+    const authority = this.requireInstalled(pluginId);
+    const state = authority.states.find((p) => p.key === key);
+    const approved = this.catalogue.record(pluginId)?.approved ?? [];
+    if (!state || (state.tier !== 'Standard' && state.tier !== 'Sensitive') || !approved.includes(key)) {
+      throw new Error(`plugin ${pluginId} has no approved Standard or Sensitive permission ${key} (approved: ${approved.join(', ') || 'none'})`);
+    }
+    this.catalogue.updateRecord(pluginId, { approved: approved.filter((k) => k !== key) });
+    this.opts.logger.log('warn', HOST_TARGET, `plugin ${pluginId}: the user took back the approval of ${key}; it waits for that approval again`);
+    await this.hosts.get(pluginId)?.process?.stop();
+    return this.changed(pluginId);
+  }
+
+  /**
+   * Reads a plugin's folder again (its manifest fixed, its library rebuilt) and starts it if it may
+   * run now: what "Check again" does for a plugin that could not start. Returns it as read now.
+   */
+  async checkAgain(pluginId: string): Promise<PluginSummary> {
+    const dir = this.catalogue.dirOf(pluginId);
+    if (!dir) throw new Error(`no plugin ${pluginId} is installed`);
+    const source = this.catalogue.record(pluginId)?.installSource;
+    await this.forget(pluginId);
+    const id = this.load(dir, dir.split('/').pop() ?? pluginId, source);
+    await this.startIfReady(id);
+    return this.changed(id);
+  }
+
   /** Turns a Restricted permission on or off by hand; the plugin host restarts to pick it up. */
   async setRestricted(pluginId: string, key: string, on: boolean): Promise<PluginSummary> {
     const authority = this.requireInstalled(pluginId);

@@ -72,3 +72,16 @@ export const classifyAddress: (address: string) => AddressKind = memoize((addres
 export function isLoopbackName(host: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost');
 }
+
+/**
+ * Where a host is, as far as its name or address tells before any lookup: this computer (loopback
+ * names and addresses, and this machine's own), the local network (private ranges, `.local`
+ * names), or unknown (undefined) until DNS answers.
+ */
+export function localityOf(host: string, own: ReadonlySet<string>): 'this computer' | 'the local network' | undefined {
+  if (isLoopbackName(host)) return 'this computer';
+  if (!isIpAddress(host.replace(/^\[|\]$/g, ''))) return host.endsWith('.local') ? 'the local network' : undefined;
+  const kind = classifyAddress(host);
+  if (kind === 'loopback' || own.has(host.replace(/^\[|\]$/g, ''))) return 'this computer';
+  return LOCAL_KINDS.has(kind) ? 'the local network' : undefined;
+}

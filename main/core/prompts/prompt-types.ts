@@ -1,9 +1,15 @@
 /** Permission prompts and their answers, as main and the panels see them. Pure: no Node, so panels share it. */
 
-/** The user's answer: this request only, until the app quits, for 24 hours, always, or no. */
-export type PromptAnswer = 'allow-once' | 'allow-session' | 'allow-day' | 'allow-always' | 'deny';
+/** The user's answer: this request only, until the app quits, for 24 hours, always, no, or never (until revoked). */
+export type PromptAnswer = 'allow-once' | 'allow-session' | 'allow-day' | 'allow-always' | 'deny' | 'deny-always';
 
-export const PROMPT_ANSWERS: readonly PromptAnswer[] = ['allow-once', 'allow-session', 'allow-day', 'allow-always', 'deny'];
+export const PROMPT_ANSWERS: readonly PromptAnswer[] = ['allow-once', 'allow-session', 'allow-day', 'allow-always', 'deny', 'deny-always'];
+
+/** An answer with who gave it (`panel`, `command line`), as the app's asker gives it. */
+export interface AnsweredPrompt {
+  answer: PromptAnswer;
+  by: string;
+}
 
 interface PromptBase {
   id: string;
@@ -25,7 +31,7 @@ export interface PromptContext {
   pluginVersion: string;
   pluginAuthor: string;
   runningCommands: string[];
-  /** For a network prompt: no request of this plugin to this scheme, host and port was recorded before. */
+  /** For a network prompt: the plugin was never asked about this scheme, host and port, nor given or refused a standing answer for it. */
   firstToHost: boolean;
 }
 
@@ -42,6 +48,8 @@ export interface NetworkPrompt extends PromptBase {
   unencrypted: boolean;
   /** Set by main: whether this is the plugin's first request to this origin, or it asked before. */
   firstToHost?: boolean;
+  /** Where the host is, when its name or address says so before any lookup: this computer, or the local network. */
+  locality?: 'this computer' | 'the local network';
 }
 
 /** Before a plugin's first use of a folder outside its own (`filesystem_read`/`filesystem_write`). */
@@ -65,6 +73,12 @@ export type PromptDetails = Details<PermissionPrompt>;
  * Shows a prompt and resolves with the user's answer. The UI, the web host and tests plug one in.
  * `signal` aborts when the prompt expires, so the asker can take it off the screen.
  */
-export type Asker = (prompt: PermissionPrompt, signal?: AbortSignal) => Promise<PromptAnswer>;
+export type Asker = (prompt: PermissionPrompt, signal?: AbortSignal) => Promise<PromptAnswer | AnsweredPrompt>;
 
 export type PromptOutcome = PromptAnswer | 'timeout' | 'unavailable';
+
+/** How a prompt ended, and who answered it (`prompt` when the asker does not say: a scripted one). */
+export interface PromptResult {
+  outcome: PromptOutcome;
+  by: string;
+}

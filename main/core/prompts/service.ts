@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { displayFields } from '../display-text';
-import type { Asker, PermissionPrompt, PromptContext, PromptDetails, PromptOutcome } from './prompt-types';
+import type { Asker, PermissionPrompt, PromptContext, PromptDetails, PromptOutcome, PromptResult } from './prompt-types';
 
 export const DEFAULT_PROMPT_TIMEOUT_MS = 60_000;
 
@@ -9,7 +9,7 @@ export const DEFAULT_PROMPT_TIMEOUT_MS = 60_000;
  * plugin and host while a prompt is open share it.
  */
 export class PromptService {
-  private readonly open = new Map<string, { prompt: PermissionPrompt; outcome: Promise<PromptOutcome> }>();
+  private readonly open = new Map<string, { prompt: PermissionPrompt; outcome: Promise<PromptResult> }>();
   private readonly asking = new Map<string, number>();
   private readonly watchers: Array<(pluginId: string, asking: boolean) => void> = [];
 
@@ -28,6 +28,7 @@ export class PromptService {
   /** Why a request the prompt did not allow was refused, in words the plugin and the audit show. */
   whyRefused(outcome: Exclude<PromptOutcome, 'allow-once' | 'allow-session' | 'allow-day' | 'allow-always'>): string {
     if (outcome === 'deny') return 'the user denied it';
+    if (outcome === 'deny-always') return 'the user denied it always';
     if (outcome === 'timeout') return `nobody answered the permission prompt within ${Number((this.timeout / 1000).toFixed(1))} s`;
     return 'no one is there to answer a permission prompt';
   }
@@ -49,12 +50,17 @@ export class PromptService {
   }
 
   ask(details: PromptDetails): Promise<PromptOutcome> {
+    return this.askWho(details).then((r) => r.outcome);
+  }
+
+  /** Asks, and says who answered (what a grant the answer leaves records as its maker). */
+  askWho(details: PromptDetails): Promise<PromptResult> {
     const scope = details.kind === 'network' ? `${details.host}:${details.port}` : `${details.access}:${details.folder}`;
     const key = `${details.pluginId}\n${details.kind}\n${scope}`;
     const shared = this.open.get(key);
     if (shared) return shared.outcome;
     const asker = this.asker;
-    if (!asker) return Promise.resolve('unavailable');
+    if (!asker) return Promise.resolve({ outcome: 'unavailable', by: 'host' });
     const now = Date.now();
     // What the user reads is what a plugin controls: no character may hide or reorder any of it.
     const known = this.context?.(details);
@@ -62,13 +68,16 @@ export class PromptService {
     const prompt = { ...displayFields({ ...details, ...about }), id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeout).toISOString() } as PermissionPrompt;
     let timer: NodeJS.Timeout | undefined;
     const expired = new AbortController();
-    const timeout = new Promise<PromptOutcome>((resolve) => {
+    const timeout = new Promise<PromptResult>((resolve) => {
       timer = setTimeout(() => {
         expired.abort();
-        resolve('timeout');
+        resolve({ outcome: 'timeout', by: 'host' });
       }, this.timeout);
     });
-    const answered = asker(prompt, expired.signal).catch((): PromptOutcome => 'deny');
+    const answered = asker(prompt, expired.signal).then(
+      (a): PromptResult => (typeof a === 'string' ? { outcome: a, by: 'prompt' } : { outcome: a.answer, by: a.by }),
+      (): PromptResult => ({ outcome: 'deny', by: 'host' }),
+    );
     const outcome = Promise.race([answered, timeout]).finally(() => {
       clearTimeout(timer);
       this.open.delete(key);
