@@ -3,6 +3,7 @@ import { frameLabel } from '../frontends/frame-server';
 import { frontendOf } from '../frontends/placements';
 import type { PluginAuthority } from './authority';
 import type { CatalogueEntry } from './catalogue';
+import { pluginDataDir } from '../paths';
 import { differences } from './differences';
 import type { PluginProcess } from './plugin-process';
 import type { PluginRecord } from './registry';
@@ -39,6 +40,12 @@ export function summarize(
     toolchainNeeded: process?.toolchainNeeded ?? null,
     differences: manifest && process?.metadata ? differences(manifest, process.metadata, process.commands).map(displayText) : [],
     localNetwork: authority?.localNetwork ?? false,
+    view: {
+      own: entry.dir,
+      data: pluginDataDir(entry.dir),
+      reads: (authority?.grants.files ?? []).filter((g) => g.permission === 'filesystem_read').map((g) => g.folder),
+      writes: (authority?.grants.files ?? []).filter((g) => g.permission === 'filesystem_write').map((g) => g.folder),
+    },
     installSource: record?.installSource ?? null,
     installDate: record?.installDate ?? null,
     updateDate: record?.updateDate ?? null,

@@ -50,9 +50,11 @@ export class SandboxGate {
   judge(proof: SandboxProof, expect: { view: boolean } = { view: false }): SandboxStatus {
     const checkedAt = (this.opts.now?.() ?? new Date()).toISOString();
     const verdict = judgeProof(proof, this.opts.mainNamespaces, { view: expect.view && this.lockDown });
-    if (verdict.sandboxed) return { state: 'sandboxed', summary: verdict.summary, proof, checkedAt };
+    // Main's own namespaces go with the proof, so a reviewer sees each of the plugin's differs.
+    const mainNamespaces = this.opts.mainNamespaces;
+    if (verdict.sandboxed) return { state: 'sandboxed', summary: verdict.summary, proof, checkedAt, mainNamespaces };
     const why = [...(this.opts.bubblewrap.ok ? [] : [this.opts.bubblewrap.reason]), ...verdict.failures].join('; ');
-    if (this.opts.allowUnconfined) return { state: 'unconfined', reason: why, proof, checkedAt };
-    return { state: 'refused', reason: `${why}; ${ALLOW_UNCONFINED_HINT}`, proof, checkedAt };
+    if (this.opts.allowUnconfined) return { state: 'unconfined', reason: why, proof, checkedAt, mainNamespaces };
+    return { state: 'refused', reason: `${why}; ${ALLOW_UNCONFINED_HINT}`, proof, checkedAt, mainNamespaces };
   }
 }

@@ -59,10 +59,10 @@ export function judgeProof(proof: SandboxProof, main: NamespaceIds, expect: { vi
 /** Where a plugin stands on confinement, as panels and `haloforge list --json` show it. */
 export type SandboxStatus =
   /** Its plugin host proved its confinement from inside (see `judgeProof`). */
-  | { state: 'sandboxed'; summary: string; proof: SandboxProof; checkedAt: string }
+  | { state: 'sandboxed'; summary: string; proof: SandboxProof; checkedAt: string; mainNamespaces: NamespaceIds }
   /** It runs without that proof because the user allowed unconfined plugins: shown in red. */
-  | { state: 'unconfined'; reason: string; proof: SandboxProof | null; checkedAt: string }
+  | { state: 'unconfined'; reason: string; proof: SandboxProof | null; checkedAt: string; mainNamespaces: NamespaceIds }
   /** Its plugin host could not prove its confinement, so the plugin stays off. */
-  | { state: 'refused'; reason: string; proof: SandboxProof | null; checkedAt: string }
+  | { state: 'refused'; reason: string; proof: SandboxProof | null; checkedAt: string; mainNamespaces: NamespaceIds }
   /** No plugin host has run yet. */
   | { state: 'not-started' };
