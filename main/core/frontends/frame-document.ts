@@ -16,6 +16,8 @@ export const WEB_PANEL_HOST = 'app.localhost';
 
 /** Where frame files live inside a frame's origin: the runtime, and the plugin's own frontend files. */
 export const FRAME_RUNTIME_PATH = '/__hf/frame-runtime.js';
+/** The host's utility classes and theme tokens for this plugin's bundle (see ./utilities). */
+export const FRAME_UTILITIES_PATH = '/__hf/utilities.css';
 export const PLUGIN_FILES_PREFIX = '/plugin/';
 
 /** The views a frame shows: the plugin's panel (module or tab), or one of its slots. */
@@ -54,8 +56,9 @@ export function pluginFileUrl(relativePath: string): string {
 }
 
 /**
- * The frame's HTML: the runtime first (it defines the globals a bundle reads and learns which plugin
- * and view it serves from the data attributes), then the plugin's styles and bundle.
+ * The frame's HTML: the host's utility stylesheet and the plugin's styles, the runtime (it defines
+ * the globals a bundle reads and learns which plugin and view it serves from the data attributes),
+ * then the plugin's bundle.
  */
 export function frameDocument(opts: { pluginId: string; view: FrameView; panelOrigin: string; entry: string; styles: string | null }): string {
   const view = opts.view.kind === 'panel' ? 'panel' : `slot:${opts.view.slot}`;
@@ -65,6 +68,8 @@ export function frameDocument(opts: { pluginId: string; view: FrameView; panelOr
     '<head>',
     '<meta charset="utf-8">',
     `<title>${escapeAttr(opts.pluginId)}</title>`,
+    // The host's utilities first: a plugin's own styles restyle them, as HaloForge's do.
+    `<link rel="stylesheet" href="${FRAME_UTILITIES_PATH}">`,
     opts.styles ? `<link rel="stylesheet" href="${escapeAttr(pluginFileUrl(opts.styles))}">` : '',
     `<script src="${FRAME_RUNTIME_PATH}" data-plugin-id="${escapeAttr(opts.pluginId)}" data-view="${escapeAttr(view)}" data-panel-origin="${escapeAttr(opts.panelOrigin)}"></script>`,
     `<script src="${escapeAttr(pluginFileUrl(opts.entry))}" defer></script>`,

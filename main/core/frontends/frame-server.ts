@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import { contentType } from '../content-types';
 import { isWithin, realPath } from '../files/real-path';
-import { FRAME_RUNTIME_PATH, PLUGIN_FILES_PREFIX, frameCsp, frameDocument, parseView } from './frame-document';
+import { FRAME_RUNTIME_PATH, FRAME_UTILITIES_PATH, PLUGIN_FILES_PREFIX, frameCsp, frameDocument, parseView } from './frame-document';
+import { utilityStylesheet } from './utilities';
 import type { FrontendInfo } from './placements';
 
 /** The origin label of a plugin's frames: a digest, so no plugin id can shape a host name. */
@@ -52,6 +53,20 @@ export function createFrameServer(opts: FrameServerOptions) {
   };
   const notFound = (why: string): FrameResponse => ({ status: 404, headers: { ...common, 'content-type': 'text/plain; charset=utf-8' }, body: `${why}\n` });
 
+  // Each plugin's utility stylesheet is made from its bundle once, and again when the bundle changes.
+  const utilities = new Map<string, { stamp: string; css: string }>();
+  async function utilitiesOf(plugin: FramedPlugin): Promise<string> {
+    const files = [plugin.frontend.entry, plugin.frontend.styles].filter((p): p is string => p !== null).map((p) => join(plugin.dir, p));
+    const stamps = await Promise.all(files.map((f) => stat(f).then((s) => `${f}:${s.size}:${s.mtimeMs}`, () => `${f}:missing`)));
+    const stamp = stamps.join('|');
+    const known = utilities.get(plugin.pluginId);
+    if (known?.stamp === stamp) return known.css;
+    const sources = await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')));
+    const css = utilityStylesheet(sources);
+    utilities.set(plugin.pluginId, { stamp, css });
+    return css;
+  }
+
   async function file(plugin: FramedPlugin, urlPath: string): Promise<FrameResponse> {
     let rel: string;
     try {
@@ -98,6 +113,9 @@ export function createFrameServer(opts: FrameServerOptions) {
       } catch {
         return notFound('the frame runtime is not built: run npm run build');
       }
+    }
+    if (url.pathname === FRAME_UTILITIES_PATH) {
+      return { status: 200, headers: { ...common, 'content-type': 'text/css; charset=utf-8', 'cross-origin-resource-policy': 'same-origin' }, body: await utilitiesOf(plugin) };
     }
     if (url.pathname.startsWith(PLUGIN_FILES_PREFIX)) return file(plugin, url.pathname);
     return notFound('not found');

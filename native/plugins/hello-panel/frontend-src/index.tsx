@@ -18,7 +18,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 function Outcome({ label, text, failed }: { label: string; text: string | null; failed: boolean }) {
   if (text === null) return null;
   return (
-    <p className={failed ? 'outcome failed' : 'outcome'} role={failed ? 'alert' : 'status'} aria-label={label}>
+    <p className={`rounded-lg border px-3 py-2 text-sm ${failed ? 'border-red-300 bg-red-50 text-red-700 dark:border-red-800 dark:bg-red-950 dark:text-red-200' : 'border-border bg-background text-foreground'}`} role={failed ? 'alert' : 'status'} aria-label={label}>
       {text}
     </p>
   );
@@ -79,44 +79,47 @@ function Panel() {
   }
 
   return (
-    <main className="hello-panel">
-      <h1>Hello Panel</h1>
-      <p className="muted">A plugin frontend in a frame of its own. Theme colours come from the host: background {theme.colors['--color-background'] || 'not set yet'}.</p>
-      <section aria-label="Greet">
-        <label htmlFor="name">Your name</label>
-        <div className="row">
-          <input id="name" value={name} onChange={(e) => setName(e.target.value)} />
-          <button type="button" onClick={greet}>
+    <main className="hello-panel flex h-full flex-col gap-4 overflow-auto bg-background p-5 text-foreground">
+      <header className="flex items-center justify-between border-b border-border pb-3">
+        <h1 className="text-lg font-semibold">Hello Panel</h1>
+        <span className="rounded-full bg-primary/10 px-2 py-0.5 text-xs font-medium text-primary">sample plugin</span>
+      </header>
+      <p className="text-sm text-foreground-secondary">A plugin frontend in a frame of its own. Theme colours come from the host: background {theme.colors['--color-background'] || 'not set yet'}.</p>
+      <section className="grid gap-2 rounded-xl border border-border bg-surface p-4 shadow-sm" aria-label="Greet">
+        <label className="text-sm font-medium" htmlFor="name">Your name</label>
+        <div className="flex gap-2">
+          <input className="min-w-0 flex-1 rounded-lg border border-border bg-background px-3 py-1.5 text-sm text-foreground placeholder:text-foreground-secondary/60 focus:border-primary" id="name" value={name} onChange={(e) => setName(e.target.value)} />
+          <button className="rounded-lg bg-primary px-3 py-1.5 text-sm font-medium text-white transition-colors hover:bg-primary/90" type="button" onClick={greet}>
             Greet
           </button>
         </div>
         <Outcome label="Greeting" text={greeting?.text ?? null} failed={greeting?.failed ?? false} />
-        <p className="muted" aria-label="Events heard">
+        <p className="text-xs text-foreground-secondary" aria-label="Events heard">
           greeted events heard: {heard}
         </p>
       </section>
-      <section aria-label="A folder you choose">
-        <div className="row">
-          <button type="button" onClick={chooseFolder}>
+      <section className="grid gap-2 rounded-xl border border-border bg-surface p-4 shadow-sm" aria-label="A folder you choose">
+        <div className="flex gap-2">
+          <button className="rounded-lg bg-primary px-3 py-1.5 text-sm font-medium text-white transition-colors hover:bg-primary/90" type="button" onClick={chooseFolder}>
             Choose a folder…
           </button>
         </div>
         <Outcome label="Folder" text={folder?.text ?? null} failed={folder?.failed ?? false} />
       </section>
-      <section aria-label="What a plugin frame cannot do">
-        <h2>What this frame cannot do</h2>
-        <label htmlFor="target">Call a command of another plugin</label>
-        <div className="row">
-          <input id="target" value={target} onChange={(e) => setTarget(e.target.value)} />
-          <button type="button" onClick={callOther}>
+      <section className="grid gap-2 rounded-xl border border-border bg-surface p-4 shadow-sm" aria-label="What a plugin frame cannot do">
+        <h2 className="text-sm font-semibold uppercase tracking-wide text-foreground-secondary">What this frame cannot do</h2>
+        <label className="text-sm font-medium" htmlFor="target">Call a command of another plugin</label>
+        <div className="flex gap-2">
+          <input className="min-w-0 flex-1 rounded-lg border border-border bg-background px-3 py-1.5 text-sm text-foreground placeholder:text-foreground-secondary/60 focus:border-primary" id="target" value={target} onChange={(e) => setTarget(e.target.value)} />
+          <button className="rounded-lg bg-primary px-3 py-1.5 text-sm font-medium text-white transition-colors hover:bg-primary/90" type="button" onClick={callOther}>
             Call list_notes
           </button>
         </div>
         <Outcome label="Cross-plugin call" text={cross?.text ?? null} failed={cross?.failed ?? false} />
-        <label htmlFor="url">Fetch a URL</label>
-        <div className="row">
-          <input id="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:8080/" />
-          <button type="button" onClick={tryFetch}>
+        <label className="text-sm font-medium" htmlFor="url">Fetch a URL</label>
+        <div className="flex gap-2">
+          <input className="min-w-0 flex-1 rounded-lg border border-border bg-background px-3 py-1.5 text-sm text-foreground placeholder:text-foreground-secondary/60 focus:border-primary" id="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:8080/" />
+          <button className="rounded-lg bg-primary px-3 py-1.5 text-sm font-medium text-white transition-colors hover:bg-primary/90" type="button" onClick={tryFetch}>
             Fetch
           </button>
         </div>
@@ -136,8 +139,8 @@ function ToolbarButton() {
     }
   }
   return (
-    <div className="hello-panel toolbar">
-      <button type="button" onClick={greet}>
+    <div className="hello-panel flex h-full items-center gap-2 px-2">
+      <button className="rounded-lg bg-primary px-3 py-1.5 text-sm font-medium text-white transition-colors hover:bg-primary/90" type="button" onClick={greet}>
         Say hello
       </button>
       {count !== null && <span aria-label="Toolbar greetings">{count}</span>}
