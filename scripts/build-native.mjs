@@ -1,4 +1,6 @@
-// Builds native/ in release mode; cargo makes later runs incremental.
+// Builds native/ in release mode; cargo makes later runs incremental. `npm start` builds what the app
+// runs; `--with-tests` (npm test, the benchmarks) adds the crates only tests load: the misbehaving
+// and wrong-ABI plugins, the plugins pinned to older API crates, and the p4 stub.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -8,22 +10,34 @@ if (!cargoAvailable()) {
   console.error(`haloforge: ${CARGO_MISSING}`);
   process.exit(1);
 }
-/** Builds one workspace into native/target (shared, so the dependencies they have in common build once). */
-function build(manifest) {
-  const r = spawnSync('cargo', ['build', '--release', '--locked', '--manifest-path', manifest], { stdio: 'inherit', env: { ...nativeEnv(), CARGO_TARGET_DIR: join(nativeDir, 'target') } });
+const withTests = process.argv.includes('--with-tests');
+/** Crates of the native/ workspace that only tests load. */
+const TEST_ONLY = ['hf-misbehave', 'hf-wrong-abi'];
+
+/** Builds one workspace (or some of its packages) into native/target, shared so common dependencies build once. */
+function build(manifest, packages = []) {
+  const args = ['build', '--release', '--locked', '--manifest-path', manifest, ...packages.flatMap((p) => ['-p', p])];
+  const r = spawnSync('cargo', args, { stdio: 'inherit', env: { ...nativeEnv(), CARGO_TARGET_DIR: join(nativeDir, 'target') } });
   if (r.status !== 0) {
     console.error(`haloforge: building ${manifest} with cargo failed (see above).`);
     process.exit(r.status ?? 1);
   }
 }
-build(nativeManifest);
+build(nativeManifest, withTests ? [] : workspacePackages().filter((p) => !TEST_ONLY.includes(p)));
 // The program shim and gate run where Landlock lets nothing else execute, not even the dynamic
 // loader: linked statically, built apart (their own flags), copied beside the rest.
-buildStatic(['hf-shim', 'hf-gate', 'hf-p4-stub']);
+buildStatic(withTests ? ['hf-shim', 'hf-gate', 'hf-p4-stub'] : ['hf-shim', 'hf-gate']);
+
+/** The package names of native/'s workspace members, from their Cargo.toml. */
+function workspacePackages() {
+  const members = readFileSync(nativeManifest, 'utf8').match(/^members = \[(.*)\]$/m)?.[1] ?? '';
+  return [...members.matchAll(/"([^"]+)"/g)].map(([, dir]) => readFileSync(join(nativeDir, dir, 'Cargo.toml'), 'utf8').match(/^name = "([^"]+)"/m)?.[1]).filter(Boolean);
+}
+
 function buildStatic(binaries) {
   const target = rustHost();
   const env = staticEnv();
-  const r = spawnSync('cargo', ['build', '--release', '--locked', '--manifest-path', programsManifest, '--target', target], { stdio: 'inherit', env });
+  const r = spawnSync('cargo', ['build', '--release', '--locked', '--manifest-path', programsManifest, '--target', target, ...binaries.flatMap((b) => ['--bin', b])], { stdio: 'inherit', env });
   if (r.status !== 0) {
     console.error(`haloforge: building ${programsManifest} with cargo failed (see above).`);
     process.exit(r.status ?? 1);
@@ -31,7 +45,7 @@ function buildStatic(binaries) {
   for (const name of binaries) copyFileSync(join(env.CARGO_TARGET_DIR, target, 'release', name), join(nativeRelease, name));
 }
 // The test plugin pinned to older API crates, as HaloForge's released plugins are.
-for (const version of ['0.2.13', '0.2.17']) build(join(nativeDir, 'compat', `api-${version}`, 'Cargo.toml'));
+if (withTests) for (const version of ['0.2.13', '0.2.17']) build(join(nativeDir, 'compat', `api-${version}`, 'Cargo.toml'));
 
 // Where the bridge's shared Rust std lives: plugin host sandboxes see this folder (read-only) and
 // nothing else of the toolchain (main/core/sandbox/host-view.ts).
@@ -45,7 +59,8 @@ for (const name of readdirSync(samplesDir)) {
   if (!existsSync(manifestPath)) continue;
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   const lib = manifest.entry?.native?.linux_x64;
-  if (!lib) continue;
+  // A test-only plugin not built by this run has nothing to copy.
+  if (!lib || !existsSync(join(nativeRelease, basename(lib)))) continue;
   const into = join(root, 'out', 'samples', name);
   mkdirSync(join(into, dirname(lib)), { recursive: true });
   copyFileSync(manifestPath, join(into, 'manifest.json'));

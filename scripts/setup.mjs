@@ -11,9 +11,13 @@ import { root } from './native-env.mjs';
 
 const args = new Set(process.argv.slice(2));
 const withChromium = args.has('--with-chromium');
+/** npm test and the benchmarks: also the crates only tests load (see build-native.mjs). */
+const withTests = args.has('--with-tests');
 const quiet = args.has('--quiet');
+const began = Date.now();
+/** Each phase says when it starts, counted from the start of set-up: a first run takes minutes. */
 const say = (msg) => {
-  if (!quiet) console.log(`setup: ${msg}`);
+  if (!quiet) console.log(`setup [${Math.round((Date.now() - began) / 1000)} s]: ${msg}`);
 };
 const stampFile = join(root, 'node_modules', '.haloforge-setup.json');
 
@@ -97,8 +101,8 @@ function systemPackages() {
 
 // 4. native/ with cargo (incremental after the first run).
 function native() {
-  say('building native/ with cargo (release)');
-  if (!run(process.execPath, [join(root, 'scripts', 'build-native.mjs')])) process.exit(1);
+  say(`building native/ with cargo (release${withTests ? ', with the test-only crates' : ''}): the first time takes 3 to 15 minutes, later runs seconds`);
+  if (!run(process.execPath, [join(root, 'scripts', 'build-native.mjs'), ...(withTests ? ['--with-tests'] : [])])) process.exit(1);
 }
 
 // 5. What plugin frames load: the frame runtime and the samples' frontends (a second or two).
@@ -132,9 +136,11 @@ function typescript() {
   }
 }
 
+if (!existsSync(join(root, 'node_modules'))) say('first set-up of this checkout: npm dependencies, then native/ with cargo (a few minutes; up to about 15 on a busy 2-core machine)');
 dependencies();
 electronBinary();
 systemPackages();
 native();
 frontends();
 typescript();
+say('ready');
