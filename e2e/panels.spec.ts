@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { sampleFolder, tempHome } from '../test/helpers/fixtures';
 import { startTestServer, type TestServer } from '../test/helpers/servers';
-import { expect, samplePath, screenshotPath, test } from './fixtures';
+import { approveEachAndInstall, expect, samplePath, screenshotPath, test } from './fixtures';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -17,8 +17,10 @@ async function install(page: Page, sample: string, button: 'Install' | 'Approve 
   await page.getByRole('button', { name: 'Install…' }).click();
   await page.getByLabel('Plugin folder or .hfpkg file on this machine').fill(samplePath(sample));
   await page.getByRole('button', { name: 'Check' }).click();
-  await expect(page.getByRole('region', { name: 'Install a plugin' }).getByRole('list', { name: 'Permissions' }).or(page.getByText('No permissions.'))).toBeVisible();
-  await page.getByRole('button', { name: button, exact: true }).click();
+  if (button === 'Install') {
+    await expect(page.getByRole('region', { name: 'Install a plugin' }).getByRole('list', { name: 'Permissions' }).or(page.getByText('No permissions.'))).toBeVisible();
+    await page.getByRole('button', { name: 'Install', exact: true }).click();
+  } else await approveEachAndInstall(page);
 }
 
 async function invoke(page: Page, plugin: string, command: string, args: unknown): Promise<void> {
@@ -65,14 +67,14 @@ test('a network_http plugin asks on first use: deny, allow always, revoke', asyn
   await expect(prompt).toContainText('wants to make its first request to this host');
   await expect(prompt.getByRole('note', { name: 'Hidden values' })).toContainText('Shown as REDACTED: api_key');
   // Armed only after a delay, against click-jacking.
-  await expect(prompt.getByRole('button', { name: 'Deny' })).toBeDisabled();
+  await expect(prompt.getByRole('button', { name: /^Deny .+ this time$/ })).toBeDisabled();
   await expect(prompt.getByRole('button', { name: `Allow http://127.0.0.1:${server.port} this time` })).toBeDisabled();
   // Every way to allow names exactly what it covers.
   await expect(prompt.getByRole('button', { name: /^Allow http:\/\/127\.0\.0\.1:\d+ / })).toHaveCount(4);
   await page.screenshot({ path: screenshotPath('prompt-armed-after-delay'), fullPage: true });
-  await expect(prompt.getByRole('button', { name: 'Deny' })).toBeEnabled();
+  await expect(prompt.getByRole('button', { name: /^Deny .+ this time$/ })).toBeEnabled();
   await page.screenshot({ path: screenshotPath('prompt'), fullPage: true });
-  await prompt.getByRole('button', { name: 'Deny' }).click();
+  await prompt.getByRole('button', { name: /^Deny .+ this time$/ }).click();
   await expect(prompt).toBeHidden();
   await expect(console_(page)).toContainText('Permission denied:');
   await expect(console_(page)).toContainText('the user denied it');
@@ -173,9 +175,9 @@ test('the permission prompt ignores Escape and answers from the keyboard', async
   await expect(prompt).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(prompt).toBeVisible();
-  await expect(prompt.getByRole('button', { name: 'Deny' })).toBeEnabled();
+  await expect(prompt.getByRole('button', { name: /^Deny .+ this time$/ })).toBeEnabled();
   await page.keyboard.press('Tab');
-  await expect(prompt.getByRole('button', { name: 'Deny' })).toBeFocused();
+  await expect(prompt.getByRole('button', { name: /^Deny .+ this time$/ })).toBeFocused();
   await page.keyboard.press('Shift+Tab');
   await expect(prompt.getByRole('button', { name: /always$/ })).toBeFocused();
   for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+Tab');
@@ -192,7 +194,7 @@ test("a plugin reading the user's files asks once per folder, and the folder sho
   await page.getByRole('button', { name: 'Install…' }).click();
   await page.getByLabel('Plugin folder or .hfpkg file on this machine').fill(folder);
   await page.getByRole('button', { name: 'Check' }).click();
-  await page.getByRole('button', { name: 'Approve and install', exact: true }).click();
+  await approveEachAndInstall(page);
   await expect(page.getByRole('listitem', { name: 'Misbehave' }).getByText('active', { exact: true })).toBeVisible();
 
   // The user's documents, outside every data folder.

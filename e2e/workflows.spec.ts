@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, samplePath, screenshotPath, test } from './fixtures';
+import { approveEachAndInstall, expect, samplePath, screenshotPath, test } from './fixtures';
 
 const STEPS = 'dev.haloforge.sample.text-steps';
 
@@ -8,7 +8,7 @@ async function installTextSteps(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Install…' }).click();
   await page.getByLabel('Plugin folder or .hfpkg file on this machine').fill(samplePath('text-steps'));
   await page.getByRole('button', { name: 'Check' }).click();
-  await page.getByRole('button', { name: 'Approve and install', exact: true }).click();
+  await approveEachAndInstall(page);
   await expect(page.getByRole('listitem', { name: 'Text Steps' }).getByText('active', { exact: true })).toBeVisible();
 }
 

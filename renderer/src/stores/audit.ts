@@ -58,9 +58,21 @@ export const useAuditStore = defineStore('audit', () => {
 
   const at = (index: number): AuditRecord | undefined => pages.value.get(Math.floor(index / PAGE))?.[index % PAGE];
 
-  watch(filter, () => {
+  // Typing in a filter applies it after a short pause, not on every key: until then the panel says
+  // it is filtering, so the count it shows is always the count of the filter as typed.
+  const settling = ref(false);
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  async function apply(): Promise<void> {
+    clearTimeout(typing);
+    typing = undefined;
     pages.value = new Map();
-    void refresh();
+    await refresh();
+    settling.value = false;
+  }
+  watch(filter, () => {
+    settling.value = true;
+    clearTimeout(typing);
+    typing = setTimeout(() => void apply(), 250);
   });
   // A burst of new lines (a busy plugin) refreshes once.
   let pending: ReturnType<typeof setTimeout> | undefined;
@@ -69,7 +81,11 @@ export const useAuditStore = defineStore('audit', () => {
     pending = setTimeout(() => void refresh(), 250);
   });
 
-  const exportAs = (format: 'csv' | 'jsonl') => haloforge.exportAudit(clean(), format);
+  /** Exactly what the filter as typed holds (a pause still pending is applied first). */
+  async function exportAs(format: 'csv' | 'jsonl'): Promise<string> {
+    if (typing !== undefined) await apply();
+    return haloforge.exportAudit(clean(), format);
+  }
 
-  return { filter, total, pages, loading, error, ensure, refresh, at, exportAs };
+  return { filter, total, pages, loading, settling, error, ensure, refresh, at, exportAs };
 });

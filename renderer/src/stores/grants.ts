@@ -29,5 +29,10 @@ export const useGrantsStore = defineStore('grants', () => {
     if (narrowed) grants.value = grants.value.map((g) => (g.id === grantId ? narrowed : g));
   }
 
-  return { grants, byPlugin, refresh, revoke, narrow };
+  async function revokeAll(pluginId: string): Promise<void> {
+    await haloforge.revokeGrantsOf(pluginId);
+    grants.value = grants.value.filter((g) => g.pluginId !== pluginId);
+  }
+
+  return { grants, byPlugin, refresh, revoke, narrow, revokeAll };
 });

@@ -37,11 +37,18 @@ export const usePluginsStore = defineStore('plugins', () => {
   const approve = async (id: string, keys: string[]) => upsert(await haloforge.approve(id, keys));
   const setRestricted = async (id: string, key: string, on: boolean) => upsert(await haloforge.setRestricted(id, key, on));
   const restart = async (id: string) => upsert(await haloforge.restartPlugin(id));
+  const revokeApproval = async (id: string, key: string) => upsert(await haloforge.revokeApproval(id, key));
+  async function checkAgain(id: string): Promise<void> {
+    const read = await haloforge.checkAgain(id);
+    // Its manifest may now name it differently: the old card goes.
+    if (read.id !== id) plugins.value = plugins.value.filter((p) => p.id !== id);
+    upsert(read);
+  }
   const setLocalNetwork = async (id: string, on: boolean) => upsert(await haloforge.setLocalNetwork(id, on));
   async function uninstall(id: string, deleteData: boolean): Promise<void> {
     await haloforge.uninstall(id, deleteData);
     plugins.value = plugins.value.filter((p) => p.id !== id);
   }
 
-  return { plugins, active, loadError, loaded, refresh, preview, install, setEnabled, approve, setRestricted, restart, setLocalNetwork, uninstall };
+  return { plugins, active, loadError, loaded, refresh, preview, install, setEnabled, approve, setRestricted, restart, revokeApproval, checkAgain, setLocalNetwork, uninstall };
 });

@@ -21,5 +21,10 @@ export const usePromptsStore = defineStore('prompts', () => {
     queue.value = queue.value.filter((p) => p.id !== promptId);
   }
 
-  return { queue, current, refresh, answer };
+  async function answerAllOf(pluginId: string, a: PromptAnswer): Promise<void> {
+    await haloforge.answerPromptsOf(pluginId, a);
+    queue.value = queue.value.filter((p) => p.pluginId !== pluginId);
+  }
+
+  return { queue, current, refresh, answer, answerAllOf };
 });
