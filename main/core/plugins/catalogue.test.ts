@@ -53,11 +53,11 @@ describe('the plugin catalogue', () => {
   it('resolves it again when the user grants, revokes or toggles local network, wherever that happens', () => {
     const { pluginsDir, grants, catalogue: c } = catalogue();
     c.read(plugin(pluginsDir, 'fetcher', ID, [{ type: 'network_http' }]), 'fetcher', 'test');
-    const g = grants.add({ pluginId: ID, permission: 'network_http', scheme: 'https', host: 'api.example.com', port: 443, via: 'prompt: allow always' });
+    const g = grants.add({ pluginId: ID, permission: 'network_http', scheme: 'https', host: 'api.example.com', port: 443, via: 'prompt: allow always' }, 'panel');
     expect(c.authority(ID)?.grants.network.map((n) => n.id)).toEqual([g.id]);
-    grants.setLocalNetwork(ID, true);
+    grants.setLocalNetwork(ID, true, 'panel');
     expect(c.authority(ID)?.localNetwork).toBe(true);
-    grants.revoke(g.id);
+    grants.revoke(g.id, 'panel');
     expect(c.authority(ID)?.grants.network).toEqual([]);
   });
 
