@@ -1,7 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatRecord, logFileName } from '../main/core/log/logger';
 import { root } from '../test/helpers/fixtures';
 import { expect, screenshotPath, test } from './fixtures';
 
@@ -39,10 +41,24 @@ async function weakBorders(page: Page): Promise<string[]> {
 
 test.use({ samples: ['hello', 'notes', 'text-steps'] });
 
+/** A real day's log: thousands of lines from the host and plugins, more than the Logs panel shows at once. */
+function dayOfLog(home: string): void {
+  const now = Date.now();
+  const levels = ['info', 'warn', 'error', 'info', 'debug'] as const;
+  const sources = ['host', 'dev.haloforge.sample.notes', 'dev.example.my-plugin', 'panel'];
+  let text = '';
+  for (let i = 0; i < 3000; i++) {
+    const source = sources[i % sources.length] as string;
+    text += formatRecord(new Date(now - (3000 - i) * 20_000), levels[i % levels.length] as (typeof levels)[number], source, `request ${i} of the day: GET https://api.example.com/v1/items?page=${i} answered 200 in ${i % 97} ms`);
+  }
+  appendFileSync(join(home, 'logs', logFileName(new Date())), text);
+}
+
 for (const theme of ['light', 'dark'] as const) {
   for (const width of [1280, 800]) {
     test(`every panel passes axe's WCAG A/AA checks and shows 3:1 borders, ${theme}, ${width} px wide`, async ({ page, webHost }) => {
       spawnSync(process.execPath, [join(root, 'bin', 'haloforge.js'), 'approve', 'dev.haloforge.sample.notes', '--yes'], { env: { ...process.env, HALOFORGE_HOME: webHost.home } });
+      dayOfLog(webHost.home);
       await page.setViewportSize({ width, height: 900 });
       await page.emulateMedia({ colorScheme: theme });
       await page.addInitScript((t) => localStorage.setItem('hf:theme', t), theme);
@@ -52,6 +68,7 @@ for (const theme of ['light', 'dark'] as const) {
         if (width < 900) await page.getByRole('button', { name: 'Menu' }).click();
         await page.getByRole('navigation', { name: 'Panels' }).getByRole('button', { name: new RegExp(`^${panel}( |$)`) }).click();
         await expect(page.getByRole('heading', { level: 2 }).first()).toBeVisible();
+        if (panel === 'Logs') await expect(page.getByRole('log', { name: 'Log records' })).toContainText('request 2998 of the day');
         if (width < 900) await expect(page.getByRole('button', { name: 'Menu' })).toHaveAttribute('aria-expanded', 'false');
         const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
         expect(results.violations.map((v) => `${panel}: ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);

@@ -40,7 +40,7 @@ function pluginHostPids(home: string, pluginId: string): number[] {
 async function openPanel(page: Page, url: string, home: string) {
   haloforge(home, 'approve', PANEL, '--yes');
   await page.goto(url);
-  await page.getByRole('button', { name: 'Hello Panel' }).click();
+  await page.getByRole('navigation', { name: 'Panels' }).getByRole('button', { name: 'Hello Panel' }).click();
   return page.frameLocator('iframe[title="Hello Panel"]');
 }
 
@@ -103,7 +103,7 @@ test('its DevKit toolbar button works, and a crash of its plugin host shows in i
   await expect(toolbar.getByLabel('Toolbar greetings')).toHaveText('1');
   await page.screenshot({ path: screenshotPath('devkit-toolbar'), fullPage: true });
 
-  await page.getByRole('button', { name: 'Hello Panel' }).click();
+  await page.getByRole('navigation', { name: 'Panels' }).getByRole('button', { name: 'Hello Panel' }).click();
   const pids = pluginHostPids(webHost.home, PANEL);
   expect(pids.length).toBeGreaterThan(0);
   for (const pid of pids) process.kill(pid, 'SIGKILL');
@@ -131,7 +131,7 @@ test("the host's file dialog: the plugin learns only the folder the user chose, 
     await page.getByRole('button', { name: 'Grants' }).click();
     await expect(page.getByRole('region', { name: 'Grants of Hello Panel' })).toContainText(folder);
     // Cancelling tells the plugin nothing.
-    await page.getByRole('button', { name: 'Hello Panel' }).click();
+    await page.getByRole('navigation', { name: 'Panels' }).getByRole('button', { name: 'Hello Panel' }).click();
     await frame.getByRole('button', { name: 'Choose a folder…' }).click();
     await page.getByRole('dialog', { name: 'Choose a folder for Hello Panel' }).getByRole('button', { name: 'Cancel' }).click();
     await expect(frame.getByRole('status', { name: 'Folder' })).toHaveText('no folder chosen');
@@ -157,7 +157,7 @@ test.describe('a level 1 frontend', () => {
   test('shows as a tab in DevKit, and not in the sidebar', async ({ page, webHost }) => {
     haloforge(webHost.home, 'approve', PANEL, '--yes');
     await page.goto(webHost.url);
-    await expect(page.getByRole('button', { name: 'Hello Panel' })).toHaveCount(0);
+    await expect(page.getByRole('navigation', { name: 'Panels' }).getByRole('button', { name: 'Hello Panel' })).toHaveCount(0);
     await page.getByRole('button', { name: 'DevKit' }).click();
     await expect(page.getByRole('tab', { name: 'Hello' })).toHaveAttribute('aria-selected', 'true');
     const frame = page.frameLocator('iframe[title="Hello Panel: Hello"]');

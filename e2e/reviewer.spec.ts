@@ -107,6 +107,8 @@ test.describe('network activity as evidence', () => {
 
       await page.getByRole('button', { name: 'Network activity' }).click();
       const list = page.getByRole('table', { name: 'Audit log' });
+      // The approval, the local network toggle and the grant are records too; requests only here.
+      await page.getByLabel('Kind').selectOption({ label: 'Network' });
       await expect(page.getByRole('status').filter({ hasText: /^2 records$/ })).toBeVisible();
       const redirected = list.getByRole('row').filter({ hasText: '/redirect' });
       await expect(redirected).toContainText('asked: always');
@@ -131,6 +133,7 @@ test.describe('network activity as evidence', () => {
       await page.getByLabel('Host').press('Enter');
       await expect(page.getByText('Nothing recorded matches this filter.')).toBeVisible();
       await page.getByRole('button', { name: 'Clear filters' }).click();
+      await expect(page.getByRole('status').filter({ hasText: /^5 records$/ })).toBeVisible();
       await page.getByLabel('To', { exact: true }).fill('2001-01-01T00:00:00');
       await page.getByLabel('To', { exact: true }).press('Enter');
       await expect(page.getByRole('status').filter({ hasText: /^0 records$/ })).toBeVisible();

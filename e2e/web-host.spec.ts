@@ -9,7 +9,7 @@ test.describe('the web host', () => {
     await page.goto(webHost.url);
     const plugin = page.getByRole('listitem', { name: 'My Plugin' });
     await expect(plugin.getByText('active', { exact: true })).toBeVisible();
-    await expect(plugin.getByText('dev.example.my-plugin')).toBeVisible();
+    await expect(plugin.getByText('dev.example.my-plugin', { exact: true })).toBeVisible();
     await page.screenshot({ path: screenshotPath('web-host-plugins'), fullPage: true });
   });
 

@@ -3,6 +3,7 @@
  * headless, against `$HALOFORGE_HOME`.
  */
 import { DataFolderBusy } from '../core/control/data-lock';
+import { AUTHOR_USAGE, authorCommand } from './author';
 import { CONSENT_USAGE, consentCommand } from './consent';
 import { CommandFailed } from './core-client';
 import { INVOKE_USAGE, invokeCommand } from './invoke';
@@ -20,7 +21,9 @@ const USAGE = `usage (every command works on $HALOFORGE_HOME, default ~/.halofor
   ${CONSENT_USAGE.join('\n  ')}
   ${POLICY_USAGE}
   ${TOOLCHAIN_USAGE}
-  ${WORKFLOW_USAGE.join('\n  ')}`;
+  ${WORKFLOW_USAGE.join('\n  ')}
+  ${AUTHOR_USAGE.join('\n  ')}
+  haloforge --help`;
 
 type Command = (argv: string[], io: Output) => Promise<number>;
 const named = (run: (name: string, argv: string[], io: Output) => Promise<number>, name: string): Command => (argv, io) => run(name, argv, io);
@@ -33,13 +36,19 @@ const COMMANDS: Record<string, Command> = {
   ...Object.fromEntries(['list', 'show', 'install', 'uninstall', 'enable', 'disable', 'approve', 'restricted'].map((n) => [n, named(pluginCommand, n)])),
   ...Object.fromEntries(['grants', 'revoke', 'narrow', 'audit'].map((n) => [n, named(reviewCommand, n)])),
   ...Object.fromEntries(['grant', 'prompts', 'answer'].map((n) => [n, named(consentCommand, n)])),
+  ...Object.fromEntries(['init', 'pack'].map((n) => [n, named(authorCommand, n)])),
 };
 
 async function main(argv: string[]): Promise<number> {
   const io: Output = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
   const [name, ...rest] = argv;
   try {
-    if (!name || name === '--help' || name === '-h') throw new UsageError('');
+    // Asked for, the usage is the answer (exit 0); a missing command is a mistake (exit 2).
+    if (name === '--help' || name === '-h' || name === 'help') {
+      io.out(`${USAGE}\n`);
+      return 0;
+    }
+    if (!name) throw new UsageError('');
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command '${name}'`);
     return await command(rest, io);

@@ -11,7 +11,7 @@ import { UsageError, json, type Output } from './usage';
 export const PLUGIN_USAGE = [
   'haloforge list [--json]',
   'haloforge show <plugin-id> [--json]',
-  'haloforge install <folder|file.hfpkg> [--yes | --approve <permission-key>]... [--upgrade] [--sha256 <digest>]',
+  'haloforge install <folder|file.hfpkg> [--yes | --approve <permission-key>]... [--upgrade] [--sha256 <digest>] [--json]',
   'haloforge uninstall <plugin-id> [--delete-data]',
   'haloforge enable|disable <plugin-id>',
   'haloforge approve <plugin-id> [--yes | --approve <permission-key>]...',
@@ -65,6 +65,20 @@ async function chooseApproval(io: Output, id: string, pending: PermissionState[]
   }
   if (await confirm(io, 'Approve them?')) return pending.map((p) => p.key);
   return [];
+}
+
+/** What `install` says without --json: what was installed, whether it runs, and what it may do. */
+function installSummary(p: PluginSummary, from: string | undefined): string {
+  const granted = p.permissions.filter((s) => s.status === 'granted').map((s) => s.key);
+  const off = p.permissions.filter((s) => s.status === 'off').map((s) => s.key);
+  const lines = [
+    `${from ? `upgraded ${p.name} (${p.id}) from ${from} to ${p.version}` : `installed ${p.name} (${p.id}) ${p.version}`}: ${p.state}${p.error ? ` — ${p.error}` : ''}`,
+    `  may use: ${granted.join(', ') || 'nothing beyond its own folder'}`,
+    ...(p.needsApproval.length ? [`  waiting for your approval of: ${p.needsApproval.map((s) => s.key).join(', ')} (haloforge approve ${p.id})`] : []),
+    ...(off.length ? [`  Restricted, off: ${off.join(', ')} (haloforge restricted ${p.id} <key> on)`] : []),
+    `  details: haloforge show ${p.id} --json`,
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 function requireId(id: string | undefined, command: string): string {
@@ -129,7 +143,8 @@ export async function pluginCommand(name: string, argv: string[], io: Output): P
         if (preview.upgrade) io.err(`${preview.manifest.id}: upgrade: ${describeUpgrade(preview.upgrade)}\n`);
         const pending = preview.permissions.filter((p) => p.status === 'needs-approval');
         const keys = await chooseApproval(io, preview.manifest.id, pending, values.yes, values.approve, 'installed');
-        io.out(await printed(core, await core.call('hf:install:confirm', source, keys, options)));
+        const installed = await core.call('hf:install:confirm', source, keys, options);
+        io.out(values.json ? await printed(core, installed) : installSummary(installed, preview.upgrade?.fromVersion));
         return 0;
       }
       case 'uninstall':

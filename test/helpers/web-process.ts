@@ -26,11 +26,12 @@ export async function startWebHostProcess(samples: Array<string | InstallOptions
 
 /**
  * The web host over an existing HALOFORGE_HOME, on `port` when given (a restart on the same
- * address); `end` stops it with a signal (SIGKILL: as if it crashed) and waits for it to exit.
+ * address), with `env` added (another HOME); `end` stops it with a signal (SIGKILL: as if it
+ * crashed) and waits for it to exit.
  */
-export async function launchWebHost(home: string, port?: number): Promise<{ url: string; port: number; end: (signal: NodeJS.Signals) => Promise<void> }> {
+export async function launchWebHost(home: string, port?: number, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; port: number; end: (signal: NodeJS.Signals) => Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, [join(root, 'out', 'main', 'web.js')], {
-    env: { ...process.env, HALOFORGE_HOME: home, RUST_LOG: '', ...(port ? { HALOFORGE_PORT: String(port) } : {}) },
+    env: { ...process.env, HALOFORGE_HOME: home, RUST_LOG: '', ...(port ? { HALOFORGE_PORT: String(port) } : {}), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkflowStore } from '../../main/core/workflows/store';
@@ -120,5 +120,79 @@ describe('haloforge install with no terminal to ask on', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('dev.haloforge.sample.fetcher was not installed: its permissions need your approval and there is no terminal to ask on. Run it again with --yes');
     expect(r.stderr).toContain('--approve <key> for each (network_http_domain:api.example.com)');
+  });
+});
+
+describe('haloforge for a newcomer', () => {
+  it('answers --help with the usage on stdout and exit 0; no command at all is a mistake (exit 2)', () => {
+    const home = withPlugins();
+    const help = haloforge(home, ['--help']);
+    expect(help).toMatchObject({ status: 0, stderr: '' });
+    expect(help.stdout).toContain('haloforge install <folder|file.hfpkg>');
+    expect(help.stdout).toContain('haloforge init <folder>');
+    expect(haloforge(home, [])).toMatchObject({ status: 2, stdout: '' });
+  });
+
+  it('says in a few lines what install did, and the whole record with --json', () => {
+    const home = withPlugins();
+    const r = haloforge(home, ['install', join(root, 'out', 'samples', 'fetcher'), '--yes']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(
+      'installed Fetcher (dev.haloforge.sample.fetcher) 0.1.0: active\n  may use: network_http_domain:api.example.com\n  details: haloforge show dev.haloforge.sample.fetcher --json\n',
+    );
+  });
+
+  it('runs the README\'s git-status example as written: install, grant the repository, invoke log', () => {
+    const home = withPlugins();
+    const repo = join(home, '..', `repo-${process.pid}`);
+    const git = (...args: string[]) => spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+    spawnSync('git', ['init', '-q', repo]);
+    try {
+      for (const subject of ['first', 'second']) git('commit', '-q', '--allow-empty', '-m', subject);
+      expect(haloforge(home, ['install', join(root, 'out', 'samples', 'git-status'), '--yes']).status).toBe(0);
+      expect(haloforge(home, ['grant', 'dev.haloforge.sample.git-status', '--read', repo]).status).toBe(0);
+      const r = haloforge(home, ['invoke', 'dev.haloforge.sample.git-status', 'log', JSON.stringify({ path: repo })]);
+      expect(r.stderr).toBe('');
+      // Judged against the repository itself, not the plugin's word.
+      const real = git('log', '--format=%h%x09%s').stdout.trim().split('\n').map((l) => ({ id: l.split('\t')[0], subject: l.split('\t')[1] }));
+      expect(JSON.parse(r.stdout)).toEqual({ commits: real });
+      expect(real.map((c) => c.subject)).toEqual(['second', 'first']);
+    } finally {
+      spawnSync('rm', ['-rf', repo]);
+    }
+  });
+});
+
+describe('haloforge init and pack, for plugin authors', () => {
+  it('init writes a valid manifest naming the library the crate builds, and will not overwrite one', () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    const crate = join(t.home, 'weather');
+    mkdirSync(crate);
+    writeFileSync(join(crate, 'Cargo.toml'), '[package]\nname = "hf-weather"\nversion = "0.1.0"\n');
+    const r = haloforge(t.home, ['init', crate, '--id', 'dev.me.weather', '--name', 'Weather']);
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    const manifest = JSON.parse(readFileSync(join(crate, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ id: 'dev.me.weather', name: 'Weather', version: '0.1.0', entry: { native: { linux_x64: 'native/libhf_weather.so' } }, permissions: [], commands: [] });
+    expect(haloforge(t.home, ['init', crate])).toMatchObject({ status: 1, stderr: expect.stringContaining('exists already') as string });
+    expect(haloforge(t.home, ['init', join(t.home, 'nowhere')])).toMatchObject({ status: 1 });
+    expect(haloforge(t.home, ['init', crate.replace('weather', 'other'), '--id', 'Not An Id'])).toMatchObject({ status: 1 });
+  });
+
+  it('pack makes an .hfpkg and its .sha256 that install checks and installs', () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    const folder = join(t.home, 'hello-src');
+    cpSync(join(root, 'out', 'samples', 'hello'), folder, { recursive: true });
+    const pkg = join(t.home, 'hello.hfpkg');
+    const packed = haloforge(t.home, ['pack', folder, '--out', pkg]);
+    expect(packed.status).toBe(0);
+    const digest = readFileSync(`${pkg}.sha256`, 'utf8').split(/\s+/)[0] as string;
+    expect(packed.stdout).toContain(`sha256 ${digest}`);
+    const home = join(t.home, 'home');
+    const installed = haloforge(home, ['install', pkg, '--sha256', digest, '--json']);
+    expect(installed.status).toBe(0);
+    expect(JSON.parse(installed.stdout)).toMatchObject({ id: 'dev.example.my-plugin', state: 'active', install_source: expect.stringContaining('verified against the digest you gave') as string });
+    expect(haloforge(t.home, ['pack', join(t.home, 'empty-folder')])).toMatchObject({ status: 1 });
   });
 });

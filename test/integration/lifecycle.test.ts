@@ -212,7 +212,7 @@ describe('the command line', () => {
     const refused = cli(home, 'install', pkg);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('network_http_domain:api.example.com');
-    expect(cli(home, 'install', pkg, '--yes').json()).toMatchObject({ id: FETCHER, state: 'active', enabled: true, install_source: expect.stringContaining('sha256') as string });
+    expect(cli(home, 'install', pkg, '--yes', '--json').json()).toMatchObject({ id: FETCHER, state: 'active', enabled: true, install_source: expect.stringContaining('sha256') as string });
     const listed = cli(home, 'list', '--json').json() as Array<Record<string, unknown>>;
     expect(listed).toEqual([
       expect.objectContaining({
@@ -250,7 +250,7 @@ describe('the command line', () => {
     expect(refused.stderr).toContain(`${FETCHER}: upgrade: version 0.1.0 → 0.2.0; the same native library; new permissions: network_http`);
     expect(refused.stderr).toMatch(/confirm the upgrade \(haloforge install .* --upgrade/);
     expect(cli(home, 'list', '--json').json()).toMatchObject([{ id: FETCHER, version: '0.1.0' }]);
-    expect(cli(home, 'install', next, '--yes', '--upgrade').json()).toMatchObject({ id: FETCHER, version: '0.2.0' });
+    expect(cli(home, 'install', next, '--yes', '--upgrade', '--json').json()).toMatchObject({ id: FETCHER, version: '0.2.0' });
   });
 
   it('lists grants, revokes one, and queries the audit log', () => {
