@@ -46,7 +46,8 @@ async function exportedChanges(page: Page): Promise<string[][]> {
 
 test.describe('every change the user makes is evidence', () => {
   // Fetcher waits for approval; My Plugin declares a Restricted permission, off until turned on.
-  test.use({ samples: ['fetcher', { sample: 'hello', manifest: (m) => (m.permissions = [{ type: 'process_spawn' }]) }] });
+  // (An object first: a pair of [value, object] would read to Playwright as a value and its options.)
+  test.use({ samples: [{ sample: 'hello', manifest: (m) => (m.permissions = [{ type: 'process_spawn' }]) }, 'fetcher'] });
 
   test('made in the panels and on the command line, each is a record of its own: who, when, what changed; filtered and exported', async ({ page, webHost }) => {
     page.on('dialog', (d) => void d.accept());
@@ -110,6 +111,7 @@ test.describe('every change the user makes is evidence', () => {
     // Network activity: the changes as their own kind, each saying who made it.
     await go(page, 'Network activity');
     await page.getByLabel('Kind').selectOption({ label: 'Changes you made' });
+    await expect(page.getByRole('status').filter({ hasText: /^\d+ records$/ })).toBeVisible();
     const list = page.getByRole('table', { name: 'Audit log' });
     await expect(list.getByRole('row').filter({ hasText: 'uninstalled' }).first()).toBeVisible();
     await expect(list.getByRole('row').filter({ hasText: 'Restricted on' }).filter({ hasText: 'by command line' })).toHaveCount(1);
@@ -193,7 +195,7 @@ test.describe('prompts that grant no more than the user meant', () => {
     await expect(prompt(page)).toContainText('1 of 2 waiting');
     await prompt(page).getByLabel('Give this answer to all 2 waiting prompts of Browser').check();
     await screenshotsOf(page, 'prompt-answer-all');
-    await prompt(page).getByRole('button', { name: /this time$/ }).first().click();
+    await prompt(page).getByRole('button', { name: /^Allow .* this time$/ }).click();
     await expect(prompt(page)).toBeHidden();
     const [a, b] = await Promise.all([first, second]);
     expect([a.status, b.status], `${a.stderr}${b.stderr}`).toEqual([0, 0]);

@@ -199,30 +199,26 @@ export function createRouter(core: RouterCore) {
     'hf:plugins:set-enabled': async (pluginId, enabled) => plugins.setEnabled(expectString(pluginId, 'the plugin id'), expectBoolean(enabled, 'enabled')),
     'hf:plugins:approve': async function (pluginId, keys) {
       const id = expectString(pluginId, 'the plugin id');
-      const pending = new Set(plugins.get(id)?.needsApproval.map((p) => p.key) ?? []);
-      const summary = await plugins.approve(id, expectKeys(keys));
-      for (const key of (keys as string[]).filter((k) => pending.has(k))) {
-        recordChange({ change: 'approval-given', pluginId: id, subject: `permission:${key}`, what: `approved ${permissionText(id, key)}`, decision: 'allow', by: this.sender });
-      }
-      return summary;
+      return plugins.approve(id, expectKeys(keys), (approved) => {
+        for (const key of approved) recordChange({ change: 'approval-given', pluginId: id, subject: `permission:${key}`, what: `approved ${permissionText(id, key)}`, decision: 'allow', by: this.sender });
+      });
     },
     'hf:plugins:revoke-approval': async function (pluginId, key) {
       const id = expectString(pluginId, 'the plugin id');
       const k = expectString(key, 'the permission key');
-      const summary = await plugins.revokeApproval(id, k);
-      recordChange({ change: 'approval-revoked', pluginId: id, subject: `permission:${k}`, what: `took back the approval of ${permissionText(id, k)}; the plugin waits for it again`, decision: 'deny', by: this.sender });
-      return summary;
+      return plugins.revokeApproval(id, k, () =>
+        recordChange({ change: 'approval-revoked', pluginId: id, subject: `permission:${k}`, what: `took back the approval of ${permissionText(id, k)}; the plugin waits for it again`, decision: 'deny', by: this.sender }),
+      );
     },
     'hf:plugins:set-restricted': async function (pluginId, key, on) {
       const id = expectString(pluginId, 'the plugin id');
       const k = expectString(key, 'the permission key');
-      const wasOn = plugins.get(id)?.permissions.some((p) => p.key === k && p.status === 'granted');
-      const summary = await plugins.setRestricted(id, k, expectBoolean(on, 'on'));
-      if (wasOn !== on) {
-        const what = `${on ? 'turned on' : 'turned off'} the Restricted permission ${permissionText(id, k)}`;
-        recordChange({ change: on ? 'restricted-on' : 'restricted-off', pluginId: id, subject: `permission:${k}`, what, decision: on ? 'allow' : 'deny', by: this.sender });
-      }
-      return summary;
+      const turnOn = expectBoolean(on, 'on');
+      return plugins.setRestricted(id, k, turnOn, (changed) => {
+        if (!changed) return;
+        const what = `${turnOn ? 'turned on' : 'turned off'} the Restricted permission ${permissionText(id, k)}`;
+        recordChange({ change: turnOn ? 'restricted-on' : 'restricted-off', pluginId: id, subject: `permission:${k}`, what, decision: turnOn ? 'allow' : 'deny', by: this.sender });
+      });
     },
     'hf:plugins:check-again': async (pluginId) => {
       const id = expectString(pluginId, 'the plugin id');

@@ -185,7 +185,7 @@ export class PluginLifecycle {
   }
 
   /** Approves Standard and Sensitive permissions (their keys, or all pending ones) and starts the plugin. */
-  async approve(pluginId: string, keys: readonly string[] | 'all'): Promise<PluginSummary> {
+  async approve(pluginId: string, keys: readonly string[] | 'all', applied?: (approved: readonly string[]) => void): Promise<PluginSummary> {
     const authority = this.requireInstalled(pluginId);
     const approved = this.catalogue.record(pluginId)?.approved ?? [];
     const pending = authority.pending.map((p) => p.key);
@@ -194,6 +194,8 @@ export class PluginLifecycle {
     if (unknown.length > 0) throw new Error(`plugin ${pluginId} has no pending permission ${unknown.join(', ')} (pending: ${pending.join(', ') || 'none'})`);
     this.catalogue.updateRecord(pluginId, { approved: [...new Set([...approved, ...chosen])] });
     this.opts.logger.log('info', HOST_TARGET, `plugin ${pluginId}: the user approved ${chosen.join(', ') || 'nothing new'}`);
+    // Told once it holds, before the plugin starts: the change's record comes before what it allows.
+    applied?.(chosen.filter((k) => !approved.includes(k)));
     await this.startIfReady(pluginId);
     return this.changed(pluginId);
   }
@@ -202,7 +204,7 @@ export class PluginLifecycle {
    * Takes back the approval of one Standard or Sensitive permission: the plugin stops and waits for
    * that approval again (it cannot run with a manifest permission it was not given).
    */
-  async revokeApproval(pluginId: string, key: string): Promise<PluginSummary> {
+  async revokeApproval(pluginId: string, key: string, applied?: () => void): Promise<PluginSummary> {
     const authority = this.requireInstalled(pluginId);
     const state = authority.states.find((p) => p.key === key);
     const approved = this.catalogue.record(pluginId)?.approved ?? [];
@@ -211,6 +213,7 @@ export class PluginLifecycle {
     }
     this.catalogue.updateRecord(pluginId, { approved: approved.filter((k) => k !== key) });
     this.opts.logger.log('warn', HOST_TARGET, `plugin ${pluginId}: the user took back the approval of ${key}; it waits for that approval again`);
+    applied?.();
     await this.hosts.get(pluginId)?.process?.stop();
     return this.changed(pluginId);
   }
@@ -230,13 +233,15 @@ export class PluginLifecycle {
   }
 
   /** Turns a Restricted permission on or off by hand; the plugin host restarts to pick it up. */
-  async setRestricted(pluginId: string, key: string, on: boolean): Promise<PluginSummary> {
+  async setRestricted(pluginId: string, key: string, on: boolean, applied?: (changed: boolean) => void): Promise<PluginSummary> {
     const authority = this.requireInstalled(pluginId);
     const state = authority.states.find((p) => p.key === key);
     if (!state || state.tier !== 'Restricted') throw new Error(`plugin ${pluginId} declares no Restricted permission ${key}`);
-    const rest = (this.catalogue.record(pluginId)?.restrictedEnabled ?? []).filter((k) => k !== key);
+    const enabled = this.catalogue.record(pluginId)?.restrictedEnabled ?? [];
+    const rest = enabled.filter((k) => k !== key);
     this.catalogue.updateRecord(pluginId, { restrictedEnabled: on ? [...rest, key] : rest });
     this.opts.logger.log('warn', HOST_TARGET, `plugin ${pluginId}: Restricted permission ${key} turned ${on ? 'on' : 'off'} by the user`);
+    applied?.(enabled.includes(key) !== on);
     if (this.hosts.get(pluginId)?.process?.state === 'active') await this.restart(pluginId);
     return this.changed(pluginId);
   }
