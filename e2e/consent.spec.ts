@@ -380,3 +380,63 @@ test.describe("HaloForge's panels as they look in HaloForge", () => {
     expect(dark).not.toBe('rgb(255, 255, 255)');
   });
 });
+
+test.describe('the small ones', () => {
+  test.use({ samples: ['notes', 'hello'] });
+
+  test('one time format with its zone, Logs filtered by source and words, Grants sorted with revoke all, Escape folds the narrow menu into the chosen panel', async ({ page, webHost }) => {
+    cli(webHost.home, 'approve', NOTES, '--yes');
+    const { home: scratch, cleanup } = tempHome();
+    try {
+      for (const name of ['zeta', 'alpha']) {
+        mkdirSync(join(scratch, name));
+        cli(webHost.home, 'grant', NOTES, '--read', join(scratch, name));
+      }
+      cli(webHost.home, 'grant', HELLO, '--read', scratch, '--for', 'day');
+      await page.goto(webHost.url);
+
+      // Grants: plugins by name, grants by what they cover, times with their zone; revoke all of one plugin.
+      await go(page, 'Grants');
+      const regions = page.getByRole('region', { name: /^Grants of / });
+      await expect(regions).toHaveCount(2);
+      expect(await regions.evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label')))).toEqual(['Grants of My Plugin', 'Grants of Notes']);
+      const notes = page.getByRole('region', { name: 'Grants of Notes' });
+      expect(await notes.getByRole('row').evaluateAll((rows) => rows.slice(1).map((r) => r.querySelector('code')?.textContent))).toEqual([`reading ${join(scratch, 'alpha')}/`, `reading ${join(scratch, 'zeta')}/`]);
+      await expect(page.getByRole('region', { name: 'Grants of My Plugin' })).toContainText(/until \w{3} \d{1,2}, \d{4}, \d{2}:\d{2}:\d{2} (UTC|GMT)/);
+      await notes.getByRole('button', { name: 'Revoke all grants of Notes' }).click();
+      await expect(notes).toContainText('Revoke all 2 of Notes? It will ask again for each.');
+      await screenshotsOf(page, 'grants-revoke-all');
+      await notes.getByRole('button', { name: 'Confirm: revoke all 2 grants of Notes' }).click();
+      await expect(notes).toBeHidden();
+      expect(JSON.parse(cli(webHost.home, 'grants', '--plugin', NOTES))).toEqual([]);
+
+      // Logs: one source, then words in it; scrollable from the keyboard.
+      await go(page, 'Logs');
+      const log = page.getByRole('log', { name: 'Log records' });
+      await page.getByLabel('From').selectOption({ label: `Notes (${NOTES})` });
+      await expect(log.locator('.target').first()).toHaveText(NOTES);
+      expect(new Set(await log.locator('.target').allTextContents())).toEqual(new Set([NOTES]));
+      await page.getByLabel('From').selectOption({ label: 'everything' });
+      await page.getByLabel('Search').fill('granted');
+      await expect(log).toContainText('granted reading');
+      await expect(log).not.toContainText('HaloForge Host starting');
+      await expect(log).toHaveAttribute('tabindex', '0');
+      await expect(log.locator('.muted').first()).toHaveText(/\d{2}:\d{2}:\d{2} (UTC|GMT)$/);
+      await screenshotsOf(page, 'logs-filtered');
+
+      // The narrow screen's menu: Escape folds it back to its button; choosing a panel puts focus there.
+      await page.setViewportSize({ width: 800, height: 900 });
+      const menu = page.getByRole('button', { name: 'Menu' });
+      await menu.click();
+      await expect(page.getByRole('navigation', { name: 'Panels' })).toBeVisible();
+      await page.keyboard.press('Escape');
+      await expect(page.getByRole('navigation', { name: 'Panels' })).toBeHidden();
+      await expect(menu).toBeFocused();
+      await menu.click();
+      await page.getByRole('navigation', { name: 'Panels' }).getByRole('button', { name: 'Network activity' }).click();
+      await expect(page.getByRole('heading', { name: 'Network activity', level: 2 })).toBeFocused();
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -234,16 +234,29 @@ test('a git-style plugin shows its sandbox proof, asks for the folder on first u
   await plugin.getByText('Sandbox proof').click();
   await expect(plugin.getByText('Interfaces')).toBeVisible();
   await expect(plugin.getByText('filter installed')).toBeVisible();
+  // Each of its namespaces beside main's, its privileges, and what it can see and change.
+  const namespaces = plugin.getByRole('table', { name: "Namespaces: the plugin's own, beside main's" });
+  await expect(namespaces.getByRole('row')).toHaveCount(7);
+  await expect(namespaces.getByRole('row', { name: /^net / })).toContainText('its own');
+  await expect(plugin.getByText('set: no program it runs can gain privileges')).toBeVisible();
+  await expect(plugin.getByRole('region', { name: 'What it can see and change' })).toContainText('no folder or file of yours granted');
   await page.screenshot({ path: screenshotPath('sandbox-proof'), fullPage: true });
 
   await invoke(page, 'Git Status (dev.haloforge.sample.git-status)', 'status', { path: repo });
   // git's working folder is the repository: changing to it is the plugin's first use of it.
   const folder = page.getByRole('alertdialog', { name: 'Allow access to your files?' });
   await expect(folder.getByLabel('Folder')).toHaveText(repo);
+  await expect(folder).toContainText('a folder outside its own folder.');
+  await expect(folder.getByRole('note').filter({ hasText: 'everything below it' })).toContainText(`${repo}/`);
   await page.screenshot({ path: screenshotPath('program-folder-prompt'), fullPage: true });
   await folder.getByRole('button', { name: `Allow reading ${repo}/ always` }).click();
   await expect(console_(page)).toContainText('"path": "todo.txt"');
-  await page.getByRole('button', { name: 'Grants' }).click();
+  await page.getByRole('button', { name: 'Plugins' }).click();
+  await plugin.getByText('Sandbox proof').click();
+  await expect(plugin.getByRole('region', { name: 'What it can see and change' })).toContainText(`read-only, granted: ${repo}`);
+  // The card's count opens Grants at this plugin's.
+  await plugin.getByRole('button', { name: 'Show the grants of Git Status' }).click();
+  await expect(page.getByRole('region', { name: 'Grants of Git Status' })).toBeFocused();
   await expect(page.getByRole('region', { name: 'Grants of Git Status' })).toContainText(`${repo}/`);
   cleanup();
 });
