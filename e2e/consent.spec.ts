@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { installSample, sampleFolder, tempHome } from '../test/helpers/fixtures';
@@ -322,10 +322,16 @@ test.describe('network activity', () => {
 });
 
 test.describe('a plugin that cannot start', () => {
-  test.use({ samples: [{ sample: 'hello', manifest: (m) => delete m.version }] });
+  test.use({ samples: [{ sample: 'hello', manifest: (m) => delete m.version }, { sample: 'notes', manifest: (m) => delete m.version }] });
 
   test('is offered Check again, not Enable; fixed on disk, it starts; either way it can be uninstalled', async ({ page, webHost }) => {
+    page.on('dialog', (d) => void d.accept());
     await page.goto(webHost.url);
+    // A broken one uninstalled from its card: gone from the list and from the disk.
+    const broken = page.getByRole('listitem', { name: NOTES });
+    await broken.getByRole('button', { name: 'Uninstall' }).click();
+    await expect(broken).toBeHidden();
+    expect(existsSync(join(webHost.home, 'plugins', NOTES, 'manifest.json'))).toBe(false);
     const card = page.getByRole('listitem', { name: HELLO });
     await expect(card.getByText(/invalid manifest|version/)).toBeVisible();
     await expect(card.getByRole('button', { name: 'Enable' })).toHaveCount(0);

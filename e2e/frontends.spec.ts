@@ -99,6 +99,8 @@ test('its DevKit toolbar button works, and a crash of its plugin host shows in i
   await openPanel(page, webHost.url, webHost.home);
   await page.getByRole('button', { name: 'DevKit' }).click();
   const toolbar = page.frameLocator('iframe[title="Hello Panel in the DevKit toolbar"]');
+  // The host names the plugin beside what it draws in the toolbar.
+  await expect(page.getByRole('region', { name: 'DevKit toolbar' }).getByTitle('Everything in this frame is drawn by the plugin Hello Panel (dev.haloforge.sample.hello-panel), not by HaloForge Host')).toContainText('Hello Panel');
   await toolbar.getByRole('button', { name: 'Say hello' }).click();
   await expect(toolbar.getByLabel('Toolbar greetings')).toHaveText('1');
   await page.screenshot({ path: screenshotPath('devkit-toolbar'), fullPage: true });

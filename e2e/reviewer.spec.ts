@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, screenshotPath, test } from './fixtures';
+import { expect, screenshotPath, screenshotsOf, test } from './fixtures';
 import { installSample, root, tempHome } from '../test/helpers/fixtures';
 import { startTestServer } from '../test/helpers/servers';
 import { launchWebHost } from '../test/helpers/web-process';
@@ -20,6 +20,7 @@ test('when the host stops, the panels say so and stop every action; when it is b
     await page.screenshot({ path: screenshotPath('disconnected'), fullPage: true });
     // A while later, the banner says what to do if the host was restarted elsewhere.
     await expect(page.getByRole('alert')).toContainText('If you restarted it and this stays, open the address npm start printed.', { timeout: 15_000 });
+    await screenshotsOf(page, 'reconnecting-for-a-while');
 
     // Started again, the host takes the port it had (remembered in the data folder): the open tab finds it.
     host = await launchWebHost(home);

@@ -1,6 +1,8 @@
-// Builds native/ in release mode; cargo makes later runs incremental. `npm start` builds what the app
-// runs; `--with-tests` (npm test, the benchmarks) adds the crates only tests load: the misbehaving
-// and wrong-ABI plugins, the plugins pinned to older API crates, and the p4 stub.
+// Builds native/ in release mode; cargo makes later runs incremental. By default (`npm start`) only
+// what the app runs: the host bridge, the supervisor, the program shim and gate. `--samples` adds the
+// sample plugins (ready to install in out/samples/); `--with-tests` (npm test, the benchmarks, npm run
+// build) adds those and the crates only tests load: the misbehaving and wrong-ABI plugins, the plugins
+// pinned to older API crates, and the p4 stub.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -11,8 +13,11 @@ if (!cargoAvailable()) {
   process.exit(1);
 }
 const withTests = process.argv.includes('--with-tests');
+const withSamples = withTests || process.argv.includes('--samples');
 /** Crates of the native/ workspace that only tests load. */
 const TEST_ONLY = ['hf-misbehave', 'hf-wrong-abi'];
+/** What the app itself loads and runs (their own dependencies, path-calls, walls and fd-pass, come with them). */
+const APP = ['hf-host-bridge', 'hf-supervisor'];
 
 /** Builds one workspace (or some of its packages) into native/target, shared so common dependencies build once. */
 function build(manifest, packages = []) {
@@ -23,7 +28,7 @@ function build(manifest, packages = []) {
     process.exit(r.status ?? 1);
   }
 }
-build(nativeManifest, withTests ? [] : workspacePackages().filter((p) => !TEST_ONLY.includes(p)));
+build(nativeManifest, withTests ? [] : withSamples ? workspacePackages().filter((p) => !TEST_ONLY.includes(p)) : APP);
 // The program shim and gate run where Landlock lets nothing else execute, not even the dynamic
 // loader: linked statically, built apart (their own flags), copied beside the rest.
 buildStatic(withTests ? ['hf-shim', 'hf-gate', 'hf-p4-stub'] : ['hf-shim', 'hf-gate']);
@@ -59,7 +64,7 @@ for (const name of readdirSync(samplesDir)) {
   if (!existsSync(manifestPath)) continue;
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   const lib = manifest.entry?.native?.linux_x64;
-  // A test-only plugin not built by this run has nothing to copy.
+  // A plugin not built by this run (or by an earlier one) has nothing to copy.
   if (!lib || !existsSync(join(nativeRelease, basename(lib)))) continue;
   const into = join(root, 'out', 'samples', name);
   mkdirSync(join(into, dirname(lib)), { recursive: true });

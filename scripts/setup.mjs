@@ -101,7 +101,7 @@ function systemPackages() {
 
 // 4. native/ with cargo (incremental after the first run).
 function native() {
-  say(`building native/ with cargo (release${withTests ? ', with the test-only crates' : ''}): the first time takes 3 to 15 minutes, later runs seconds`);
+  say(`building native/ with cargo (release: ${withTests ? 'the app, the sample plugins and the test-only crates' : 'what the app runs; npm run build adds the sample plugins'}): the first time takes minutes, later runs seconds`);
   if (!run(process.execPath, [join(root, 'scripts', 'build-native.mjs'), ...(withTests ? ['--with-tests'] : [])])) process.exit(1);
 }
 
