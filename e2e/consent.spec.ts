@@ -322,16 +322,17 @@ test.describe('network activity', () => {
 });
 
 test.describe('a plugin that cannot start', () => {
-  test.use({ samples: [{ sample: 'hello', manifest: (m) => delete m.version }, { sample: 'notes', manifest: (m) => delete m.version }] });
+  // (A string second: a pair of objects would read to Playwright as a value and its options.)
+  test.use({ samples: [{ sample: 'hello', manifest: (m) => delete m.version }, 'notes', { sample: 'text-steps', manifest: (m) => delete m.version }] });
 
   test('is offered Check again, not Enable; fixed on disk, it starts; either way it can be uninstalled', async ({ page, webHost }) => {
     page.on('dialog', (d) => void d.accept());
     await page.goto(webHost.url);
     // A broken one uninstalled from its card: gone from the list and from the disk.
-    const broken = page.getByRole('listitem', { name: NOTES });
+    const broken = page.getByRole('listitem', { name: 'dev.haloforge.sample.text-steps' });
     await broken.getByRole('button', { name: 'Uninstall' }).click();
     await expect(broken).toBeHidden();
-    expect(existsSync(join(webHost.home, 'plugins', NOTES, 'manifest.json'))).toBe(false);
+    expect(existsSync(join(webHost.home, 'plugins', 'dev.haloforge.sample.text-steps', 'manifest.json'))).toBe(false);
     const card = page.getByRole('listitem', { name: HELLO });
     await expect(card.getByText(/invalid manifest|version/)).toBeVisible();
     await expect(card.getByRole('button', { name: 'Enable' })).toHaveCount(0);

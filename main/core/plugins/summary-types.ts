@@ -56,10 +56,11 @@ export interface PluginSummary {
   differences: string[];
   localNetwork: boolean;
   /**
-   * What its sandbox shows it besides the system's runtime (read-only) and a private /tmp: its own
-   * folder (read-only), its data folder (read-write), and each folder or file granted, at its path.
+   * What its sandbox shows it besides the system's runtime (read-only), a private /tmp and each
+   * folder or file granted (at its path; see the grants): its own folder (read-only), its data
+   * folder (read-write).
    */
-  view: { own: string; data: string; reads: string[]; writes: string[] };
+  view: { own: string; data: string };
   installSource: string | null;
   installDate: string | null;
   updateDate: string | null;

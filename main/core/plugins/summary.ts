@@ -40,12 +40,7 @@ export function summarize(
     toolchainNeeded: process?.toolchainNeeded ?? null,
     differences: manifest && process?.metadata ? differences(manifest, process.metadata, process.commands).map(displayText) : [],
     localNetwork: authority?.localNetwork ?? false,
-    view: {
-      own: entry.dir,
-      data: pluginDataDir(entry.dir),
-      reads: (authority?.grants.files ?? []).filter((g) => g.permission === 'filesystem_read').map((g) => g.folder),
-      writes: (authority?.grants.files ?? []).filter((g) => g.permission === 'filesystem_write').map((g) => g.folder),
-    },
+    view: { own: entry.dir, data: pluginDataDir(entry.dir) },
     installSource: record?.installSource ?? null,
     installDate: record?.installDate ?? null,
     updateDate: record?.updateDate ?? null,

@@ -42,6 +42,11 @@ fn build(args: &Value) -> Result<reqwest::blocking::Client, PluginError> {
     if args.get("direct").and_then(Value::as_bool) == Some(true) {
         builder = builder.no_proxy();
     }
+    // For comparisons outside any sandbox: through another proxy (a peer's), as the egress proxy is used.
+    if let Some(proxy) = args.get("proxy").and_then(Value::as_str) {
+        let proxy = reqwest::Proxy::all(proxy).map_err(|e| PluginError::Custom(format!("bad proxy: {e}")))?;
+        builder = builder.no_proxy().proxy(proxy);
+    }
     // For comparisons outside any sandbox: where a made-up name is served, as a stub resolver would say.
     if let (Some(name), Some(address)) = (args.pointer("/resolve/host").and_then(Value::as_str), args.pointer("/resolve/address").and_then(Value::as_str)) {
         let address = address.parse().map_err(|e| PluginError::Custom(format!("bad resolve address: {e}")))?;

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFrames, writeFrame } from '../main/core/plugins/frames';
+
+/**
+ * The environment every baseline process starts with: what plugin hosts get (core/plugins/
+ * host-launcher's pluginHostEnv), not the shell's (a NODE_EXTRA_CA_CERTS there alone makes Node's
+ * start 2.5 times slower).
+ */
+export function cleanEnv(home: string): NodeJS.ProcessEnv {
+  return { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, TMPDIR: home, LANG: 'C.UTF-8' };
+}
+
+export interface FloorChild {
+  /** One round trip of a small command's frame, answered by the child (or its thread). */
+  call(args: string): Promise<unknown>;
+  stop(): void;
+}
+
+/** A bare Node child over a socket pair with our framing (bench/floor-child.ts), started clean. */
+export async function floorChild(thread: boolean): Promise<FloorChild> {
+  const home = mkdtempSync(join(tmpdir(), 'hf-floor-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'floor-child.ts'), ...(thread ? ['--thread'] : [])], {
+    stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
+    env: cleanEnv(home),
+    cwd: join(import.meta.dirname, '..'),
+  });
+  const channel = child.stdio[3] as Socket;
+  const waiting = new Map<number, (v: unknown) => void>();
+  let ready!: () => void;
+  const started = new Promise<void>((r) => (ready = r));
+  readFrames(
+    channel,
+    (m) => {
+      const msg = m as { type: string; id?: number; value?: unknown };
+      if (msg.type === 'ready') return ready();
+      waiting.get(msg.id as number)?.(msg.value);
+      waiting.delete(msg.id as number);
+    },
+    (e) => {
+      throw e;
+    },
+  );
+  await started;
+  let next = 1;
+  return {
+    call: (args) =>
+      new Promise((resolve) => {
+        const id = next++;
+        waiting.set(id, resolve);
+        writeFrame(channel, { type: 'invoke', id, command: 'ping', args });
+      }),
+    stop: () => {
+      child.kill();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

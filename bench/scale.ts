@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHost } from '../main/core/host';
+import { FileLogger } from '../main/core/log/logger';
+import { homeLayout } from '../main/core/paths';
+import { installSample, tempHome } from '../test/helpers/fixtures';
+import { cleanEnv } from './floors';
+import type { Row } from './row';
+
+/** A process and every process below it, from /proc (a sandboxed plugin host is several: bubblewrap, the supervisor, Node). */
+function treeOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(root);
+  return out;
+}
+
+/** Proportional and resident set size of processes, in bytes (smaps_rollup: shared pages split among their users). */
+function memoryOf(pids: readonly number[]): { pss: number; rss: number } {
+  let pss = 0;
+  let rss = 0;
+  for (const pid of pids) {
+    try {
+      const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(text)?.[1] ?? 0) * 1024;
+      rss += Number(/^Rss:\s+(\d+) kB/m.exec(text)?.[1] ?? 0) * 1024;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { pss, rss };
+}
+
+/** `n` bare Node processes started clean and at once, each idle once it said so: the time until all did, and the processes. */
+async function bareNodes(n: number, home: string): Promise<{ ms: number; children: ChildProcess[] }> {
+  const t = performance.now();
+  const children = Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'console.log("ready"); setInterval(() => {}, 60_000)'], { env: cleanEnv(home), stdio: ['ignore', 'pipe', 'ignore'] }));
+  await Promise.all(children.map((c) => new Promise((r) => c.stdout?.once('data', r))));
+  return { ms: performance.now() - t, children };
+}
+
+/**
+ * 1, 5 and 10 plugin hosts (the hello plugin under as many ids), sandboxed: their total PSS and RSS
+ * once all are active, and the time from starting them to all active, against as many bare Node
+ * processes started clean at once.
+ */
+export async function scaleBenchmarks(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const bareHome = mkdtempSync(join(tmpdir(), 'hf-bare-'));
+  for (const n of [1, 5, 10]) {
+    const t = tempHome();
+    const ids = Array.from({ length: n }, (_, i) => `dev.example.scale-${i}`);
+    for (const id of ids) installSample(t.home, { sample: 'hello', manifest: (m) => (m.id = id) });
+    const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, '') });
+    host.plugins.discover();
+    const started = performance.now();
+    await host.start();
+    const startMs = performance.now() - started;
+    if (host.plugins.list().some((p) => p.state !== 'active')) throw new Error(`not every plugin of ${n} started: ${host.plugins.list().map((p) => `${p.id} ${p.state} ${p.error ?? ''}`).join('; ')}`);
+    const hosts = memoryOf(ids.flatMap((id) => treeOf(host.plugins.pidOf(id) as number)));
+    const bare = await bareNodes(n, bareHome);
+    const nodes = memoryOf(bare.children.map((c) => c.pid as number));
+    for (const c of bare.children) c.kill();
+    await host.shutdown();
+    t.cleanup();
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS (${mib(hosts.pss / n)} each)`, baselineName: `${n} bare Node (${mib(nodes.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: nodes.pss, ratioP50: hosts.pss / nodes.pss, unit: 'bytes', ...(n === 10 ? { target: { p50: 1.2 } } : {}) });
+    rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total RSS`, baselineName: `${n} bare Node`, subjectP50: hosts.rss, baselineP50: nodes.rss, ratioP50: hosts.rss / nodes.rss, unit: 'bytes' });
+    rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}: start to all active`, baselineName: `${n} bare Node starts at once`, subjectP50: startMs, baselineP50: bare.ms, ratioP50: startMs / bare.ms });
+  }
+  rmSync(bareHome, { recursive: true, force: true });
+  return rows;
+}
