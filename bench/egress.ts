@@ -8,7 +8,8 @@ import { compare } from './stats';
 
 const OWN_FETCHER = 'dev.haloforge.sample.own-fetcher';
 
-async function hostWith(sandbox: 'auto' | 'off', scope: string): Promise<{ host: Host; cleanup: () => Promise<void> }> {
+/** A host with the own-fetcher plugin allowed `scope`, on loopback (its local network on), sandboxed or not. */
+export async function hostWith(sandbox: 'auto' | 'off', scope: string): Promise<{ host: Host; cleanup: () => Promise<void> }> {
   const t = tempHome();
   installSample(t.home, { sample: 'own-fetcher', manifest: (m) => (m.permissions = [{ type: 'network_http_domain', value: scope }]) });
   const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, ''), sandbox, resolver: async () => ['127.0.0.1'] });

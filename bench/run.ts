@@ -11,11 +11,12 @@ import { egressBenchmarks } from './egress';
 import { invokeBenchmarks } from './invoke';
 import { policyBenchmarks } from './policy';
 import { programBenchmarks } from './programs';
+import { peerBenchmarks } from './peer';
 import { scaleBenchmarks } from './scale';
 import { viewBenchmarks } from './view';
 import type { Row } from './row';
 
-const groups: Record<string, () => Promise<Row[]>> = { policy: policyBenchmarks, audit: auditBenchmarks, broker: brokerBenchmarks, egress: egressBenchmarks, invoke: invokeBenchmarks, view: viewBenchmarks, programs: programBenchmarks, scale: scaleBenchmarks };
+const groups: Record<string, () => Promise<Row[]>> = { policy: policyBenchmarks, audit: auditBenchmarks, broker: brokerBenchmarks, egress: egressBenchmarks, invoke: invokeBenchmarks, view: viewBenchmarks, programs: programBenchmarks, scale: scaleBenchmarks, peer: peerBenchmarks };
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in groups));
 if (unknown.length > 0) {
@@ -23,7 +24,13 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const rows: Row[] = [];
-for (const [name, group] of Object.entries(groups)) if (asked.length === 0 || asked.includes(name)) rows.push(...(await group()));
+for (const [name, group] of Object.entries(groups)) {
+  if (asked.length > 0 && !asked.includes(name)) continue;
+  const got = await group();
+  rows.push(...got);
+  // Each group's rows as soon as they are known, so a later failure loses nothing measured.
+  console.log(`${name}: ${got.map((r) => `${r.name} ${r.ratioP50.toFixed(2)}×`).join('; ')}`);
+}
 
 const fmt = (v: number, unit: Row['unit'] = 'ms') =>
   unit === 'bytes' ? `${(v / 2 ** 20).toFixed(1)} MiB` : v < 0.01 ? `${(v * 1000).toFixed(2)} µs` : `${v.toFixed(3)} ms`;
