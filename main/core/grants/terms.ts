@@ -28,6 +28,12 @@ export function holds(terms: Pick<GrantTerms, 'expiresAt'>, now: Date): boolean 
   return terms.expiresAt === null || Date.parse(terms.expiresAt) > now.getTime();
 }
 
+/** When the next of these grants stops holding, if one will. */
+export function nextExpiry(grants: ReadonlyArray<Pick<GrantTerms, 'expiresAt'>>, now: Date): Date | undefined {
+  const times = grants.map((g) => (g.expiresAt ? Date.parse(g.expiresAt) : NaN)).filter((t) => t > now.getTime());
+  return times.length > 0 ? new Date(Math.min(...times)) : undefined;
+}
+
 /** The prompt answers that leave a grant behind, and for how long. */
 export function lastingOf(answer: string): Lasting | undefined {
   return answer === 'allow-session' ? 'session' : answer === 'allow-day' ? 'day' : answer === 'allow-always' ? 'always' : undefined;

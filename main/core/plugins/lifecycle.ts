@@ -16,7 +16,7 @@ import type { BridgeMessage } from './host-protocol';
 import type { HostLauncher } from './launcher';
 import { fileDigest } from './package';
 import { InvokeError, PluginProcess, type EgressSide, type HostCalls, type RestartPolicy, type ViewSide } from './plugin-process';
-import { askOf, nextExpiry, viewGrants, type ViewGrant } from '../sandbox/grant-view';
+import { askOf, viewGrants, type ViewGrant } from '../sandbox/grant-view';
 import type { ViewAccessRequest } from '../sandbox/supervisor-link';
 import type { ViewDecision } from '../files/view-access';
 import type { ProgramService } from '../processes/program-service';
@@ -393,8 +393,7 @@ export class PluginLifecycle {
     const view: ViewSide = {
       state: () => {
         const authority = this.catalogue.authority(pluginId);
-        const now = new Date();
-        return authority ? { grants: viewGrants(authority, now), ask: askOf(authority), nextExpiry: nextExpiry(authority, now) } : { grants: [], ask: { read: false, write: false }, nextExpiry: undefined };
+        return authority ? { grants: viewGrants(authority, new Date()), ask: askOf(authority) } : { grants: [], ask: { read: false, write: false } };
       },
       decide: (request) => {
         const authority = this.catalogue.authority(pluginId);

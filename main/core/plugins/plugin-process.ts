@@ -80,7 +80,7 @@ export interface PluginProcessOptions {
  * decision on a call that names a path outside the view.
  */
 export interface ViewSide {
-  state(): { grants: ViewGrant[]; ask: ViewAsk; nextExpiry: Date | undefined };
+  state(): { grants: ViewGrant[]; ask: ViewAsk };
   /** Allowed "this time" only: `once` is mounted until the commands the plugin is running have ended. */
   decide(request: ViewAccessRequest): Promise<{ allow: boolean; once?: ViewGrant }>;
   /** Where the plugin's programs' shims go and the real files, read at each start (approvals may have changed). */
@@ -144,7 +144,6 @@ export class PluginProcess {
   private viewSettling: Promise<void> | undefined;
   /** The grants last sent to the running supervisor, so an unchanged view is not sent again. */
   private viewSent: string | undefined;
-  private expiryTimer: NodeJS.Timeout | undefined;
   /** Grants allowed "this time": mounted until the commands running now (or, if none, the next one) have ended. */
   private transient: ViewGrant[] = [];
   /** A command ran since they were allowed: they end when no command is running any more. */
@@ -211,7 +210,6 @@ export class PluginProcess {
     });
     this.host = host;
     this.viewSent = JSON.stringify([view.grants, view.ask]);
-    this.scheduleExpiry(view.nextExpiry);
     return new Promise<void>((settle) => {
       let loaded = false;
       const loadTimer = setTimeout(() => {
@@ -324,21 +322,21 @@ export class PluginProcess {
   }
 
   /** The grants to mount now: the user's that hold, and those allowed "this time". */
-  private viewState(): { grants: ViewGrant[]; ask: ViewAsk; nextExpiry: Date | undefined } {
-    const state = this.opts.view?.state() ?? { grants: [], ask: { read: false, write: false }, nextExpiry: undefined };
+  private viewState(): { grants: ViewGrant[]; ask: ViewAsk } {
+    const state = this.opts.view?.state() ?? { grants: [], ask: { read: false, write: false } };
     const transient = this.transient.filter((t) => !state.grants.some((g) => g.path === t.path && (g.write || !t.write)));
     return { ...state, grants: [...state.grants, ...transient] };
   }
 
   /**
    * Brings the running sandbox's view to the grants of now (a grant given, revoked, narrowed or
-   * expired); commands sent meanwhile wait until the supervisor has applied it.
+   * expired: the grant store announces each, a lapse included); commands sent meanwhile wait until
+   * the supervisor has applied it.
    */
   refreshView(): void {
     const link = this.host?.view;
     if (!link) return;
     const state = this.viewState();
-    this.scheduleExpiry(state.nextExpiry);
     const sent = JSON.stringify([state.grants, state.ask]);
     if (sent === this.viewSent) return;
     this.viewSent = sent;
@@ -346,17 +344,6 @@ export class PluginProcess {
       if (this.viewSettling === settled) this.viewSettling = undefined;
     });
     this.viewSettling = settled;
-  }
-
-  /** A grant that lapses on its own (24 hours) leaves the view when it does. */
-  private scheduleExpiry(at: Date | undefined): void {
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = undefined;
-    if (!at) return;
-    // Timers take at most about 24.8 days; a later expiry is looked at again then.
-    const delay = Math.min(Math.max(at.getTime() - Date.now(), 0) + 50, 0x7fffffff);
-    this.expiryTimer = setTimeout(() => this.refreshView(), delay);
-    this.expiryTimer.unref();
   }
 
   private async decideAccess(request: ViewAccessRequest): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FileGrant } from '../grants/grant-types';
-import { askOf, grantProblem, grantTops, nextExpiry, PRIVATE_TMP, supervisorStart, viewGrants } from './grant-view';
+import { askOf, grantProblem, grantTops, PRIVATE_TMP, supervisorStart, viewGrants } from './grant-view';
 
 const NOW = new Date('2026-12-02T10:00:00Z');
 
@@ -16,12 +16,6 @@ describe('the grant view', () => {
       { path: '/srv/b', write: false },
       { path: '/srv/once', write: false },
     ]);
-  });
-
-  it('knows when the next grant lapses, so the view can follow', () => {
-    const files = [fileGrant('/srv/a', 'filesystem_read', '2026-12-02T12:00:00Z'), fileGrant('/srv/b', 'filesystem_read', '2026-12-02T11:00:00Z'), fileGrant('/srv/c', 'filesystem_read')];
-    expect(nextExpiry({ grants: { network: [], files } }, NOW)).toEqual(new Date('2026-12-02T11:00:00Z'));
-    expect(nextExpiry({ grants: { network: [], files: [files[2] as FileGrant] } }, NOW)).toBeUndefined();
   });
 
   it.each([

@@ -118,12 +118,6 @@ export function viewGrants(authority: Pick<PluginAuthority, 'grants'>, now: Date
   return [...byPath].map(([path, w]) => ({ path, write: w })).sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** When the next of the plugin's file grants stops holding, if one will. */
-export function nextExpiry(authority: Pick<PluginAuthority, 'grants'>, now: Date): Date | undefined {
-  const times = authority.grants.files.map((g) => (g.expiresAt ? Date.parse(g.expiresAt) : NaN)).filter((t) => t > now.getTime());
-  return times.length > 0 ? new Date(Math.min(...times)) : undefined;
-}
-
 export function askOf(authority: Pick<PluginAuthority, 'holds'>): ViewAsk {
   const write = authority.holds('filesystem_write');
   return { read: write || authority.holds('filesystem_read'), write };
