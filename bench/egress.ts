@@ -6,7 +6,7 @@ import { startTestServer, TEST_CA_PEM } from '../test/helpers/servers';
 import { row, type Row } from './row';
 import { compare } from './stats';
 
-const OWN_FETCHER = 'dev.haloforge.sample.own-fetcher';
+export const OWN_FETCHER = 'dev.haloforge.sample.own-fetcher';
 
 /** A host with the own-fetcher plugin allowed `scope`, on loopback (its local network on), sandboxed or not. */
 export async function hostWith(sandbox: 'auto' | 'off', scope: string): Promise<{ host: Host; cleanup: () => Promise<void> }> {

@@ -3,11 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { createHttpProxyServer } from '@anthropic-ai/sandbox-runtime/dist/sandbox/http-proxy.js';
 import type { Host } from '../main/core/host';
 import { startTestServer, TEST_CA_PEM } from '../test/helpers/servers';
-import { hostWith } from './egress';
+import { hostWith, OWN_FETCHER } from './egress';
 import { row, type Row } from './row';
 import { compare } from './stats';
-
-const OWN_FETCHER = 'dev.haloforge.sample.own-fetcher';
 
 /**
  * Our egress path beside a peer doing the same job: Anthropic's sandbox-runtime's own HTTP proxy

@@ -215,3 +215,22 @@ describe('changes to the grant store', () => {
     expect(store.denialOf('dev.b', { path: '/home/u/.ssh', write: false })).toBeUndefined();
   });
 });
+
+describe('revoking all of a plugin', () => {
+  it('takes every grant and denial of that plugin, in one write, telling each, and leaves the others', () => {
+    const path = join(scratchHome(), 'grants.json');
+    const store = new GrantStore(path, at);
+    const told: string[] = [];
+    store.onGrantChange((c) => 'grant' in c && told.push(`${c.change} ${c.grant.id} by ${c.by}`));
+    const a = store.add(grant, 'panel');
+    const b = store.add({ ...grant, host: 'session.example.com', lasts: 'session' }, 'panel');
+    const d = store.addDenial({ pluginId: 'dev.a', permission: 'deny', denied: 'network_http', scheme: 'https', host: 'ads.example.com', port: 443, via: 'prompt: deny always' }, 'panel');
+    const other = store.add({ ...grant, pluginId: 'dev.b' }, 'panel');
+    told.length = 0;
+    expect(store.revokeAll('dev.a', 'command line').map((g) => g.id).sort()).toEqual([a.id, b.id, d.id].sort());
+    expect(told.sort()).toEqual([a.id, b.id, d.id].map((id) => `grant-revoked ${id} by command line`).sort());
+    expect(store.all().map((g) => g.id)).toEqual([other.id]);
+    expect(new GrantStore(path, at).all().map((g) => g.id)).toEqual([other.id]);
+    expect(store.revokeAll('dev.a', 'panel')).toEqual([]);
+  });
+});

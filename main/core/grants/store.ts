@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { readStateFile, writeFileAtomic } from '../atomic-file';
 import type { NetworkGrant } from '../policy/engine';
 import type { Denial, FileGrant, Grant, Narrowing } from './grant-types';
-import { DAY_MS, describeLasting, holds, type GrantTerms, type Lasting } from './terms';
+import { DAY_MS, describeLasting, holds, nextExpiry, type GrantTerms, type Lasting } from './terms';
 
 /** What a caller gives for a new grant; the store adds its id, times and terms. */
 type NewGrant<G extends Grant> = G extends Grant ? Omit<G, keyof GrantTerms> & { pluginId: string; via: string; lasts?: Lasting } : never;
@@ -151,7 +151,9 @@ export class GrantStore {
 
   /**
    * Drops grants whose time ran out (while the host ran, or while it was not running), telling the
-   * change listeners of each, and waits for the next one to run out. Call once listeners are set.
+   * change listeners of each, and waits for the next one to run out: the one timer by which a
+   * lapsing grant leaves everything it allowed (the sandbox's view and egress tunnels follow the
+   * change announcement). Call once listeners are set.
    */
   expireDue(): void {
     clearTimeout(this.expiryTimer);
@@ -163,9 +165,9 @@ export class GrantStore {
       this.save({ ...this.data, grants: this.data.grants.filter((g) => !ids.has(g.id)) });
       for (const grant of gone) this.tell({ change: 'grant-expired', grant, by: 'host' });
     }
-    const next = Math.min(...this.all().map((g) => (g.expiresAt ? Date.parse(g.expiresAt) : Infinity)));
+    const next = nextExpiry(this.all(), now);
     // Timers hold at most about 24.8 days; a later expiry is looked at again then.
-    if (Number.isFinite(next)) this.expiryTimer = setTimeout(() => this.expireDue(), Math.min(Math.max(0, next - now.getTime()) + 50, 2 ** 31 - 1)).unref();
+    if (next) this.expiryTimer = setTimeout(() => this.expireDue(), Math.min(next.getTime() - now.getTime() + 50, 2 ** 31 - 1)).unref();
   }
 
   /** Stops waiting for grants to run out (the host is shutting down). */
@@ -233,7 +235,8 @@ export class GrantStore {
     let narrowed: Grant;
     const at = this.now().toISOString();
     if (to === 'day') {
-      if (grant.lasts !== 'always' || grant.permission === 'deny') throw new Error(`grant ${grantId} lasts ${describeLasting(grant.lasts)} already`);
+      if (grant.permission === 'deny') throw new Error(`grant ${grantId} is a "deny always", which lasts until it is revoked`);
+      if (grant.lasts !== 'always') throw new Error(`grant ${grantId} lasts ${describeLasting(grant.lasts)} already`);
       narrowed = { ...grant, lasts: 'day', expiresAt: new Date(this.now().getTime() + DAY_MS).toISOString(), narrowed: { at, by, from: 'always' } };
     } else {
       if (grant.permission !== 'filesystem_write') throw new Error(`grant ${grantId} is not a folder grant for writing`);
@@ -253,6 +256,17 @@ export class GrantStore {
       this.tell({ change: 'grant-revoked', grant, by });
     }
     return grant;
+  }
+
+  /** Revokes every grant and denial of one plugin that still holds, in one write; returns them. */
+  revokeAll(pluginId: string, by: string): Grant[] {
+    const gone = this.all(pluginId);
+    if (gone.length === 0) return [];
+    const ids = new Set(gone.map((g) => g.id));
+    this.session = this.session.filter((g) => !ids.has(g.id));
+    this.save({ ...this.data, grants: this.data.grants.filter((g) => !ids.has(g.id)) });
+    for (const grant of gone) this.tell({ change: 'grant-revoked', grant, by });
+    return gone;
   }
 
   /** Forgets every standing answer of a plugin (it was uninstalled): hosts, folders, programs, local network. */

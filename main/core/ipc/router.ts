@@ -299,7 +299,7 @@ export function createRouter(core: RouterCore) {
     },
     'hf:grants:revoke-plugin': async function (pluginId) {
       const id = expectString(pluginId, 'the plugin id');
-      return grants.all(id).filter((g) => grants.revoke(g.id, this.sender)).length;
+      return grants.revokeAll(id, this.sender).length;
     },
     'hf:grants:narrow': async function (grantId, to) {
       if (to !== 'day' && to !== 'read') throw new IpcRefusal('a grant narrows to "day" or "read"');
