@@ -32,7 +32,7 @@ async function pick(host: Host, pluginId: string, kind: DialogKind, path: string
   const chosen = host.dialogs.open({ id: pluginId, name: pluginId }, kind, {});
   const request = host.dialogs.pending().at(-1);
   if (!request) throw new Error('no dialog opened');
-  host.dialogs.answer(request.id, path);
+  host.dialogs.answer(request.id, path, { lasts: 'always', by: 'panel' });
   return chosen;
 }
 

@@ -7,6 +7,9 @@ import type { Logger } from '../log/logger';
 import { FileDialogs } from './file-dialogs';
 import type { FileDialogRequest } from './dialog-types';
 
+/** A pick kept always, as a panel answers when the user chose "always". */
+const ALWAYS = { lasts: 'always', by: 'panel' } as const;
+
 let root: string;
 let shown: FileDialogRequest[];
 let grants: GrantStore;
@@ -35,7 +38,7 @@ describe("the host's file dialogs", () => {
   it('grants the plugin exactly what the user chose, and resolves with it', async () => {
     const d = dialogs();
     const answer = d.open(plugin, 'open-file', {});
-    expect(d.answer(shown[0]?.id as string, join(root, 'work', 'a.txt'))).toBe(true);
+    expect(d.answer(shown[0]?.id as string, join(root, 'work', 'a.txt'), ALWAYS)).toBe(true);
     await expect(answer).resolves.toBe(join(root, 'work', 'a.txt'));
     expect(grants.listFiles('dev.t.p')).toEqual([expect.objectContaining({ permission: 'filesystem_read', folder: join(root, 'work', 'a.txt'), lasts: 'always' })]);
     expect(shown).toEqual([]);
@@ -45,10 +48,10 @@ describe("the host's file dialogs", () => {
     const d = dialogs();
     void d.open(plugin, 'open-folder', {});
     const id = shown[0]?.id as string;
-    expect(() => d.answer(id, join(root, 'work', 'a.txt'))).toThrow('is not a folder');
-    expect(() => d.answer(id, join(root, 'home', 'plugins'))).toThrow("holds HaloForge Host's own data or code");
+    expect(() => d.answer(id, join(root, 'work', 'a.txt'), ALWAYS)).toThrow('is not a folder');
+    expect(() => d.answer(id, join(root, 'home', 'plugins'), ALWAYS)).toThrow("holds HaloForge Host's own data or code");
     expect(() => d.browse(join(root, 'home'))).toThrow("holds HaloForge Host's own data or code");
-    expect(() => d.answer(id, 'relative/path')).toThrow('choose an absolute path');
+    expect(() => d.answer(id, 'relative/path', ALWAYS)).toThrow('choose an absolute path');
     expect(grants.listFiles()).toEqual([]);
     expect(shown).toHaveLength(1);
   });
@@ -58,7 +61,7 @@ describe("the host's file dialogs", () => {
     const answer = d.open(plugin, 'save-file', { defaultName: '../evil.txt' });
     expect(shown[0]?.defaultName).toBe('.._evil.txt');
     expect(d.browse(join(root, 'work')).entries).toEqual([{ name: 'sub', folder: true }, { name: 'a.txt', folder: false }]);
-    d.answer(shown[0]?.id as string, join(root, 'work', 'new.txt'));
+    d.answer(shown[0]?.id as string, join(root, 'work', 'new.txt'), ALWAYS);
     await expect(answer).resolves.toBe(join(root, 'work', 'new.txt'));
     expect(grants.listFiles()[0]).toMatchObject({ permission: 'filesystem_write', folder: join(root, 'work', 'new.txt') });
   });
@@ -66,7 +69,7 @@ describe("the host's file dialogs", () => {
   it('resolves null, granting nothing, when cancelled or left unanswered', async () => {
     const d = dialogs(50);
     const cancelled = d.open(plugin, 'open-folder', {});
-    d.answer(shown[0]?.id as string, null);
+    d.answer(shown[0]?.id as string, null, ALWAYS);
     await expect(cancelled).resolves.toBeNull();
     await expect(d.open(plugin, 'open-folder', {})).resolves.toBeNull();
     expect(grants.listFiles()).toEqual([]);

@@ -88,7 +88,7 @@ export class FileDialogs {
    * The user's answer: a path (checked against what the dialog asked for) or null for cancel. A
    * path that does not fit throws, and the dialog stays open. Returns false when it is no longer open.
    */
-  answer(id: string, chosen: string | null, grant: { lasts: 'session' | 'always'; by: string } = { lasts: 'always', by: 'panel' }): boolean {
+  answer(id: string, chosen: string | null, grant: { lasts: 'session' | 'always'; by: string }): boolean {
     const w = this.waiting.get(id);
     if (!w) return false;
     if (chosen === null) return this.settle(id, null);
