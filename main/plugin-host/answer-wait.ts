@@ -1,8 +1,8 @@
 /**
- * Decides how long the plugin host waits, spinning, for a command's answer right after starting
- * it (see `hf_bridge_wait_drain`). Quick commands are answered within the wait and skip a thread
- * wake and a turn of the event loop; a command that misses it is not waited for again until it has
- * been called `retryAfter` more times, so slow commands cost the spin only now and then. Large
+ * Decides how long the plugin host waits, asleep, for a command's answer right after starting it
+ * (see `hf_bridge_wait_drain`). Quick commands are answered within the wait and skip the wake
+ * callback and a turn of the event loop; a command that misses it is not waited for again until it
+ * has been called `retryAfter` more times, so slow commands hold the event loop only now and then. Large
  * arguments are never waited for: parsing them alone takes longer than the wait, and the wake is
  * a small part of their cost.
  */

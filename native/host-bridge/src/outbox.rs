@@ -11,8 +11,7 @@
 //! empty to non-empty, call a void "wake" callback (ffi-rs notes §3: void callbacks are the only
 //! kind that is safe from any thread). JS then drains the whole queue into a buffer it owns, so
 //! many results cost one FFI call and no string outlives its owner.
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 pub type WakeFn = extern "C" fn(i32);
@@ -24,12 +23,13 @@ struct Queue {
     signalled: bool,
     /// JS is in [`wait_then_drain`] and will drain itself: posts skip the wake callback.
     waiting: bool,
+    /// How many queued messages JS wants at once (see [`post_wanted`]).
+    wanted: usize,
 }
 
-static QUEUE: Mutex<Queue> = Mutex::new(Queue { messages: Vec::new(), results: Vec::new(), signalled: false, waiting: false });
-/// How many queued messages a waiting JS thread wants at once (see [`post_wanted`]), readable
-/// without the lock so that the waiter can poll it.
-static WANTED: AtomicUsize = AtomicUsize::new(0);
+static QUEUE: Mutex<Queue> = Mutex::new(Queue { messages: Vec::new(), results: Vec::new(), signalled: false, waiting: false, wanted: 0 });
+/// Wakes the JS thread blocked in [`wait_then_drain`] when a wanted message is queued.
+static WANTED_READY: Condvar = Condvar::new();
 // Held while the callback runs, so `clear_wake` cannot return while a call is in flight: after it
 // returns, JS may free the callback safely.
 static WAKE: Mutex<Option<WakeFn>> = Mutex::new(None);
@@ -82,15 +82,22 @@ fn queue(message: serde_json::Value, wanted: bool) {
     enqueue(|q| q.messages.push(message.to_string()), wanted);
 }
 
+fn lock_queue() -> MutexGuard<'static, Queue> {
+    QUEUE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn enqueue(put: impl FnOnce(&mut Queue), wanted: bool) {
-    let wake_now = {
-        let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
+    let (wake_now, notify) = {
+        let mut q = lock_queue();
         put(&mut q);
         if wanted {
-            WANTED.fetch_add(1, Ordering::Release);
+            q.wanted += 1;
         }
-        !q.waiting && !std::mem::replace(&mut q.signalled, true)
+        (!q.waiting && !std::mem::replace(&mut q.signalled, true), q.waiting && wanted)
     };
+    if notify {
+        WANTED_READY.notify_one();
+    }
     if wake_now {
         wake();
     }
@@ -107,36 +114,31 @@ fn wake() {
 /// callback as usual.
 ///
 /// The JS thread calls this right after starting a command. Most handlers answer within tens of
-/// microseconds, while a wake through the callback costs a thread switch and a turn of the event
-/// loop, which on a virtual machine is several times the handler. The wait polls rather than
-/// blocks, because being woken from a block is exactly that cost; it is short, and JS stops
-/// waiting on commands that were slow before. Log lines and the like do not end the wait (a
-/// handler that logs is still quick), and skip the callback while it lasts.
+/// microseconds, while a wake through the callback costs a thread switch plus a turn of the event
+/// loop and its async handle. Here the JS thread sleeps on a condition variable instead, so the
+/// answer costs one thread wake and no CPU is spent waiting; JS stops waiting on commands that
+/// were slow before. Log lines and the like do not end the wait (a handler that logs is still
+/// quick), and skip the callback while it lasts.
 pub fn wait_then_drain(max: Duration, out: &mut [u8]) -> i64 {
-    let started = Instant::now();
-    QUEUE.lock().unwrap_or_else(|p| p.into_inner()).waiting = true;
-    let mut polls: u32 = 0;
-    while WANTED.load(Ordering::Acquire) == 0 && started.elapsed() < max {
-        // Now and then give the core away: on a machine with one core, the handler this waits for
-        // can only run when this thread yields.
-        polls = polls.wrapping_add(1);
-        if polls.is_multiple_of(64) {
-            std::thread::yield_now();
-        } else {
-            std::hint::spin_loop();
+    let deadline = Instant::now() + max;
+    let mut q = lock_queue();
+    q.waiting = true;
+    while q.wanted == 0 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
         }
+        q = WANTED_READY.wait_timeout(q, left).unwrap_or_else(|p| p.into_inner()).0;
     }
-    // Under the lock: a post either came before this (and is seen here) or comes after `waiting`
-    // is false (and wakes JS through the callback itself).
-    let wake_now = {
-        let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
-        q.waiting = false;
-        if WANTED.load(Ordering::Acquire) > 0 {
-            return drain_locked(&mut q, out);
-        }
-        // Posted during the wait without a wake; the callback runs once this FFI call returns.
-        (!q.messages.is_empty() || !q.results.is_empty()) && !std::mem::replace(&mut q.signalled, true)
-    };
+    // Still under the lock: a post either came before this (and is seen here) or comes after
+    // `waiting` is false (and wakes JS through the callback itself).
+    q.waiting = false;
+    if q.wanted > 0 {
+        return drain_locked(&mut q, out);
+    }
+    // Posted during the wait without a wake; the callback runs once this FFI call returns.
+    let wake_now = (!q.messages.is_empty() || !q.results.is_empty()) && !std::mem::replace(&mut q.signalled, true);
+    drop(q);
     if wake_now {
         wake();
     }
@@ -147,7 +149,7 @@ pub fn wait_then_drain(max: Duration, out: &mut [u8]) -> i64 {
 /// Returns the bytes written, 0 when nothing is queued, or minus the size needed when `out` is too
 /// small (the queue is then left as it was).
 pub fn drain_into(out: &mut [u8]) -> i64 {
-    drain_locked(&mut QUEUE.lock().unwrap_or_else(|p| p.into_inner()), out)
+    drain_locked(&mut lock_queue(), out)
 }
 
 fn drain_locked(q: &mut Queue, out: &mut [u8]) -> i64 {
@@ -182,7 +184,7 @@ fn drain_locked(q: &mut Queue, out: &mut [u8]) -> i64 {
     }
     q.messages.clear();
     q.results.clear();
-    WANTED.store(0, Ordering::Release);
+    q.wanted = 0;
     q.signalled = false;
     at as i64
 }
@@ -201,6 +203,7 @@ pub(crate) fn control_messages(buf: &[u8]) -> Vec<serde_json::Value> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     type Results = Vec<(u32, bool, Vec<u8>)>;
 
@@ -266,7 +269,7 @@ mod tests {
         // Posted once JS is waiting (a result that comes before the wait starts wakes JS, and the
         // wait then finds it queued: correct, but not what this test is about).
         let worker = std::thread::spawn(|| {
-            while !QUEUE.lock().unwrap_or_else(|p| p.into_inner()).waiting {
+            while !lock_queue().waiting {
                 std::thread::yield_now();
             }
             post_result(7, true, br#"{"v":1}"#.to_vec())
@@ -308,6 +311,26 @@ mod tests {
         let n = drain_into(&mut out);
         assert_eq!(decode(&out[..n as usize]).0, json!([{"type": "log"}]));
         clear_wake();
+    }
+
+    /// CPU time this thread has used so far.
+    fn thread_cpu_time() -> Duration {
+        let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: `t` is a valid timespec for the call to fill.
+        assert_eq!(unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) }, 0);
+        Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+    }
+
+    #[test]
+    fn waiting_for_an_answer_sleeps_rather_than_polls() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = vec![0u8; 1024];
+        drain_into(&mut out);
+        let before = thread_cpu_time();
+        assert_eq!(wait_then_drain(Duration::from_millis(300), &mut out), 0);
+        // A poll would burn the whole 300 ms of this thread's CPU; a sleep costs a few syscalls.
+        let used = thread_cpu_time() - before;
+        assert!(used < Duration::from_millis(30), "the wait used {used:?} of CPU");
     }
 
     #[test]
