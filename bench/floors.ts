@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { supervisorArguments } from '../main/core/plugins/host-launcher';
 import { readFrames, writeFrame } from '../main/core/plugins/frames';
+import { systemFolders, systemLinks } from '../main/core/sandbox/bubblewrap';
 
 /**
  * The environment every baseline process starts with: what plugin hosts get (core/plugins/
@@ -58,4 +60,33 @@ export async function floorChild(thread: boolean): Promise<FloorChild> {
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The least a sandboxed plugin host's start must do, for the cold-load and memory floors: the
+ * same two bubblewrap layers plugin hosts run in (the supervisor's, then a plugin's own with no
+ * network, the system folders and the app read-only), starting Node with the clean environment
+ * and `script`. Without the supervisor, the grant view, the plugin host script, the bridge and
+ * the plugin: what is left is the sandbox's own start and the runtime's.
+ */
+export function sandboxedNode(bwrap: string, appRoot: string, script: string): { command: string; args: string[] } {
+  const inner = [
+    '--unshare-all',
+    '--die-with-parent',
+    ...systemFolders().flatMap((f) => ['--ro-bind', f, f]),
+    ...systemLinks().flatMap((l) => ['--symlink', l.target, l.path]),
+    '--ro-bind',
+    appRoot,
+    appRoot,
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--chdir',
+    appRoot,
+    '--',
+  ];
+  return { command: bwrap, args: [...supervisorArguments(), bwrap, ...inner, process.execPath, '-e', script] };
 }

@@ -6,19 +6,23 @@ import { homeLayout } from '../main/core/paths';
 import { installSample, tempHome } from '../test/helpers/fixtures';
 import { hostBehindWebHost } from '../test/helpers/web';
 import { timeFromPanel } from './panel';
-import { cleanEnv, floorChild } from './floors';
+import { appRoot } from '../main/core/app-paths';
+import { findBubblewrap } from '../main/core/sandbox/bubblewrap';
+import { cleanEnv, floorChild, sandboxedNode } from './floors';
 import { burstRows, row, type Row } from './row';
 import { compare, summarize, timeEach } from './stats';
 
 const HELLO = 'dev.example.my-plugin';
 
-async function startedHost(sandbox: 'auto' | 'off' = 'auto'): Promise<{ host: Host; cleanup: () => void }> {
+/** A host with the hello plugin, started; `startMs`: its plugin's cold load alone (not the host's own set-up). */
+async function startedHost(sandbox: 'auto' | 'off' = 'auto'): Promise<{ host: Host; startMs: number; cleanup: () => void }> {
   const t = tempHome();
   installSample(t.home, { sample: 'hello' });
   const host = createHost({ home: t.home, logger: new FileLogger(homeLayout(t.home).logs, ''), sandbox });
   host.plugins.discover();
+  const started = performance.now();
   await host.start();
-  return { host, cleanup: t.cleanup };
+  return { host, startMs: performance.now() - started, cleanup: t.cleanup };
 }
 
 /** A panel's call over the web host's WebSocket, waiting for its answer. */
@@ -86,6 +90,15 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   rows.push(row("small invoke from a client in main's process", 'bare echo over the same WebSocket (information)', await compare(10, 200, echo, invoke)));
   const fromClient = await compare(2000, 1, floorThread, invoke);
   rows.push(row("small invoke from a client in main's process", 'floor (a) with the thread', fromClient, { p50: 1.3 }));
+  // What this path must do that floor (a) leaves out: the client's request and answer cross a
+  // WebSocket, both ends of it in this process. Its floor is that bare echo and then floor (a), one
+  // after the other in each call, interleaved call by call with the invoke like the others.
+  const echoThenThread = async () => {
+    await echo();
+    await floorThread();
+  };
+  await compare(200, 1, echoThenThread, invoke);
+  rows.push(row("small invoke from a client in main's process", "floor (a'): the same client's bare WebSocket echo, then floor (a) with the thread", await compare(2000, 1, echoThenThread, invoke), { p50: 1.3 }));
   // Floor (c), for a panel: its bare WebSocket echo plus floor (a) with the thread, each measured in this run.
   const floorC = { ...panel.single.baseline, p50: panel.single.baseline.p50 + threadAfterPanel.p50, p99: panel.single.baseline.p99 + threadAfterPanel.p99 };
   rows.push(row('small invoke from a panel in chromium', "floor (c): the panel's bare WebSocket echo + floor (a) with the thread", { baseline: floorC, subject: panel.single.subject }, { p50: 1.3 }));
@@ -121,25 +134,37 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   await stop();
 
   // 4. Cold plugin load (bubblewrap, process start, proof and lockdown, dlopen, on_load, until the
-  //    plugin is active), sandboxed and not, against starting a bare Node process with the clean
-  //    environment plugin hosts get (not the shell's); taken in turns, so a slow stretch of the
-  //    machine weighs on all three alike.
+  //    plugin is active; the host's own set-up before it is not counted), sandboxed and not, against
+  //    starting a bare Node process with the clean environment plugin hosts get (not the shell's);
+  //    and floor (d): the same two bubblewrap layers starting that Node, which loads ffi-rs (the
+  //    least a plugin host must load to reach a plugin) and exits. Taken in turns, so a slow stretch
+  //    of the machine weighs on all alike.
   console.log(`cold-load baseline: ${process.execPath} -e 0 with the environment ${JSON.stringify(env)}`);
-  const loads = { bare: [] as number[], auto: [] as number[], off: [] as number[] };
+  const bwrap = findBubblewrap();
+  if (!bwrap.ok) throw new Error(`the cold-load floor needs bubblewrap: ${bwrap.reason}`);
+  const floorD = sandboxedNode(bwrap.path, appRoot(), "require('ffi-rs')");
+  const loads = { bare: [] as number[], floorD: [] as number[], auto: [] as number[], off: [] as number[] };
+  const timeSpawn = (command: string, args: string[]) => {
+    const t = performance.now();
+    const r = spawnSync(command, args, { env, cwd: appRoot() });
+    if (r.status !== 0) throw new Error(`${command} ${args.slice(-3).join(' ')} failed: ${r.stderr.toString()}`);
+    return performance.now() - t;
+  };
   for (let i = 0; i < 15; i++) {
-    let t = performance.now();
-    spawnSync(process.execPath, ['-e', '0'], { env });
-    loads.bare.push(performance.now() - t);
+    loads.bare.push(timeSpawn(process.execPath, ['-e', '0']));
+    loads.floorD.push(timeSpawn(floorD.command, floorD.args));
     for (const sandbox of ['auto', 'off'] as const) {
-      t = performance.now();
       const h = await startedHost(sandbox);
-      loads[sandbox].push(performance.now() - t);
+      loads[sandbox].push(h.startMs);
       await h.host.shutdown();
       h.cleanup();
     }
   }
   const bare = summarize(loads.bare);
+  const floorDSummary = summarize(loads.floorD);
   rows.push(row('cold plugin load, sandboxed', 'starting a bare Node process, clean environment', { baseline: bare, subject: summarize(loads.auto) }, { p50: 1.5 }));
+  rows.push(row('cold plugin load, sandboxed', "floor (d): both bubblewrap layers starting that Node, which loads ffi-rs", { baseline: floorDSummary, subject: summarize(loads.auto) }));
+  rows.push(row('floor (d)', 'starting a bare Node process, clean environment (information)', { baseline: bare, subject: floorDSummary }));
   rows.push(row('cold plugin load, not sandboxed', 'starting a bare Node process, clean environment', { baseline: bare, subject: summarize(loads.off) }));
   clean.cleanup();
   return rows;

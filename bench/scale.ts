@@ -6,7 +6,9 @@ import { createHost } from '../main/core/host';
 import { FileLogger } from '../main/core/log/logger';
 import { homeLayout } from '../main/core/paths';
 import { installSample, tempHome } from '../test/helpers/fixtures';
-import { cleanEnv } from './floors';
+import { appRoot } from '../main/core/app-paths';
+import { findBubblewrap } from '../main/core/sandbox/bubblewrap';
+import { cleanEnv, sandboxedNode } from './floors';
 import type { Row } from './row';
 
 /** A process and every process below it, from /proc (a sandboxed plugin host is several: bubblewrap, the supervisor, Node). */
@@ -55,6 +57,19 @@ async function bareNodes(n: number, home: string): Promise<{ ms: number; childre
   return { ms: performance.now() - t, children };
 }
 
+/**
+ * Floor (e): `n` of the least a sandboxed plugin host must be (bench/floors' sandboxedNode: both
+ * bubblewrap layers and a clean Node that loaded ffi-rs), started at once and idle.
+ */
+async function sandboxedNodes(n: number, home: string): Promise<ChildProcess[]> {
+  const bwrap = findBubblewrap();
+  if (!bwrap.ok) throw new Error(`the memory floor needs bubblewrap: ${bwrap.reason}`);
+  const floor = sandboxedNode(bwrap.path, appRoot(), "require('ffi-rs'); console.log('ready'); setInterval(() => {}, 60_000)");
+  const children = Array.from({ length: n }, () => spawn(floor.command, floor.args, { env: cleanEnv(home), stdio: ['ignore', 'pipe', 'ignore'] }));
+  await Promise.all(children.map((c) => new Promise((r) => c.stdout?.once('data', r))));
+  return children;
+}
+
 /** Ten sample plugins (a plugin's id is its library's, so one plugin cannot be installed ten times). */
 const SAMPLES = ['hello', 'notes', 'text-steps', 'fetcher', 'browser', 'story', 'editor', 'git-status', 'hello-panel', 'own-fetcher'];
 
@@ -81,10 +96,15 @@ export async function scaleBenchmarks(): Promise<Row[]> {
     const bare = await bareNodes(n, bareHome);
     const nodes = memoryOf(bare.children.map((c) => c.pid as number));
     for (const c of bare.children) c.kill();
+    const floors = await sandboxedNodes(n, bareHome);
+    const floorE = memoryOf(floors.flatMap((c) => treeOf(c.pid as number)));
+    for (const c of floors) c.kill();
     await host.shutdown();
     t.cleanup();
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS (${mib(hosts.pss / n)} each)`, baselineName: `${n} bare Node (${mib(nodes.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: nodes.pss, ratioP50: hosts.pss / nodes.pss, unit: 'bytes', ...(n === 10 ? { target: { p50: 1.2 } } : {}) });
+    rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS`, baselineName: `floor (e): ${n} × both bubblewrap layers and a clean Node with ffi-rs loaded (${mib(floorE.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: floorE.pss, ratioP50: hosts.pss / floorE.pss, unit: 'bytes' });
+    rows.push({ name: `floor (e) for ${n}, total PSS`, baselineName: `${n} bare Node (information)`, subjectP50: floorE.pss, baselineP50: nodes.pss, ratioP50: floorE.pss / nodes.pss, unit: 'bytes' });
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total RSS`, baselineName: `${n} bare Node`, subjectP50: hosts.rss, baselineP50: nodes.rss, ratioP50: hosts.rss / nodes.rss, unit: 'bytes' });
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}: start to all active`, baselineName: `${n} bare Node starts at once`, subjectP50: startMs, baselineP50: bare.ms, ratioP50: startMs / bare.ms });
   }
