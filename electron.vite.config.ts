@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
 
-// One core, several entry points: the Electron app, the web host (design §6), the plugin host
-// process and the command line are all built from main/.
+// One core, several entry points: the Electron app, the web host (design §6) and the command line
+// are all built from main/. The plugin host process is built from main/ too, as one CommonJS file
+// of its own (scripts/build-plugin-host.mjs): it starts once per plugin load.
 export default defineConfig({
   main: {
     build: {
@@ -11,7 +12,6 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'main/electron/index.ts'),
           web: resolve(__dirname, 'main/web/index.ts'),
-          'plugin-host': resolve(__dirname, 'main/plugin-host/index.ts'),
           cli: resolve(__dirname, 'main/cli/index.ts'),
         },
       },

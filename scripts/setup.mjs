@@ -114,7 +114,8 @@ function frontends() {
   }
 }
 
-// 6. main/, preload/ and renderer/ with electron-vite, when any source is newer than the build.
+// 6. main/, preload/ and renderer/ with electron-vite, and the plugin host script on its own
+//    (scripts/build-plugin-host.mjs), when any source is newer than the build.
 function newest(dir) {
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -126,12 +127,15 @@ function newest(dir) {
 }
 
 function typescript() {
-  const built = join(root, 'out', 'main', 'cli.js');
-  const sources = Math.max(...['main', 'preload', 'renderer'].map((d) => newest(join(root, d))), statSync(join(root, 'electron.vite.config.ts')).mtimeMs, statSync(join(root, 'package.json')).mtimeMs);
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  say('building main/, preload/ and renderer/ with electron-vite');
-  if (!run(join(root, 'node_modules', '.bin', 'electron-vite'), ['build'])) {
-    console.error('setup: electron-vite build failed (see above).');
+  const built = [join(root, 'out', 'main', 'cli.js'), join(root, 'out', 'plugin-host', 'index.cjs')];
+  const sources = Math.max(
+    ...['main', 'preload', 'renderer'].map((d) => newest(join(root, d))),
+    ...['electron.vite.config.ts', 'package.json', join('scripts', 'build-plugin-host.mjs')].map((f) => statSync(join(root, f)).mtimeMs),
+  );
+  if (built.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
+  say('building main/, preload/ and renderer/ with electron-vite, and the plugin host script');
+  if (!run(join(root, 'node_modules', '.bin', 'electron-vite'), ['build']) || !run(process.execPath, [join(root, 'scripts', 'build-plugin-host.mjs')])) {
+    console.error('setup: building main/, preload/, renderer/ or the plugin host script failed (see above).');
     process.exit(1);
   }
 }

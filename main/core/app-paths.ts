@@ -23,6 +23,6 @@ export function builtArtifacts(root: string = appRoot(), env: NodeJS.ProcessEnv 
     gate: join(root, 'native', 'target', 'release', 'hf-gate'),
     frameRuntime: join(root, 'out', 'frame-runtime', 'frame-runtime.js'),
     bridgePath: env.HALOFORGE_BRIDGE ?? join(root, 'native', 'target', 'release', 'libhf_host_bridge.so'),
-    pluginHostScript: env.HALOFORGE_PLUGIN_HOST_SCRIPT ?? join(root, 'out', 'main', 'plugin-host.js'),
+    pluginHostScript: env.HALOFORGE_PLUGIN_HOST_SCRIPT ?? join(root, 'out', 'plugin-host', 'index.cjs'),
   };
 }

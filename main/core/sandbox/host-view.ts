@@ -7,7 +7,7 @@ import { SANDBOX_ID, type SandboxView } from './view';
 export interface HostRuntime {
   /** Node, or Electron's binary run as Node (`ELECTRON_RUN_AS_NODE=1`). */
   runtime: string;
-  /** The built plugin host script (out/main/plugin-host.js). */
+  /** The built plugin host script (out/plugin-host/index.cjs). */
   hostScript: string;
   /** The app's folder: its package.json and node_modules. */
   appRoot: string;
@@ -30,15 +30,17 @@ export function runtimeFiles(r: HostRuntime): { readOnly: string[]; readOnlyIfPr
   return { readOnly: [...readOnly], readOnlyIfPresent: ['/etc/ld.so.cache', '/etc/localtime'] };
 }
 
-const RELATIVE_IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["'](\.[^"']+)["']|(?:^|[\s;])import\s*["'](\.[^"']+)["']/gm;
-const BARE_IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^./"'][^"']*)["']/gm;
+// The plugin host script is CommonJS (scripts/build-plugin-host.mjs builds it as one file, so it
+// requires no file of its own today; should a build split one out, it is followed and bound).
+const RELATIVE_IMPORT = /\brequire\(\s*["'](\.[^"']+)["']\s*\)/g;
+const BARE_IMPORT = /\brequire\(\s*["']([^./"'][^"']*)["']\s*\)/g;
 
 /** The script's own module files (the chunks the build split out), followed through their imports. */
 function importedModules(script: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
     for (const m of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) {
-      const next = resolve(dirname(file), (m[1] ?? m[2]) as string);
+      const next = resolve(dirname(file), m[1] as string);
       if (!seen.has(next)) {
         seen.add(next);
         visit(next);

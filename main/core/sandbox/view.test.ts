@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bwrapArguments, type SandboxView } from './view';
 
 const view: SandboxView = {
-  readOnly: ['/home/u/.haloforge/plugins/p', '/usr', '/opt/app/out/main/plugin-host.js'],
+  readOnly: ['/home/u/.haloforge/plugins/p', '/usr', '/opt/app/out/plugin-host/index.cjs'],
   readOnlyIfPresent: ['/etc/ld.so.cache'],
   readWrite: ['/home/u/.haloforge/plugins/p/data'],
   symlinks: [{ path: '/lib', target: 'usr/lib' }],
@@ -27,7 +27,7 @@ describe('the bubblewrap arguments of a view', () => {
         '--ro-bind /usr /usr',
         '--ro-bind-try /etc/ld.so.cache /etc/ld.so.cache',
         '--ro-bind /home/u/.haloforge/plugins/p /home/u/.haloforge/plugins/p',
-        '--ro-bind /opt/app/out/main/plugin-host.js /opt/app/out/main/plugin-host.js',
+        '--ro-bind /opt/app/out/plugin-host/index.cjs /opt/app/out/plugin-host/index.cjs',
         '--bind /home/u/.haloforge/plugins/p/data /home/u/.haloforge/plugins/p/data',
         '--remount-ro /',
       ].join(' '),
