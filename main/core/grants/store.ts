@@ -158,13 +158,7 @@ export class GrantStore {
   expireDue(): void {
     clearTimeout(this.expiryTimer);
     const now = this.now();
-    const gone = [...this.data.grants, ...this.session].filter((g) => !holds(g, now));
-    if (gone.length > 0) {
-      const ids = new Set(gone.map((g) => g.id));
-      this.session = this.session.filter((g) => !ids.has(g.id));
-      this.save({ ...this.data, grants: this.data.grants.filter((g) => !ids.has(g.id)) });
-      for (const grant of gone) this.tell({ change: 'grant-expired', grant, by: 'host' });
-    }
+    this.drop([...this.data.grants, ...this.session].filter((g) => !holds(g, now)), 'grant-expired', 'host');
     const next = nextExpiry(this.all(), now);
     // Timers hold at most about 24.8 days; a later expiry is looked at again then.
     if (next) this.expiryTimer = setTimeout(() => this.expireDue(), Math.min(next.getTime() - now.getTime() + 50, 2 ** 31 - 1)).unref();
@@ -260,12 +254,16 @@ export class GrantStore {
 
   /** Revokes every grant and denial of one plugin that still holds, in one write; returns them. */
   revokeAll(pluginId: string, by: string): Grant[] {
-    const gone = this.all(pluginId);
-    if (gone.length === 0) return [];
+    return this.drop(this.all(pluginId), 'grant-revoked', by);
+  }
+
+  /** Removes `gone` in one write (none when it is empty), then tells each as `change`; returns them. */
+  private drop(gone: Grant[], change: 'grant-expired' | 'grant-revoked', by: string): Grant[] {
+    if (gone.length === 0) return gone;
     const ids = new Set(gone.map((g) => g.id));
     this.session = this.session.filter((g) => !ids.has(g.id));
     this.save({ ...this.data, grants: this.data.grants.filter((g) => !ids.has(g.id)) });
-    for (const grant of gone) this.tell({ change: 'grant-revoked', grant, by });
+    for (const grant of gone) this.tell({ change, grant, by });
     return gone;
   }
 
