@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { supervisorArguments } from '../main/core/plugins/host-launcher';
 import { readFrames, writeFrame } from '../main/core/plugins/frames';
-import { systemFolders, systemLinks } from '../main/core/sandbox/bubblewrap';
+import { findBubblewrap, systemFolders, systemLinks } from '../main/core/sandbox/bubblewrap';
+import { appRoot } from '../main/core/app-paths';
 
 /**
  * The environment every baseline process starts with: what plugin hosts get (core/plugins/
@@ -69,15 +70,18 @@ export async function floorChild(thread: boolean): Promise<FloorChild> {
  * and `script`. Without the supervisor, the grant view, the plugin host script, the bridge and
  * the plugin: what is left is the sandbox's own start and the runtime's.
  */
-export function sandboxedNode(bwrap: string, appRoot: string, script: string): { command: string; args: string[] } {
+export function sandboxedNode(script: string): { command: string; args: string[] } {
+  const bwrap = findBubblewrap();
+  if (!bwrap.ok) throw new Error(`the sandboxed floors need bubblewrap: ${bwrap.reason}`);
+  const root = appRoot();
   const inner = [
     '--unshare-all',
     '--die-with-parent',
     ...systemFolders().flatMap((f) => ['--ro-bind', f, f]),
     ...systemLinks().flatMap((l) => ['--symlink', l.target, l.path]),
     '--ro-bind',
-    appRoot,
-    appRoot,
+    root,
+    root,
     '--proc',
     '/proc',
     '--dev',
@@ -85,8 +89,8 @@ export function sandboxedNode(bwrap: string, appRoot: string, script: string): {
     '--tmpfs',
     '/tmp',
     '--chdir',
-    appRoot,
+    root,
     '--',
   ];
-  return { command: bwrap, args: [...supervisorArguments(), bwrap, ...inner, process.execPath, '-e', script] };
+  return { command: bwrap.path, args: [...supervisorArguments(), bwrap.path, ...inner, process.execPath, '-e', script] };
 }

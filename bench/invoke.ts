@@ -7,7 +7,6 @@ import { installSample, tempHome } from '../test/helpers/fixtures';
 import { hostBehindWebHost } from '../test/helpers/web';
 import { timeFromPanel } from './panel';
 import { appRoot } from '../main/core/app-paths';
-import { findBubblewrap } from '../main/core/sandbox/bubblewrap';
 import { cleanEnv, floorChild, sandboxedNode } from './floors';
 import { burstRows, row, type Row } from './row';
 import { compare, summarize, timeEach } from './stats';
@@ -140,9 +139,7 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   //    least a plugin host must load to reach a plugin) and exits. Taken in turns, so a slow stretch
   //    of the machine weighs on all alike.
   console.log(`cold-load baseline: ${process.execPath} -e 0 with the environment ${JSON.stringify(env)}`);
-  const bwrap = findBubblewrap();
-  if (!bwrap.ok) throw new Error(`the cold-load floor needs bubblewrap: ${bwrap.reason}`);
-  const floorD = sandboxedNode(bwrap.path, appRoot(), "require('ffi-rs')");
+  const floorD = sandboxedNode("require('ffi-rs')");
   const loads = { bare: [] as number[], floorD: [] as number[], auto: [] as number[], off: [] as number[] };
   const timeSpawn = (command: string, args: string[]) => {
     const t = performance.now();

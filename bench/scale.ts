@@ -6,8 +6,6 @@ import { createHost } from '../main/core/host';
 import { FileLogger } from '../main/core/log/logger';
 import { homeLayout } from '../main/core/paths';
 import { installSample, tempHome } from '../test/helpers/fixtures';
-import { appRoot } from '../main/core/app-paths';
-import { findBubblewrap } from '../main/core/sandbox/bubblewrap';
 import { cleanEnv, sandboxedNode } from './floors';
 import type { Row } from './row';
 
@@ -49,26 +47,15 @@ function memoryOf(pids: readonly number[]): { pss: number; rss: number } {
   return { pss, rss };
 }
 
-/** `n` bare Node processes started clean and at once, each idle once it said so: the time until all did, and the processes. */
-async function bareNodes(n: number, home: string): Promise<{ ms: number; children: ChildProcess[] }> {
+/** `n` of `command` started clean and at once, each idle once it printed a line: the time until all did, and the processes. */
+async function idleAtOnce(n: number, home: string, command: string, args: string[]): Promise<{ ms: number; children: ChildProcess[] }> {
   const t = performance.now();
-  const children = Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'console.log("ready"); setInterval(() => {}, 60_000)'], { env: cleanEnv(home), stdio: ['ignore', 'pipe', 'ignore'] }));
+  const children = Array.from({ length: n }, () => spawn(command, args, { env: cleanEnv(home), stdio: ['ignore', 'pipe', 'ignore'] }));
   await Promise.all(children.map((c) => new Promise((r) => c.stdout?.once('data', r))));
   return { ms: performance.now() - t, children };
 }
 
-/**
- * Floor (e): `n` of the least a sandboxed plugin host must be (bench/floors' sandboxedNode: both
- * bubblewrap layers and a clean Node that loaded ffi-rs), started at once and idle.
- */
-async function sandboxedNodes(n: number, home: string): Promise<ChildProcess[]> {
-  const bwrap = findBubblewrap();
-  if (!bwrap.ok) throw new Error(`the memory floor needs bubblewrap: ${bwrap.reason}`);
-  const floor = sandboxedNode(bwrap.path, appRoot(), "require('ffi-rs'); console.log('ready'); setInterval(() => {}, 60_000)");
-  const children = Array.from({ length: n }, () => spawn(floor.command, floor.args, { env: cleanEnv(home), stdio: ['ignore', 'pipe', 'ignore'] }));
-  await Promise.all(children.map((c) => new Promise((r) => c.stdout?.once('data', r))));
-  return children;
-}
+const IDLE = 'console.log("ready"); setInterval(() => {}, 60_000)';
 
 /** Ten sample plugins (a plugin's id is its library's, so one plugin cannot be installed ten times). */
 const SAMPLES = ['hello', 'notes', 'text-steps', 'fetcher', 'browser', 'story', 'editor', 'git-status', 'hello-panel', 'own-fetcher'];
@@ -80,6 +67,9 @@ const SAMPLES = ['hello', 'notes', 'text-steps', 'fetcher', 'browser', 'story', 
  */
 export async function scaleBenchmarks(): Promise<Row[]> {
   const rows: Row[] = [];
+  const bareNode = { command: process.execPath, args: ['-e', IDLE] };
+  // Floor (e): the least a sandboxed plugin host must be (both bubblewrap layers and a clean Node that loaded ffi-rs).
+  const floorE = sandboxedNode(`require('ffi-rs'); ${IDLE}`);
   const bareHome = mkdtempSync(join(tmpdir(), 'hf-bare-'));
   for (const n of [1, 5, 10]) {
     const t = tempHome();
@@ -93,18 +83,18 @@ export async function scaleBenchmarks(): Promise<Row[]> {
     const startMs = performance.now() - started;
     if (host.plugins.list().some((p) => p.state !== 'active')) throw new Error(`not every plugin of ${n} started: ${host.plugins.list().map((p) => `${p.id} ${p.state} ${p.error ?? ''}`).join('; ')}`);
     const hosts = memoryOf(ids.flatMap((id) => treeOf(host.plugins.pidOf(id) as number)));
-    const bare = await bareNodes(n, bareHome);
+    const bare = await idleAtOnce(n, bareHome, bareNode.command, bareNode.args);
     const nodes = memoryOf(bare.children.map((c) => c.pid as number));
     for (const c of bare.children) c.kill();
-    const floors = await sandboxedNodes(n, bareHome);
-    const floorE = memoryOf(floors.flatMap((c) => treeOf(c.pid as number)));
-    for (const c of floors) c.kill();
+    const floors = await idleAtOnce(n, bareHome, floorE.command, floorE.args);
+    const floor = memoryOf(floors.children.flatMap((c) => treeOf(c.pid as number)));
+    for (const c of floors.children) c.kill();
     await host.shutdown();
     t.cleanup();
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS (${mib(hosts.pss / n)} each)`, baselineName: `${n} bare Node (${mib(nodes.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: nodes.pss, ratioP50: hosts.pss / nodes.pss, unit: 'bytes', ...(n === 10 ? { target: { p50: 1.2 } } : {}) });
-    rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS`, baselineName: `floor (e): ${n} × both bubblewrap layers and a clean Node with ffi-rs loaded (${mib(floorE.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: floorE.pss, ratioP50: hosts.pss / floorE.pss, unit: 'bytes' });
-    rows.push({ name: `floor (e) for ${n}, total PSS`, baselineName: `${n} bare Node (information)`, subjectP50: floorE.pss, baselineP50: nodes.pss, ratioP50: floorE.pss / nodes.pss, unit: 'bytes' });
+    rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS`, baselineName: `floor (e): ${n} × both bubblewrap layers and a clean Node with ffi-rs loaded (${mib(floor.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: floor.pss, ratioP50: hosts.pss / floor.pss, unit: 'bytes' });
+    rows.push({ name: `floor (e) for ${n}, total PSS`, baselineName: `${n} bare Node (information)`, subjectP50: floor.pss, baselineP50: nodes.pss, ratioP50: floor.pss / nodes.pss, unit: 'bytes' });
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total RSS`, baselineName: `${n} bare Node`, subjectP50: hosts.rss, baselineP50: nodes.rss, ratioP50: hosts.rss / nodes.rss, unit: 'bytes' });
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}: start to all active`, baselineName: `${n} bare Node starts at once`, subjectP50: startMs, baselineP50: bare.ms, ratioP50: startMs / bare.ms });
   }
