@@ -18,7 +18,7 @@ await build({
     emptyOutDir: true,
     target: 'node20',
     minify: false,
-    rollupOptions: { external: ['ffi-rs'], output: { format: 'cjs', entryFileNames: 'index.cjs' } },
+    rollupOptions: { output: { format: 'cjs', entryFileNames: 'index.cjs' } },
   },
   ssr: { noExternal: true, external: ['ffi-rs'] },
 });

@@ -15,7 +15,7 @@ export interface HostRuntime {
 
 /**
  * The files a plugin host reads, but for its bridge: the runtime, its script and the modules that
- * script imports (and only those), the dynamic loader's cache. All read-only. Computed once per
+ * script requires (and only those), the dynamic loader's cache. All read-only. Computed once per
  * launcher, since none of it changes while the app runs; the bridge (one per compiler) comes with
  * each plugin (see pluginHostView).
  */
@@ -25,21 +25,21 @@ export function runtimeFiles(r: HostRuntime): { readOnly: string[]; readOnlyIfPr
   // Node under /usr is already in view; elsewhere (nvm, Electron's dist folder with its resources)
   // the runtime's own folder is needed.
   if (!runtime.startsWith('/usr/')) readOnly.add(dirname(runtime));
-  for (const module of importedModules(r.hostScript)) readOnly.add(module);
-  for (const pkg of importedPackages(r.hostScript, r.appRoot)) readOnly.add(pkg);
+  for (const module of requiredModules(r.hostScript)) readOnly.add(module);
+  for (const pkg of requiredPackages(r.hostScript, r.appRoot)) readOnly.add(pkg);
   return { readOnly: [...readOnly], readOnlyIfPresent: ['/etc/ld.so.cache', '/etc/localtime'] };
 }
 
 // The plugin host script is CommonJS (scripts/build-plugin-host.mjs builds it as one file, so it
 // requires no file of its own today; should a build split one out, it is followed and bound).
-const RELATIVE_IMPORT = /\brequire\(\s*["'](\.[^"']+)["']\s*\)/g;
-const BARE_IMPORT = /\brequire\(\s*["']([^./"'][^"']*)["']\s*\)/g;
+const RELATIVE_REQUIRE = /\brequire\(\s*["'](\.[^"']+)["']\s*\)/g;
+const PACKAGE_REQUIRE = /\brequire\(\s*["']([^./"'][^"']*)["']\s*\)/g;
 
-/** The script's own module files (the chunks the build split out), followed through their imports. */
-function importedModules(script: string): string[] {
+/** The script's own module files (any a build split out), followed through their requires. */
+function requiredModules(script: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
-    for (const m of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(RELATIVE_REQUIRE)) {
       const next = resolve(dirname(file), m[1] as string);
       if (!seen.has(next)) {
         seen.add(next);
@@ -51,11 +51,11 @@ function importedModules(script: string): string[] {
   return [...seen];
 }
 
-/** The npm packages the script and its modules import (not Node's own), with their installed optional dependencies (native bindings). */
-function importedPackages(script: string, appRoot: string): string[] {
+/** The npm packages the script and its modules require (not Node's own), with their installed optional dependencies (native bindings). */
+function requiredPackages(script: string, appRoot: string): string[] {
   const names = new Set<string>();
-  for (const file of [script, ...importedModules(script)]) {
-    for (const m of readFileSync(file, 'utf8').matchAll(BARE_IMPORT)) {
+  for (const file of [script, ...requiredModules(script)]) {
+    for (const m of readFileSync(file, 'utf8').matchAll(PACKAGE_REQUIRE)) {
       const spec = m[1] as string;
       if (spec.startsWith('node:')) continue;
       const parts = spec.split('/');
