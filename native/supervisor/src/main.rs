@@ -1,5 +1,7 @@
-//! `hf-supervisor <control fd>`: run by main inside an outer bubblewrap (its own user and mount
-//! namespace, where it may mount), once per plugin host. See supervisor.rs.
+//! `hf-supervisor <control fd> [<plugin host's fd>...]`: run by main inside an outer bubblewrap
+//! (its own user and mount namespace, where it may mount), once per plugin host. The descriptors
+//! after the control one are the plugin host's (its channels to main): they go into its sandbox at
+//! their numbers and nowhere else. See supervisor.rs.
 // Every unsafe operation sits in its own block with the reason it is sound (npm test runs clippy).
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 mod mounts;
@@ -16,16 +18,18 @@ use std::os::fd::FromRawFd;
 use std::os::unix::net::UnixStream;
 
 fn main() {
-    let fd: i32 = match std::env::args().nth(1).and_then(|a| a.parse().ok()) {
-        Some(fd) => fd,
-        None => {
-            eprintln!("usage: hf-supervisor <control fd> (started by HaloForge Host, not by hand)");
-            std::process::exit(2);
-        }
+    let fds: Option<Vec<i32>> = std::env::args().skip(1).map(|a| a.parse().ok()).collect();
+    let Some((&fd, host_fds)) = fds.as_deref().and_then(|f| f.split_first()) else {
+        eprintln!("usage: hf-supervisor <control fd> [<plugin host's fd>...] (started by HaloForge Host, not by hand)");
+        std::process::exit(2);
     };
-    // SAFETY: main passes this descriptor for the supervisor alone; close-on-exec keeps it out of the sandbox.
+    // SAFETY: main passes these descriptors for this tree alone. Close-on-exec keeps the control one
+    // out of every child, and the plugin host's out of every child but its sandbox (spawn_sandbox),
+    // so no program a plugin runs inherits a channel to main.
     let mut control = unsafe {
-        libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        for &d in host_fds.iter().chain([&fd]) {
+            libc::fcntl(d, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
         UnixStream::from_raw_fd(fd)
     };
     let start = match read_start(&mut control) {
@@ -35,7 +39,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    match supervisor::Supervisor::start(control.try_clone().expect("the control socket"), start) {
+    match supervisor::Supervisor::start(control.try_clone().expect("the control socket"), start, host_fds) {
         Ok(sup) => std::process::exit(sup.run()),
         Err(e) => {
             let _ = write_frame(&mut control, &ToMain::Problem { message: format!("the grant view cannot be set up: {e}") });

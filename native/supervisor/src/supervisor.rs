@@ -87,17 +87,24 @@ fn say(control: &mut UnixStream, message: &ToMain) {
 
 /// bubblewrap inside the supervisor's namespaces: every wall of a plugin host's sandbox, with the
 /// tree as its root (sealed read-only; the mounts below it keep their own flags).
-fn spawn_sandbox(start: &Start, handoff: UnixStream) -> io::Result<std::process::Child> {
+fn spawn_sandbox(start: &Start, handoff: UnixStream, host_fds: &[RawFd]) -> io::Result<std::process::Child> {
     let mut cmd = std::process::Command::new(&start.bwrap);
     cmd.args(["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]);
     cmd.args(["--uid", &start.uid.to_string(), "--gid", &start.gid.to_string()]);
     cmd.args(["--bind", TREE, "/", "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/", "--chdir", "/", "--"]);
     cmd.args(&start.command);
     let fd = handoff.as_raw_fd();
-    // SAFETY: between fork and exec only dup2 runs, which is async-signal-safe; the handoff socket
-    // lands on its agreed number without close-on-exec, everything else of ours keeps it.
+    let host_fds = host_fds.to_vec();
+    // SAFETY: between fork and exec only dup2 and fcntl run, both async-signal-safe; the handoff
+    // socket lands on its agreed number, the plugin host's channels stay on theirs, all three
+    // without close-on-exec; everything else of ours keeps it.
     unsafe {
-        cmd.pre_exec(move || if libc::dup2(fd, HANDOFF_FD) == HANDOFF_FD { Ok(()) } else { Err(io::Error::last_os_error()) });
+        cmd.pre_exec(move || {
+            if libc::dup2(fd, HANDOFF_FD) != HANDOFF_FD || host_fds.iter().any(|&d| libc::fcntl(d, libc::F_SETFD, 0) != 0) {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
     }
     let child = cmd.spawn()?;
     drop(handoff);
@@ -106,7 +113,7 @@ fn spawn_sandbox(start: &Start, handoff: UnixStream) -> io::Result<std::process:
 
 impl Supervisor {
     /// Builds the tree, starts the sandbox, and tells main it runs (or returns why it cannot).
-    pub fn start(control: UnixStream, start: Start) -> io::Result<Supervisor> {
+    pub fn start(control: UnixStream, start: Start, host_fds: &[RawFd]) -> io::Result<Supervisor> {
         for dir in [TREE, STAGE, PRIVATE_TMP] {
             std::fs::create_dir_all(dir)?;
         }
@@ -153,7 +160,12 @@ impl Supervisor {
         }
         unmounted.extend(failed);
         let (ours, theirs) = UnixStream::pair()?;
-        let (child, child_fd) = with_pidfd(spawn_sandbox(&start, theirs)?)?;
+        let (child, child_fd) = with_pidfd(spawn_sandbox(&start, theirs, host_fds)?)?;
+        // The plugin host holds its channels now: main sees them close when it ends, not when this does.
+        for &d in host_fds {
+            // SAFETY: these numbers were main's for the plugin host, and nothing here uses them.
+            unsafe { libc::close(d) };
+        }
         let mut watch = Watch::new()?;
         watch.follow(&start.grants.iter().map(|g| g.path.clone()).collect::<Vec<_>>());
         let mut sup = Supervisor {
