@@ -237,7 +237,7 @@ export function createHost(opts: HostOptions): Host {
     onHostGone: (id) => {
       egress.closeAll(id);
     },
-    egressFor: (id) => ({ open: (tunnel, head, send) => egress.open(id, tunnel, head, send), flow: (m) => egress.flow(id, m) }),
+    egressFor: (id) => ({ accept: (client) => egress.accept(id, client) }),
     onViolation: (id, reason) => {
       logger.log('error', id, `plugin host refused and stopped: it sent ${reason}`);
       audit.refuse({ pluginId: id, method: 'IPC', url: `plugin-host://${id}`, rule: 'plugin-host:message', reason: `its plugin host sent ${reason}; it was stopped` });

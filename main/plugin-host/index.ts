@@ -5,11 +5,11 @@
 import { closeSync } from 'node:fs';
 import { binaryToWire, wireToBinary, wireToBytes } from '../core/json-bytes';
 import { encodeResults } from '../core/plugins/outbox-format';
-import type { LoadRequest, PrepareRequest, ToPluginHost } from '../core/plugins/host-protocol';
+import { HANDOVER_FD, type LoadRequest, type PrepareRequest, type ToPluginHost } from '../core/plugins/host-protocol';
 import { AnswerWait } from './answer-wait';
 import { connectToParent } from './channel';
 import { closeInheritedDescriptors } from './descriptors';
-import { EgressProxy } from './egress-proxy';
+import { closeHandover, handOverEgressListener } from './egress-proxy';
 import { NativeBridge, readPluginAbiVersion } from './native-bridge';
 import { lookAround, ownRights } from './proof';
 
@@ -17,11 +17,11 @@ import { lookAround, ownRights } from './proof';
 // core/plugins/host-launcher); it is kept only until the lockdown has handed the listener over.
 const viewFd = Number(process.env.HALOFORGE_VIEW_FD) || undefined;
 delete process.env.HALOFORGE_VIEW_FD;
-// Before anything else: no door out of the sandbox but the channel to main (and that one).
-closeInheritedDescriptors(viewFd === undefined ? [] : [viewFd]);
+// Before anything else: no door out of the sandbox but the channels to main (and that one). Node
+// opened the handover channel itself; it is closed in prepare, before the plugin loads.
+closeInheritedDescriptors([...(viewFd === undefined ? [] : [viewFd]), ...(process.channel ? [HANDOVER_FD] : [])]);
 const parent = connectToParent();
 let bridge: NativeBridge | undefined;
-let proxy: EgressProxy | undefined;
 const answerWait = new AnswerWait();
 
 /**
@@ -37,14 +37,14 @@ async function prepare(req: PrepareRequest): Promise<void> {
   let egressPort: number | undefined;
   if (req.egress) {
     // Listening comes before the lockdown, which allows connecting to this one port only.
-    proxy = new EgressProxy((m) => parent.send(m));
-    egressPort = await proxy.listen();
+    egressPort = await handOverEgressListener();
     pointClientsAt(`http://127.0.0.1:${egressPort}`);
   }
+  closeHandover();
   const viewSocket = req.view && req.lockDown ? viewFd : undefined;
   if (viewFd !== undefined && viewSocket === undefined) closeSync(viewFd);
   const lockdown = req.lockDown ? bridge.lockDown(req.writable, egressPort, viewSocket, req.executable) : { seccomp: false, landlock: 'not-enforced', landlockAllThreads: false, viewListener: false, problems: ['the sandbox was turned off for this run'] };
-  parent.send({ type: 'proof', proof: { ...seen, ...ownRights(), lockdown }, egressPort });
+  parent.send({ type: 'proof', proof: { ...seen, ...ownRights(), lockdown } });
 }
 
 /**
@@ -101,14 +101,6 @@ function handle(message: ToPluginHost): void {
   switch (message.type) {
     case 'prepare':
       prepare(message).catch((e: Error) => parent.send({ type: 'fatal', error: e.message }));
-      return;
-    case 'tunnel-opened':
-    case 'tunnel-refused':
-    case 'tunnel-data':
-    case 'tunnel-ack':
-    case 'tunnel-end':
-    case 'tunnel-abort':
-      proxy?.fromMain(message);
       return;
     case 'load':
       load(message);

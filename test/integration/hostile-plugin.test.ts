@@ -182,6 +182,18 @@ describe('a hostile plugin', () => {
     await stillUp(sh.host);
   });
 
+  it("holds no descriptor of main's but its checked channel, and a program it runs holds none at all", async () => {
+    const { host } = await start({ permissions: [{ type: 'network_http_domain', value: 'api.hf.test' }, { type: 'process_spawn_whitelist', value: ['sh'] }] });
+    // The egress listener came over Node's IPC channel (fd 5) before the plugin loaded; main closed that channel then.
+    const mine = ((await attack(host, 'list_raw', { path: '/proc/self/fd' })) as { names: string[] }).names;
+    expect(mine).toContain('3');
+    expect(mine).not.toContain('5');
+    // `[ -e ]` is the shell's builtin, so it opens nothing of its own that could take one of these numbers.
+    const probe = 'for n in 3 4 5 6 7; do [ -e /proc/self/fd/$n ] && echo open $n; done; echo checked';
+    await expect(attack(host, 'spawn', { exe: '/bin/sh', args: ['-c', probe] })).resolves.toMatchObject({ code: 0, stdout: 'checked\n' });
+    await stillUp(host);
+  });
+
   it('cannot carry HTTP out through a filesystem Unix socket', async () => {
     const { host } = await start();
     const socketPath = join(scratchHome(), 'agent.sock');
@@ -278,11 +290,11 @@ describe('a hostile plugin', () => {
     await stillUp(host, false);
   });
 
-  it('cannot open a tunnel through an egress proxy its plugin was not given', async () => {
+  it('cannot open a tunnel by asking main over its channel: main takes proxy connections itself, not frames', async () => {
     const { host, asked } = await start();
     const frame = encodeFrame({ type: 'tunnel-open', id: 1, head: Buffer.from('CONNECT example.com:443 HTTP/1.1\r\n\r\n') });
     await expect(attack(host, 'forge_frames', { hex: Buffer.concat(frame).toString('hex') })).rejects.toThrow(/stopped/);
-    expect(host.plugins.get(MISBEHAVE)?.error).toMatch(/'tunnel-open' message, but its own HTTP client needs network_http or network_http_domain; it was stopped$/);
+    expect(host.plugins.get(MISBEHAVE)?.error).toMatch(/sent a 'tunnel-open' message out of turn; it was stopped$/);
     expect(asked).toEqual([]);
     expect(host.audit.query({ pluginId: MISBEHAVE })).toMatchObject([{ method: 'IPC', decision: 'deny', rule: 'plugin-host:message' }]);
     await stillUp(host, false);

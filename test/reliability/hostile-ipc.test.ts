@@ -104,6 +104,7 @@ describe('hostile messages from a plugin host', () => {
         onStderrLine: (l) => real.onStderrLine(l),
         onExit: (l) => real.onExit(l),
         kill: () => real.kill(),
+        egressListener: () => real.egressListener(),
         lockdown: real.lockdown,
         view: real.view,
       };

@@ -7,7 +7,7 @@
  * (`GET http://host/path HTTP/1.1`), whose full URL is decided and audited like `ctx.http()`.
  */
 
-/** The most a request head may take, as the plugin host forwards it. */
+/** The most a request head may take before main decides it (a longer one is refused). */
 export const MAX_HEAD_BYTES = 64 * 1024;
 
 export type ProxyTarget =

@@ -5,11 +5,9 @@ import type { ProgramService } from '../processes/program-service';
 import { Refused, type Broker } from '../broker/broker';
 import type { GrantStore } from '../grants/store';
 import { HOST_TARGET, type Logger } from '../log/logger';
-import type { TunnelFlow, ToPluginHost } from '../plugins/host-protocol';
 import { withAddresses, type Decision } from '../policy/engine';
 import { redactUrl } from '../policy/request-url';
-import { AckBatch, TUNNEL_WINDOW } from './flow';
-import { CONNECT_ESTABLISHED, parseProxyHead, proxyRefusal } from './proxy-head';
+import { CONNECT_ESTABLISHED, MAX_HEAD_BYTES, headEnd, parseProxyHead, proxyRefusal } from './proxy-head';
 
 export interface EgressLimits {
   maxTunnelsPerPlugin: number;
@@ -25,36 +23,25 @@ export interface EgressLimits {
 // A plugin's own client waits as long as it likes (image-studio: 600 s), so the whole-tunnel limit is generous.
 export const DEFAULT_EGRESS_LIMITS: EgressLimits = { maxTunnelsPerPlugin: 32, idleMs: 60_000, maxDurationMs: 15 * 60_000, maxBytes: 1024 * 1024 * 1024, connectTimeoutMs: 10_000 };
 
-type Send = (message: ToPluginHost) => void;
-
 interface Tunnel {
   pluginId: string;
-  socket: Socket;
-  send: Send;
   decision: Decision;
   address: string;
   base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>;
-  started: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** How many more of the client's bytes go to the server (a plain-http request's body; a tunnel's: all). */
-  toServer: number;
-  /** Sent to the plugin host and not acknowledged yet. */
-  unacked: number;
-  lifetime: NodeJS.Timeout;
-  acks: AckBatch;
   finish: (how: string, failed: boolean) => void;
 }
 
 /**
- * The main side of the egress proxy (design §8, "What main does for it"): each connection a
- * plugin's own HTTP client opens is decided by the same policy, prompts and grants as `ctx.http()`
- * (no lookup before the decision), connected to the checked address, relayed with flow control,
- * limited, and audited: a decision line before connecting, an outcome line when it ends.
+ * The egress proxy (design §8, "What main does for it"): main holds each plugin host's listening
+ * socket, in that sandbox's network namespace, and takes every connection the plugin's own HTTP
+ * client opens on it. Each is decided by the same policy, prompts and grants as `ctx.http()` (no
+ * lookup before the decision), connected to the checked address, relayed socket to socket (each
+ * side read only as fast as the other is written), limited, and audited: a decision line on disk
+ * before connecting, an outcome line when it ends.
  */
 export class EgressTunnels {
   private readonly limits: EgressLimits;
-  private readonly tunnels = new Map<string, Map<number, Tunnel>>();
+  private readonly tunnels = new Map<string, Set<Tunnel>>();
 
   constructor(
     private readonly deps: { broker: Broker; grants: GrantStore; logger: Logger; limits?: Partial<EgressLimits>; programRuns?: Pick<ProgramService, 'named'> },
@@ -69,12 +56,38 @@ export class EgressTunnels {
     return this.tunnels.get(pluginId)?.size ?? 0;
   }
 
-  /** A plugin's client connected to its proxy and sent `head`. */
-  async open(pluginId: string, id: number, head: Uint8Array, send: Send): Promise<void> {
-    const mine = this.tunnels.get(pluginId) ?? new Map<number, Tunnel>();
+  /** A plugin's client connected to its proxy: its request head is read, then decided. */
+  accept(pluginId: string, client: Socket): void {
+    client.setNoDelay(true);
+    // A client that never finishes its head does not hold a connection for ever.
+    client.setTimeout(this.limits.connectTimeoutMs, () => client.destroy());
+    client.on('error', () => client.destroy());
+    let buffered = Buffer.alloc(0);
+    const onHead = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const end = headEnd(buffered);
+      // A head that does not end in time is parsed as it is, which refuses it.
+      if (end === -1 && buffered.length <= MAX_HEAD_BYTES) return;
+      client.off('data', onHead);
+      client.pause();
+      client.setTimeout(0);
+      const cut = end === -1 ? buffered.length : end;
+      this.open(pluginId, client, buffered.subarray(0, cut), buffered.subarray(cut)).catch((e: Error) => {
+        this.deps.logger.log('error', pluginId, `egress connection failed: ${e.message}`);
+        client.destroy();
+      });
+    };
+    client.on('data', onHead);
+  }
+
+  /** Decides the connection `head` asks for; `early` is what the client sent after its head. */
+  private async open(pluginId: string, client: Socket, head: Buffer, early: Buffer): Promise<void> {
+    const mine = this.tunnels.get(pluginId) ?? new Set<Tunnel>();
     this.tunnels.set(pluginId, mine);
-    const refuse = (status: number, message: string) => send({ type: 'tunnel-refused', id, reply: proxyRefusal(status, message) });
-    const parsed = parseProxyHead(Buffer.from(head.buffer, head.byteOffset, head.byteLength));
+    const refuse = (status: number, message: string): void => {
+      client.end(proxyRefusal(status, message));
+    };
+    const parsed = parseProxyHead(head);
     const requestId = randomUUID();
     if (!parsed.ok) {
       this.deps.broker.recordOutcome({ requestId, hop: 0, pluginId, method: 'PROXY', url: '', event: 'decision', decision: 'deny', rule: 'egress:request', reason: parsed.message });
@@ -101,121 +114,94 @@ export class EgressTunnels {
       return refuse(e.kind === 'permission' ? 403 : 502, e.message);
     }
     run?.destination(`${method} ${base.url}`, true);
-    this.connectTunnel(pluginId, id, send, target.port, decided, base, target.kind === 'http' ? { head: target.head, bodyLength: target.bodyLength } : undefined);
+    this.connectTunnel(mine, client, early, target.port, decided, base, target.kind === 'http' ? { head: target.head, bodyLength: target.bodyLength } : undefined);
   }
 
   private connectTunnel(
-    pluginId: string,
-    id: number,
-    send: Send,
+    mine: Set<Tunnel>,
+    client: Socket,
+    early: Buffer,
     port: number,
     decided: { decision: Decision; address: string },
     base: Tunnel['base'],
     plain: { head: Buffer; bodyLength: number } | undefined,
   ): void {
-    const firstBytes = plain?.head;
-    const mine = this.tunnels.get(pluginId) as Map<number, Tunnel>;
-    const socket = connect({ host: decided.address, port, timeout: this.limits.connectTimeoutMs });
+    const server = connect({ host: decided.address, port, timeout: this.limits.connectTimeoutMs });
+    const started = performance.now();
     let connected = false;
     let done = false;
+    let bytesIn = 0;
+    let bytesOut = 0;
+    // How many more of the client's bytes go to the server: a plain-http request's body, and not a
+    // byte more (what follows would be a second request); a tunnel's: all.
+    let toServer = plain ? plain.bodyLength : Infinity;
+    const lifetime = setTimeout(() => tunnel.finish(`open longer than ${this.limits.maxDurationMs} ms`, true), this.limits.maxDurationMs);
     const tunnel: Tunnel = {
-      pluginId,
-      socket,
-      send,
+      pluginId: base.pluginId,
       decision: decided.decision,
       address: decided.address,
       base,
-      started: performance.now(),
-      bytesIn: 0,
-      bytesOut: 0,
-      toServer: plain ? plain.bodyLength : Infinity,
-      unacked: 0,
-      acks: new AckBatch(),
-      lifetime: setTimeout(() => tunnel.finish(`open longer than ${this.limits.maxDurationMs} ms`, true), this.limits.maxDurationMs),
       finish: (how, failed) => {
         if (done) return;
         done = true;
-        clearTimeout(tunnel.lifetime);
-        mine.delete(id);
-        socket.destroy();
-        if (!connected) send({ type: 'tunnel-refused', id, reply: proxyRefusal(how.includes('timed out') ? 504 : 502, `${base.url}: ${how}`) });
-        else if (failed) send({ type: 'tunnel-abort', id });
-        const outcome = { bytes: tunnel.bytesIn, bytesSent: tunnel.bytesOut, durationMs: performance.now() - tunnel.started };
+        clearTimeout(lifetime);
+        mine.delete(tunnel);
+        server.destroy();
+        // Not connected: the client is told why. Ended as it should: what was written to it still goes out.
+        if (!connected) client.end(proxyRefusal(how.includes('timed out') ? 504 : 502, `${base.url}: ${how}`));
+        else if (failed) client.destroy();
+        else client.end();
         this.deps.broker.recordOutcome({
           ...base,
           decision: 'allow',
           rule: decided.decision.rule,
           reason: decided.decision.reason,
           ...(failed ? { event: 'error', error: how } : { event: 'response', reason: how }),
-          ...outcome,
+          bytes: bytesIn,
+          bytesSent: bytesOut,
+          durationMs: performance.now() - started,
         });
       },
     };
-    mine.set(id, tunnel);
-    socket.on('connect', () => {
+    mine.add(tunnel);
+    const overLimit = () => bytesIn + bytesOut > this.limits.maxBytes && (tunnel.finish(`more than ${this.limits.maxBytes} bytes`, true), true);
+    const fromClient = (chunk: Buffer) => {
+      const passed = Math.min(chunk.length, toServer);
+      toServer -= passed;
+      bytesOut += passed;
+      if (overLimit() || passed === 0) return;
+      if (!server.write(passed === chunk.length ? chunk : chunk.subarray(0, passed))) client.pause();
+    };
+    server.on('connect', () => {
       connected = true;
       // A relay must not hold small writes back (Nagle): the client's own stack already decides.
-      socket.setNoDelay(true);
-      // From now on the timeout counts idleness, not connecting.
-      socket.setTimeout(this.limits.idleMs);
-      if (firstBytes) socket.write(firstBytes);
-      send({ type: 'tunnel-opened', id, reply: firstBytes ? new Uint8Array(0) : CONNECT_ESTABLISHED });
+      server.setNoDelay(true);
+      // From now on the timeout counts idleness (no byte either way), not connecting.
+      server.setTimeout(this.limits.idleMs);
+      if (plain) server.write(plain.head);
+      else client.write(CONNECT_ESTABLISHED);
+      if (early.length > 0) fromClient(early);
+      client.on('data', fromClient);
+      client.resume();
     });
-    socket.on('timeout', () => tunnel.finish(connected ? `idle for ${this.limits.idleMs} ms` : `connecting timed out after ${this.limits.connectTimeoutMs} ms`, true));
-    socket.on('data', (chunk: Buffer) => {
-      tunnel.bytesIn += chunk.length;
-      if (tunnel.bytesIn + tunnel.bytesOut > this.limits.maxBytes) return tunnel.finish(`more than ${this.limits.maxBytes} bytes`, true);
-      tunnel.unacked += chunk.length;
-      if (tunnel.unacked > TUNNEL_WINDOW) socket.pause();
-      send({ type: 'tunnel-data', id, bytes: chunk });
+    server.on('data', (chunk: Buffer) => {
+      bytesIn += chunk.length;
+      if (!overLimit() && !client.write(chunk)) server.pause();
     });
-    socket.on('end', () => send({ type: 'tunnel-end', id }));
-    socket.on('error', (e) => tunnel.finish(connected ? `the connection failed: ${e.message}` : `cannot connect: ${e.message}`, true));
-    socket.on('close', () => tunnel.finish('closed', false));
-  }
-
-  /** Relays what the plugin host says about an open tunnel. Returns why it is refused, if it is. */
-  flow(pluginId: string, m: TunnelFlow): string | undefined {
-    const tunnel = this.tunnels.get(pluginId)?.get(m.id);
-    if (!tunnel) return undefined; // closed meanwhile
-    switch (m.type) {
-      case 'tunnel-data': {
-        // The plugin host keeps to the window; more in flight is a plugin host that does not.
-        if (tunnel.socket.writableLength > 2 * TUNNEL_WINDOW) {
-          tunnel.finish('the plugin host ignored flow control', true);
-          return `more than ${2 * TUNNEL_WINDOW} unacknowledged bytes on tunnel ${m.id}`;
-        }
-        const n = m.bytes.byteLength;
-        // A plain-http request's body, and not a byte more: what follows would be a second request.
-        const passed = Math.min(n, tunnel.toServer);
-        tunnel.toServer -= passed;
-        tunnel.bytesOut += passed;
-        if (tunnel.bytesIn + tunnel.bytesOut > this.limits.maxBytes) {
-          tunnel.finish(`more than ${this.limits.maxBytes} bytes`, true);
-          return undefined;
-        }
-        tunnel.socket.write(m.bytes.subarray(0, passed), () => {
-          const due = tunnel.acks.wrote(n);
-          if (due > 0) tunnel.send({ type: 'tunnel-ack', id: m.id, bytes: due });
-        });
-        return undefined;
-      }
-      case 'tunnel-ack':
-        tunnel.unacked -= Math.min(Math.max(0, m.bytes), tunnel.unacked);
-        if (tunnel.socket.isPaused() && tunnel.unacked <= TUNNEL_WINDOW / 2) tunnel.socket.resume();
-        return undefined;
-      case 'tunnel-end':
-        tunnel.socket.end();
-        return undefined;
-      case 'tunnel-abort':
-        tunnel.finish("the plugin's client closed it", false);
-        return undefined;
-    }
+    server.on('drain', () => client.resume());
+    client.on('drain', () => server.resume());
+    server.on('end', () => client.end());
+    client.on('end', () => server.end());
+    server.on('timeout', () => tunnel.finish(connected ? `idle for ${this.limits.idleMs} ms` : `connecting timed out after ${this.limits.connectTimeoutMs} ms`, true));
+    server.on('error', (e) => tunnel.finish(connected ? `the connection failed: ${e.message}` : `cannot connect: ${e.message}`, true));
+    server.on('close', () => tunnel.finish('closed', false));
+    client.on('close', () => tunnel.finish("the plugin's client closed it", false));
+    if (client.destroyed) tunnel.finish("the plugin's client closed it", false);
   }
 
   /** Ends every tunnel of a plugin (its plugin host is gone). */
   closeAll(pluginId: string): void {
-    for (const tunnel of [...(this.tunnels.get(pluginId)?.values() ?? [])]) tunnel.finish('its plugin host stopped', true);
+    for (const tunnel of [...(this.tunnels.get(pluginId) ?? [])]) tunnel.finish('its plugin host stopped', true);
   }
 
   /**
@@ -226,7 +212,7 @@ export class EgressTunnels {
     for (const [pluginId, mine] of this.tunnels) {
       const grants = this.deps.grants.list(pluginId);
       const localNetwork = this.deps.grants.localNetwork(pluginId);
-      for (const tunnel of [...mine.values()]) {
+      for (const tunnel of [...mine]) {
         const d = tunnel.decision;
         const grantGone = d.decision === 'allow' && d.grantId !== undefined && !grants.some((g) => g.id === d.grantId);
         const addressRefused = withAddresses(d, [tunnel.address], localNetwork).decision === 'deny';

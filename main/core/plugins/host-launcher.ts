@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Server, Socket } from 'node:net';
 import { constants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { Bubblewrap } from '../sandbox/bubblewrap';
@@ -7,11 +8,14 @@ import { pluginHostView, runtimeFiles, type HostRuntime } from '../sandbox/host-
 import { SupervisorLink } from '../sandbox/supervisor-link';
 import { GATE_IN_SANDBOX as PROGRAM_SHIM } from '../processes/program-service';
 import { readFrames, writeFrame } from './frames';
-import type { FromPluginHost } from './host-protocol';
+import { HANDOVER_FD, type FromPluginHost } from './host-protocol';
 import type { HostExit, HostLauncher, HostProcess, LaunchTarget } from './launcher';
 
 const STDERR_TAIL_BYTES = 4096;
-/** The descriptors a plugin host inherits: its channel to main, and (in the grant view) its way to hand its listener to the supervisor. */
+/**
+ * The descriptors a plugin host inherits: its channel to main, (in the grant view) its way to hand
+ * its seccomp listener to the supervisor, and HANDOVER_FD (see egressListenerOf).
+ */
 const CHANNEL_FD = 3;
 export const VIEW_FD = 4;
 
@@ -44,6 +48,36 @@ export function supervisorArguments(): string[] {
   return ['--unshare-user', '--uid', '0', '--gid', '0', '--cap-add', 'ALL', '--unshare-ipc', '--unshare-uts', '--unshare-net', '--bind', '/', '/', '--dev-bind', '/dev', '/dev', '--tmpfs', '/run', '--die-with-parent', '--'];
 }
 
+/**
+ * The egress proxy's listening socket, made by the plugin host on its sandbox's loopback and
+ * handed over on Node's IPC channel before its plugin loads; from then on main accepts the
+ * plugin's connections itself, with no relay between (design §8). Resolves once the plugin host
+ * has closed that channel (Node then closes main's end), so whoever waits for it knows no plugin
+ * code can find the channel open; to undefined when nothing usable came or the process ended first.
+ * The plugin host closes it, not main: Node never reports 'close' for a child whose channel the
+ * parent disconnected, and the end of a crash's stderr waits on 'close'.
+ */
+function egressListenerOf(child: ChildProcess): Promise<Server | undefined> {
+  return new Promise((handed) => {
+    let listener: Server | undefined;
+    const onMessage = (_message: unknown, handle: unknown) => {
+      // One listener, once: anything else that comes is not kept.
+      if (handle instanceof Server && listener === undefined) listener = handle;
+      else if (handle instanceof Server) handle.close();
+      else if (handle instanceof Socket) handle.destroy();
+    };
+    child.on('message', onMessage);
+    child.once('disconnect', () => {
+      child.off('message', onMessage);
+      handed(listener);
+    });
+    child.once('exit', () => {
+      listener?.close();
+      handed(undefined);
+    });
+  });
+}
+
 /** What the grant view needs of the machine and the host: its supervisor, the root's top level, the host's own folders. */
 export interface GrantViewSetup {
   supervisor: string;
@@ -70,8 +104,9 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
     const sandboxed = bubblewrap.ok && files !== undefined;
     const command = [runtime.runtime, runtime.hostScript];
     const child = sandboxed
-      ? spawn(bubblewrap.path, [...supervisorArguments(), grantView.supervisor, String(VIEW_FD)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], env: pluginHostEnv(target, PRIVATE_TMP, VIEW_FD) })
-      : spawn(runtime.runtime, [runtime.hostScript], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: pluginHostEnv(target, '/tmp') });
+      ? spawn(bubblewrap.path, [...supervisorArguments(), grantView.supervisor, String(VIEW_FD), String(CHANNEL_FD), String(HANDOVER_FD)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'ipc'], env: pluginHostEnv(target, PRIVATE_TMP, VIEW_FD) })
+      : spawn(runtime.runtime, [runtime.hostScript], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ignore', 'ipc'], env: pluginHostEnv(target, '/tmp') });
+    const egressListener = egressListenerOf(child);
     const link = sandboxed
       ? new SupervisorLink(
           child.stdio[VIEW_FD] as Duplex,
@@ -131,6 +166,7 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
       // sandbox of its own). Unsandboxed, there is no supervisor to ask: nothing.
       lockdown: sandboxed ? { writable: [...grantTops(grantView.root), PRIVATE_TMP], view: true, executable: [...target.programs.shims, PROGRAM_SHIM] } : { writable: [target.dataDir, '/tmp'], view: false, executable: [] },
       view: link,
+      egressListener: () => egressListener,
     };
     child.on('error', (e) => {
       stderrTail += `\ncannot start the plugin host: ${e.message}`;

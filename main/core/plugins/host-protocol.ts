@@ -6,6 +6,12 @@ import type { PluginMetadata } from './summary-types';
 // plain values and byte arrays only.
 
 /**
+ * Node's IPC channel between main and a plugin host (not our frames): it carries one message, the
+ * egress proxy's listening socket, before the plugin loads, and is closed from both ends then.
+ */
+export const HANDOVER_FD = 5;
+
+/**
  * The first message to a new plugin host: open the bridge, look at its own process, raise its own
  * walls (seccomp, Landlock), and report all of it as a `proof` before any plugin code is loaded.
  */
@@ -21,8 +27,9 @@ export interface PrepareRequest {
   /** What Landlock lets it execute: the program shims (design §8.1); nothing when empty. */
   executable: string[];
   /**
-   * The plugin holds a network permission: the plugin host serves the egress proxy on its sandbox's
-   * loopback and points the proxy variables at it, its own HTTP client's only way out.
+   * The plugin holds a network permission: the plugin host opens the egress proxy's listening
+   * socket on its sandbox's loopback, hands it to main (HANDOVER_FD) and points the proxy variables
+   * at it, its own HTTP client's only way out.
    */
   egress: boolean;
   /** Install seccomp and Landlock: always, but for a host whose sandbox was turned off for a comparison. */
@@ -70,24 +77,8 @@ export interface CompleteRequest {
   body?: BinaryWire;
 }
 
-/**
- * A connection through the egress proxy, in both directions between main and the plugin host: bytes
- * relayed, acknowledged once written (each side keeps at most a window of them unacknowledged), a
- * half-close (`end`) and an abort.
- */
-export type TunnelFlow =
-  | { type: 'tunnel-data'; id: number; bytes: Uint8Array }
-  | { type: 'tunnel-ack'; id: number; bytes: number }
-  | { type: 'tunnel-end'; id: number }
-  | { type: 'tunnel-abort'; id: number };
-
 export type ToPluginHost =
   | PrepareRequest
-  /** Main connected a tunnel: write `reply` to the client (the CONNECT answer), then relay. */
-  | { type: 'tunnel-opened'; id: number; reply: Uint8Array }
-  /** Main refused it: write `reply` (an HTTP error that says why) and close. */
-  | { type: 'tunnel-refused'; id: number; reply: Uint8Array }
-  | TunnelFlow
   | LoadRequest
   | InvokeRequest
   | StepRequest
@@ -105,10 +96,7 @@ export type LoadReply =
 
 export type FromPluginHost =
   /** The answer to `prepare`: what the plugin host found and enforced, for main to judge. */
-  | { type: 'proof'; proof: SandboxProof; egressPort?: number }
-  /** The plugin's client opened a connection to the egress proxy and sent this request head. */
-  | { type: 'tunnel-open'; id: number; head: Uint8Array }
-  | TunnelFlow
+  | { type: 'proof'; proof: SandboxProof }
   | LoadReply
   /** A batch the bridge drained: control messages as JSON, results as they were written (see outbox-format). */
   | { type: 'outbox'; batch: BinaryWire }

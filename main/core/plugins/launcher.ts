@@ -1,3 +1,4 @@
+import type { Server } from 'node:net';
 import type { ViewAsk, ViewGrant } from '../sandbox/grant-view';
 import type { SupervisorHooks } from '../sandbox/supervisor-link';
 import type { FromPluginHost, ToPluginHost } from './host-protocol';
@@ -21,6 +22,8 @@ export interface HostProcess {
   readonly lockdown: { writable: string[]; view: boolean; executable: string[] };
   /** The grant view's supervisor, when the plugin host runs in one (see core/sandbox/grant-view). */
   readonly view?: { setGrants(grants: ViewGrant[], ask: ViewAsk): Promise<void> };
+  /** The egress proxy's listening socket in the plugin host's network namespace, once it handed it over (undefined if it did not). */
+  egressListener(): Promise<Server | undefined>;
 }
 
 /** The plugin a plugin host is started for: its folder (read-only to it) and data folder (read-write). */

@@ -27,6 +27,9 @@ class ScriptedHost implements HostProcess {
     this.listeners.push(l);
   }
   onStderrLine(): void {}
+  egressListener(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
   onExit(l: (e: HostExit) => void): void {
     this.exits.push(l);
   }

@@ -12,7 +12,9 @@ import { PROGRAM_PATH, type ProgramRequest } from '../processes/program-rules';
 import type { SandboxGate } from '../sandbox/gate';
 import type { ViewAccessRequest } from '../sandbox/supervisor-link';
 import type { SandboxProof, SandboxStatus } from '../sandbox/proof';
-import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, ToPluginHost, TunnelFlow } from './host-protocol';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { proxyRefusal } from '../egress/proxy-head';
+import type { BridgeMessage, FromPluginHost, LoadReply, LoadRequest, ToPluginHost } from './host-protocol';
 import type { PluginMetadata, PluginState } from './summary-types';
 import { describeExit, type HostLauncher, type HostProcess } from './launcher';
 import { checkBridgeMessage, readLoadedPlugin, type GrantedTypes } from './message-check';
@@ -89,11 +91,9 @@ export interface ViewSide {
   program(request: ProgramRequest, where: { home: string; egressPort: number | undefined }): ProgramDecision;
 }
 
-/** What the egress proxy's tunnels need of main, bound to this plugin. */
+/** Main's side of the egress proxy, bound to this plugin: it takes each connection the plugin's client opens. */
 export interface EgressSide {
-  open(id: number, head: Uint8Array, send: (m: ToPluginHost) => void): Promise<void>;
-  /** Returns why the plugin host is refused, if it is. */
-  flow(m: TunnelFlow): string | undefined;
+  accept(client: Socket): void;
 }
 
 /** An invoke that failed; `message` is what the panel shows (a PluginError's Display text). */
@@ -136,7 +136,7 @@ export class PluginProcess {
   private onLoaded: ((reply: LoadReply) => void) | undefined;
   /** Waiting for the plugin host's proof (or its failure to prepare). */
   private onProof: ((proof: SandboxProof | Error) => void) | undefined;
-  /** The plugin host's egress proxy on its sandbox's loopback, as it reported it: where its programs' network goes. */
+  /** The port of the egress proxy's listener main holds for this plugin host: where its programs' network goes. */
   private egressPort: number | undefined;
   /** What the running plugin host's plugin was granted, for checking what it says. */
   private granted: GrantedTypes = new Set();
@@ -267,7 +267,12 @@ export class PluginProcess {
         this.sandbox = this.opts.gate.judge(proof, { view: host.lockdown.view });
         if (this.sandbox.state === 'refused') return stop(`plugin ${this.opts.pluginId} is not sandboxed: ${this.sandbox.reason}`);
         if (this.sandbox.state === 'unconfined') this.opts.logger.log('warn', this.opts.pluginId, `running unconfined, as settings.json allows: ${this.sandbox.reason}`);
-        host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, hostCallWaitMs: hostCallWaitMs(this.opts.timeouts), ...context });
+        // The handover channel is closed once this resolves: the plugin loads with no way to it.
+        void host.egressListener().then((listener) => {
+          if (this.host !== host) return listener?.close();
+          this.serveEgress(host, listener);
+          host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, hostCallWaitMs: hostCallWaitMs(this.opts.timeouts), ...context });
+        });
       };
       host.send({ type: 'prepare', bridgePath: bridge.path, canary: this.opts.gate.canary, writable: host.lockdown.writable, view: host.lockdown.view, executable: host.lockdown.executable, egress: this.opts.network && this.opts.egress !== undefined, lockDown: this.opts.gate.lockDown });
     });
@@ -506,11 +511,7 @@ export class PluginProcess {
 
   private onHostMessage(host: HostProcess, m: FromPluginHost): void {
     const type = typeof m === 'object' && m !== null ? (m as { type?: unknown }).type : undefined;
-    if (type === 'proof' && this.onProof) {
-      const { proof, egressPort } = m as Extract<FromPluginHost, { type: 'proof' }>;
-      this.egressPort = Number.isInteger(egressPort) && (egressPort as number) > 0 && (egressPort as number) < 65536 ? egressPort : undefined;
-      this.onProof(proof);
-    }
+    if (type === 'proof' && this.onProof) this.onProof((m as Extract<FromPluginHost, { type: 'proof' }>).proof);
     else if (type === 'loaded' && this.onLoaded && this.onProof === undefined) this.onLoaded(m as LoadReply);
     else if (type === 'outbox' && this.onProof === undefined) {
       const decoded = decodeOutbox(wireToBinary((m as Extract<FromPluginHost, { type: 'outbox' }>).batch));
@@ -532,8 +533,6 @@ export class PluginProcess {
         if (this.host !== host) return;
       }
       for (const r of decoded.results) this.settle(r);
-    } else if (typeof type === 'string' && type.startsWith('tunnel-') && this.onProof === undefined) {
-      this.onTunnel(host, m);
     } else if (type === 'stats') {
       const stats = m as Extract<FromPluginHost, { type: 'stats' }>;
       this.statsWaiters.shift()?.({ rss: Number(stats.rss), heapUsed: Number(stats.heapUsed) });
@@ -546,26 +545,25 @@ export class PluginProcess {
     }
   }
 
-  /** The egress proxy's traffic: only for a plugin with a network permission, and well formed. */
-  private onTunnel(host: HostProcess, m: FromPluginHost): void {
+  /**
+   * Takes the connections of the plugin's own HTTP client on the listener its plugin host handed
+   * over, for as long as that plugin host runs; one it was not asked for is closed.
+   */
+  private serveEgress(host: HostProcess, listener: Server | undefined): void {
     const egress = this.opts.egress;
-    const t = m as { type: string; id?: unknown; head?: unknown; bytes?: unknown };
-    if (!egress || !(this.granted.has('network_http') || this.granted.has('network_http_domain'))) {
-      return this.refuse(host, `a '${t.type}' message, but its own HTTP client needs network_http or network_http_domain`);
-    }
-    if (typeof t.id !== 'number' || !Number.isInteger(t.id) || t.id <= 0) return this.refuse(host, `a malformed '${t.type}' message`);
-    const send = (reply: ToPluginHost) => {
-      if (this.host === host) host.send(reply);
-    };
-    if (t.type === 'tunnel-open') {
-      if (!(t.head instanceof Uint8Array)) return this.refuse(host, "a malformed 'tunnel-open' message");
-      void egress.open(t.id, t.head, send).catch((e: Error) => this.opts.logger.log('error', this.opts.pluginId, `egress tunnel ${String(t.id)} failed: ${e.message}`));
+    this.egressPort = undefined;
+    if (!listener) return;
+    if (!egress || !this.opts.network) {
+      listener.close();
       return;
     }
-    const wellFormed = t.type === 'tunnel-data' ? t.bytes instanceof Uint8Array : t.type === 'tunnel-ack' ? typeof t.bytes === 'number' : t.type === 'tunnel-end' || t.type === 'tunnel-abort';
-    if (!wellFormed) return this.refuse(host, `a malformed '${t.type}' message`);
-    const problem = egress.flow(m as TunnelFlow);
-    if (problem) this.refuse(host, problem);
+    this.egressPort = (listener.address() as AddressInfo).port;
+    listener.on('connection', (client: Socket) => {
+      if (this.host !== host) client.destroy();
+      else if (this.granted.has('network_http') || this.granted.has('network_http_domain')) egress.accept(client);
+      else client.end(proxyRefusal(403, `plugin ${this.opts.pluginId}'s own HTTP client needs network_http or network_http_domain, which it was not granted`));
+    });
+    host.onExit(() => listener.close());
   }
 
   private onBridgeMessage(host: HostProcess, m: BridgeMessage): void {
