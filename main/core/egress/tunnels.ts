@@ -24,7 +24,6 @@ export interface EgressLimits {
 export const DEFAULT_EGRESS_LIMITS: EgressLimits = { maxTunnelsPerPlugin: 32, idleMs: 60_000, maxDurationMs: 15 * 60_000, maxBytes: 1024 * 1024 * 1024, connectTimeoutMs: 10_000 };
 
 interface Tunnel {
-  pluginId: string;
   decision: Decision;
   address: string;
   base: Pick<AuditEntry, 'requestId' | 'hop' | 'pluginId' | 'method' | 'url'>;
@@ -137,7 +136,6 @@ export class EgressTunnels {
     let toServer = plain ? plain.bodyLength : Infinity;
     const lifetime = setTimeout(() => tunnel.finish(`open longer than ${this.limits.maxDurationMs} ms`, true), this.limits.maxDurationMs);
     const tunnel: Tunnel = {
-      pluginId: base.pluginId,
       decision: decided.decision,
       address: decided.address,
       base,

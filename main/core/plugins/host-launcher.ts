@@ -70,6 +70,8 @@ function egressListenerOf(child: ChildProcess): Promise<Server | undefined> {
     child.once('disconnect', () => {
       child.off('message', onMessage);
       handed(listener);
+      // Handed on, it is its taker's to close.
+      listener = undefined;
     });
     child.once('exit', () => {
       listener?.close();
