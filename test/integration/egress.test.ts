@@ -189,7 +189,28 @@ describe("a plugin's own HTTP client", () => {
     await expect(get(https('/json'))).resolves.toMatchObject({ status: 200 });
     // The kept client's tunnel stays open in its pool; a request needing another connection is over the limit.
     await expect(get(http('/json'))).resolves.toEqual({ status: 429, body: expect.stringContaining(`plugin ${OWN_FETCHER} already has 1 connections open through its proxy, the most allowed at once`) as string });
-    expect(decisions(host, { decision: 'deny' })).toMatchObject([{ method: 'GET', rule: 'egress:limit' }]);
+    expect(decisions(host, { decision: 'deny' })).toMatchObject([{ method: 'PROXY', rule: 'egress:limit' }]);
+  });
+
+  it('counts a connection from the moment it is accepted, so silent ones cannot pile up in main', async () => {
+    const { host } = await start({ egressLimits: { maxTunnelsPerPlugin: 2 }, misbehave: [{ type: 'ipc_register' }, { type: 'network_http_domain', value: `api.hf.test:${plain.port}` }] });
+    host.grants.setLocalNetwork(MISBEHAVE, true, 'panel');
+    await host.plugins.approve(MISBEHAVE, 'all');
+    // Sixteen connections that never send a request: two are waited on (for their head), the next
+    // eight are told why they are refused, the rest are closed unanswered.
+    const seen = await host.plugins.invoke(MISBEHAVE, 'proxy_hold', { count: 16, wait_ms: 1500 });
+    expect(seen).toEqual({ open: 2, answered: Array(8).fill('HTTP/1.1 429 Too Many Requests'), closed: 6 });
+    const refusals = decisions(host, { decision: 'deny' });
+    expect(refusals).toHaveLength(8);
+    expect(refusals[0]).toMatchObject({ method: 'PROXY', rule: 'egress:limit', reason: `plugin ${MISBEHAVE} already has 2 connections open through its proxy, the most allowed at once` });
+    // The answered ones are let go (their client keeps them open; main does not), the two silent
+    // ones are still held, waiting for a head, until their client closes them.
+    await expect.poll(() => host.egress.heldCount(MISBEHAVE)).toBe(2);
+    await expect(host.plugins.invoke(MISBEHAVE, 'proxy_release', {})).resolves.toEqual({ released: 16 });
+    await expect.poll(() => host.egress.heldCount(MISBEHAVE)).toBe(0);
+    // Once under the limit again, a connection is served as before.
+    const { received } = (await host.plugins.invoke(MISBEHAVE, 'proxy_raw', { send: `GET ${http('/json')} HTTP/1.1\r\nHost: x\r\n\r\n` })) as { received: string };
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
   });
 
   it('gets no proxy at all when its plugin holds no network permission', async () => {

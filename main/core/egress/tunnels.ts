@@ -20,8 +20,28 @@ export interface EgressLimits {
   connectTimeoutMs: number;
 }
 
+/**
+ * Connections over the limit are told why (a 429) and held until their client has read it, at most
+ * this many at once and this long each; beyond those they are closed unanswered. Either way main
+ * holds at most `maxTunnelsPerPlugin` + REFUSALS_AT_ONCE of a plugin's connections, whatever its
+ * client does.
+ */
+const REFUSALS_AT_ONCE = 8;
+const REFUSAL_LINGER_MS = 1000;
+
 // A plugin's own client waits as long as it likes (image-studio: 600 s), so the whole-tunnel limit is generous.
 export const DEFAULT_EGRESS_LIMITS: EgressLimits = { maxTunnelsPerPlugin: 32, idleMs: 60_000, maxDurationMs: 15 * 60_000, maxBytes: 1024 * 1024 * 1024, connectTimeoutMs: 10_000 };
+
+/**
+ * Answers a refused connection and closes it once its client has had the answer: what the client
+ * sends meanwhile is read and dropped (closing on unread bytes would reset the connection and could
+ * lose the answer), and a client that keeps it open is cut off after REFUSAL_LINGER_MS.
+ */
+function refuseAndClose(client: Socket, status: number, message: string): void {
+  client.setTimeout(REFUSAL_LINGER_MS, () => client.destroy());
+  client.resume();
+  client.end(proxyRefusal(status, message));
+}
 
 interface Tunnel {
   decision: Decision;
@@ -41,6 +61,10 @@ interface Tunnel {
 export class EgressTunnels {
   private readonly limits: EgressLimits;
   private readonly tunnels = new Map<string, Set<Tunnel>>();
+  /** Every connection main holds per plugin, from accept to close: reading a head, decided or refused. */
+  private readonly held = new Map<string, number>();
+  /** Plugins whose connections are being closed unanswered (logged once per run of them). */
+  private readonly dropping = new Set<string>();
 
   constructor(
     private readonly deps: { broker: Broker; grants: GrantStore; logger: Logger; limits?: Partial<EgressLimits>; programRuns?: Pick<ProgramService, 'named'> },
@@ -55,12 +79,35 @@ export class EgressTunnels {
     return this.tunnels.get(pluginId)?.size ?? 0;
   }
 
-  /** A plugin's client connected to its proxy: its request head is read, then decided. */
+  /** Connections of a plugin that main holds now, in any phase (for tests). */
+  heldCount(pluginId: string): number {
+    return this.held.get(pluginId) ?? 0;
+  }
+
+  /**
+   * A plugin's client connected to its proxy: its request head is read, then decided. Counted from
+   * here, so a client that connects and says nothing holds no more of main than one that tunnels.
+   */
   accept(pluginId: string, client: Socket): void {
+    const held = this.heldCount(pluginId);
+    const max = this.limits.maxTunnelsPerPlugin;
+    if (held >= max + REFUSALS_AT_ONCE) {
+      client.destroy();
+      if (!this.dropping.has(pluginId)) this.deps.logger.log('warn', pluginId, `egress proxy: closing new connections unanswered, ${held} are open already (the limit is ${max})`);
+      this.dropping.add(pluginId);
+      return;
+    }
+    this.held.set(pluginId, held + 1);
+    client.once('close', () => {
+      const left = this.heldCount(pluginId) - 1;
+      this.held.set(pluginId, left);
+      if (left < max) this.dropping.delete(pluginId);
+    });
+    client.on('error', () => client.destroy());
+    if (held >= max) return this.refuseOverLimit(pluginId, client, held);
     client.setNoDelay(true);
     // A client that never finishes its head does not hold a connection for ever.
     client.setTimeout(this.limits.connectTimeoutMs, () => client.destroy());
-    client.on('error', () => client.destroy());
     let buffered = Buffer.alloc(0);
     const onHead = (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
@@ -79,13 +126,18 @@ export class EgressTunnels {
     client.on('data', onHead);
   }
 
+  /** Answers a connection over the limit before its head, and audits that it was refused. */
+  private refuseOverLimit(pluginId: string, client: Socket, held: number): void {
+    const message = `plugin ${pluginId} already has ${held} connections open through its proxy, the most allowed at once`;
+    this.deps.broker.recordOutcome({ requestId: randomUUID(), hop: 0, pluginId, method: 'PROXY', url: '', event: 'decision', decision: 'deny', rule: 'egress:limit', reason: message });
+    refuseAndClose(client, 429, message);
+  }
+
   /** Decides the connection `head` asks for; `early` is what the client sent after its head. */
   private async open(pluginId: string, client: Socket, head: Buffer, early: Buffer): Promise<void> {
     const mine = this.tunnels.get(pluginId) ?? new Set<Tunnel>();
     this.tunnels.set(pluginId, mine);
-    const refuse = (status: number, message: string): void => {
-      client.end(proxyRefusal(status, message));
-    };
+    const refuse = (status: number, message: string): void => refuseAndClose(client, status, message);
     const parsed = parseProxyHead(head);
     const requestId = randomUUID();
     if (!parsed.ok) {
@@ -97,11 +149,6 @@ export class EgressTunnels {
     const run = parsed.proxyUser ? this.deps.programRuns?.named(pluginId, parsed.proxyUser) : undefined;
     const method = target.kind === 'connect' ? 'CONNECT' : target.method;
     const base = { requestId, hop: 0, pluginId, method, url: target.kind === 'connect' ? `${target.host}:${target.port}` : redactUrl(target.url) };
-    if (mine.size >= this.limits.maxTunnelsPerPlugin) {
-      const message = `plugin ${pluginId} already has ${mine.size} connections open through its proxy, the most allowed at once`;
-      this.deps.broker.recordOutcome({ ...base, event: 'decision', decision: 'deny', rule: 'egress:limit', reason: message });
-      return refuse(429, message);
-    }
     let decided: Awaited<ReturnType<Broker['decideConnection']>>;
     try {
       decided = await this.deps.broker.decideConnection(pluginId, method, target.url, base);
@@ -146,7 +193,7 @@ export class EgressTunnels {
         mine.delete(tunnel);
         server.destroy();
         // Not connected: the client is told why. Ended as it should: what was written to it still goes out.
-        if (!connected) client.end(proxyRefusal(how.includes('timed out') ? 504 : 502, `${base.url}: ${how}`));
+        if (!connected) refuseAndClose(client, how.includes('timed out') ? 504 : 502, `${base.url}: ${how}`);
         else if (failed) client.destroy();
         else client.end();
         this.deps.broker.recordOutcome({

@@ -13,6 +13,9 @@ struct SettingsHold {
     handled: u64,
 }
 
+/// Connections `proxy_hold` keeps open to its egress proxy until `proxy_release`.
+static HELD: Mutex<Vec<std::net::TcpStream>> = Mutex::new(Vec::new());
+
 static SETTINGS_HOLD: (Mutex<SettingsHold>, Condvar) = (Mutex::new(SettingsHold { holding: false, handled: 0 }), Condvar::new());
 
 impl Misbehave {
@@ -139,6 +142,46 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
             let mut got = Vec::new();
             let _ = stream.read_to_end(&mut got);
             Ok(json!({ "received": String::from_utf8_lossy(&got) }))
+        }),
+    )?;
+    // Many connections to its own egress proxy that never send a request: how many does main keep
+    // open, answer ("HTTP/1.1 ..."), or close unanswered?
+    ipc.register(
+        "proxy_hold",
+        Box::new(|args, _ctx| {
+            use std::io::Read;
+            let net = |e: std::io::Error| PluginError::Network(e.to_string());
+            let proxy = std::env::var("HTTP_PROXY").map_err(|_| PluginError::Network("no egress proxy".into()))?;
+            let addr = proxy.trim_start_matches("http://").trim_end_matches('/').to_string();
+            let count = args.get("count").and_then(Value::as_u64).unwrap_or(1);
+            let mut held = HELD.lock().map_err(|_| PluginError::Custom("held connections poisoned".into()))?;
+            let first = held.len();
+            for _ in 0..count {
+                held.push(std::net::TcpStream::connect(&addr).map_err(net)?);
+            }
+            // Each is given `wait_ms` to be answered or closed; one still silent after that is open.
+            let wait = Duration::from_millis(args.get("wait_ms").and_then(Value::as_u64).unwrap_or(1000));
+            let (mut open, mut answered, mut closed) = (0, Vec::new(), 0);
+            for stream in &mut held[first..] {
+                stream.set_read_timeout(Some(wait)).map_err(net)?;
+                let mut got = [0u8; 512];
+                match stream.read(&mut got) {
+                    Ok(0) => closed += 1,
+                    Ok(n) => answered.push(String::from_utf8_lossy(&got[..n]).lines().next().unwrap_or("").to_string()),
+                    Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => open += 1,
+                    Err(_) => closed += 1,
+                }
+            }
+            Ok(json!({ "open": open, "answered": answered, "closed": closed }))
+        }),
+    )?;
+    ipc.register(
+        "proxy_release",
+        Box::new(|_args, _ctx| {
+            let mut held = HELD.lock().map_err(|_| PluginError::Custom("held connections poisoned".into()))?;
+            let released = held.len();
+            held.clear();
+            Ok(json!({ "released": released }))
         }),
     )?;
     // A program by any path, the plugin's own way (std::process::Command): only the shims may run.
