@@ -55,6 +55,32 @@ async function idleAtOnce(n: number, home: string, command: string, args: string
   return { ms: performance.now() - t, children };
 }
 
+/** Whether a process still holds memory (a zombie holds none). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once none of these processes is left, or says which are after 10 s. */
+async function gone(pids: readonly number[]): Promise<void> {
+  const until = performance.now() + 10_000;
+  while (pids.some(alive)) {
+    if (performance.now() > until) throw new Error(`processes ${pids.filter(alive).join(', ')} did not end within 10 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Kills them and waits until every process of each tree is gone. */
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  const trees = children.flatMap((c) => treeOf(c.pid as number));
+  for (const c of children) c.kill();
+  await gone(trees);
+}
+
 const IDLE = 'console.log("ready"); setInterval(() => {}, 60_000)';
 
 /** Ten sample plugins (a plugin's id is its library's, so one plugin cannot be installed ten times). */
@@ -82,15 +108,19 @@ export async function scaleBenchmarks(): Promise<Row[]> {
     await host.start();
     const startMs = performance.now() - started;
     if (host.plugins.list().some((p) => p.state !== 'active')) throw new Error(`not every plugin of ${n} started: ${host.plugins.list().map((p) => `${p.id} ${p.state} ${p.error ?? ''}`).join('; ')}`);
-    const hosts = memoryOf(ids.flatMap((id) => treeOf(host.plugins.pidOf(id) as number)));
+    const hostPids = ids.flatMap((id) => treeOf(host.plugins.pidOf(id) as number));
+    const hosts = memoryOf(hostPids);
+    await host.shutdown();
+    await gone(hostPids);
+    t.cleanup();
+    // Each group is measured alone: pages of the same file (Node's own binary above all) are split
+    // among all their users, so a group measured beside another would be charged less.
     const bare = await idleAtOnce(n, bareHome, bareNode.command, bareNode.args);
     const nodes = memoryOf(bare.children.map((c) => c.pid as number));
-    for (const c of bare.children) c.kill();
+    await stopAll(bare.children);
     const floors = await idleAtOnce(n, bareHome, floorE.command, floorE.args);
     const floor = memoryOf(floors.children.flatMap((c) => treeOf(c.pid as number)));
-    for (const c of floors.children) c.kill();
-    await host.shutdown();
-    t.cleanup();
+    await stopAll(floors.children);
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS (${mib(hosts.pss / n)} each)`, baselineName: `${n} bare Node (${mib(nodes.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: nodes.pss, ratioP50: hosts.pss / nodes.pss, unit: 'bytes', ...(n === 10 ? { target: { p50: 1.2 } } : {}) });
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS`, baselineName: `floor (e): ${n} × both bubblewrap layers and a clean Node with ffi-rs loaded (${mib(floor.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: floor.pss, ratioP50: hosts.pss / floor.pss, unit: 'bytes' });
