@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Host } from '../../main/core/host';
 import type { PromptAnswer } from '../../main/core/prompts/prompt-types';
 import { startedHost } from '../helpers/hosts';
+import { homeLayout } from '../../main/core/paths';
 import { userFolder } from '../helpers/per-test';
 
 const MISBEHAVE = 'dev.haloforge.test.misbehave';
@@ -109,6 +110,65 @@ describe('a hostile plugin with a folder granted', () => {
     await expect(attack(host, 'read_raw', { path: join(granted, 'mine.txt') })).rejects.toThrow(/Permission denied/);
     await expect(attack(host, 'write_raw', { path: join(granted, 'mine.txt'), text: 'after' })).rejects.toThrow(/Permission denied/);
     expect(readFileSync(join(granted, 'mine.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('keeps nothing of a revoked folder it held open: its plugin host is started again, and nothing more is written there', async () => {
+    const granted = userFolder({ 'mine.txt': 'mine' });
+    const other = userFolder();
+    const { host } = await start();
+    const g = grant(host, granted, true);
+    const o = grant(host, other, false);
+    await attack(host, 'hold_open', { path: granted });
+    await expect(attack(host, 'write_in_held', { name: 'while-granted.txt', text: 'allowed' })).resolves.toEqual({ written: true });
+    expect(readFileSync(join(granted, 'while-granted.txt'), 'utf8')).toBe('allowed');
+    // Taking away a grant it holds nothing of leaves it running.
+    const pid = host.plugins.pidOf(MISBEHAVE);
+    host.grants.revoke(o.id, 'panel');
+    await expect(attack(host, 'write_in_held', { name: 'still-granted.txt', text: 'allowed' })).resolves.toEqual({ written: true });
+    expect(host.plugins.pidOf(MISBEHAVE)).toBe(pid);
+    host.grants.revoke(g.id, 'panel');
+    await expect.poll(() => host.plugins.pidOf(MISBEHAVE)).not.toBe(pid);
+    await expect.poll(() => host.plugins.get(MISBEHAVE)?.state).toBe('active');
+    await expect(attack(host, 'write_in_held', { name: 'after-revoke.txt', text: 'kept a door' })).rejects.toThrow(/nothing is held open/);
+    expect(readdirSync(granted).sort()).toEqual(['mine.txt', 'still-granted.txt', 'while-granted.txt']);
+  });
+
+  it('keeps no folder of a grant narrowed to reading open, since files could be made through it', async () => {
+    const granted = userFolder({ 'mine.txt': 'mine' });
+    const { host } = await start();
+    const g = grant(host, granted, true);
+    await attack(host, 'hold_open', { path: granted });
+    const pid = host.plugins.pidOf(MISBEHAVE);
+    host.grants.narrow(g.id, 'read', 'panel');
+    await expect.poll(() => host.plugins.pidOf(MISBEHAVE)).not.toBe(pid);
+    await expect.poll(() => host.plugins.get(MISBEHAVE)?.state).toBe('active');
+    await expect(attack(host, 'write_in_held', { name: 'made.txt', text: 'x' })).rejects.toThrow(/nothing is held open/);
+    await expect(attack(host, 'read_raw', { path: join(granted, 'mine.txt') })).resolves.toEqual({ text: 'mine' });
+    expect(readdirSync(granted)).toEqual(['mine.txt']);
+  });
+
+  it('keeps no file of a revoked grant open for writing, nor of one narrowed to reading', async () => {
+    const granted = userFolder({ 'mine.txt': 'mine' });
+    const { host, home } = await start();
+    const g = grant(host, granted, true);
+    await attack(host, 'hold_open', { path: join(granted, 'mine.txt'), write: true });
+    await expect(attack(host, 'write_in_held', { text: 'MINE' })).resolves.toEqual({ written: true });
+    expect(readFileSync(join(granted, 'mine.txt'), 'utf8')).toBe('MINE');
+    const pid = host.plugins.pidOf(MISBEHAVE);
+    host.grants.narrow(g.id, 'read', 'panel');
+    await expect.poll(() => host.plugins.pidOf(MISBEHAVE)).not.toBe(pid);
+    await expect.poll(() => host.plugins.get(MISBEHAVE)?.state).toBe('active');
+    await expect(attack(host, 'write_in_held', { text: 'after' })).rejects.toThrow(/nothing is held open/);
+    expect(readFileSync(join(granted, 'mine.txt'), 'utf8')).toBe('MINE');
+    // Held only for reading, what a read grant still covers stays open and the plugin host runs on.
+    await attack(host, 'hold_open', { path: join(granted, 'mine.txt') });
+    const again = host.plugins.pidOf(MISBEHAVE);
+    const o = grant(host, userFolder(), false);
+    host.grants.revoke(o.id, 'panel');
+    await expect(attack(host, 'read_raw', { path: join(granted, 'mine.txt') })).resolves.toEqual({ text: 'MINE' });
+    expect(host.plugins.pidOf(MISBEHAVE)).toBe(again);
+    const logs = homeLayout(home).logs;
+    expect(readdirSync(logs).map((f) => readFileSync(join(logs, f), 'utf8')).join('')).toContain(`its plugin host held ${join(granted, 'mine.txt')} open when the grant was taken away`);
   });
 });
 

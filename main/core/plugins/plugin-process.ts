@@ -204,6 +204,11 @@ export class PluginProcess {
           for (const u of list) this.opts.logger.log(u.missing ? 'debug' : 'warn', this.opts.pluginId, `grant view: ${u.path} is not in the sandbox: ${u.why}`);
         },
         onProblem: (message) => this.opts.logger.log('error', this.opts.pluginId, `grant view: ${message}`),
+        onHeldOpen: (paths) => {
+          if (this.host !== host) return;
+          this.opts.logger.log('warn', this.opts.pluginId, `grant view: its plugin host held ${paths.join(', ')} open when the grant was taken away, so it was stopped and is started again`);
+          void this.recycle();
+        },
         onProgram: (request) => (this.opts.view ? this.opts.view.program(request, { home: PRIVATE_TMP, egressPort: this.egressPort }) : { refusal: 'this host runs no programs' }),
       },
       programs: this.opts.view?.programs() ?? { shims: [], programs: [], searchPath: PROGRAM_PATH.join(':') },

@@ -35,7 +35,7 @@ describe("main's side of a supervisor", () => {
   it('starts it, holds grants back until it is ready, and settles an update once it is applied', async () => {
     const s = pair();
     const unmounted: unknown[] = [];
-    const link = new SupervisorLink(s.stream, start, { onAccess: async () => false, onUnmounted: (u) => unmounted.push(...u), onProblem: () => undefined, onProgram: refuseAll });
+    const link = new SupervisorLink(s.stream, start, { onAccess: async () => false, onUnmounted: (u) => unmounted.push(...u), onProblem: () => undefined, onProgram: refuseAll, onHeldOpen: () => undefined });
     let settled = false;
     void link.setGrants([{ path: '/srv/a', write: false }], { read: true, write: false }).then(() => (settled = true));
     void link.setGrants([{ path: '/srv/b', write: true }], { read: true, write: true });
@@ -65,6 +65,7 @@ describe("main's side of a supervisor", () => {
       onUnmounted: () => undefined,
       onProblem: (m) => problems.push(m),
       onProgram: refuseAll,
+      onHeldOpen: () => undefined,
     });
     s.say({ type: 'ready', pid: 7, unmounted: [] });
     for (const [id, path] of [[1, '/yes'], [2, '/no'], [3, '/boom']] as const) s.say({ type: 'access', id, call: 'openat', path, write: false, namesFolder: false, folder: '/', realFolder: '/' });
@@ -81,7 +82,7 @@ describe("main's side of a supervisor", () => {
 
   it('lets nothing wait for a supervisor that is gone', async () => {
     const s = pair();
-    const link = new SupervisorLink(s.stream, start, { onAccess: async () => true, onUnmounted: () => undefined, onProblem: () => undefined, onProgram: refuseAll });
+    const link = new SupervisorLink(s.stream, start, { onAccess: async () => true, onUnmounted: () => undefined, onProblem: () => undefined, onProgram: refuseAll, onHeldOpen: () => undefined });
     const waiting = link.setGrants([], { read: false, write: false });
     s.stream.destroy();
     await expect(waiting).resolves.toBeUndefined();
@@ -97,6 +98,7 @@ describe("main's side of a supervisor", () => {
       onUnmounted: () => undefined,
       onProblem: () => undefined,
       onProgram: (r) => (r.program === 'git' ? { run, ended: (o) => ended.push([r.args[0], o]) } : { refusal: `${r.program} is not whitelisted` }),
+      onHeldOpen: () => undefined,
     });
     s.say({ type: 'ready', pid: 7, unmounted: [] });
     s.say({ type: 'program', id: 1, program: 'git', args: ['status'], cwd: '/srv/repo', env: [] });
@@ -117,5 +119,15 @@ describe("main's side of a supervisor", () => {
       ['status', { code: 0, signal: null, ms: 12, error: null }],
       ['log', { code: null, signal: null, ms: 0, error: 'the plugin host stopped while it ran' }],
     ]);
+  });
+
+  it('passes on what the sandbox held open when a grant was taken away', async () => {
+    const s = pair();
+    const held: string[][] = [];
+    new SupervisorLink(s.stream, start, { onAccess: async () => false, onUnmounted: () => undefined, onProblem: () => undefined, onProgram: refuseAll, onHeldOpen: (paths) => held.push(paths) });
+    s.say({ type: 'ready', pid: 7, unmounted: [] });
+    s.say({ type: 'held-open', paths: ['/srv/a/notes.txt', '/srv/a'] });
+    await tick();
+    expect(held).toEqual([['/srv/a/notes.txt', '/srv/a']]);
   });
 });

@@ -31,6 +31,7 @@ type FromSupervisor =
   | ({ type: 'access'; id: number } & ViewAccessRequest)
   | ({ type: 'program'; id: number } & ProgramRequest)
   | ({ type: 'program-ended'; id: number } & ProgramOutcome)
+  | { type: 'held-open'; paths: string[] }
   | { type: 'problem'; message: string };
 
 export interface SupervisorHooks {
@@ -38,6 +39,11 @@ export interface SupervisorHooks {
   onAccess(request: ViewAccessRequest): Promise<boolean>;
   onUnmounted(unmounted: Unmounted[]): void;
   onProblem(message: string): void;
+  /**
+   * The sandbox held these open when a grants update took them away, and the supervisor stopped
+   * it (what was opened through a mount keeps reaching the file after the mount is gone).
+   */
+  onHeldOpen(paths: string[]): void;
   /** Decides what a program shim's request runs, if anything (see processes/program-service). */
   onProgram(request: ProgramRequest): ProgramDecision;
 }
@@ -153,6 +159,9 @@ export class SupervisorLink {
         ended?.({ code: m.code, signal: m.signal, ms: m.ms, error: m.error });
         return;
       }
+      case 'held-open':
+        this.hooks.onHeldOpen(m.paths);
+        return;
       case 'problem':
         this.hooks.onProblem(m.message);
         return;

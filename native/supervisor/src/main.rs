@@ -4,6 +4,7 @@
 //! their numbers and nowhere else. See supervisor.rs.
 // Every unsafe operation sits in its own block with the reason it is sound (npm test runs clippy).
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+mod held;
 mod mounts;
 mod notify;
 mod paths;

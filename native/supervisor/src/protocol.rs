@@ -142,6 +142,10 @@ pub enum ToMain {
     Program { id: u64, program: String, args: Vec<String>, cwd: String, env: Vec<(String, String)> },
     /// A program started for a shim has ended (or could not be started).
     ProgramEnded { id: u64, code: Option<i32>, signal: Option<i32>, ms: f64, error: Option<String> },
+    /// The sandbox's processes held these open (a descriptor, a working folder, a mapped file)
+    /// when a grants update took them away, so the supervisor has stopped the sandbox: what was
+    /// opened through a mount keeps reaching the file after the mount is gone.
+    HeldOpen { paths: Vec<String> },
     /// Something went wrong that main should log.
     Problem { message: String },
 }

@@ -2,6 +2,7 @@
 //! namespaces, and from then on keeps the tree equal to the user's grants and answers every path
 //! call the plugin host routes to it: in view, it goes on; outside, main is asked (and the call
 //! waits), the grant it gives is mounted, and the call goes on; refused, it fails with EACCES.
+use crate::held;
 use crate::mounts::{self, Tree};
 use crate::notify::{self, Call, Listener};
 use crate::paths::{normalize, parent, within, Links};
@@ -285,6 +286,19 @@ impl Supervisor {
         }
     }
 
+    /// Stops the sandbox when it holds something the grants of now no longer cover (its own
+    /// static files are not the user's to take away); main starts the plugin host again.
+    fn stop_if_holding(&mut self, held: &[held::Held]) {
+        let mut keep = self.grants.clone();
+        keep.extend(self.statics.iter().map(|s| Grant { path: s.path.clone(), write: s.write }));
+        let gone = held::no_longer_granted(held, &keep);
+        if gone.is_empty() {
+            return;
+        }
+        let _ = self.child.kill();
+        say(&mut self.control, &ToMain::HeldOpen { paths: gone.into_iter().map(|h| h.path).collect() });
+    }
+
     fn end(&mut self, code: i32) -> i32 {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -318,10 +332,14 @@ impl Supervisor {
         for frame in frames {
             match serde_json::from_slice::<FromMain>(&frame) {
                 Ok(FromMain::Grants { grants, ask, seq }) => {
+                    // Looked at before the mounts change: once detached, a held path no longer names its grant.
+                    let lost = held::lost(&self.grants, &grants);
+                    let held = if lost.is_empty() { Vec::new() } else { held::held_under(self.child.id(), &lost) };
                     self.grants = grants;
                     self.ask = ask;
                     let unmounted = self.apply();
                     say(&mut self.control, &ToMain::Applied { seq, unmounted });
+                    self.stop_if_holding(&held);
                 }
                 Ok(FromMain::Decision { id, allow }) => self.decided(id, allow),
                 Ok(FromMain::Program { id, run, refusal }) => {

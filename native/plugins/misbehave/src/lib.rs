@@ -13,6 +13,9 @@ struct SettingsHold {
     handled: u64,
 }
 
+/// Files and folders `hold_open` keeps open, as a plugin might across a revoke.
+static HELD_FILES: Mutex<Vec<std::fs::File>> = Mutex::new(Vec::new());
+
 /// Connections `proxy_hold` keeps open to its egress proxy until `proxy_release`.
 static HELD: Mutex<Vec<std::net::TcpStream>> = Mutex::new(Vec::new());
 
@@ -267,6 +270,42 @@ fn text<'a>(args: &'a Value, key: &str) -> &'a str {
 /// from outside, that each one failed.
 fn register_attacks(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
     let io = |e: std::io::Error| PluginError::Io(format!("{} ({:?})", e, e.kind()));
+    // Opens a file or folder (for writing too, if asked) and keeps it open, then later writes
+    // through what it kept: into the file by its descriptor alone, or (a folder) a new file made in
+    // it with openat relative to the folder's descriptor.
+    ipc.register(
+        "hold_open",
+        Box::new(move |args, _ctx| {
+            let write = args.get("write").and_then(Value::as_bool) == Some(true);
+            let file = std::fs::OpenOptions::new().read(true).write(write).open(text(&args, "path")).map_err(io)?;
+            let mut held = HELD_FILES.lock().map_err(|_| PluginError::Custom("held files poisoned".into()))?;
+            held.push(file);
+            Ok(json!({ "held": held.len() }))
+        }),
+    )?;
+    ipc.register(
+        "write_in_held",
+        Box::new(move |args, _ctx| {
+            use std::os::fd::AsRawFd;
+            let held = HELD_FILES.lock().map_err(|_| PluginError::Custom("held files poisoned".into()))?;
+            let last = held.last().ok_or_else(|| PluginError::NotFound("nothing is held open".into()))?;
+            if !last.metadata().map_err(io)?.is_dir() {
+                // A file: written where it is, through the descriptor alone.
+                std::io::Write::write_all(&mut &*last, text(&args, "text").as_bytes()).map_err(io)?;
+                return Ok(json!({ "written": true }));
+            }
+            let name = std::ffi::CString::new(text(&args, "name")).map_err(|e| PluginError::Custom(e.to_string()))?;
+            // SAFETY: openat with an open folder and a NUL-terminated name; the result is owned below.
+            let fd = unsafe { libc::openat(last.as_raw_fd(), name.as_ptr(), libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC | libc::O_CLOEXEC, 0o644) };
+            if fd < 0 {
+                return Err(io(std::io::Error::last_os_error()));
+            }
+            // SAFETY: `fd` was just opened here and is owned by nothing else.
+            let mut file = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+            std::io::Write::write_all(&mut file, text(&args, "text").as_bytes()).map_err(io)?;
+            Ok(json!({ "written": true }))
+        }),
+    )?;
     ipc.register(
         "write_raw",
         Box::new(move |args, _ctx| {
