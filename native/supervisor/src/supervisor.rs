@@ -295,8 +295,9 @@ impl Supervisor {
         if gone.is_empty() {
             return;
         }
-        let _ = self.child.kill();
+        // Said before the sandbox ends, so that main knows why before it sees the exit.
         say(&mut self.control, &ToMain::HeldOpen { paths: gone.into_iter().map(|h| h.path).collect() });
+        let _ = self.child.kill();
     }
 
     fn end(&mut self, code: i32) -> i32 {
