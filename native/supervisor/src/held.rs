@@ -52,6 +52,7 @@ fn mapped(maps: &str) -> Vec<Held> {
 
 /// The process `root` and every process below it, by the children lists of all their threads.
 fn tree(root: u32) -> Vec<u32> {
+    let mut seen = std::collections::HashSet::from([root]);
     let mut out = Vec::new();
     let mut todo = vec![root];
     while let Some(pid) = todo.pop() {
@@ -59,7 +60,7 @@ fn tree(root: u32) -> Vec<u32> {
         let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else { continue };
         for task in tasks.flatten() {
             let children = fs::read_to_string(task.path().join("children")).unwrap_or_default();
-            todo.extend(children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()).filter(|c| !out.contains(c)));
+            todo.extend(children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()).filter(|&c| seen.insert(c)));
         }
     }
     out
