@@ -50,20 +50,40 @@ fn mapped(maps: &str) -> Vec<Held> {
         .collect()
 }
 
-/// The process `root` and every process below it, by the children lists of all their threads.
+/// The process `root` and every process below it, by the children lists of all their threads
+/// (or, on a kernel without those lists, by every process's parent).
 fn tree(root: u32) -> Vec<u32> {
+    descendants(root, fs::metadata(format!("/proc/{root}/task/{root}/children")).is_ok())
+}
+
+fn descendants(root: u32, lists: bool) -> Vec<u32> {
+    let parents = if lists { Vec::new() } else { all_parents() };
     let mut seen = std::collections::HashSet::from([root]);
     let mut out = Vec::new();
     let mut todo = vec![root];
     while let Some(pid) = todo.pop() {
         out.push(pid);
-        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else { continue };
-        for task in tasks.flatten() {
-            let children = fs::read_to_string(task.path().join("children")).unwrap_or_default();
-            todo.extend(children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()).filter(|&c| seen.insert(c)));
-        }
+        let children: Vec<u32> = if lists {
+            let tasks = fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten();
+            tasks.flat_map(|t| fs::read_to_string(t.path().join("children")).unwrap_or_default().split_whitespace().filter_map(|c| c.parse().ok()).collect::<Vec<u32>>()).collect()
+        } else {
+            parents.iter().filter(|(_, parent)| *parent == pid).map(|(child, _)| *child).collect()
+        };
+        todo.extend(children.into_iter().filter(|&c| seen.insert(c)));
     }
     out
+}
+
+/// Every process with its parent, from /proc/<pid>/stat (the field after the name, which may hold
+/// spaces and parentheses, so read from the last one).
+fn all_parents() -> Vec<(u32, u32)> {
+    let pids = fs::read_dir("/proc").into_iter().flatten().flatten().filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok());
+    pids.filter_map(|pid| {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let parent = stat[stat.rfind(')')? + 1..].split_whitespace().nth(1)?.parse().ok()?;
+        Some((pid, parent))
+    })
+    .collect()
 }
 
 /// The grants of `before` that `now` does not cover whole (revoked, narrowed to reading, expired):
@@ -123,6 +143,19 @@ mod tests {
         assert_eq!(no_longer_granted(&held, &[grant("/home/u", true)]), vec![]);
         // A sibling with a shared prefix is not inside.
         assert_eq!(no_longer_granted(&held[2..], &[grant("/home/u/pic", true)]), held[2..].to_vec());
+    }
+
+    #[test]
+    fn the_tree_of_a_process_holds_its_children_found_either_way() {
+        let mut child = std::process::Command::new("sleep").arg("5").spawn().expect("sleep");
+        let me = std::process::id();
+        for lists in [true, false] {
+            let found = descendants(me, lists);
+            assert_eq!(found[0], me);
+            assert!(found.contains(&child.id()), "lists: {lists}, found {found:?}");
+        }
+        child.kill().expect("kill");
+        child.wait().expect("wait");
     }
 
     #[test]
