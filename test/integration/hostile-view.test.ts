@@ -3,7 +3,8 @@
  * sandbox, and it tries to reach past it with its own native code. Each attack is judged from
  * outside: the real disk, the host's own files, the prompts shown and the audit.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Host } from '../../main/core/host';
@@ -145,6 +146,25 @@ describe('a hostile plugin with a folder granted', () => {
     await expect(attack(host, 'write_in_held', { name: 'made.txt', text: 'x' })).rejects.toThrow(/nothing is held open/);
     await expect(attack(host, 'read_raw', { path: join(granted, 'mine.txt') })).resolves.toEqual({ text: 'mine' });
     expect(readdirSync(granted)).toEqual(['mine.txt']);
+  });
+
+  it('keeps nothing of a revoked folder open in a program it runs either: the program ends with its plugin host', async () => {
+    const granted = userFolder();
+    const fifo = join(granted, 'wait');
+    execFileSync('mkfifo', [fifo]);
+    const { host } = await start({ permissions: [...FILES, { type: 'process_spawn_whitelist', value: ['sh'] }] });
+    const g = grant(host, granted, true);
+    const pid = host.plugins.pidOf(MISBEHAVE);
+    // The shell keeps the log open for appending, then waits on the fifo before writing again.
+    const script = `exec 3>>${join(granted, 'log')}; echo started >&3; read line < ${fifo}; echo late >&3`;
+    const running = attack(host, 'spawn', { exe: '/bin/sh', args: ['-c', script] });
+    await expect.poll(() => (existsSync(join(granted, 'log')) ? readFileSync(join(granted, 'log'), 'utf8') : '')).toBe('started\n');
+    host.grants.revoke(g.id, 'panel');
+    await expect(running).rejects.toThrow(/restarted|stopped/);
+    await expect.poll(() => host.plugins.pidOf(MISBEHAVE)).not.toBe(pid);
+    // Nobody is left reading the fifo: opening it to write without waiting finds no reader.
+    expect(() => openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)).toThrow(/ENXIO/);
+    expect(readFileSync(join(granted, 'log'), 'utf8')).toBe('started\n');
   });
 
   it('keeps no file of a revoked grant open for writing, nor of one narrowed to reading', async () => {

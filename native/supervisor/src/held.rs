@@ -92,15 +92,15 @@ pub fn lost(before: &[Grant], now: &[Grant]) -> Vec<Grant> {
     before.iter().filter(|b| !now.iter().any(|n| within(&b.path, &n.path) && (n.write || !b.write))).cloned().collect()
 }
 
-/// Everything the processes from `root` down hold under one of `grants`, as they see it now
+/// Everything the processes from each of `roots` down hold under one of `grants`, as they see it now
 /// (before a change: a path read after its mount was detached no longer names the grant). A
 /// folder held under a grant for writing counts as held for writing: files can be made in it
 /// through its descriptor.
-pub fn held_under(root: u32, grants: &[Grant]) -> Vec<Held> {
+pub fn held_under(roots: &[u32], grants: &[Grant]) -> Vec<Held> {
     let writable = |p: &str| grants.iter().any(|g| g.write && within(p, &g.path));
     let under = |p: &str| grants.iter().any(|g| within(p, &g.path));
     let mut held = Vec::new();
-    for pid in tree(root) {
+    for pid in roots.iter().flat_map(|&root| tree(root)) {
         if let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) {
             for fd in fds.flatten() {
                 let Ok(target) = fs::read_link(fd.path()) else { continue };

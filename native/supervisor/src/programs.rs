@@ -124,6 +124,11 @@ impl Programs {
         })
     }
 
+    /// The programs running now (each its sandbox's bubblewrap), for what they hold open.
+    pub fn running_pids(&self) -> Vec<u32> {
+        self.running.values().map(|r| r.child.id()).collect()
+    }
+
     pub fn watched(&self) -> Vec<(RawFd, Watched)> {
         let mut out = vec![(self.listener.as_raw_fd(), Watched::Listener)];
         out.extend(self.arriving.keys().map(|fd| (*fd, Watched::Arriving(*fd))));

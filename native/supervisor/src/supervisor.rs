@@ -286,8 +286,9 @@ impl Supervisor {
         }
     }
 
-    /// Stops the sandbox when it holds something the grants of now no longer cover (its own
-    /// static files are not the user's to take away); main starts the plugin host again.
+    /// Stops the sandbox when it, or a program it runs, holds something the grants of now no longer
+    /// cover (its own static files are not the user's to take away); its programs end with it (their
+    /// shims do), and main starts the plugin host again.
     fn stop_if_holding(&mut self, held: &[held::Held]) {
         let mut keep = self.grants.clone();
         keep.extend(self.statics.iter().map(|s| Grant { path: s.path.clone(), write: s.write }));
@@ -335,7 +336,9 @@ impl Supervisor {
                 Ok(FromMain::Grants { grants, ask, seq }) => {
                     // Looked at before the mounts change: once detached, a held path no longer names its grant.
                     let lost = held::lost(&self.grants, &grants);
-                    let held = if lost.is_empty() { Vec::new() } else { held::held_under(self.child.id(), &lost) };
+                    // The programs it runs too: they end with it (their shims do), and a program holds what it opened.
+                    let roots: Vec<u32> = std::iter::once(self.child.id()).chain(self.programs.as_ref().map(Programs::running_pids).unwrap_or_default()).collect();
+                    let held = if lost.is_empty() { Vec::new() } else { held::held_under(&roots, &lost) };
                     self.grants = grants;
                     self.ask = ask;
                     let unmounted = self.apply();
