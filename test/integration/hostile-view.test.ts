@@ -16,7 +16,7 @@ import { userFolder } from '../helpers/per-test';
 const MISBEHAVE = 'dev.haloforge.test.misbehave';
 const FILES = [{ type: 'filesystem_read' }, { type: 'filesystem_write' }];
 
-async function start(opts: { permissions?: Array<{ type: string }>; answer?: PromptAnswer; home?: string } = {}) {
+async function start(opts: { permissions?: Array<{ type: string; value?: unknown }>; answer?: PromptAnswer; home?: string } = {}) {
   const started = await startedHost([{ sample: 'misbehave', manifest: (m) => (m.permissions = opts.permissions ?? FILES) }], () => opts.answer ?? 'deny', opts.home);
   expect(started.host.plugins.get(MISBEHAVE)?.sandbox.state).toBe('sandboxed');
   return started;
