@@ -22,6 +22,19 @@ async function start(opts: { permissions?: Array<{ type: string; value?: unknown
   return started;
 }
 
+/** Whether a process on this machine has `text` on its command line (gone: read as none). */
+function anyProcessNaming(text: string): boolean {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .some((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    });
+}
+
 const attack = (host: Host, command: string, args: Record<string, unknown>) => host.plugins.invoke(MISBEHAVE, command, args);
 const grant = (host: Host, folder: string, write: boolean) => host.grants.addFile({ pluginId: MISBEHAVE, permission: write ? 'filesystem_write' : 'filesystem_read', folder, via: 'the test', lasts: 'always' }, 'panel');
 
@@ -162,6 +175,9 @@ describe('a hostile plugin with a folder granted', () => {
     host.grants.revoke(g.id, 'panel');
     await expect(running).rejects.toThrow(/restarted|stopped/);
     await expect.poll(() => host.plugins.pidOf(MISBEHAVE)).not.toBe(pid);
+    // The program's end follows its plugin host's (its shim goes first): waited for on this
+    // machine's process list, never by touching the fifo, which would let a live program go on.
+    await expect.poll(() => anyProcessNaming(fifo), { timeout: 10_000 }).toBe(false);
     // Nobody is left reading the fifo: opening it to write without waiting finds no reader.
     expect(() => openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)).toThrow(/ENXIO/);
     expect(readFileSync(join(granted, 'log'), 'utf8')).toBe('started\n');
