@@ -14,9 +14,14 @@ pub struct Held {
     pub write: bool,
 }
 
-/// What of `held` the grants `now` no longer cover (a write needs a grant for writing).
+/// Whether one of `grants` covers `path` for what it needs (a write needs a grant for writing).
+fn covered(path: &str, write: bool, grants: &[Grant]) -> bool {
+    grants.iter().any(|g| within(path, &g.path) && (g.write || !write))
+}
+
+/// What of `held` the grants `now` no longer cover.
 pub fn no_longer_granted(held: &[Held], now: &[Grant]) -> Vec<Held> {
-    held.iter().filter(|h| !now.iter().any(|g| within(&h.path, &g.path) && (g.write || !h.write))).cloned().collect()
+    held.iter().filter(|h| !covered(&h.path, h.write, now)).cloned().collect()
 }
 
 /// Whether a descriptor's `flags:` line in fdinfo (octal) opens it for writing.
@@ -89,7 +94,7 @@ fn all_parents() -> Vec<(u32, u32)> {
 /// The grants of `before` that `now` does not cover whole (revoked, narrowed to reading, expired):
 /// only what lies under them can have lost anything.
 pub fn lost(before: &[Grant], now: &[Grant]) -> Vec<Grant> {
-    before.iter().filter(|b| !now.iter().any(|n| within(&b.path, &n.path) && (n.write || !b.write))).cloned().collect()
+    before.iter().filter(|b| !covered(&b.path, b.write, now)).cloned().collect()
 }
 
 /// Everything the processes from each of `roots` down hold under one of `grants`, as they see it now

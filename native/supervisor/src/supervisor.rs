@@ -336,9 +336,13 @@ impl Supervisor {
                 Ok(FromMain::Grants { grants, ask, seq }) => {
                     // Looked at before the mounts change: once detached, a held path no longer names its grant.
                     let lost = held::lost(&self.grants, &grants);
-                    // The programs it runs too: they end with it (their shims do), and a program holds what it opened.
-                    let roots: Vec<u32> = std::iter::once(self.child.id()).chain(self.programs.as_ref().map(Programs::running_pids).unwrap_or_default()).collect();
-                    let held = if lost.is_empty() { Vec::new() } else { held::held_under(&roots, &lost) };
+                    let held = if lost.is_empty() {
+                        Vec::new()
+                    } else {
+                        // The programs it runs too: they end with it (their shims do), and a program holds what it opened.
+                        let roots: Vec<u32> = std::iter::once(self.child.id()).chain(self.programs.as_ref().map(Programs::running_pids).unwrap_or_default()).collect();
+                        held::held_under(&roots, &lost)
+                    };
                     self.grants = grants;
                     self.ask = ask;
                     let unmounted = self.apply();
