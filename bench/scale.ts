@@ -9,18 +9,26 @@ import { installSample, tempHome } from '../test/helpers/fixtures';
 import { cleanEnv, sandboxedNode } from './floors';
 import type { Row } from './row';
 
+/** The fields of /proc/<pid>/stat after the process's name (which may hold spaces), or undefined once it is gone. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
 /** A process and every process below it, from /proc (a sandboxed plugin host is several: bubblewrap, the supervisor, Node). */
 function treeOf(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
+    const fields = statFields(Number(entry));
+    // Gone meanwhile: not in the tree.
+    if (!fields) continue;
+    const ppid = Number(fields[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
   const out: number[] = [];
   const walk = (pid: number) => {
@@ -57,12 +65,8 @@ async function idleAtOnce(n: number, home: string, command: string, args: string
 
 /** Whether a process still holds memory (a zombie holds none). */
 function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z';
 }
 
 /** Resolves once none of these processes is left, or says which are after 10 s. */

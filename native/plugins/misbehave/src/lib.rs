@@ -137,8 +137,7 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         "proxy_raw",
         Box::new(|args, _ctx| {
             use std::io::{Read, Write};
-            let proxy = std::env::var("HTTP_PROXY").map_err(|_| PluginError::Network("no egress proxy".into()))?;
-            let addr = proxy.trim_start_matches("http://").trim_end_matches('/').to_string();
+            let addr = own_proxy()?;
             let mut stream = std::net::TcpStream::connect(&addr).map_err(|e| PluginError::Network(e.to_string()))?;
             stream.set_read_timeout(Some(Duration::from_secs(5))).map_err(|e| PluginError::Network(e.to_string()))?;
             stream.write_all(args.get("send").and_then(Value::as_str).unwrap_or("").as_bytes()).map_err(|e| PluginError::Network(e.to_string()))?;
@@ -154,8 +153,7 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         Box::new(|args, _ctx| {
             use std::io::Read;
             let net = |e: std::io::Error| PluginError::Network(e.to_string());
-            let proxy = std::env::var("HTTP_PROXY").map_err(|_| PluginError::Network("no egress proxy".into()))?;
-            let addr = proxy.trim_start_matches("http://").trim_end_matches('/').to_string();
+            let addr = own_proxy()?;
             let count = args.get("count").and_then(Value::as_u64).unwrap_or(1);
             let mut held = HELD.lock().map_err(|_| PluginError::Custom("held connections poisoned".into()))?;
             let first = held.len();
@@ -259,6 +257,12 @@ fn register_all(ipc: &mut dyn IpcRegistrar) -> Result<(), PluginError> {
         }),
     )?;
     Ok(())
+}
+
+/// The address of its own egress proxy, as HTTP_PROXY names it.
+fn own_proxy() -> Result<String, PluginError> {
+    let proxy = std::env::var("HTTP_PROXY").map_err(|_| PluginError::Network("no egress proxy".into()))?;
+    Ok(proxy.trim_start_matches("http://").trim_end_matches('/').to_string())
 }
 
 fn text<'a>(args: &'a Value, key: &str) -> &'a str {
