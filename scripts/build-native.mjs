@@ -4,7 +4,7 @@
 // build) adds those and the crates only tests load: the misbehaving and wrong-ABI plugins, the plugins
 // pinned to older API crates, and the p4 stub.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CARGO_MISSING, cargoAvailable, nativeDir, nativeEnv, nativeManifest, nativeRelease, programsManifest, root, rustHost, rustStdDir, staticEnv } from './native-env.mjs';
 
@@ -16,8 +16,14 @@ const withTests = process.argv.includes('--with-tests');
 const withSamples = withTests || process.argv.includes('--samples');
 /** Crates of the native/ workspace that only tests load. */
 const TEST_ONLY = ['hf-misbehave', 'hf-wrong-abi'];
-/** What the app itself loads and runs (their own dependencies, path-calls, walls and fd-pass, come with them). */
-const APP = ['hf-host-bridge', 'hf-supervisor'];
+/** What the app itself loads (its own dependencies, path-calls, walls and fd-pass, come with it). */
+const APP = ['hf-host-bridge'];
+/**
+ * Built statically apart (see buildStatic), not with the workspace's shared std: nothing shares a
+ * panic with it, and it starts with every plugin host, where loading the shared std alone costs
+ * more than the rest of its exec.
+ */
+const SUPERVISOR = 'hf-supervisor';
 
 /** Builds one workspace (or some of its packages) into native/target, shared so common dependencies build once. */
 function build(manifest, packages = []) {
@@ -28,10 +34,12 @@ function build(manifest, packages = []) {
     process.exit(r.status ?? 1);
   }
 }
-build(nativeManifest, withTests ? [] : withSamples ? workspacePackages().filter((p) => !TEST_ONLY.includes(p)) : APP);
+const dynamic = workspacePackages().filter((p) => p !== SUPERVISOR);
+build(nativeManifest, withTests ? dynamic : withSamples ? dynamic.filter((p) => !TEST_ONLY.includes(p)) : APP);
+buildStatic(nativeManifest, [SUPERVISOR]);
 // The program shim and gate run where Landlock lets nothing else execute, not even the dynamic
 // loader: linked statically, built apart (their own flags), copied beside the rest.
-buildStatic(withTests ? ['hf-shim', 'hf-gate', 'hf-p4-stub'] : ['hf-shim', 'hf-gate']);
+buildStatic(programsManifest, withTests ? ['hf-shim', 'hf-gate', 'hf-p4-stub'] : ['hf-shim', 'hf-gate']);
 
 /** The package names of native/'s workspace members, from their Cargo.toml. */
 function workspacePackages() {
@@ -39,15 +47,21 @@ function workspacePackages() {
   return [...members.matchAll(/"([^"]+)"/g)].map(([, dir]) => readFileSync(join(nativeDir, dir, 'Cargo.toml'), 'utf8').match(/^name = "([^"]+)"/m)?.[1]).filter(Boolean);
 }
 
-function buildStatic(binaries) {
+/** Builds `binaries` of a workspace statically into a target folder of their own, and copies them beside the rest. */
+function buildStatic(manifest, binaries) {
   const target = rustHost();
   const env = staticEnv();
-  const r = spawnSync('cargo', ['build', '--release', '--locked', '--manifest-path', programsManifest, '--target', target, ...binaries.flatMap((b) => ['--bin', b])], { stdio: 'inherit', env });
+  const r = spawnSync('cargo', ['build', '--release', '--locked', '--manifest-path', manifest, '--target', target, ...binaries.flatMap((b) => ['--bin', b])], { stdio: 'inherit', env });
   if (r.status !== 0) {
-    console.error(`haloforge: building ${programsManifest} with cargo failed (see above).`);
+    console.error(`haloforge: building ${manifest} with cargo failed (see above).`);
     process.exit(r.status ?? 1);
   }
-  for (const name of binaries) copyFileSync(join(env.CARGO_TARGET_DIR, target, 'release', name), join(nativeRelease, name));
+  for (const name of binaries) {
+    const into = join(nativeRelease, name);
+    // Unlinked first: a binary cargo built there before is a hard link into its deps folder.
+    rmSync(into, { force: true });
+    copyFileSync(join(env.CARGO_TARGET_DIR, target, 'release', name), into);
+  }
 }
 // The test plugin pinned to older API crates, as HaloForge's released plugins are.
 if (withTests) for (const version of ['0.2.13', '0.2.17']) build(join(nativeDir, 'compat', `api-${version}`, 'Cargo.toml'));

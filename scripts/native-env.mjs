@@ -37,7 +37,7 @@ export function nativeEnv(env = process.env) {
   return { ...env, RUSTFLAGS: `-C prefer-dynamic -C link-arg=-Wl,-rpath,${rustStdDir()}` };
 }
 
-/** How the programs workspace is built: static, into a target folder of its own (other flags). */
+/** How the static binaries are built (the supervisor, and the programs workspace's shim and gate): into a target folder of their own (other flags). */
 export function staticEnv(env = process.env) {
   return { ...env, RUSTFLAGS: '-C target-feature=+crt-static', CARGO_TARGET_DIR: join(nativeDir, 'target', 'static') };
 }

@@ -150,6 +150,9 @@ pub enum ToMain {
     Problem { message: String },
 }
 
+/// How much one read of a frame stream asks for.
+const READ_CHUNK: usize = 16 * 1024;
+
 /// Collects frames from a stream that may deliver them in pieces.
 #[derive(Default)]
 pub struct FrameReader {
@@ -159,12 +162,16 @@ pub struct FrameReader {
 impl FrameReader {
     /// Reads what is there (one read) and returns every complete frame; Ok(None) at the end of the stream.
     pub fn read_from(&mut self, stream: &mut impl Read) -> io::Result<Option<Vec<Vec<u8>>>> {
-        let mut chunk = [0u8; 65536];
-        let n = stream.read(&mut chunk)?;
+        // Read straight into the frame buffer's spare room: a large buffer on the stack would be
+        // zeroed, and so kept resident, by every one of the supervisors running.
+        let start = self.buf.len();
+        self.buf.resize(start + READ_CHUNK, 0);
+        let read = stream.read(&mut self.buf[start..]);
+        self.buf.truncate(start + read.as_ref().map_or(0, |n| *n));
+        let n = read?;
         if n == 0 {
             return Ok(None);
         }
-        self.buf.extend_from_slice(&chunk[..n]);
         let mut frames = Vec::new();
         loop {
             if self.buf.len() < 4 {

@@ -58,7 +58,8 @@ impl Watch {
 
     /// The grant paths whose names changed since last asked.
     pub fn changed(&mut self) -> Vec<String> {
-        let mut buf = [0u8; 16384];
+        // Room for a dozen events of the longest name; more are read on the next turn of the loop.
+        let mut buf = [0u8; 4096];
         let mut out = Vec::new();
         loop {
             // SAFETY: read into a buffer we own, of the length given.
