@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { createHost } from '../main/core/host';
 import { FileLogger } from '../main/core/log/logger';
 import { homeLayout } from '../main/core/paths';
+import { builtArtifacts } from '../main/core/app-paths';
+import { rustStdDir } from '../main/core/sandbox/host-view';
 import { installSample, tempHome } from '../test/helpers/fixtures';
 import { cleanEnv, sandboxedNode } from './floors';
 import type { Row } from './row';
@@ -53,6 +55,45 @@ function memoryOf(pids: readonly number[]): { pss: number; rss: number } {
     }
   }
   return { pss, rss };
+}
+
+/** The PSS of a process's mappings of files `wanted` picks, in bytes. */
+function pssOfFiles(pid: number, wanted: (file: string) => boolean): number {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return 0; // gone meanwhile
+  }
+  let counting = false;
+  let pss = 0;
+  for (const line of text.split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) counting = wanted(mapping[1] as string);
+    else if (counting) pss += Number(/^Pss:\s+(\d+) kB/.exec(line)?.[1] ?? 0) * 1024;
+  }
+  return pss;
+}
+
+/**
+ * What every sandboxed plugin host needs beyond floor (e), read from the hosts themselves: its
+ * supervisor (design §8.1: the view's owner, outside the sandbox), and, in its Node process, the
+ * host bridge, the shared Rust std it links and the plugin's own library.
+ */
+function neededBeyondFloorE(pids: readonly number[], home: string): { supervisors: number; libraries: number } {
+  const { bridgePath } = builtArtifacts();
+  const stdDir = rustStdDir(bridgePath);
+  const plugins = `${homeLayout(home).plugins}/`;
+  const library = (file: string) => file === bridgePath || (stdDir !== undefined && file.startsWith(`${stdDir}/`)) || file.startsWith(plugins);
+  let supervisors = 0;
+  let libraries = 0;
+  for (const pid of pids) {
+    if (statFields(pid) === undefined) continue;
+    const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    if (name === 'hf-supervisor') supervisors += memoryOf([pid]).pss;
+    else if (name === 'node') libraries += pssOfFiles(pid, library);
+  }
+  return { supervisors, libraries };
 }
 
 /** `n` of `command` started clean and at once, each idle once it printed a line: the time until all did, and the processes. */
@@ -114,6 +155,7 @@ export async function scaleBenchmarks(): Promise<Row[]> {
     if (host.plugins.list().some((p) => p.state !== 'active')) throw new Error(`not every plugin of ${n} started: ${host.plugins.list().map((p) => `${p.id} ${p.state} ${p.error ?? ''}`).join('; ')}`);
     const hostPids = ids.flatMap((id) => treeOf(host.plugins.pidOf(id) as number));
     const hosts = memoryOf(hostPids);
+    const needed = neededBeyondFloorE(hostPids, t.home);
     await host.shutdown();
     await gone(hostPids);
     t.cleanup();
@@ -125,10 +167,15 @@ export async function scaleBenchmarks(): Promise<Row[]> {
     const floors = await idleAtOnce(n, bareHome, floorE.command, floorE.args);
     const floor = memoryOf(floors.children.flatMap((c) => treeOf(c.pid as number)));
     await stopAll(floors.children);
-    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    const mib = (b: number, digits = 1) => `${(b / 2 ** 20).toFixed(digits)} MiB`;
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS (${mib(hosts.pss / n)} each)`, baselineName: `${n} bare Node (${mib(nodes.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: nodes.pss, ratioP50: hosts.pss / nodes.pss, unit: 'bytes', ...(n === 10 ? { target: { p50: 1.2 } } : {}) });
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS`, baselineName: `floor (e): ${n} × both bubblewrap layers and a clean Node with ffi-rs loaded (${mib(floor.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: floor.pss, ratioP50: hosts.pss / floor.pss, unit: 'bytes' });
     rows.push({ name: `floor (e) for ${n}, total PSS`, baselineName: `${n} bare Node (information)`, subjectP50: floor.pss, baselineP50: nodes.pss, ratioP50: floor.pss / nodes.pss, unit: 'bytes' });
+    // Floor (e'): floor (e) and what no plugin host can do without, as measured in these hosts.
+    const floorE2 = floor.pss + needed.supervisors + needed.libraries;
+    const beyond = `its supervisor (${mib(needed.supervisors / n, 2)} each), the bridge, its shared std and the plugin's library (${mib(needed.libraries / n, 2)} each)`;
+    rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS`, baselineName: `floor (e'): floor (e) and what every plugin host needs beyond it, read from these hosts: ${beyond}`, subjectP50: hosts.pss, baselineP50: floorE2, ratioP50: hosts.pss / floorE2, unit: 'bytes' });
+    rows.push({ name: `floor (e') for ${n}, total PSS`, baselineName: `${n} bare Node (information)`, subjectP50: floorE2, baselineP50: nodes.pss, ratioP50: floorE2 / nodes.pss, unit: 'bytes' });
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total RSS`, baselineName: `${n} bare Node`, subjectP50: hosts.rss, baselineP50: nodes.rss, ratioP50: hosts.rss / nodes.rss, unit: 'bytes' });
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}: start to all active`, baselineName: `${n} bare Node starts at once`, subjectP50: startMs, baselineP50: bare.ms, ratioP50: startMs / bare.ms });
   }
