@@ -33,8 +33,18 @@ fn ioctl<T>(fd: RawFd, request: libc::Ioctl, arg: *mut T) -> io::Result<()> {
     }
 }
 
+/// linux/seccomp.h (Linux 6.6): a notification and its answer wake the other side on the CPU of
+/// the side that woke it, as a direct hand-off. (Not in the libc crate yet.)
+const SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP: libc::c_ulong = 1;
+
 impl Listener {
     pub fn new(fd: OwnedFd) -> Listener {
+        // A routed call's thread only waits while the supervisor answers, so the two take turns.
+        // Woken anywhere, each turn can wait for an idle CPU to come out of its sleep: measured on
+        // this machine's VM, a routed stat took 0.32-0.37 ms with the other CPU idle and 15 us with
+        // it busy. Older kernels refuse the flag; calls then are as slow as the wake-ups are there.
+        // SAFETY: SET_FLAGS takes its flags by value.
+        let _ = unsafe { libc::ioctl(fd.as_raw_fd(), libc::SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) };
         Listener { fd }
     }
 
