@@ -226,6 +226,42 @@ mod tests {
     }
 
     #[test]
+    fn a_frame_longer_than_one_read_comes_out_whole_after_several() {
+        let text = format!(r#"{{"type":"decision","id":7,"allow":true,"pad":"{}"}}"#, "x".repeat(READ_CHUNK * 3));
+        let mut wire = (text.len() as u32).to_le_bytes().to_vec();
+        wire.extend_from_slice(text.as_bytes());
+        let mut stream = &wire[..];
+        let mut reader = FrameReader::default();
+        let mut reads = 0;
+        let frame = loop {
+            reads += 1;
+            let mut frames = reader.read_from(&mut stream).unwrap().expect("the stream ended before the frame did");
+            if let Some(f) = frames.pop() {
+                break f;
+            }
+        };
+        assert_eq!(frame, text.as_bytes());
+        assert_eq!(reads, 4);
+    }
+
+    #[test]
+    fn a_failed_read_keeps_what_came_before_it() {
+        struct Failing;
+        impl Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::from(io::ErrorKind::Interrupted))
+            }
+        }
+        let text = r#"{"type":"decision","id":9,"allow":false}"#;
+        let mut wire = (text.len() as u32).to_le_bytes().to_vec();
+        wire.extend_from_slice(text.as_bytes());
+        let mut reader = FrameReader::default();
+        assert!(reader.read_from(&mut &wire[..5]).unwrap().unwrap().is_empty());
+        assert!(reader.read_from(&mut Failing).is_err());
+        assert_eq!(reader.read_from(&mut &wire[5..]).unwrap().unwrap(), vec![text.as_bytes().to_vec()]);
+    }
+
+    #[test]
     fn an_oversized_frame_is_refused() {
         let wire = ((MAX_FRAME + 1) as u32).to_le_bytes();
         assert!(FrameReader::default().read_from(&mut &wire[..]).is_err());
