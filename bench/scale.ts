@@ -21,6 +21,15 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
+/** A process's name (its executable's, cut to 15 characters), or undefined once it is gone. */
+function nameOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** A process and every process below it, from /proc (a sandboxed plugin host is several: bubblewrap, the supervisor, Node). */
 function treeOf(root: number): number[] {
   const children = new Map<number, number[]>();
@@ -88,8 +97,7 @@ function neededBeyondFloorE(pids: readonly number[], home: string): { supervisor
   let supervisors = 0;
   let libraries = 0;
   for (const pid of pids) {
-    if (statFields(pid) === undefined) continue;
-    const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const name = nameOf(pid);
     if (name === 'hf-supervisor') supervisors += memoryOf([pid]).pss;
     else if (name === 'node') libraries += pssOfFiles(pid, library);
   }
