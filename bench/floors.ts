@@ -64,6 +64,12 @@ export async function floorChild(thread: boolean): Promise<FloorChild> {
 }
 
 /**
+ * What a plugin host loads of ffi-rs (main/plugin-host/ffi): on glibc Linux, the native binding npm
+ * installed, without ffi-rs's entry point.
+ */
+export const LOAD_FFI = `require('@yuuang/ffi-rs-linux-${process.arch}-gnu')`;
+
+/**
  * The least a sandboxed plugin host's start must do, for the cold-load and memory floors: the
  * same two bubblewrap layers plugin hosts run in (the supervisor's, then a plugin's own with no
  * network, the system folders and the app read-only), starting Node with the clean environment

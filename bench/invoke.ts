@@ -7,7 +7,7 @@ import { installSample, tempHome } from '../test/helpers/fixtures';
 import { hostBehindWebHost } from '../test/helpers/web';
 import { timeFromPanel } from './panel';
 import { appRoot } from '../main/core/app-paths';
-import { cleanEnv, floorChild, sandboxedNode } from './floors';
+import { LOAD_FFI, cleanEnv, floorChild, sandboxedNode } from './floors';
 import { burstRows, row, type Row } from './row';
 import { compare, summarize, timeEach } from './stats';
 
@@ -163,7 +163,7 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   //    stay as information. Taken in turns, so a slow stretch of the machine weighs on all alike.
   console.log(`cold-load baselines: ${process.execPath} with the environment ${JSON.stringify(env)}`);
   const said = "process.stdout.write('r')";
-  const floorD = sandboxedNode(`require('ffi-rs'); ${said}`);
+  const floorD = sandboxedNode(`${LOAD_FFI}; ${said}`);
   const bareNode = { command: process.execPath, args: ['-e', said] };
   const loads = { bare: [] as number[], bareExit: [] as number[], floorD: [] as number[], floorDExit: [] as number[], auto: [] as number[], off: [] as number[] };
   for (let i = 0; i < 15; i++) {

@@ -8,7 +8,7 @@ import { homeLayout } from '../main/core/paths';
 import { builtArtifacts } from '../main/core/app-paths';
 import { rustStdDir } from '../main/core/sandbox/host-view';
 import { installSample, tempHome } from '../test/helpers/fixtures';
-import { cleanEnv, sandboxedNode } from './floors';
+import { LOAD_FFI, cleanEnv, sandboxedNode } from './floors';
 import type { Row } from './row';
 
 /** The fields of /proc/<pid>/stat after the process's name (which may hold spaces), or undefined once it is gone. */
@@ -148,7 +148,7 @@ export async function scaleBenchmarks(): Promise<Row[]> {
   const rows: Row[] = [];
   const bareNode = { command: process.execPath, args: ['-e', IDLE] };
   // Floor (e): the least a sandboxed plugin host must be (both bubblewrap layers and a clean Node that loaded ffi-rs).
-  const floorE = sandboxedNode(`require('ffi-rs'); ${IDLE}`);
+  const floorE = sandboxedNode(`${LOAD_FFI}; ${IDLE}`);
   const bareHome = mkdtempSync(join(tmpdir(), 'hf-bare-'));
   for (const n of [1, 5, 10]) {
     const t = tempHome();

@@ -3,7 +3,7 @@
 // Node 20's ES module loader is the largest part of that start: importing ffi-rs from an ES module
 // took 71 ms where requiring it took 54 ms (a bare Node: 45 ms), and the sandbox binds only the
 // files the script names (core/sandbox/host-view), so one file with nothing split out is also the
-// least to bind. ffi-rs stays external: its native binding is found beside it in node_modules.
+// least to bind. ffi-rs and its native bindings stay external: they are found in node_modules.
 import { join } from 'node:path';
 import { build } from 'vite';
 import { root } from './native-env.mjs';
@@ -18,7 +18,7 @@ await build({
     emptyOutDir: true,
     target: 'node20',
     minify: false,
-    rollupOptions: { output: { format: 'cjs', entryFileNames: 'index.cjs' } },
+    rollupOptions: { external: ['ffi-rs', '@yuuang/ffi-rs-linux-x64-gnu', '@yuuang/ffi-rs-linux-arm64-gnu'], output: { format: 'cjs', entryFileNames: 'index.cjs' } },
   },
-  ssr: { noExternal: true, external: ['ffi-rs'] },
+  ssr: { noExternal: true },
 });

@@ -1,12 +1,20 @@
-import ffi from 'ffi-rs';
-import type { JsExternal } from 'ffi-rs';
+import type { FieldType, JsExternal } from 'ffi-rs';
 import type { LoadRequest } from '../core/plugins/host-protocol';
 import type { SandboxProof } from '../core/sandbox/proof';
 import { jsonToBytes } from '../core/json-bytes';
+import { bytesType, callbackType, ffi } from './ffi';
 
 const { DataType, PointerType } = ffi;
 const BRIDGE = 'hf-host-bridge';
 const PLUGIN = 'hf-plugin-under-check';
+
+/**
+ * One synchronous call into `library`. ffi-rs never frees what it returns here (ffi-rs notes §2:
+ * freeing a String result aborts the process); the bridge's own free function does.
+ */
+function call<T extends FieldType>(library: string, funcName: string, retType: T, paramsType: FieldType[], paramsValue: unknown[]) {
+  return ffi.load({ library, funcName, retType, paramsType, paramsValue, freeResultMemory: false });
+}
 
 export type BridgeReply = { ok: true; [key: string]: unknown } | { ok: false; code: string; error: string };
 
@@ -27,9 +35,8 @@ export class NativeBridge {
   constructor(bridgePath: string, onMessages: (batch: Buffer) => void) {
     this.onMessages = onMessages;
     ffi.open({ library: BRIDGE, path: bridgePath });
-    const wakeType = ffi.funcConstructor({ paramsType: [DataType.I32], retType: DataType.Void });
-    this.wake = ffi.createPointer({ paramsType: [wakeType], paramsValue: [() => this.drain()] });
-    const rc = ffi.load({ library: BRIDGE, funcName: 'hf_bridge_init', retType: DataType.I32, paramsType: [DataType.External], paramsValue: ffi.unwrapPointer(this.wake) });
+    this.wake = ffi.createPointer({ paramsType: [callbackType([DataType.I32], DataType.Void, false)], paramsValue: [() => this.drain()] });
+    const rc = call(BRIDGE, 'hf_bridge_init', DataType.I32, [DataType.External], ffi.unwrapPointer(this.wake));
     if (rc !== 0) throw new Error(`host bridge failed to initialise (code ${rc})`);
   }
 
@@ -52,7 +59,7 @@ export class NativeBridge {
   /** Starts loading; the outcome arrives as a `loaded` message. Returns 0, or non-zero if refused. */
   load(request: LoadRequest): number {
     // The bridge reads the fields it knows (serde ignores `type`).
-    return ffi.load({ library: BRIDGE, funcName: 'hf_bridge_load', retType: DataType.I32, paramsType: [DataType.String], paramsValue: [JSON.stringify(request)] });
+    return call(BRIDGE, 'hf_bridge_load', DataType.I32, [DataType.String], [JSON.stringify(request)]);
   }
 
   /**
@@ -64,13 +71,7 @@ export class NativeBridge {
   invoke(id: number, command: string, args: Buffer, waitMicros: number): { rc: number; answered: boolean } {
     const rc = this.start('hf_bridge_invoke', id, command, args);
     if (rc !== 0 || waitMicros <= 0) return { rc, answered: false };
-    const n = ffi.load({
-      library: BRIDGE,
-      funcName: 'hf_bridge_wait_drain',
-      retType: DataType.I32,
-      paramsType: [DataType.I32, DataType.U8Array, DataType.I32],
-      paramsValue: [waitMicros, this.outBuffer, this.outBuffer.length],
-    });
+    const n = call(BRIDGE, 'hf_bridge_wait_drain', DataType.I32, [DataType.I32, bytesType(this.outBuffer), DataType.I32], [waitMicros, this.outBuffer, this.outBuffer.length]);
     if (n === 0) return { rc, answered: false };
     // Less than zero: the batch did not fit, and the drain makes room for it.
     if (n > 0) this.onMessages(this.outBuffer.subarray(0, n));
@@ -87,35 +88,17 @@ export class NativeBridge {
   }
 
   private start(funcName: string, id: number, name: string, json: Buffer): number {
-    return ffi.load({
-      library: BRIDGE,
-      funcName,
-      retType: DataType.I32,
-      paramsType: [DataType.I32, DataType.String, DataType.U8Array, DataType.I32],
-      paramsValue: [id, name, json, json.length],
-    });
+    return call(BRIDGE, funcName, DataType.I32, [DataType.I32, DataType.String, bytesType(json), DataType.I32], [id, name, json, json.length]);
   }
 
   /** Answers a plugin thread waiting in a host call (`ctx.http()`). */
   complete(id: number, bytes: Buffer): number {
-    return ffi.load({
-      library: BRIDGE,
-      funcName: 'hf_bridge_complete',
-      retType: DataType.I32,
-      paramsType: [DataType.I32, DataType.U8Array, DataType.I32],
-      paramsValue: [id, bytes, bytes.length],
-    });
+    return call(BRIDGE, 'hf_bridge_complete', DataType.I32, [DataType.I32, bytesType(bytes), DataType.I32], [id, bytes, bytes.length]);
   }
 
   /** Answers a plugin thread's `ctx.http()`: the answer's head as JSON, and the body's bytes as they came. */
   completeHttp(id: number, head: Buffer, body: Buffer): number {
-    return ffi.load({
-      library: BRIDGE,
-      funcName: 'hf_bridge_complete_http',
-      retType: DataType.I32,
-      paramsType: [DataType.I32, DataType.U8Array, DataType.I32, DataType.U8Array, DataType.I32],
-      paramsValue: [id, head, head.length, body, body.length],
-    });
+    return call(BRIDGE, 'hf_bridge_complete_http', DataType.I32, [DataType.I32, bytesType(head), DataType.I32, bytesType(body), DataType.I32], [id, head, head.length, body, body.length]);
   }
 
   settingsChanged(json: string): number {
@@ -128,15 +111,14 @@ export class NativeBridge {
 
   private callWithJson(funcName: string, json: string): number {
     const bytes = jsonToBytes(json);
-    return ffi.load({ library: BRIDGE, funcName, retType: DataType.I32, paramsType: [DataType.U8Array, DataType.I32], paramsValue: [bytes, bytes.length] });
+    return call(BRIDGE, funcName, DataType.I32, [bytesType(bytes), DataType.I32], [bytes, bytes.length]);
   }
 
   /** Calls on_unload and destroy, then frees the wake callback (which the bridge no longer calls). */
   unload(): BridgeReply {
     const reply = this.callForJson('hf_bridge_unload', [], []);
     if (this.wake) {
-      const wakeType = ffi.funcConstructor({ paramsType: [DataType.I32], retType: DataType.Void });
-      ffi.freePointer({ paramsType: [wakeType], paramsValue: this.wake, pointerType: PointerType.RsPointer });
+      ffi.freePointer({ paramsType: [callbackType([DataType.I32], DataType.Void, true)], paramsValue: this.wake, pointerType: PointerType.RsPointer });
       this.wake = undefined;
     }
     return reply;
@@ -144,13 +126,7 @@ export class NativeBridge {
 
   private drain(): void {
     for (;;) {
-      const n = ffi.load({
-        library: BRIDGE,
-        funcName: 'hf_bridge_drain',
-        retType: DataType.I32,
-        paramsType: [DataType.U8Array, DataType.I32],
-        paramsValue: [this.outBuffer, this.outBuffer.length],
-      });
+      const n = call(BRIDGE, 'hf_bridge_drain', DataType.I32, [bytesType(this.outBuffer), DataType.I32], [this.outBuffer, this.outBuffer.length]);
       if (n === 0) return;
       if (n < 0) {
         this.outBuffer = Buffer.alloc(Math.max(-n, this.outBuffer.length * 2));
@@ -160,12 +136,12 @@ export class NativeBridge {
     }
   }
 
-  private callForJson(funcName: string, paramsType: number[], paramsValue: unknown[]): BridgeReply {
-    const raw = ffi.load({ library: BRIDGE, funcName, retType: DataType.External, paramsType, paramsValue } as Parameters<typeof ffi.load>[0]) as JsExternal;
+  private callForJson(funcName: string, paramsType: FieldType[], paramsValue: unknown[]): BridgeReply {
+    const raw = call(BRIDGE, funcName, DataType.External, paramsType, paramsValue) as JsExternal;
     const boxed = ffi.wrapPointer([raw]);
     const [text] = ffi.restorePointer({ retType: [DataType.String], paramsValue: boxed }) as string[];
     ffi.freePointer({ paramsType: [DataType.External], paramsValue: boxed, pointerType: PointerType.RsPointer });
-    ffi.load({ library: BRIDGE, funcName: 'hf_bridge_free', retType: DataType.Void, paramsType: [DataType.External], paramsValue: [raw] });
+    call(BRIDGE, 'hf_bridge_free', DataType.Void, [DataType.External], [raw]);
     return JSON.parse(text ?? '{"ok":false,"code":"bridge","error":"empty reply from the host bridge"}') as BridgeReply;
   }
 }
@@ -177,7 +153,7 @@ export class NativeBridge {
 export function readPluginAbiVersion(library: string): number {
   ffi.open({ library: PLUGIN, path: library });
   try {
-    return ffi.load({ library: PLUGIN, funcName: '_haloforge_abi_version', retType: DataType.U32, paramsType: [], paramsValue: [] });
+    return call(PLUGIN, '_haloforge_abi_version', DataType.U32, [], []);
   } finally {
     ffi.close(PLUGIN);
   }
