@@ -28,6 +28,8 @@ export interface EgressLimits {
  */
 const REFUSALS_AT_ONCE = 8;
 const REFUSAL_LINGER_MS = 1000;
+/** How long a connection over the limit is given to send its request before it is answered anyway. */
+const OVER_LIMIT_WAIT_MS = 100;
 
 // A plugin's own client waits as long as it likes (image-studio: 600 s), so the whole-tunnel limit is generous.
 export const DEFAULT_EGRESS_LIMITS: EgressLimits = { maxTunnelsPerPlugin: 32, idleMs: 60_000, maxDurationMs: 15 * 60_000, maxBytes: 1024 * 1024 * 1024, connectTimeoutMs: 10_000 };
@@ -126,11 +128,23 @@ export class EgressTunnels {
     client.on('data', onHead);
   }
 
-  /** Answers a connection over the limit before its head, and audits that it was refused. */
+  /**
+   * Answers a connection over the limit, and audits that it was refused: once its client has sent
+   * something, or after OVER_LIMIT_WAIT_MS if it stays silent. An HTTP client that reads a response
+   * before it has written its request takes the connection for broken (hyper: "received unexpected
+   * message from connection") and never shows the plugin why.
+   */
   private refuseOverLimit(pluginId: string, client: Socket, held: number): void {
     const message = `plugin ${pluginId} already has ${held} connections open through its proxy, the most allowed at once`;
     this.deps.broker.recordOutcome({ requestId: randomUUID(), hop: 0, pluginId, method: 'PROXY', url: '', event: 'decision', decision: 'deny', rule: 'egress:limit', reason: message });
-    refuseAndClose(client, 429, message);
+    const answer = () => {
+      clearTimeout(silent);
+      client.off('data', answer);
+      if (!client.destroyed) refuseAndClose(client, 429, message);
+    };
+    const silent = setTimeout(answer, OVER_LIMIT_WAIT_MS);
+    client.on('data', answer);
+    client.once('close', () => clearTimeout(silent));
   }
 
   /** Decides the connection `head` asks for; `early` is what the client sent after its head. */
