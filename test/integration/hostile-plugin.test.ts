@@ -188,9 +188,19 @@ describe('a hostile plugin', () => {
     const mine = ((await attack(host, 'list_raw', { path: '/proc/self/fd' })) as { names: string[] }).names;
     expect(mine).toContain('3');
     expect(mine).not.toContain('5');
+    const environment = ((await attack(host, 'read_raw', { path: '/proc/self/environ' })) as { text: string }).text.split('\0');
+    expect(environment).toContain('NODE_CHANNEL_FD=5');
     // `[ -e ]` is the shell's builtin, so it opens nothing of its own that could take one of these numbers.
     const probe = 'for n in 3 4 5 6 7; do [ -e /proc/self/fd/$n ] && echo open $n; done; echo checked';
     await expect(attack(host, 'spawn', { exe: '/bin/sh', args: ['-c', probe] })).resolves.toMatchObject({ code: 0, stdout: 'checked\n' });
+    await stillUp(host);
+  });
+
+  it('never gets a handover channel when it has no network permission: it has no egress listener to hand over', async () => {
+    const { host } = await start();
+    // Node removes NODE_CHANNEL_FD from process.env; the environment the process started with keeps it.
+    const environment = ((await attack(host, 'read_raw', { path: '/proc/self/environ' })) as { text: string }).text.split('\0');
+    expect(environment.filter((v) => v.startsWith('NODE_CHANNEL'))).toEqual([]);
     await stillUp(host);
   });
 

@@ -14,7 +14,8 @@ import type { HostExit, HostLauncher, HostProcess, LaunchTarget } from './launch
 const STDERR_TAIL_BYTES = 4096;
 /**
  * The descriptors a plugin host inherits: its channel to main, (in the grant view) its way to hand
- * its seccomp listener to the supervisor, and HANDOVER_FD (see egressListenerOf).
+ * its seccomp listener to the supervisor, and, for a plugin host that hands main an egress
+ * listener, HANDOVER_FD (see egressListenerOf).
  */
 const CHANNEL_FD = 3;
 export const VIEW_FD = 4;
@@ -105,10 +106,13 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
   return (target) => {
     const sandboxed = bubblewrap.ok && files !== undefined;
     const command = [runtime.runtime, runtime.hostScript];
+    // Node's IPC channel costs its child ~4 ms of start and ~0.2 MiB: only a plugin host that hands
+    // over an egress listener gets one.
+    const handover = target.egress ? (['ipc'] as const) : [];
     const child = sandboxed
-      ? spawn(bubblewrap.path, [...supervisorArguments(), grantView.supervisor, String(VIEW_FD), String(CHANNEL_FD), String(HANDOVER_FD)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'ipc'], env: pluginHostEnv(target, PRIVATE_TMP, VIEW_FD) })
-      : spawn(runtime.runtime, [runtime.hostScript], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ignore', 'ipc'], env: pluginHostEnv(target, '/tmp') });
-    const egressListener = egressListenerOf(child);
+      ? spawn(bubblewrap.path, [...supervisorArguments(), grantView.supervisor, String(VIEW_FD), String(CHANNEL_FD), ...(target.egress ? [String(HANDOVER_FD)] : [])], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', ...handover], env: pluginHostEnv(target, PRIVATE_TMP, VIEW_FD) })
+      : spawn(runtime.runtime, [runtime.hostScript], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', ...(target.egress ? (['ignore', 'ipc'] as const) : [])], env: pluginHostEnv(target, '/tmp') });
+    const egressListener = target.egress ? egressListenerOf(child) : Promise.resolve(undefined);
     const link = sandboxed
       ? new SupervisorLink(
           child.stdio[VIEW_FD] as Duplex,

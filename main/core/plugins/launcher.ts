@@ -40,6 +40,11 @@ export interface LaunchTarget {
   view: SupervisorHooks;
   /** Where the plugin's whitelisted programs' names find their shims, their real files, and the PATH they are found on. */
   programs: { shims: string[]; programs: string[]; searchPath: string };
+  /**
+   * Whether the plugin host opens an egress proxy listener and hands it to main (a plugin with a
+   * network permission): only then does it get the channel that carries it (HANDOVER_FD).
+   */
+  egress: boolean;
 }
 
 export type HostLauncher = (target: LaunchTarget) => HostProcess;

@@ -212,6 +212,7 @@ export class PluginProcess {
         onProgram: (request) => (this.opts.view ? this.opts.view.program(request, { home: PRIVATE_TMP, egressPort: this.egressPort }) : { refusal: 'this host runs no programs' }),
       },
       programs: this.opts.view?.programs() ?? { shims: [], programs: [], searchPath: PROGRAM_PATH.join(':') },
+      egress: this.handsOverEgress(),
     });
     this.host = host;
     this.viewSent = JSON.stringify([view.grants, view.ask]);
@@ -279,8 +280,13 @@ export class PluginProcess {
           host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, hostCallWaitMs: hostCallWaitMs(this.opts.timeouts), ...context });
         });
       };
-      host.send({ type: 'prepare', bridgePath: bridge.path, canary: this.opts.gate.canary, writable: host.lockdown.writable, view: host.lockdown.view, executable: host.lockdown.executable, egress: this.opts.network && this.opts.egress !== undefined, lockDown: this.opts.gate.lockDown });
+      host.send({ type: 'prepare', bridgePath: bridge.path, canary: this.opts.gate.canary, writable: host.lockdown.writable, view: host.lockdown.view, executable: host.lockdown.executable, egress: this.handsOverEgress(), lockDown: this.opts.gate.lockDown });
     });
+  }
+
+  /** A plugin with a network permission, on a host with an egress proxy, has its plugin host open the proxy's listener. */
+  private handsOverEgress(): boolean {
+    return this.opts.network && this.opts.egress !== undefined;
   }
 
   invoke(command: string, args: unknown, timeoutMs = this.opts.timeouts.invokeMs): Promise<unknown> {
