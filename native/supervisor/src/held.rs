@@ -57,7 +57,7 @@ fn mapped(maps: &str) -> Vec<Held> {
 
 /// The process `root` and every process below it, by the children lists of all their threads
 /// (or, on a kernel without those lists, by every process's parent).
-fn tree(root: u32) -> Vec<u32> {
+pub fn tree(root: u32) -> Vec<u32> {
     descendants(root, fs::metadata(format!("/proc/{root}/task/{root}/children")).is_ok())
 }
 

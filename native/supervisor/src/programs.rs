@@ -379,20 +379,45 @@ fn peer_netns(conn: &UnixStream) -> Option<OwnedFd> {
     (theirs.metadata().ok()?.ino() != ours.ino()).then(|| theirs.into())
 }
 
-/// Sends `signal` to every process below `pid` (the program and what it started; not bubblewrap).
+/// Sends `signal` to every process below `pid` (the program and what it started; not bubblewrap),
+/// those a threaded program (git's parallel checkout) started from any of its threads included.
 fn signal_descendants(pid: u32, signal: i32) {
-    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-    for child in children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()) {
+    for process in crate::held::tree(pid).into_iter().filter(|&p| p != pid) {
         // SAFETY: kill takes a pid and a signal number.
-        unsafe { libc::kill(child as libc::pid_t, signal) };
-        signal_descendants(child, signal);
+        unsafe { libc::kill(process as libc::pid_t, signal) };
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_request;
+    use super::{parse_request, signal_descendants};
     use serde_json::json;
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_forwarded_signal_reaches_a_child_that_a_programs_other_thread_started() {
+        // Node starts a child from a worker thread: that child is listed under the worker's task.
+        let script = "const { Worker } = require('node:worker_threads'); new Worker(\"const c = require('node:child_process').spawn('sleep', ['30'], { stdio: 'ignore' }); console.log(c.pid)\", { eval: true }); setInterval(() => {}, 1000)";
+        let mut program = Command::new("node").args(["-e", script]).stdout(Stdio::piped()).spawn().expect("node, which npm test runs under");
+        let mut line = String::new();
+        BufReader::new(program.stdout.take().expect("its stdout")).read_line(&mut line).expect("the child's pid");
+        let sleep: libc::pid_t = line.trim().parse().expect("a pid");
+        signal_descendants(program.id(), libc::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // Gone, or a zombie that its parent has not reaped yet.
+        let ended = || std::fs::read_to_string(format!("/proc/{sleep}/stat")).map_or(true, |s| s.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')));
+        while !ended() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let signalled = ended();
+        // SAFETY: kill takes a pid and a signal number; sleep is this test's own grandchild.
+        unsafe { libc::kill(sleep, libc::SIGKILL) };
+        let _ = program.kill();
+        let _ = program.wait();
+        assert!(signalled, "sleep ({sleep}) was not signalled");
+    }
 
     #[test]
     fn a_shims_request_is_read_only_when_every_part_is_text() {
