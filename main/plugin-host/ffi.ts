@@ -25,7 +25,7 @@ interface TypeTags {
 
 /**
  * ffi-rs's native binding. ffi-rs's entry point first asks `process.report.getReport()` whether the
- * C library is musl, which cost every plugin host about 6 ms of its start (`npm run bench`, cold
+ * C library is musl, which cost every plugin host 2–10 ms of its start (`npm run bench`, cold
  * load). npm installs a `-gnu` binding only where the C library is glibc (the `libc` field of its
  * package.json), so where one is installed that question is answered; anywhere else the entry point
  * finds its own. The requires stay literal: the sandbox binds the packages the script names
@@ -37,8 +37,9 @@ function nativeBinding(): Ffi & TypeTags {
     try {
       if (process.arch === 'x64') return require('@yuuang/ffi-rs-linux-x64-gnu') as Ffi & TypeTags;
       if (process.arch === 'arm64') return require('@yuuang/ffi-rs-linux-arm64-gnu') as Ffi & TypeTags;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    } catch {
+      // Not installed here, or not loadable (a copied node_modules): the entry point decides, and
+      // says what is wrong if it cannot either.
     }
   }
   return require('ffi-rs') as Ffi & TypeTags;
