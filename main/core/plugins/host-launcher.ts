@@ -108,10 +108,10 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
     const command = [runtime.runtime, runtime.hostScript];
     // Node's IPC channel costs its child ~4 ms of start and ~0.2 MiB: only a plugin host that hands
     // over an egress listener gets one.
-    const handover = target.egress ? (['ipc'] as const) : [];
+    const handover = target.egress ? { stdio: ['ipc'] as const, fds: [String(HANDOVER_FD)] } : { stdio: [], fds: [] };
     const child = sandboxed
-      ? spawn(bubblewrap.path, [...supervisorArguments(), grantView.supervisor, String(VIEW_FD), String(CHANNEL_FD), ...(target.egress ? [String(HANDOVER_FD)] : [])], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', ...handover], env: pluginHostEnv(target, PRIVATE_TMP, VIEW_FD) })
-      : spawn(runtime.runtime, [runtime.hostScript], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', ...(target.egress ? (['ignore', 'ipc'] as const) : [])], env: pluginHostEnv(target, '/tmp') });
+      ? spawn(bubblewrap.path, [...supervisorArguments(), grantView.supervisor, String(VIEW_FD), String(CHANNEL_FD), ...handover.fds], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', ...handover.stdio], env: pluginHostEnv(target, PRIVATE_TMP, VIEW_FD) })
+      : spawn(runtime.runtime, [runtime.hostScript], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ignore', ...handover.stdio], env: pluginHostEnv(target, '/tmp') });
     const egressListener = target.egress ? egressListenerOf(child) : Promise.resolve(undefined);
     const link = sandboxed
       ? new SupervisorLink(
