@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { supervisorArguments } from '../main/core/plugins/host-launcher';
 import { readFrames, writeFrame } from '../main/core/plugins/frames';
 import { findBubblewrap, systemFolders, systemLinks } from '../main/core/sandbox/bubblewrap';
-import { appRoot } from '../main/core/app-paths';
+import { appRoot, builtArtifacts } from '../main/core/app-paths';
+import { supervisorNamespaces } from '../main/core/sandbox/supervisor-namespaces';
 
 /**
  * The environment every baseline process starts with: what plugin hosts get (core/plugins/
@@ -70,11 +71,23 @@ export async function floorChild(thread: boolean): Promise<FloorChild> {
 export const LOAD_FFI = `require('@yuuang/ffi-rs-linux-${process.arch}-gnu')`;
 
 /**
+ * The first layer of floors (d) and (e): the five namespaces a supervisor runs in, made the way
+ * this machine's supervisors get them (see core/sandbox/supervisor-namespaces). Where they make
+ * their own, util-linux's unshare makes the same five and execs what follows (no process stays
+ * between); elsewhere the outer bubblewrap plugin hosts run in there.
+ */
+function supervisorLayer(bwrap: string): { command: string; args: string[] } {
+  return supervisorNamespaces(builtArtifacts().supervisor).own
+    ? { command: '/usr/bin/unshare', args: ['--user', '--map-root-user', '--mount', '--ipc', '--uts', '--net', '--'] }
+    : { command: bwrap, args: supervisorArguments() };
+}
+
+/**
  * The least a sandboxed plugin host's start must do, for the cold-load and memory floors: the
- * same two bubblewrap layers plugin hosts run in (the supervisor's, then a plugin's own with no
- * network, the system folders and the app read-only), starting Node with the clean environment
- * and `script`. Without the supervisor, the grant view, the plugin host script, the bridge and
- * the plugin: what is left is the sandbox's own start and the runtime's.
+ * same two layers plugin hosts run in (the supervisor's namespaces, then a plugin's own bubblewrap
+ * with no network, the system folders and the app read-only), starting Node with the clean
+ * environment and `script`. Without the supervisor, the grant view, the plugin host script, the
+ * bridge and the plugin: what is left is the sandbox's own start and the runtime's.
  */
 export function sandboxedNode(script: string): { command: string; args: string[] } {
   const bwrap = findBubblewrap();
@@ -98,5 +111,6 @@ export function sandboxedNode(script: string): { command: string; args: string[]
     root,
     '--',
   ];
-  return { command: bwrap.path, args: [...supervisorArguments(), bwrap.path, ...inner, process.execPath, '-e', script] };
+  const first = supervisorLayer(bwrap.path);
+  return { command: first.command, args: [...first.args, bwrap.path, ...inner, process.execPath, '-e', script] };
 }

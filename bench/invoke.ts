@@ -156,7 +156,7 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   // 4. Cold plugin load (bubblewrap, process start, proof and lockdown, dlopen, on_load, until the
   //    plugin is active; the host's own set-up before it is not counted), sandboxed and not, against
   //    starting a bare Node process with the clean environment plugin hosts get (not the shell's);
-  //    and floor (d): the same two bubblewrap layers starting that Node, which loads ffi-rs (the
+  //    and floor (d): the same two sandbox layers starting that Node, which loads ffi-rs (the
   //    least a plugin host must load to reach a plugin). A plugin load ends with a live process, so
   //    each baseline is timed until its script says it runs (a byte on a pipe), not until it has
   //    also exited, which costs another ~7 ms that no plugin load pays; the start-to-exit figures
@@ -183,7 +183,7 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   const bare = summarize(loads.bare);
   const floorDSummary = summarize(loads.floorD);
   rows.push(row('cold plugin load, sandboxed', 'starting a bare Node process until its script runs, clean environment', { baseline: bare, subject: summarize(loads.auto) }, { p50: 1.5 }));
-  rows.push(row('cold plugin load, sandboxed', 'floor (d): both bubblewrap layers starting that Node until it has loaded ffi-rs', { baseline: floorDSummary, subject: summarize(loads.auto) }));
+  rows.push(row('cold plugin load, sandboxed', 'floor (d): both sandbox layers starting that Node until it has loaded ffi-rs', { baseline: floorDSummary, subject: summarize(loads.auto) }));
   rows.push(row('floor (d)', 'starting a bare Node process until its script runs (information)', { baseline: bare, subject: floorDSummary }));
   rows.push(row('cold plugin load, not sandboxed', 'starting a bare Node process until its script runs, clean environment', { baseline: bare, subject: summarize(loads.off) }));
   rows.push(row('cold plugin load, sandboxed', 'a bare Node process started and exited, as earlier runs timed it (information)', { baseline: summarize(loads.bareExit), subject: summarize(loads.auto) }));

@@ -147,7 +147,7 @@ const SAMPLES = ['hello', 'notes', 'text-steps', 'fetcher', 'browser', 'story', 
 export async function scaleBenchmarks(): Promise<Row[]> {
   const rows: Row[] = [];
   const bareNode = { command: process.execPath, args: ['-e', IDLE] };
-  // Floor (e): the least a sandboxed plugin host must be (both bubblewrap layers and a clean Node that loaded ffi-rs).
+  // Floor (e): the least a sandboxed plugin host must be (both sandbox layers and a clean Node that loaded ffi-rs).
   const floorE = sandboxedNode(`${LOAD_FFI}; ${IDLE}`);
   const bareHome = mkdtempSync(join(tmpdir(), 'hf-bare-'));
   for (const n of [1, 5, 10]) {
@@ -177,7 +177,7 @@ export async function scaleBenchmarks(): Promise<Row[]> {
     await stopAll(floors.children);
     const mib = (b: number, digits = 1) => `${(b / 2 ** 20).toFixed(digits)} MiB`;
     rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS (${mib(hosts.pss / n)} each)`, baselineName: `${n} bare Node (${mib(nodes.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: nodes.pss, ratioP50: hosts.pss / nodes.pss, unit: 'bytes', ...(n === 10 ? { target: { p50: 1.2 } } : {}) });
-    rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS`, baselineName: `floor (e): ${n} × both bubblewrap layers and a clean Node with ffi-rs loaded (${mib(floor.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: floor.pss, ratioP50: hosts.pss / floor.pss, unit: 'bytes' });
+    rows.push({ name: `${n} plugin host${n === 1 ? '' : 's'}, total PSS`, baselineName: `floor (e): ${n} × both sandbox layers and a clean Node with ffi-rs loaded (${mib(floor.pss / n)} each)`, subjectP50: hosts.pss, baselineP50: floor.pss, ratioP50: hosts.pss / floor.pss, unit: 'bytes' });
     rows.push({ name: `floor (e) for ${n}, total PSS`, baselineName: `${n} bare Node (information)`, subjectP50: floor.pss, baselineP50: nodes.pss, ratioP50: floor.pss / nodes.pss, unit: 'bytes' });
     // Floor (e'): floor (e) and what no plugin host can do without, as measured in these hosts.
     const floorE2 = floor.pss + needed.supervisors + needed.libraries;

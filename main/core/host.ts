@@ -22,6 +22,7 @@ import { Installer } from './plugins/installer';
 import { ProgramService } from './processes/program-service';
 import { gitIdentityConfig } from './processes/program-rules';
 import { findBubblewrap, type Bubblewrap } from './sandbox/bubblewrap';
+import { supervisorNamespaces, type SupervisorNamespaces } from './sandbox/supervisor-namespaces';
 import { SandboxGate } from './sandbox/gate';
 import { readNamespaces } from './sandbox/namespaces';
 import { readHostRoot } from './sandbox/host-root';
@@ -134,10 +135,11 @@ function readHostSettings(home: string, logger: Logger): HostSettings {
  * How every shell starts plugin hosts: this runtime (Node, or Electron's binary run as Node) running
  * the built plugin host script, in bubblewrap where it is usable.
  */
-export function standardLauncher(home: string, bubblewrap: Bubblewrap = findBubblewrap(), gitIdentity?: string): HostLauncher {
+export function standardLauncher(home: string, bubblewrap: Bubblewrap = findBubblewrap(), gitIdentity?: string, namespaces?: SupervisorNamespaces): HostLauncher {
   const { pluginHostScript, supervisor, shim, gate } = builtArtifacts();
   return hostLauncher({ runtime: process.execPath, hostScript: pluginHostScript, appRoot: appRoot() }, bubblewrap, {
     supervisor,
+    ownNamespaces: bubblewrap.ok && (namespaces ?? supervisorNamespaces(supervisor)).own,
     shim,
     gate,
     root: readHostRoot(),
@@ -181,8 +183,10 @@ export function createHost(opts: HostOptions): Host {
   const app = appRoot();
   const protectedRoots = protectedRootsOf(layout.home);
   const gitIdentity = gitIdentityConfig(opts.gitIdentity === undefined ? userGitIdentity() : (opts.gitIdentity ?? {}));
-  const launch = opts.launcher ?? standardLauncher(layout.home, bubblewrap, gitIdentity);
-  logger.log(bubblewrap.ok ? 'info' : 'warn', HOST_TARGET, bubblewrap.ok ? `plugin hosts start in bubblewrap (${bubblewrap.path}), each with a supervisor that mounts its grants` : `sandbox unavailable: ${bubblewrap.reason}`);
+  const namespaces = bubblewrap.ok && !opts.launcher ? supervisorNamespaces(builtArtifacts().supervisor) : undefined;
+  const launch = opts.launcher ?? standardLauncher(layout.home, bubblewrap, gitIdentity, namespaces);
+  const supervisors = namespaces === undefined ? '' : namespaces.own ? ' in namespaces it makes itself' : `, itself inside bubblewrap (it cannot make its own namespaces here: ${namespaces.reason})`;
+  logger.log(bubblewrap.ok ? 'info' : 'warn', HOST_TARGET, bubblewrap.ok ? `plugin hosts start in bubblewrap (${bubblewrap.path}), each with a supervisor that mounts its grants${supervisors}` : `sandbox unavailable: ${bubblewrap.reason}`);
 
   const grants = new GrantStore(join(layout.home, 'grants.json'));
   if (grants.loadProblem) logger.log('error', HOST_TARGET, grants.loadProblem);

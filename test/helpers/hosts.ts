@@ -21,7 +21,7 @@ export async function startedHost(
   samples: InstallOptions[],
   answer: (prompt: PermissionPrompt) => PromptAnswer = () => 'deny',
   home: string = scratchHome(),
-  opts: Pick<HostOptions, 'programDirs' | 'gitIdentity'> = {},
+  opts: Pick<HostOptions, 'programDirs' | 'gitIdentity' | 'launcher'> = {},
 ): Promise<StartedHost> {
   for (const s of samples) installSample(home, s);
   const asked: PermissionPrompt[] = [];

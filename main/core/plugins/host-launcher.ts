@@ -41,12 +41,18 @@ export function unwrapExit(code: number | null, signal: NodeJS.Signals | null): 
 }
 
 /**
- * The outer sandbox a supervisor runs in: a user and mount namespace of its own where it may mount
+ * The outer sandbox a supervisor runs in where it cannot make its own namespaces (see
+ * ../sandbox/supervisor-namespaces): a user and mount namespace of its own where it may mount
  * (root there, mapped to the user), the host's files as they are, a /run of its own for the tree.
  * Nothing more than what bubblewrap itself does, so it works wherever bubblewrap does.
  */
 export function supervisorArguments(): string[] {
   return ['--unshare-user', '--uid', '0', '--gid', '0', '--cap-add', 'ALL', '--unshare-ipc', '--unshare-uts', '--unshare-net', '--bind', '/', '/', '--dev-bind', '/dev', '/dev', '--tmpfs', '/run', '--die-with-parent', '--'];
+}
+
+/** The supervisor's command line: making its own namespaces, or inside the outer bubblewrap. */
+function supervisorCommand(bwrap: string, grantView: GrantViewSetup, fds: string[]): [string, string[]] {
+  return grantView.ownNamespaces ? [grantView.supervisor, ['--own-namespaces', ...fds]] : [bwrap, [...supervisorArguments(), grantView.supervisor, ...fds]];
 }
 
 /**
@@ -84,6 +90,8 @@ function egressListenerOf(child: ChildProcess): Promise<Server | undefined> {
 /** What the grant view needs of the machine and the host: its supervisor, the root's top level, the host's own folders. */
 export interface GrantViewSetup {
   supervisor: string;
+  /** Whether the supervisor makes its own namespaces here; else it runs inside bubblewrap. */
+  ownNamespaces: boolean;
   /** The program shim and gate (static binaries; design §8.1). */
   shim: string;
   gate: string;
@@ -110,7 +118,7 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
     // over an egress listener gets one.
     const handover = target.egress ? { stdio: ['ipc'] as const, fds: [String(HANDOVER_FD)] } : { stdio: [], fds: [] };
     const child = sandboxed
-      ? spawn(bubblewrap.path, [...supervisorArguments(), grantView.supervisor, String(VIEW_FD), String(CHANNEL_FD), ...handover.fds], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', ...handover.stdio], env: pluginHostEnv(target, PRIVATE_TMP, VIEW_FD) })
+      ? spawn(...supervisorCommand(bubblewrap.path, grantView, [String(VIEW_FD), String(CHANNEL_FD), ...handover.fds]), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', ...handover.stdio], env: pluginHostEnv(target, PRIVATE_TMP, VIEW_FD) })
       : spawn(runtime.runtime, [runtime.hostScript], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ignore', ...handover.stdio], env: pluginHostEnv(target, '/tmp') });
     const egressListener = target.egress ? egressListenerOf(child) : Promise.resolve(undefined);
     const link = sandboxed

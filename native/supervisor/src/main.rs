@@ -1,11 +1,14 @@
-//! `hf-supervisor <control fd> [<plugin host's fd>...]`: run by main inside an outer bubblewrap
-//! (its own user and mount namespace, where it may mount), once per plugin host. The descriptors
-//! after the control one are the plugin host's (its channels to main): they go into its sandbox at
-//! their numbers and nowhere else. See supervisor.rs.
+//! `hf-supervisor [--own-namespaces] <control fd> [<plugin host's fd>...]`: run by main once per
+//! plugin host, in a user and mount namespace of its own where it may mount: made by itself with
+//! `--own-namespaces`, else by the outer bubblewrap main runs it in (see namespaces.rs). The
+//! descriptors after the control one are the plugin host's (its channels to main): they go into its
+//! sandbox at their numbers and nowhere else. See supervisor.rs. `hf-supervisor --probe-namespaces`
+//! says (exit code 0) whether its own namespaces work here.
 // Every unsafe operation sits in its own block with the reason it is sound (npm test runs clippy).
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 mod held;
 mod mounts;
+mod namespaces;
 mod notify;
 mod paths;
 mod plan;
@@ -19,11 +22,25 @@ use std::os::fd::FromRawFd;
 use std::os::unix::net::UnixStream;
 
 fn main() {
-    let fds: Option<Vec<i32>> = std::env::args().skip(1).map(|a| a.parse().ok()).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args == ["--probe-namespaces"] {
+        if let Err(e) = namespaces::probe() {
+            eprintln!("hf-supervisor: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    let own_namespaces = args.first().is_some_and(|a| a == "--own-namespaces");
+    if own_namespaces {
+        args.remove(0);
+    }
+    let fds: Option<Vec<i32>> = args.iter().map(|a| a.parse().ok()).collect();
     let Some((&fd, host_fds)) = fds.as_deref().and_then(|f| f.split_first()) else {
-        eprintln!("usage: hf-supervisor <control fd> [<plugin host's fd>...] (started by HaloForge Host, not by hand)");
+        eprintln!("usage: hf-supervisor [--own-namespaces] <control fd> [<plugin host's fd>...] (started by HaloForge Host, not by hand)");
         std::process::exit(2);
     };
+    // First, while this process has its one thread; a failure is told to main like any other.
+    let entered = if own_namespaces { namespaces::enter_own() } else { Ok(()) };
     // SAFETY: main passes these descriptors for this tree alone. Close-on-exec keeps the control one
     // out of every child, and the plugin host's out of every child but its sandbox (spawn_sandbox),
     // so no program a plugin runs inherits a channel to main.
@@ -40,7 +57,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    match supervisor::Supervisor::start(control.try_clone().expect("the control socket"), start, host_fds) {
+    match entered.and_then(|()| supervisor::Supervisor::start(control.try_clone().expect("the control socket"), start, host_fds)) {
         Ok(sup) => std::process::exit(sup.run()),
         Err(e) => {
             let _ = write_frame(&mut control, &ToMain::Problem { message: format!("the grant view cannot be set up: {e}") });

@@ -30,7 +30,7 @@ fn os_error(what: impl FnOnce() -> String) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", what()))
 }
 
-fn mount(source: Option<&str>, target: &str, fstype: Option<&str>, flags: libc::c_ulong, data: Option<&str>) -> io::Result<()> {
+pub fn mount(source: Option<&str>, target: &str, fstype: Option<&str>, flags: libc::c_ulong, data: Option<&str>) -> io::Result<()> {
     let source = source.map(cstring).transpose()?;
     let target_c = cstring(target)?;
     let fstype = fstype.map(cstring).transpose()?;

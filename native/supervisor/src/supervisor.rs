@@ -19,7 +19,7 @@ use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 
-/// Where the supervisor keeps its own things, in the tmpfs bubblewrap gave it at /run.
+/// Where the supervisor keeps its own things, in the tmpfs of its own at /run (see namespaces.rs).
 const TREE: &str = "/run/hf/tree";
 const STAGE: &str = "/run/hf/stage";
 const PRIVATE_TMP: &str = "/run/hf/tmp";
@@ -82,7 +82,7 @@ pub struct Supervisor {
 }
 
 fn say(control: &mut UnixStream, message: &ToMain) {
-    // Main gone: the sandbox goes with the supervisor (bubblewrap dies with its parent).
+    // Main gone: the sandbox goes with the supervisor (which dies with main, and bubblewrap with it).
     let _ = write_frame(control, message);
 }
 
