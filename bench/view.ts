@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { builtArtifacts } from '../main/core/app-paths';
 import { createHost, type Host } from '../main/core/host';
 import { FileLogger } from '../main/core/log/logger';
 import { homeLayout } from '../main/core/paths';
@@ -44,6 +46,19 @@ async function interleaved(batches: number, baseline: () => Promise<number[]>, s
 }
 
 /**
+ * Floor (f), `rounds` reads of `file` each way in turns (native/supervisor/src/bin/hf-floor-routed-open.rs):
+ * std::fs::read with no sandbox, and the same with its open sent through seccomp user notification to
+ * a process that only takes the call, reads its path, checks it still waits and lets it go on. In ms.
+ */
+function floorF(file: string, rounds: number): { bare: number[]; routed: number[] } {
+  const program = join(dirname(builtArtifacts().supervisor), 'hf-floor-routed-open');
+  const r = spawnSync(program, [file, String(rounds)], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`${program} failed (${r.error?.message ?? `exit code ${r.status}`}): ${r.stderr}`);
+  const ns = JSON.parse(r.stdout) as { bare: number[]; routed: number[] };
+  return { bare: ns.bare.map((n) => n / 1e6), routed: ns.routed.map((n) => n / 1e6) };
+}
+
+/**
  * The grant view (design §8.1): a granted folder is a bind mount, so once granted the plugin's
  * own std::fs runs at native speed; calls given by an absolute path pass the supervisor first. Each
  * operation is timed inside the plugin, sandboxed (its folder granted, so in its view) against the
@@ -64,7 +79,19 @@ export async function viewBenchmarks(): Promise<Row[]> {
   for (const [op, path] of [['read', file], ['pread', file], ['list', many], ['stat', file]] as const) await interleaved(2, ...pair(op, path, 20));
   // The mount itself (a file already open: nothing routed), then a whole std::fs::read (its open is).
   rows.push(row('reading 1 MiB of a granted file it has open, sandboxed (timed in the plugin)', 'the same read with no sandbox', await interleaved(20, ...pair('pread', file, 20)), { p50: 1.1 }));
-  rows.push(row('std::fs::read of a 1 MiB file in a granted folder (open routed, read, close)', 'the same with no sandbox', await interleaved(20, ...pair('read', file, 20)), { p50: 1.1 }));
+  // The whole read, beside floor (f) in the same turns: its open must cross to the supervisor and back.
+  const reads = { bare: [] as number[], sandboxed: [] as number[], floorBare: [] as number[], floorRouted: [] as number[] };
+  for (let i = 0; i < 20; i++) {
+    reads.bare.push(...(await timed(bare.host, 'read', file, 20)));
+    reads.sandboxed.push(...(await timed(sandboxed.host, 'read', file, 20)));
+    const f = floorF(file, 20);
+    reads.floorBare.push(...f.bare);
+    reads.floorRouted.push(...f.routed);
+  }
+  const readName = 'std::fs::read of a 1 MiB file in a granted folder (open routed, read, close)';
+  rows.push(row(readName, 'the same with no sandbox', { baseline: summarize(reads.bare), subject: summarize(reads.sandboxed) }, { p50: 1.1 }));
+  rows.push(row(readName, "floor (f): the same read, no sandbox, its open through one bare user-notification round trip", { baseline: summarize(reads.floorRouted), subject: summarize(reads.sandboxed) }));
+  rows.push(row('floor (f)', 'the same read in the same process, not routed (information)', { baseline: summarize(reads.floorBare), subject: summarize(reads.floorRouted) }));
   rows.push(row('listing 5,000 entries (names and types) of a granted folder, sandboxed', 'the same listing with no sandbox', await interleaved(20, ...pair('list', many, 10)), { p50: 1.1 }));
   const stat = await interleaved(20, ...pair('stat', file, 50));
   rows.push(row(`a stat by absolute path, routed to the supervisor and let go on (+${((stat.subject.p50 - stat.baseline.p50) * 1000).toFixed(1)} µs)`, 'the same stat with no sandbox', stat));

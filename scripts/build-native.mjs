@@ -36,7 +36,8 @@ function build(manifest, packages = []) {
 }
 const dynamic = workspacePackages().filter((p) => p !== SUPERVISOR);
 build(nativeManifest, withTests ? dynamic : withSamples ? dynamic.filter((p) => !TEST_ONLY.includes(p)) : APP);
-buildStatic(nativeManifest, [SUPERVISOR]);
+// With the tests, the benchmarks' floor (f) too: a bare routed open, with the supervisor's own notify.rs.
+buildStatic(nativeManifest, withTests ? [SUPERVISOR, 'hf-floor-routed-open'] : [SUPERVISOR]);
 // The program shim and gate run where Landlock lets nothing else execute, not even the dynamic
 // loader: linked statically, built apart (their own flags), copied beside the rest.
 buildStatic(programsManifest, withTests ? ['hf-shim', 'hf-gate', 'hf-p4-stub'] : ['hf-shim', 'hf-gate']);

@@ -363,3 +363,11 @@ impl Tree {
         Ok(())
     }
 }
+
+/// Opens a file on the caller's behalf beneath the folder `dir`: `name` alone, no link followed,
+/// with the caller's flags for how it is opened and its umask for a file it creates.
+pub fn open_for(dir: &OwnedFd, name: &str, flags: i32, mode: u32, umask: u32) -> io::Result<OwnedFd> {
+    let allowed = libc::O_ACCMODE | libc::O_CREAT | libc::O_EXCL | libc::O_TRUNC | libc::O_APPEND | libc::O_NONBLOCK | libc::O_DSYNC | libc::O_SYNC | libc::O_NOATIME;
+    let resolve = libc::RESOLVE_BENEATH | libc::RESOLVE_NO_SYMLINKS | libc::RESOLVE_NO_MAGICLINKS | libc::RESOLVE_NO_XDEV;
+    openat2(dir.as_raw_fd(), name, (flags & allowed) | libc::O_NOFOLLOW, u64::from(mode & 0o7777 & !umask), resolve)
+}

@@ -9,6 +9,12 @@
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
+/// The architecture of the calls a filter routes (the `AUDIT_ARCH_*` of this build's system calls).
+#[cfg(target_arch = "x86_64")]
+pub const NATIVE_ARCH: u32 = 0xC000_003E;
+#[cfg(target_arch = "aarch64")]
+pub const NATIVE_ARCH: u32 = 0xC000_00B7;
+
 pub struct Listener {
     fd: OwnedFd,
 }
@@ -155,12 +161,4 @@ pub fn receive_fd(socket: RawFd) -> io::Result<Option<OwnedFd>> {
         return Ok(None);
     }
     fds.into_iter().next().map(Some).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "the plugin host sent no descriptor"))
-}
-
-/// Opens a file on the caller's behalf beneath the folder `dir`: `name` alone, no link followed,
-/// with the caller's flags for how it is opened and its umask for a file it creates.
-pub fn open_for(dir: &OwnedFd, name: &str, flags: i32, mode: u32, umask: u32) -> io::Result<OwnedFd> {
-    let allowed = libc::O_ACCMODE | libc::O_CREAT | libc::O_EXCL | libc::O_TRUNC | libc::O_APPEND | libc::O_NONBLOCK | libc::O_DSYNC | libc::O_SYNC | libc::O_NOATIME;
-    let resolve = libc::RESOLVE_BENEATH | libc::RESOLVE_NO_SYMLINKS | libc::RESOLVE_NO_MAGICLINKS | libc::RESOLVE_NO_XDEV;
-    crate::mounts::openat2(dir.as_raw_fd(), name, (flags & allowed) | libc::O_NOFOLLOW, u64::from(mode & 0o7777 & !umask), resolve)
 }

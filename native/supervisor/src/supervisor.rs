@@ -25,11 +25,6 @@ const STAGE: &str = "/run/hf/stage";
 const PRIVATE_TMP: &str = "/run/hf/tmp";
 /// The descriptor on which the plugin host finds its way to hand the listener over.
 const HANDOFF_FD: RawFd = 4;
-/// The architecture the plugin host's filter routes calls of (it lets others through to its deny filter).
-#[cfg(target_arch = "x86_64")]
-const NATIVE_ARCH: u32 = 0xC000_003E;
-#[cfg(target_arch = "aarch64")]
-const NATIVE_ARCH: u32 = 0xC000_00B7;
 /// The longest path the kernel takes.
 const PATH_MAX: usize = 4096;
 
@@ -378,7 +373,7 @@ impl Supervisor {
                 return;
             }
         };
-        let Some(spec) = path_call(call.nr).filter(|_| call.arch == NATIVE_ARCH) else {
+        let Some(spec) = path_call(call.nr).filter(|_| call.arch == notify::NATIVE_ARCH) else {
             listener.go_on(call.id);
             return;
         };
@@ -484,7 +479,7 @@ impl Supervisor {
         }
         let (Ok(folder), Some(name)) = (mounts::open_source(parent(path), false), path.rsplit('/').next()) else { return false };
         let Some(listener) = &self.listener else { return false };
-        match notify::open_for(&folder, name, open.flags, open.mode, notify::umask_of(call.pid)) {
+        match mounts::open_for(&folder, name, open.flags, open.mode, notify::umask_of(call.pid)) {
             Ok(file) => {
                 if listener.answer_with_file(call.id, &file, open.flags & libc::O_CLOEXEC != 0).is_err() {
                     listener.fail(call.id, libc::EACCES);
