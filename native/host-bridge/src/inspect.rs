@@ -105,14 +105,65 @@ pub fn well_formed_rustc(v: &str) -> bool {
     numbers_ok && channel_ok && rest_ok
 }
 
+/// A plugin file mapped read-only for its inspection. Reading it whole into the heap cost its
+/// plugin host the file's size for good (4 MiB for a plugin with its own HTTP client): glibc
+/// keeps a freed buffer that size in the loading thread's arena. Mapped, the pages are the page
+/// cache's, shared with the loader's own mapping of the same file, and gone at unmap.
+struct Mapped {
+    addr: *mut libc::c_void,
+    len: usize,
+}
+
+impl Mapped {
+    fn open(path: &Path) -> std::io::Result<Self> {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "it is not a regular file"));
+        }
+        let len = usize::try_from(meta.len()).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "it is too large"))?;
+        if len == 0 {
+            return Ok(Self { addr: std::ptr::null_mut(), len });
+        }
+        // SAFETY: a fresh private read-only mapping of an open file; the kernel picks the address,
+        // and the mapping outlives the descriptor by design.
+        let addr = unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0) };
+        if addr == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(Self { addr, len })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `addr` maps `len` readable bytes until drop. Main replaces a plugin by renaming
+        // folders, never by writing into its library, and the plugin host cannot write there; a
+        // file cut short by someone else meanwhile ends this plugin host (SIGBUS), as it would
+        // once loaded, and main reports it as a crash.
+        unsafe { std::slice::from_raw_parts(self.addr.cast::<u8>(), self.len) }
+    }
+}
+
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: unmaps exactly the mapping `open` made; no slice of it outlives `self`.
+            unsafe { libc::munmap(self.addr, self.len) };
+        }
+    }
+}
+
 pub fn inspect_plugin(path: &Path, bridge_rustc: &str) -> Result<Inspection, InspectError> {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let mapped = match Mapped::open(path) {
+        Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(InspectError::Missing(shown)),
         Err(e) => return Err(InspectError::Unreadable(shown, e.to_string())),
     };
-    let file = object::File::parse(&*bytes).map_err(|e| InspectError::NotALibrary(shown.clone(), e.to_string()))?;
+    let file = object::File::parse(mapped.bytes()).map_err(|e| InspectError::NotALibrary(shown.clone(), e.to_string()))?;
     if file.kind() != object::ObjectKind::Dynamic {
         return Err(InspectError::NotALibrary(shown, format!("object kind is {:?}", file.kind())));
     }
@@ -186,6 +237,28 @@ mod tests {
         let err = inspect_plugin(&path, "1.95.0").unwrap_err();
         assert_eq!(err.code(), "not_a_library");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_folder_is_unreadable_and_an_empty_file_is_not_a_library() {
+        let dir = std::env::temp_dir().join(format!("hf-inspect-folder-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("libdir.so")).unwrap();
+        let err = inspect_plugin(&dir.join("libdir.so"), "1.95.0").unwrap_err();
+        assert_eq!(err.code(), "unreadable_library");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        std::fs::write(dir.join("libempty.so"), "").unwrap();
+        assert_eq!(inspect_plugin(&dir.join("libempty.so"), "1.95.0").unwrap_err().code(), "not_a_library");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_shared_library_without_the_entry_points_is_not_a_plugin() {
+        // This test process has the C library mapped: a real shared object, and no plugin.
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let libc_path = maps.lines().filter_map(|l| l.split_whitespace().nth(5)).find(|p| p.contains("/libc.so")).expect("the C library is mapped");
+        let err = inspect_plugin(Path::new(libc_path), "1.95.0").unwrap_err();
+        assert_eq!(err.code(), "not_a_plugin", "{err}");
+        assert!(err.to_string().contains(CREATE_SYMBOL), "{err}");
     }
 
     #[test]
