@@ -8,7 +8,6 @@ import { encodeResults } from '../core/plugins/outbox-format';
 import { HANDOVER_FD, type LoadRequest, type PrepareRequest, type ToPluginHost } from '../core/plugins/host-protocol';
 import { AnswerWait } from './answer-wait';
 import { connectToParent } from './channel';
-import { closeInheritedDescriptors } from './descriptors';
 import { closeHandover, handOverEgressListener } from './egress-proxy';
 import { NativeBridge, readPluginAbiVersion } from './native-bridge';
 import { lookAround, ownRights } from './proof';
@@ -17,9 +16,6 @@ import { lookAround, ownRights } from './proof';
 // core/plugins/host-launcher); it is kept only until the lockdown has handed the listener over.
 const viewFd = Number(process.env.HALOFORGE_VIEW_FD) || undefined;
 delete process.env.HALOFORGE_VIEW_FD;
-// Before anything else: no door out of the sandbox but the channels to main (and that one). Node
-// opened the handover channel itself; it is closed in prepare, before the plugin loads.
-closeInheritedDescriptors([...(viewFd === undefined ? [] : [viewFd]), ...(process.channel ? [HANDOVER_FD] : [])]);
 const parent = connectToParent();
 let bridge: NativeBridge | undefined;
 const answerWait = new AnswerWait();
@@ -32,6 +28,9 @@ async function prepare(req: PrepareRequest): Promise<void> {
   if (bridge) throw new Error('this plugin host is prepared already');
   // Sending serialises the message at once, so the bridge may reuse the batch's buffer afterwards.
   bridge = new NativeBridge(req.bridgePath, (batch) => parent.send({ type: 'outbox', batch: binaryToWire(batch) }));
+  // Before anything else of the plugin's: no door out of the sandbox but the channels to main (and
+  // that one). Node opened the handover channel itself; it is closed below, before the plugin loads.
+  bridge.closeInherited([...(viewFd === undefined ? [] : [viewFd]), ...(process.channel ? [HANDOVER_FD] : [])]);
   // Namespaces and interfaces first: the lockdown closes netlink, which listing interfaces needs.
   const seen = lookAround(req.canary);
   let egressPort: number | undefined;

@@ -40,6 +40,15 @@ export class NativeBridge {
     if (rc !== 0) throw new Error(`host bridge failed to initialise (code ${rc})`);
   }
 
+  /**
+   * Closes what this process inherited beyond stdio, its channel to main and `keep` (see
+   * native/host-bridge/src/descriptors.rs); throws when it cannot look.
+   */
+  closeInherited(keep: readonly number[]): void {
+    const rc = call(BRIDGE, 'hf_bridge_close_inherited', DataType.I32, [DataType.String], [JSON.stringify(keep)]);
+    if (rc < 0) throw new Error('the plugin host cannot list the descriptors it inherited (/proc/self/fd), so it cannot close them');
+  }
+
   info(): BridgeReply {
     return this.callForJson('hf_bridge_info', [], []);
   }

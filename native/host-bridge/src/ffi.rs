@@ -84,6 +84,27 @@ pub extern "C" fn hf_bridge_init(wake: WakeFn) -> i32 {
     .unwrap_or(-1)
 }
 
+/// Closes the descriptors this process inherited beyond stdio, the channel to main and those in
+/// `keep`, a JSON array of numbers (see [`crate::descriptors`]). Returns how many it closed, or -1
+/// when it could not look (or `keep` was not such an array).
+///
+/// # Safety
+///
+/// `keep` is a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_close_inherited(keep: *const c_char) -> i32 {
+    // SAFETY: the plugin host passes a NUL-terminated string (this function's contract).
+    let keep = unsafe { arg(keep) };
+    catch_unwind(|| match keep.and_then(|k| serde_json::from_str::<Vec<i32>>(&k).map_err(|e| e.to_string())).and_then(|k| crate::descriptors::close_inherited(&k)) {
+        Ok(closed) => i32::try_from(closed.len()).unwrap_or(i32::MAX),
+        Err(e) => {
+            outbox::post_log("host-bridge", "error", &format!("cannot close the inherited descriptors: {e}"));
+            -1
+        }
+    })
+    .unwrap_or(-1)
+}
+
 /// Raises the plugin host's own walls (see [`crate::lockdown`]) before any plugin code runs:
 /// `request` is `{writable: [folders]}`; the answer says what was enforced. Irreversible.
 ///

@@ -6,6 +6,7 @@
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 pub mod context;
 pub mod db;
+pub mod descriptors;
 pub mod events;
 pub mod ffi;
 pub mod host_call;
