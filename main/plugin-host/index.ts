@@ -31,7 +31,7 @@ async function prepare(req: PrepareRequest): Promise<void> {
   // Before anything else of the plugin's: no door out of the sandbox but the channels to main (and
   // that one). Node opened the handover channel itself; it is closed below, before the plugin loads.
   bridge.closeInherited([...(viewFd === undefined ? [] : [viewFd]), ...(process.channel ? [HANDOVER_FD] : [])]);
-  // Namespaces and interfaces first: the lockdown closes netlink, which listing interfaces needs.
+  // What it sees first, before the lockdown routes its path calls to the supervisor.
   const seen = lookAround(req.canary);
   let egressPort: number | undefined;
   if (req.egress) {
