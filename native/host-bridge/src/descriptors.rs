@@ -31,7 +31,6 @@ pub fn close_inherited(keep: &[i32]) -> Result<Vec<i32>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::process::ExitStatusExt;
 
     /// Opens /dev/null, inheritable or not, at a number of its own above the test runner's.
     fn open_at(fd: i32, cloexec: bool) {
@@ -53,35 +52,23 @@ mod tests {
     #[test]
     fn closes_what_was_inherited_and_leaves_stdio_the_channel_what_is_kept_and_close_on_exec() {
         // In a forked child: closing descriptors must not reach the test runner's own.
-        // SAFETY: the child opens, closes and exits without returning.
-        let code = match unsafe { libc::fork() } {
-            0 => {
-                open_at(40, false);
-                open_at(41, false);
-                open_at(42, true);
-                let closed = close_inherited(&[41]).unwrap_or_default();
-                let code = if !closed.contains(&40) || is_open(40) {
-                    10
-                } else if closed.contains(&41) || !is_open(41) {
-                    11
-                } else if closed.contains(&42) || !is_open(42) {
-                    12
-                } else if closed.iter().any(|fd| *fd <= CHANNEL_FD) {
-                    13
-                } else {
-                    0
-                };
-                // SAFETY: _exit ends the forked child without running the parent's destructors.
-                unsafe { libc::_exit(code) }
+        let code = crate::forked::in_forked_child(|| {
+            open_at(40, false);
+            open_at(41, false);
+            open_at(42, true);
+            let closed = close_inherited(&[41]).unwrap_or_default();
+            if !closed.contains(&40) || is_open(40) {
+                10
+            } else if closed.contains(&41) || !is_open(41) {
+                11
+            } else if closed.contains(&42) || !is_open(42) {
+                12
+            } else if closed.iter().any(|fd| *fd <= CHANNEL_FD) {
+                13
+            } else {
+                0
             }
-            -1 => panic!("fork failed"),
-            pid => {
-                let mut status = 0;
-                // SAFETY: waits for the child forked above.
-                unsafe { libc::waitpid(pid, &mut status, 0) };
-                std::process::ExitStatus::from_raw(status).code().unwrap_or(-1)
-            }
-        };
+        });
         assert_eq!(code, 0, "see the check's return codes");
     }
 }

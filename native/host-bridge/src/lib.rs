@@ -9,6 +9,8 @@ pub mod db;
 pub mod descriptors;
 pub mod events;
 pub mod ffi;
+#[cfg(all(test, target_os = "linux"))]
+mod forked;
 pub mod host_call;
 pub mod inspect;
 pub mod local;

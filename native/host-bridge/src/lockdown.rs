@@ -162,22 +162,7 @@ mod tests {
     /// Runs `check` in a forked child after locking it down (the filter cannot be lifted, so it
     /// must not reach the test runner itself); the child's exit code says what `check` found.
     fn in_locked_down_child(request: LockdownRequest, check: impl FnOnce(&LockdownReport) -> i32) -> i32 {
-        // SAFETY: the child only locks down, runs `check` and exits without returning.
-        match unsafe { libc::fork() } {
-            0 => {
-                let report = lock_down(&request);
-                let code = check(&report);
-                // SAFETY: _exit ends the forked child without running the parent's destructors.
-                unsafe { libc::_exit(code) }
-            }
-            -1 => panic!("fork failed"),
-            pid => {
-                let mut status = 0;
-                // SAFETY: waits for the child forked above.
-                unsafe { libc::waitpid(pid, &mut status, 0) };
-                std::process::ExitStatus::from_raw(status).code().unwrap_or(-1)
-            }
-        }
+        crate::forked::in_forked_child(|| check(&lock_down(&request)))
     }
 
     #[test]
