@@ -4,13 +4,13 @@
  * Shown with this machine's nightly toolchain.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHost } from '../../main/core/host';
 import { FileLogger } from '../../main/core/log/logger';
 import { homeLayout } from '../../main/core/paths';
-import { rustcVersionsOf } from '../../main/core/bridges/elf-comment';
+import { rustcVersionsInFile } from '../../main/core/bridges/bridges';
 import { installSample, root } from '../helpers/fixtures';
 import { scratchHome, tracked } from '../helpers/per-test';
 
@@ -36,7 +36,7 @@ function helloBuiltWithNightly(): string {
 describe.skipIf(!secondCompiler)('a plugin built by another Rust', () => {
   it('loads with a bridge built once by its own toolchain, and later loads reuse that bridge', { timeout: 600_000 }, async () => {
     const library = helloBuiltWithNightly();
-    expect(rustcVersionsOf(readFileSync(library))).toEqual([nightly.stdout.trim().replace(/^rustc /, '')]);
+    expect(rustcVersionsInFile(library)).toEqual([nightly.stdout.trim().replace(/^rustc /, '')]);
     const home = scratchHome();
     const { libraryPath } = installSample(home, { sample: 'hello', library: false });
     mkdirSync(join(libraryPath, '..'), { recursive: true });

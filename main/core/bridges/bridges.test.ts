@@ -1,5 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheKey, rustupNameFor } from './bridges';
+import { builtArtifacts } from '../app-paths';
+import { cacheKey, rustcVersionsInFile, rustupNameFor } from './bridges';
+import { rustcVersionsOf } from './elf-comment';
 
 describe('a bridge per compiler', () => {
   it('is cached under a folder named by the whole version string', () => {
@@ -13,5 +18,24 @@ describe('a bridge per compiler', () => {
     expect(rustupNameFor('1.97.0-nightly (e50aa6fba 2026-05-19)')).toBe('nightly-2026-05-20');
     expect(rustupNameFor('1.97.0-nightly (e50aa6fba 2026-12-31)')).toBe('nightly-2027-01-01');
     expect(rustupNameFor('1.96.0-beta.3 (abc 2026-05-01)')).toBe('beta');
+  });
+});
+
+describe("a library file's rustc versions", () => {
+  it('are those of the whole file, read piece by piece', () => {
+    const { bridgePath } = builtArtifacts();
+    const whole = readFileSync(bridgePath);
+    expect(rustcVersionsInFile(bridgePath)).toEqual(rustcVersionsOf((offset, length) => whole.subarray(offset, offset + length)));
+    expect(rustcVersionsInFile(bridgePath)).toHaveLength(1);
+  });
+
+  it('are none for a file cut short after its header', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-elf-'));
+    try {
+      writeFileSync(join(dir, 'libcut.so'), readFileSync(builtArtifacts().bridgePath).subarray(0, 4096));
+      expect(rustcVersionsInFile(join(dir, 'libcut.so'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { rustStdDir } from '../sandbox/host-view';
@@ -15,6 +15,27 @@ export interface Bridge {
 export type BridgeLookup = { ok: true; bridge: Bridge } | { ok: false; problem: string; toolchain?: string };
 
 const BRIDGE_FILE = 'libhf_host_bridge.so';
+
+/** The rustc versions a library file's .comment names, read piece by piece (see rustcVersionsOf). */
+export function rustcVersionsInFile(path: string): string[] {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    return rustcVersionsOf((offset, length) => {
+      const wanted = Math.max(0, Math.min(length, size - offset));
+      const out = Buffer.alloc(wanted);
+      let got = 0;
+      while (got < wanted) {
+        const n = readSync(fd, out, got, wanted - got, offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return out.subarray(0, got);
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** A folder name for a compiler version: `1.97.0-nightly (e50aa6fba 2026-05-19)` → `1.97.0-nightly_e50aa6fba_2026-05-19`. */
 export function cacheKey(rustc: string): string {
@@ -57,7 +78,7 @@ export class Bridges {
   constructor(
     private readonly opts: { home: string; appRoot: string; defaultBridge: string; logger: Logger },
   ) {
-    const rustc = existsSync(opts.defaultBridge) ? (rustcVersionsOf(readFileSync(opts.defaultBridge))[0] ?? 'unknown') : 'unknown';
+    const rustc = existsSync(opts.defaultBridge) ? (rustcVersionsInFile(opts.defaultBridge)[0] ?? 'unknown') : 'unknown';
     this.defaultBridge = { path: opts.defaultBridge, stdDir: rustStdDir(opts.defaultBridge), rustc };
   }
 
@@ -69,7 +90,7 @@ export class Bridges {
   async forLibrary(library: string, onProgress: (text: string) => void): Promise<BridgeLookup> {
     let found: string[];
     try {
-      found = rustcVersionsOf(readFileSync(library));
+      found = rustcVersionsInFile(library);
     } catch {
       found = [];
     }

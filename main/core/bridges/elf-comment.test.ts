@@ -2,20 +2,36 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appRoot } from '../app-paths';
-import { isWellFormedRustc, rustcVersionsOf } from './elf-comment';
+import { isWellFormedRustc, rustcVersionsOf, type ReadAt } from './elf-comment';
+
+const builtBridge = () => readFileSync(join(appRoot(), 'native', 'target', 'release', 'libhf_host_bridge.so'));
+const inBytes =
+  (bytes: Buffer): ReadAt =>
+  (offset, length) =>
+    bytes.subarray(offset, offset + length);
 
 describe("the rustc recorded in a library's .comment section", () => {
   it('is read from a library this build made', () => {
-    const bridge = readFileSync(join(appRoot(), 'native', 'target', 'release', 'libhf_host_bridge.so'));
-    const [version] = rustcVersionsOf(bridge);
+    const [version] = rustcVersionsOf(inBytes(builtBridge()));
     expect(version).toMatch(/^\d+\.\d+\.\d+(-\w+)? \([0-9a-f]+ \d{4}-\d\d-\d\d\)$/);
   });
 
+  it('is read from its headers, section names and .comment alone, not the whole library', () => {
+    const bridge = builtBridge();
+    let read = 0;
+    const versions = rustcVersionsOf((offset, length) => {
+      const piece = bridge.subarray(offset, offset + length);
+      read += piece.length;
+      return piece;
+    });
+    expect(versions).toHaveLength(1);
+    expect(read).toBeLessThan(bridge.length / 100);
+  });
+
   it('is nothing for what is not an ELF library, or is cut short', () => {
-    expect(rustcVersionsOf(Buffer.from('#!/bin/sh\necho rustc version 1.0.0\n'))).toEqual([]);
-    expect(rustcVersionsOf(Buffer.alloc(10))).toEqual([]);
-    const bridge = readFileSync(join(appRoot(), 'native', 'target', 'release', 'libhf_host_bridge.so'));
-    expect(rustcVersionsOf(bridge.subarray(0, 200))).toEqual([]);
+    expect(rustcVersionsOf(inBytes(Buffer.from('#!/bin/sh\necho rustc version 1.0.0\n')))).toEqual([]);
+    expect(rustcVersionsOf(inBytes(Buffer.alloc(10)))).toEqual([]);
+    expect(rustcVersionsOf(inBytes(builtBridge().subarray(0, 200)))).toEqual([]);
   });
 });
 
