@@ -159,8 +159,7 @@ export class NativeBridge {
  * Opens the plugin library with ffi-rs and reads `_haloforge_abi_version`, the only function of the
  * plugin ABI that is plain C (contract §1.6–1.7), before the bridge calls anything else in it. The
  * library stays open: the bridge keeps it loaded for the life of the process anyway, and its own
- * open then finds it mapped and relocated instead of doing both again (0.2 ms of a small plugin's
- * start, more for a large one).
+ * open then finds it mapped and relocated instead of doing both again.
  */
 export function readPluginAbiVersion(library: string): number {
   ffi.open({ library: PLUGIN, path: library });
