@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withReadAt } from '../files/elf';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { rustStdDir } from '../sandbox/host-view';
 import { isWellFormedRustc, rustcVersionsOf } from './elf-comment';
@@ -18,23 +19,7 @@ const BRIDGE_FILE = 'libhf_host_bridge.so';
 
 /** The rustc versions a library file's .comment names, read piece by piece (see rustcVersionsOf). */
 export function rustcVersionsInFile(path: string): string[] {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    return rustcVersionsOf((offset, length) => {
-      const wanted = Math.max(0, Math.min(length, size - offset));
-      const out = Buffer.alloc(wanted);
-      let got = 0;
-      while (got < wanted) {
-        const n = readSync(fd, out, got, wanted - got, offset + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return out.subarray(0, got);
-    });
-  } finally {
-    closeSync(fd);
-  }
+  return withReadAt(path, rustcVersionsOf);
 }
 
 /** A folder name for a compiler version: `1.97.0-nightly (e50aa6fba 2026-05-19)` → `1.97.0-nightly_e50aa6fba_2026-05-19`. */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appRoot } from '../app-paths';
-import { isWellFormedRustc, rustcVersionsOf, type ReadAt } from './elf-comment';
+import type { ReadAt } from '../files/elf';
+import { isWellFormedRustc, rustcVersionsOf } from './elf-comment';
 
 const builtBridge = () => readFileSync(join(appRoot(), 'native', 'target', 'release', 'libhf_host_bridge.so'));
 const inBytes =

@@ -1,8 +1,10 @@
+import { isElf64LittleEndian, type ReadAt } from '../files/elf';
+
 /**
  * The rustc that built a library, read from its ELF `.comment` section (where rustc records
  * `rustc version 1.97.0-nightly (e50aa6fba 2026-05-19)`). Main uses it only to choose which bridge to
  * start a plugin with; the bridge itself checks again, in the sandbox, before any plugin code runs.
- * Pure: what it reads comes through the `ReadAt` it is given.
+ * It does no I/O of its own: what it reads comes through the `ReadAt` it is given.
  */
 /**
  * Whether a version is written as rustc writes it: `1.95.0`, a channel, a commit hash and a date
@@ -13,9 +15,6 @@ export function isWellFormedRustc(version: string): boolean {
   return /^\d{1,5}\.\d{1,5}\.\d{1,5}(-(nightly|dev|beta(\.\d+)?))?( \([0-9a-f]{7,40} \d{4}-\d\d-\d\d\))?$/.test(version);
 }
 
-/** Up to `length` bytes of a file from `offset` (fewer where the file ends). */
-export type ReadAt = (offset: number, length: number) => Buffer;
-
 /** More than any section-name table or .comment a compiler writes; a larger one is cut there. */
 const MAX_SECTION_BYTES = 1024 * 1024;
 
@@ -25,8 +24,8 @@ const MAX_SECTION_BYTES = 1024 * 1024;
  */
 export function rustcVersionsOf(readAt: ReadAt): string[] {
   const header = readAt(0, 64);
-  // ELF64 little-endian only (x86_64 and aarch64 Linux); anything else has no versions we can read.
-  if (header.length < 64 || header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2 || header[5] !== 1) return [];
+  // ELF64 little-endian only; anything else has no versions we can read.
+  if (!isElf64LittleEndian(header)) return [];
   const entrySize = header.readUInt16LE(0x3a);
   const count = header.readUInt16LE(0x3c);
   const namesIndex = header.readUInt16LE(0x3e);

@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isElf64LittleEndian, withReadAt } from '../files/elf';
 import { untrustedReason } from '../sandbox/bubblewrap';
 import { PROGRAM_PATH } from './program-rules';
 
@@ -56,25 +57,20 @@ const PT_INTERP = 3;
  * for a static program or a file that is not a 64-bit little-endian ELF.
  */
 export function interpreterOf(path: string): string | undefined {
-  const fd = openSync(path, 'r');
-  try {
-    const header = Buffer.alloc(64);
-    if (readSync(fd, header, 0, 64, 0) < 64 || header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2 || header[5] !== 1) return undefined;
+  return withReadAt(path, (readAt) => {
+    const header = readAt(0, 64);
+    if (!isElf64LittleEndian(header)) return undefined;
     const phoff = Number(header.readBigUInt64LE(32));
     const phentsize = header.readUInt16LE(54);
     const phnum = header.readUInt16LE(56);
-    const entry = Buffer.alloc(56);
     for (let i = 0; i < Math.min(phnum, 64); i += 1) {
-      if (readSync(fd, entry, 0, 56, phoff + i * phentsize) < 56 || entry.readUInt32LE(0) !== PT_INTERP) continue;
+      const entry = readAt(phoff + i * phentsize, 56);
+      if (entry.length < 56 || entry.readUInt32LE(0) !== PT_INTERP) continue;
       const offset = Number(entry.readBigUInt64LE(8));
       const size = Math.min(Number(entry.readBigUInt64LE(32)), 4096);
-      const text = Buffer.alloc(size);
-      readSync(fd, text, 0, size, offset);
-      const name = text.toString('utf8').replace(/\0.*$/s, '');
+      const name = readAt(offset, size).toString('utf8').replace(/\0.*$/s, '');
       return name.startsWith('/') ? name : undefined;
     }
     return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
