@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { withReadAt } from '../files/elf';
 import { HOST_TARGET, type Logger } from '../log/logger';
 import { rustStdDir } from '../sandbox/host-view';
@@ -41,12 +42,48 @@ export function rustupNameFor(rustc: string): string {
   return release as string;
 }
 
-function readRuntime(dir: string): { stdDir?: string; rustc?: string } {
+/** What the build of a cached bridge recorded beside it. */
+export interface BuiltBridge {
+  stdDir?: string;
+  rustc?: string;
+  /** The digest of the source it was built from (see bridgeSourceDigest). */
+  source?: string;
+}
+
+function readRuntime(dir: string): BuiltBridge {
   try {
-    return JSON.parse(readFileSync(join(dir, 'hf-bridge-runtime.json'), 'utf8')) as { stdDir?: string; rustc?: string };
+    return JSON.parse(readFileSync(join(dir, 'hf-bridge-runtime.json'), 'utf8')) as BuiltBridge;
   } catch {
     return {};
   }
+}
+
+/** The crates a bridge is built from (native/host-bridge and those it links), beside the lock file. */
+const BRIDGE_SOURCE = ['host-bridge', 'path-calls', 'walls', 'fd-pass'];
+
+/**
+ * A digest of the source the bridge is built from. The plugin host speaks to its bridge through C
+ * functions that change with this app, so a bridge built by an earlier version of it is built
+ * again: reused, it would be called with arguments it does not take.
+ */
+export function bridgeSourceDigest(appRoot: string): string {
+  const native = join(appRoot, 'native');
+  const hash = createHash('sha256');
+  const files = BRIDGE_SOURCE.flatMap((crate) =>
+    readdirSync(join(native, crate), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name)),
+  );
+  for (const file of [...files, join(native, 'Cargo.lock')].sort()) {
+    hash.update(`${relative(native, file)}\0`);
+    hash.update(readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+/** Whether a cached bridge is one for `rustc` built from the source of now. */
+export function reusable(built: BuiltBridge, rustc: string, source: string): boolean {
+  return built.rustc === rustc && built.source === source;
 }
 
 /**
@@ -59,6 +96,7 @@ export class Bridges {
   private readonly defaultBridge: Bridge;
   private readonly building = new Map<string, Promise<BridgeLookup>>();
   private toolchainVersions: Map<string, string> | undefined;
+  private sourceDigest: string | undefined;
 
   constructor(
     private readonly opts: { home: string; appRoot: string; defaultBridge: string; logger: Logger },
@@ -102,7 +140,13 @@ export class Bridges {
     const path = join(dir, BRIDGE_FILE);
     if (!existsSync(path)) return undefined;
     const runtime = readRuntime(dir);
-    return runtime.rustc === rustc ? { path, stdDir: runtime.stdDir, rustc } : undefined;
+    return reusable(runtime, rustc, this.source()) ? { path, stdDir: runtime.stdDir, rustc } : undefined;
+  }
+
+  /** Read when a plugin first needs a bridge of another compiler, not at every start. */
+  private source(): string {
+    this.sourceDigest ??= bridgeSourceDigest(this.opts.appRoot);
+    return this.sourceDigest;
   }
 
   /** The installed toolchain whose `rustc -V` is exactly `rustc`, by its rustup name. */
@@ -154,7 +198,7 @@ export class Bridges {
       return { ok: false, problem: `the host bridge could not be built with rustc ${rustc} (toolchain ${toolchain}): ${result.tail.slice(-3).join(' | ')}` };
     }
     copyFileSync(built, join(dir, BRIDGE_FILE));
-    writeFileSync(join(dir, 'hf-bridge-runtime.json'), `${JSON.stringify({ stdDir, rustc }, null, 2)}\n`);
+    writeFileSync(join(dir, 'hf-bridge-runtime.json'), `${JSON.stringify({ stdDir, rustc, source: this.source() } satisfies BuiltBridge, null, 2)}\n`);
     this.opts.logger.log('info', HOST_TARGET, `built the host bridge for rustc ${rustc}; plugins built by it load with ${join(dir, BRIDGE_FILE)}`);
     return { ok: true, bridge: { path: join(dir, BRIDGE_FILE), stdDir, rustc } };
   }
