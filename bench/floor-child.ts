@@ -10,7 +10,7 @@ import { readFrames, writeFrame } from '../main/core/plugins/frames';
 
 interface Ask {
   id: number;
-  args: string;
+  args: Uint8Array;
 }
 
 const channel = new Socket({ fd: 3, readable: true, writable: true });

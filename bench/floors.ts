@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { supervisorArguments } from '../main/core/plugins/host-launcher';
+import { jsonToBytes } from '../main/core/json-bytes';
 import { readFrames, writeFrame } from '../main/core/plugins/frames';
 import { findBubblewrap, systemFolders, systemLinks } from '../main/core/sandbox/bubblewrap';
 import { appRoot, builtArtifacts } from '../main/core/app-paths';
@@ -55,7 +56,8 @@ export async function floorChild(thread: boolean): Promise<FloorChild> {
       new Promise((resolve) => {
         const id = next++;
         waiting.set(id, resolve);
-        writeFrame(channel, { type: 'invoke', id, command: 'ping', args });
+        // As main sends a command's arguments: JSON text as bytes.
+        writeFrame(channel, { type: 'invoke', id, command: 'ping', args: jsonToBytes(args) });
       }),
     stop: () => {
       child.kill();

@@ -92,7 +92,7 @@ export async function invokeBenchmarks(): Promise<Row[]> {
   // Floor (a) with the thread right after the panel's run, for floor (c): the page's clock cannot
   // time a child of this process, so the two halves of that floor are measured one after the other.
   // A fresh child takes some thousands of round trips to reach its steady pace (its JIT, the
-  // frames' serializer): measured before that, the floors read several times too slow.
+  // frames' encoding): measured before that, the floors read several times too slow.
   await timeEach(4000, floor);
   await timeEach(4000, floorThread);
   const threadAfterPanel = summarize(await timeEach(2000, floorThread));

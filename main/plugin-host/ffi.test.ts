@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type * as FfiRs from 'ffi-rs';
 import { bytesType, ffi } from './ffi';
@@ -30,18 +28,5 @@ describe("the plugin host's ffi-rs", () => {
     } finally {
       ffi.close(LIBC);
     }
-  });
-
-  it('frees the C function pointer it made of a JS function, so the process can end', () => {
-    // A pointer never freed keeps its process alive (ffi-rs notes §3): the child would hang. It is
-    // CommonJS, as the built plugin host is.
-    const script = `
-      const { callbackType, ffi } = require(${JSON.stringify(join(import.meta.dirname, 'ffi.ts'))});
-      const { DataType, PointerType } = ffi;
-      const pointer = ffi.createPointer({ paramsType: [callbackType([DataType.I32], DataType.Void, false)], paramsValue: [() => undefined] });
-      ffi.freePointer({ paramsType: [callbackType([DataType.I32], DataType.Void, true)], paramsValue: pointer, pointerType: PointerType.RsPointer });`;
-    const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(child.stderr).toBe('');
-    expect({ status: child.status, signal: child.signal }).toEqual({ status: 0, signal: null });
   });
 });

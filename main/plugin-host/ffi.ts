@@ -11,16 +11,14 @@ export interface Ffi {
   open: typeof FfiRs.open;
   close: typeof FfiRs.close;
   load: typeof FfiRs.load;
-  createPointer: typeof FfiRs.createPointer;
   freePointer: typeof FfiRs.freePointer;
   restorePointer: typeof FfiRs.restorePointer;
-  unwrapPointer: typeof FfiRs.unwrapPointer;
   wrapPointer: typeof FfiRs.wrapPointer;
 }
 
 /** The binding's tags for an array and a function type (ffi-rs's typings name neither). */
 interface TypeTags {
-  FFITypeTag: { Array: FfiRs.FFITypeTag; Function: FfiRs.FFITypeTag };
+  FFITypeTag: { Array: FfiRs.FFITypeTag };
 }
 
 /**
@@ -52,12 +50,4 @@ export const ffi: Ffi = binding;
 /** A Buffer passed as a pointer to its own bytes (ffi-rs notes §2): the binding takes its length with its type. */
 export function bytesType(bytes: Buffer): FfiRs.ArrayConstructorOptions {
   return { ffiTypeTag: binding.FFITypeTag.Array, type: ffi.DataType.U8Array, length: bytes.length };
-}
-
-/**
- * The type of a JS function handed to native code as a C function pointer. `needFree` only when
- * freeing it: then ffi-rs releases the closure it made for the pointer.
- */
-export function callbackType(paramsType: FfiRs.FieldType[], retType: FfiRs.FieldType, needFree: boolean): FfiRs.FuncConstructorOptions & { ffiTypeTag: FfiRs.FFITypeTag } {
-  return { ffiTypeTag: binding.FFITypeTag.Function, paramsType, retType, needFree, freeCFuncParamsMemory: false };
 }

@@ -3,11 +3,10 @@
  * hang here costs this process only; main supervises and restarts it.
  */
 import { closeSync } from 'node:fs';
-import { binaryToWire, wireToBinary, wireToBytes } from '../core/json-bytes';
+import { asBuffer } from '../core/json-bytes';
 import { encodeResults } from '../core/plugins/outbox-format';
-import { HANDOVER_FD, type LoadRequest, type PrepareRequest, type ToPluginHost } from '../core/plugins/host-protocol';
-import { AnswerWait } from './answer-wait';
-import { connectToParent } from './channel';
+import { CHANNEL_FD, HANDOVER_FD, type LoadRequest, type PrepareRequest, type ToPluginHost } from '../core/plugins/host-protocol';
+import { ParentChannel } from './channel';
 import { closeHandover, handOverEgressListener } from './egress-proxy';
 import { NativeBridge, readPluginAbiVersion } from './native-bridge';
 import { lookAround, ownRights } from './proof';
@@ -16,18 +15,18 @@ import { lookAround, ownRights } from './proof';
 // core/plugins/host-launcher); it is kept only until the lockdown has handed the listener over.
 const viewFd = Number(process.env.HALOFORGE_VIEW_FD) || undefined;
 delete process.env.HALOFORGE_VIEW_FD;
-const parent = connectToParent();
-let bridge: NativeBridge | undefined;
-const answerWait = new AnswerWait();
+// Main names the bridge on the command line: every message comes through it, the first included.
+const bridge = new NativeBridge(process.argv[2] ?? '', CHANNEL_FD);
+const parent = new ParentChannel(bridge);
+let prepared = false;
 
 /**
- * Opens the bridge, looks at this process from inside, locks it down (seccomp, Landlock) and
- * reports all of it to main, which decides whether the plugin may load here at all.
+ * Looks at this process from inside, locks it down (seccomp, Landlock) and reports all of it to
+ * main, which decides whether the plugin may load here at all.
  */
 async function prepare(req: PrepareRequest): Promise<void> {
-  if (bridge) throw new Error('this plugin host is prepared already');
-  // Sending serialises the message at once, so the bridge may reuse the batch's buffer afterwards.
-  bridge = new NativeBridge(req.bridgePath, (batch) => parent.send({ type: 'outbox', batch: binaryToWire(batch) }));
+  if (prepared) throw new Error('this plugin host is prepared already');
+  prepared = true;
   // Before anything else of the plugin's: no door out of the sandbox but the channels to main (and
   // that one). Node opened the handover channel itself; it is closed below, before the plugin loads.
   bridge.closeInherited([...(viewFd === undefined ? [] : [viewFd]), ...(process.channel ? [HANDOVER_FD] : [])]);
@@ -39,7 +38,9 @@ async function prepare(req: PrepareRequest): Promise<void> {
     egressPort = await handOverEgressListener();
     pointClientsAt(`http://127.0.0.1:${egressPort}`);
   }
-  closeHandover();
+  // Closed before anything else of the plugin's runs; Node closes it only once main has taken the
+  // listener, which this waits for (the event loop does not run again before the plugin loads).
+  if (process.connected) await closeHandover();
   const viewSocket = req.view && req.lockDown ? viewFd : undefined;
   if (viewFd !== undefined && viewSocket === undefined) closeSync(viewFd);
   const lockdown = req.lockDown ? bridge.lockDown(req.writable, egressPort, viewSocket, req.executable) : { seccomp: false, landlock: 'not-enforced', landlockAllThreads: false, viewListener: false, problems: ['the sandbox was turned off for this run'] };
@@ -62,20 +63,19 @@ function pointClientsAt(proxyUrl: string): void {
 let loading = false;
 
 function load(req: LoadRequest): void {
-  const b = bridge;
-  if (!b || loading) {
-    parent.send({ type: 'loaded', ok: false, code: 'already_loaded', error: b ? 'this plugin host already has a plugin loaded' : 'this plugin host was not prepared' });
+  if (!prepared || loading) {
+    parent.send({ type: 'loaded', ok: false, code: 'already_loaded', error: prepared ? 'this plugin host already has a plugin loaded' : 'this plugin host was not prepared' });
     return;
   }
   loading = true;
   // Look at the file first (no plugin code runs), then read its ABI version through ffi-rs, and only
   // then let the bridge create the plugin.
-  const inspected = b.inspect(req.library);
+  const inspected = bridge.inspect(req.library);
   if (!inspected.ok) {
     parent.send({ type: 'loaded', ok: false, code: inspected.code, error: inspected.error });
     return;
   }
-  const info = b.info();
+  const info = bridge.info();
   const abi = readPluginAbiVersion(req.library);
   if (!info.ok || abi !== info.abiVersion) {
     parent.send({
@@ -87,7 +87,7 @@ function load(req: LoadRequest): void {
     return;
   }
   // The outcome comes back through the outbox as a `loaded` message.
-  if (b.load(req) !== 0) parent.send({ type: 'loaded', ok: false, code: 'already_loaded', error: 'this plugin host is already loading a plugin' });
+  if (bridge.load(req) !== 0) parent.send({ type: 'loaded', ok: false, code: 'already_loaded', error: 'this plugin host is already loading a plugin' });
 }
 
 /** Answers a command or step the bridge would not start, so main's caller is not left waiting. */
@@ -96,37 +96,34 @@ function refused(id: number, rc: number): void {
   parent.send({ type: 'outbox', batch: encodeResults([{ id, ok: false, text: error }]) });
 }
 
-function handle(message: ToPluginHost): void {
+/** Handles one of main's messages; a promise when it needs the event loop before the next one (an egress handover). */
+function handle(message: ToPluginHost): Promise<void> | undefined {
   switch (message.type) {
     case 'prepare':
-      prepare(message).catch((e: Error) => parent.send({ type: 'fatal', error: e.message }));
-      return;
+      return prepare(message).catch((e: Error) => parent.send({ type: 'fatal', error: e.message }));
     case 'load':
       load(message);
       return;
     case 'invoke': {
-      const args = wireToBytes(message.args);
-      const wait = answerWait.budgetFor(message.command, args.length);
-      const { rc, answered } = bridge?.invoke(message.id, message.command, args, wait) ?? { rc: -1, answered: false };
-      if (rc === 0 && wait > 0 && !answered) answerWait.missed(message.command);
+      const rc = bridge.invoke(message.id, message.command, asBuffer(message.args));
       if (rc !== 0) refused(message.id, rc);
       return;
     }
     case 'step': {
-      const rc = bridge?.runStep(message.id, message.stepType, wireToBytes(message.config)) ?? -1;
+      const rc = bridge.runStep(message.id, message.stepType, asBuffer(message.config));
       if (rc !== 0) refused(message.id, rc);
       return;
     }
     case 'settings-changed':
-      bridge?.settingsChanged(message.json);
+      bridge.settingsChanged(message.json);
       return;
     case 'app-event':
-      bridge?.dispatchEvent(message.json);
+      bridge.dispatchEvent(message.json);
       return;
     case 'complete':
       // -1: the plugin thread gave up waiting (timed out); nothing is left to answer.
-      if (message.body === undefined) bridge?.complete(message.id, wireToBytes(message.json));
-      else bridge?.completeHttp(message.id, wireToBytes(message.json), wireToBinary(message.body));
+      if (message.body === undefined) bridge.complete(message.id, asBuffer(message.json));
+      else bridge.completeHttp(message.id, asBuffer(message.json), asBuffer(message.body));
       return;
     case 'stats': {
       const m = process.memoryUsage();
@@ -134,19 +131,34 @@ function handle(message: ToPluginHost): void {
       return;
     }
     case 'unload': {
-      const reply = bridge?.unload() ?? { ok: true };
+      const reply = bridge.unload();
+      // What on_unload logged goes out first.
+      bridge.flush();
       parent.send(reply.ok ? { type: 'unloaded', ok: true } : { type: 'unloaded', ok: false, error: reply.error });
       // Blocked handler threads cannot be joined; the process ends here and takes them with it.
-      parent.closeAndExit();
+      process.exit(0);
+    }
+  }
+}
+
+/**
+ * Answers main's messages one after another, waiting in the bridge for each; Node's event loop
+ * runs only while a message needs it (then this starts again once it is handled).
+ */
+function serve(): void {
+  for (;;) {
+    const message = parent.next();
+    let pending: Promise<void> | undefined;
+    try {
+      pending = handle(message);
+    } catch (e) {
+      parent.send({ type: 'fatal', error: (e as Error).message });
+    }
+    if (pending) {
+      void pending.then(serve);
       return;
     }
   }
 }
 
-parent.onMessage((message) => {
-  try {
-    handle(message);
-  } catch (e) {
-    parent.send({ type: 'fatal', error: (e as Error).message });
-  }
-});
+serve();

@@ -8,7 +8,7 @@ describe("a plugin host's bridge", () => {
     // Started like a plugin host (its channel on fd 3) by a parent that left fds 40 and 41 open to it.
     const script = `
       const { NativeBridge } = require(${JSON.stringify(join(import.meta.dirname, 'native-bridge.ts'))});
-      const bridge = new NativeBridge(${JSON.stringify(builtArtifacts().bridgePath)}, () => undefined);
+      const bridge = new NativeBridge(${JSON.stringify(builtArtifacts().bridgePath)}, 3);
       bridge.closeInherited([41]);
       const open = (fd) => { try { require('node:fs').fstatSync(fd); return true; } catch { return false; } };
       process.stderr.write(JSON.stringify({ open40: open(40), open41: open(41), open3: open(3), open2: open(2) }));

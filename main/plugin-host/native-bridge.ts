@@ -2,7 +2,7 @@ import type { FieldType, JsExternal } from 'ffi-rs';
 import type { LoadRequest } from '../core/plugins/host-protocol';
 import type { SandboxProof } from '../core/sandbox/proof';
 import { jsonToBytes } from '../core/json-bytes';
-import { bytesType, callbackType, ffi } from './ffi';
+import { bytesType, ffi } from './ffi';
 
 const { DataType, PointerType } = ffi;
 const BRIDGE = 'hf-host-bridge';
@@ -20,24 +20,34 @@ export type BridgeReply = { ok: true; [key: string]: unknown } | { ok: false; co
 
 /**
  * The host bridge cdylib seen through ffi-rs, used the ways ffi-rs notes §2–3 found safe: strings
- * returned by the bridge are copied then freed by the bridge's own free function; results come
- * through one void wake callback and a drain into a Buffer owned here.
+ * returned by the bridge are copied then freed by the bridge's own free function; no callbacks.
+ * Main's messages and the bridge's own come and go through the bridge's channel (`next`, `send`).
  */
 export class NativeBridge {
-  private outBuffer = Buffer.alloc(64 * 1024);
-  private wake: JsExternal[] | undefined;
-  private readonly onMessages: (batch: Buffer) => void;
+  /** Opens the bridge at `bridgePath` with its channel to main on descriptor `channel`. */
+  constructor(bridgePath: string, channel: number) {
+    ffi.open({ library: BRIDGE, path: bridgePath });
+    const rc = call(BRIDGE, 'hf_bridge_init', DataType.I32, [DataType.I32], [channel]);
+    if (rc !== 0) throw new Error(`the plugin host must be started by HaloForge Host (no channel to its parent on fd ${channel})`);
+  }
 
   /**
-   * @param onMessages gets each drained batch: a JSON array as UTF-8 bytes, in a buffer that is
-   *   reused once it returns (so send or copy it before returning).
+   * Waits for main's next bytes and reads them into `into`, while the bridge writes its own
+   * messages to main (native/host-bridge/src/channel.rs). Returns how many it read, 0 when main has
+   * closed its end, or minus an errno.
    */
-  constructor(bridgePath: string, onMessages: (batch: Buffer) => void) {
-    this.onMessages = onMessages;
-    ffi.open({ library: BRIDGE, path: bridgePath });
-    this.wake = ffi.createPointer({ paramsType: [callbackType([DataType.I32], DataType.Void, false)], paramsValue: [() => this.drain()] });
-    const rc = call(BRIDGE, 'hf_bridge_init', DataType.I32, [DataType.External], ffi.unwrapPointer(this.wake));
-    if (rc !== 0) throw new Error(`host bridge failed to initialise (code ${rc})`);
+  next(into: Buffer): number {
+    return call(BRIDGE, 'hf_bridge_next', DataType.I32, [bytesType(into), DataType.I32], [into, into.length]);
+  }
+
+  /** Writes to main what the bridge holds for it now, without waiting for main; 0, or minus an errno. */
+  flush(): number {
+    return call(BRIDGE, 'hf_bridge_flush', DataType.I32, [], []);
+  }
+
+  /** Writes bytes this process framed to main; 0, or minus an errno. */
+  send(bytes: Buffer): number {
+    return call(BRIDGE, 'hf_bridge_send', DataType.I32, [bytesType(bytes), DataType.I32], [bytes, bytes.length]);
   }
 
   /**
@@ -71,26 +81,14 @@ export class NativeBridge {
     return call(BRIDGE, 'hf_bridge_load', DataType.I32, [DataType.String], [JSON.stringify(request)]);
   }
 
-  /**
-   * Starts a command. Its result reaches `onMessages` through the wake callback, or before this
-   * returns when it comes within `waitMicros` (see `hf_bridge_wait_drain`).
-   * Returns 0, -1 when no plugin is loaded, or another negative code when refused; and whether
-   * something arrived within the wait.
-   */
-  invoke(id: number, command: string, args: Buffer, waitMicros: number): { rc: number; answered: boolean } {
-    const rc = this.start('hf_bridge_invoke', id, command, args);
-    if (rc !== 0 || waitMicros <= 0) return { rc, answered: false };
-    const n = call(BRIDGE, 'hf_bridge_wait_drain', DataType.I32, [DataType.I32, bytesType(this.outBuffer), DataType.I32], [waitMicros, this.outBuffer, this.outBuffer.length]);
-    if (n === 0) return { rc, answered: false };
-    // Less than zero: the batch did not fit, and the drain makes room for it.
-    if (n > 0) this.onMessages(this.outBuffer.subarray(0, n));
-    else this.drain();
-    return { rc, answered: true };
+  /** Starts a command; its result goes to main through the channel. Returns 0, -1 when no plugin is loaded, or another negative code when refused. */
+  invoke(id: number, command: string, args: Buffer): number {
+    return this.start('hf_bridge_invoke', id, command, args);
   }
 
   /**
-   * Starts a workflow step (`execute_workflow_step` with JSON `config`); its result reaches
-   * `onMessages` like a command's. Returns 0, -1 when no plugin is loaded, or another negative code.
+   * Starts a workflow step (`execute_workflow_step` with JSON `config`); its result goes to main
+   * like a command's. Returns 0, -1 when no plugin is loaded, or another negative code.
    */
   runStep(id: number, stepType: string, config: Buffer): number {
     return this.start('hf_bridge_run_step', id, stepType, config);
@@ -123,26 +121,9 @@ export class NativeBridge {
     return call(BRIDGE, funcName, DataType.I32, [bytesType(bytes), DataType.I32], [bytes, bytes.length]);
   }
 
-  /** Calls on_unload and destroy, then frees the wake callback (which the bridge no longer calls). */
+  /** Calls on_unload and destroy. */
   unload(): BridgeReply {
-    const reply = this.callForJson('hf_bridge_unload', [], []);
-    if (this.wake) {
-      ffi.freePointer({ paramsType: [callbackType([DataType.I32], DataType.Void, true)], paramsValue: this.wake, pointerType: PointerType.RsPointer });
-      this.wake = undefined;
-    }
-    return reply;
-  }
-
-  private drain(): void {
-    for (;;) {
-      const n = call(BRIDGE, 'hf_bridge_drain', DataType.I32, [bytesType(this.outBuffer), DataType.I32], [this.outBuffer, this.outBuffer.length]);
-      if (n === 0) return;
-      if (n < 0) {
-        this.outBuffer = Buffer.alloc(Math.max(-n, this.outBuffer.length * 2));
-        continue;
-      }
-      this.onMessages(this.outBuffer.subarray(0, n));
-    }
+    return this.callForJson('hf_bridge_unload', [], []);
   }
 
   private callForJson(funcName: string, paramsType: FieldType[], paramsValue: unknown[]): BridgeReply {

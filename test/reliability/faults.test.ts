@@ -62,7 +62,7 @@ describe('when a plugin writes garbage to its channel to main', () => {
   it('its plugin host is stopped with the reason, and main and the other plugins go on', async () => {
     const host = await start();
     const forged = host.plugins.invoke(MISBEHAVE, 'forge_frame', {});
-    await expect(forged).rejects.toThrow(/sent a malformed message \(a frame cannot be read: .+\); it was stopped/);
+    await expect(forged).rejects.toThrow(/sent a malformed message \(a frame.+\); it was stopped/);
     await expect(host.plugins.invoke(HELLO, 'ping', 1)).resolves.toEqual({ ok: true, echo: 1 });
     await expect.poll(() => host.plugins.get(MISBEHAVE)?.state, { timeout: 10_000 }).toBe('active');
     await expect(host.plugins.invoke(MISBEHAVE, 'echo', 2)).resolves.toEqual({ echo: 2 });

@@ -21,9 +21,36 @@ describe('frames between main and a plugin host', () => {
     expect(got).toHaveLength(MESSAGES.length);
   });
 
-  it('refuse a frame that is not V8 serialization', () => {
-    const garbage = Buffer.concat([Buffer.from([0, 0, 0, 8]), Buffer.from('garbage!')]);
-    expect(() => new FrameReader(1024).push(garbage)).toThrow(FrameError);
+  it('carry byte arrays as they are, beside the JSON, and give back every other value as JSON does', () => {
+    const args = new Uint8Array([0, 1, 2, 255]);
+    const pieces = encodeFrame({ type: 'complete', id: 7, json: Buffer.from('{"a":1}'), body: args, nested: { list: [1, 'two', null, true] }, gone: undefined });
+    // The bytes go out as the caller's own memory, not a copy.
+    expect(pieces.slice(2)).toHaveLength(2);
+    expect(pieces[3]?.buffer).toBe(args.buffer);
+    const [got] = new FrameReader(1024).push(Buffer.concat(pieces)) as Array<Record<string, unknown>>;
+    expect(got).toMatchObject({ type: 'complete', id: 7, nested: { list: [1, 'two', null, true] } });
+    expect(Buffer.from(got?.json as Uint8Array).toString()).toBe('{"a":1}');
+    expect([...(got?.body as Uint8Array)]).toEqual([0, 1, 2, 255]);
+    expect(got).not.toHaveProperty('gone');
+  });
+
+  const frameOf = (body: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, body.length]), body]);
+  const bodyOf = (json: string, tail = Buffer.alloc(0)) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(Buffer.byteLength(json));
+    return Buffer.concat([length, Buffer.from(json), tail]);
+  };
+
+  it.each([
+    ['JSON that does not parse', bodyOf('{"type":'), /JSON cannot be read/],
+    ['JSON that is not an object', bodyOf('[1,2]'), /not an object/],
+    ['a JSON length past its end', Buffer.concat([Buffer.from([0, 0, 0, 99]), Buffer.from('{}')]), /runs 97 bytes past its end/],
+    ['a field claiming more bytes than follow', bodyOf('{"batch":{"$bytes":10}}', Buffer.from('short')), /field "batch" claims bytes/],
+    ['a field claiming a negative count of bytes', bodyOf('{"batch":{"$bytes":-1}}'), /field "batch" claims bytes/],
+    ['bytes that no field claims', bodyOf('{"type":"stats"}', Buffer.from('extra')), /5 bytes that no field claims/],
+  ])('refuse a frame with %s', (_, body, reason) => {
+    expect(() => new FrameReader(1024).push(frameOf(body))).toThrow(FrameError);
+    expect(() => new FrameReader(1024).push(frameOf(body))).toThrow(reason);
   });
 
   it('refuse a frame over the limit before reading it', () => {

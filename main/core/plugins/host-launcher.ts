@@ -8,7 +8,7 @@ import { pluginHostView, runtimeFiles, type HostRuntime } from '../sandbox/host-
 import { SupervisorLink } from '../sandbox/supervisor-link';
 import { GATE_IN_SANDBOX as PROGRAM_SHIM } from '../processes/program-service';
 import { readFrames, writeFrame } from './frames';
-import { HANDOVER_FD, type FromPluginHost } from './host-protocol';
+import { CHANNEL_FD, HANDOVER_FD, type FromPluginHost } from './host-protocol';
 import type { HostExit, HostLauncher, HostProcess, LaunchTarget } from './launcher';
 
 const STDERR_TAIL_BYTES = 4096;
@@ -17,7 +17,6 @@ const STDERR_TAIL_BYTES = 4096;
  * its seccomp listener to the supervisor, and, for a plugin host that hands main an egress
  * listener, HANDOVER_FD (see egressListenerOf).
  */
-const CHANNEL_FD = 3;
 export const VIEW_FD = 4;
 
 /**
@@ -113,13 +112,14 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
   const files = bubblewrap.ok ? runtimeFiles(runtime) : undefined;
   return (target) => {
     const sandboxed = bubblewrap.ok && files !== undefined;
-    const command = [runtime.runtime, runtime.hostScript];
+    // The bridge is named on the command line: everything else comes through it (see ./frames).
+    const command = [runtime.runtime, runtime.hostScript, target.bridge.path];
     // Node's IPC channel costs its child ~4 ms of start and ~0.2 MiB: only a plugin host that hands
     // over an egress listener gets one.
     const handover = target.egress ? { stdio: ['ipc'] as const, fds: [String(HANDOVER_FD)] } : { stdio: [], fds: [] };
     const child = sandboxed
       ? spawn(...supervisorCommand(bubblewrap.path, grantView, [String(VIEW_FD), String(CHANNEL_FD), ...handover.fds]), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', ...handover.stdio], env: pluginHostEnv(target, PRIVATE_TMP, VIEW_FD) })
-      : spawn(runtime.runtime, [runtime.hostScript], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ignore', ...handover.stdio], env: pluginHostEnv(target, '/tmp') });
+      : spawn(runtime.runtime, [runtime.hostScript, target.bridge.path], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ignore', ...handover.stdio], env: pluginHostEnv(target, '/tmp') });
     const egressListener = target.egress ? egressListenerOf(child) : Promise.resolve(undefined);
     const link = sandboxed
       ? new SupervisorLink(

@@ -1,9 +1,11 @@
-import type { BinaryWire, JsonWire } from '../json-bytes';
 import type { SandboxProof } from '../sandbox/proof';
 import type { PluginMetadata } from './summary-types';
 
-// Messages between main and a plugin host process, in our frames (V8 serialization, see ./frames):
-// plain values and byte arrays only.
+// Messages between main and a plugin host process, in our frames (see ./frames): JSON values, and
+// byte arrays as top-level fields only.
+
+/** The socket pair between main and a plugin host that carries our frames (see ./frames). */
+export const CHANNEL_FD = 3;
 
 /**
  * Node's IPC channel between main and a plugin host (not our frames): it carries one message, the
@@ -17,7 +19,6 @@ export const HANDOVER_FD = 5;
  */
 export interface PrepareRequest {
   type: 'prepare';
-  bridgePath: string;
   /** A file main planted outside the sandbox's view: seeing it means the view is not what it should be. */
   canary: string;
   /** Where Landlock lets the plugin host write (below them, what its view mounted read-write). */
@@ -56,7 +57,7 @@ export interface InvokeRequest {
   id: number;
   command: string;
   /** Arguments as JSON (see core/json-bytes), which the host hands to the bridge without parsing. */
-  args: JsonWire;
+  args: Uint8Array;
 }
 
 /** A workflow step: the plugin's `execute_workflow_step`, answered by a `result` like a command. */
@@ -65,16 +66,16 @@ export interface StepRequest {
   id: number;
   /** The type id the plugin registered, without its plugin id. */
   stepType: string;
-  config: JsonWire;
+  config: Uint8Array;
 }
 
 /** The answer to a plugin thread's host call (`ctx.http()`, `ctx.process()`, saving settings), as JSON. */
 export interface CompleteRequest {
   type: 'complete';
   id: number;
-  json: JsonWire;
+  json: Uint8Array;
   /** A brokered response's body, as it came off the wire; `json` then says its `bodyType`. */
-  body?: BinaryWire;
+  body?: Uint8Array;
 }
 
 export type ToPluginHost =
@@ -99,7 +100,7 @@ export type FromPluginHost =
   | { type: 'proof'; proof: SandboxProof }
   | LoadReply
   /** A batch the bridge drained: control messages as JSON, results as they were written (see outbox-format). */
-  | { type: 'outbox'; batch: BinaryWire }
+  | { type: 'outbox'; batch: Uint8Array }
   | { type: 'stats'; rss: number; heapUsed: number }
   | { type: 'unloaded'; ok: boolean; error?: string }
   | { type: 'fatal'; error: string };

@@ -121,7 +121,7 @@ describe("a command's clock while the user is asked", () => {
     expect(host.killed).toBe(false);
     await vi.advanceTimersByTimeAsync(1_000);
     const complete = host.sent.find((m) => m.type === 'complete');
-    expect(complete && JSON.parse(complete.json as string)).toEqual({ ok: false, kind: 'permission', message: 'nobody answered the permission prompt within 60 s' });
+    expect(complete && JSON.parse(Buffer.from(complete.json).toString())).toEqual({ ok: false, kind: 'permission', message: 'nobody answered the permission prompt within 60 s' });
     // The plugin turns the denial into its error, as its handler returns.
     host.fail(1, 'Permission denied: nobody answered the permission prompt within 60 s');
     expect(await result).toBe('Permission denied: nobody answered the permission prompt within 60 s');

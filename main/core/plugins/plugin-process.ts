@@ -1,5 +1,5 @@
 import { HttpBody } from '../broker/http-body';
-import { RawJson, binaryToWire, bytesToJson, textToWire, wireToBinary } from '../json-bytes';
+import { RawJson, asBuffer, bytesToJson, jsonToBytes } from '../json-bytes';
 import { claimBodies, decodeOutbox, type RawResult } from './outbox-format';
 import type { Logger } from '../log/logger';
 import type { BridgeLookup } from '../bridges/bridges';
@@ -280,7 +280,7 @@ export class PluginProcess {
           host.send({ type: 'load', library: this.opts.library, pluginId: this.opts.pluginId, dataDir: this.opts.dataDir, network: this.opts.network, hostCallWaitMs: hostCallWaitMs(this.opts.timeouts), ...context });
         });
       };
-      host.send({ type: 'prepare', bridgePath: bridge.path, canary: this.opts.gate.canary, writable: host.lockdown.writable, view: host.lockdown.view, executable: host.lockdown.executable, egress: this.handsOverEgress(), lockDown: this.opts.gate.lockDown });
+      host.send({ type: 'prepare', canary: this.opts.gate.canary, writable: host.lockdown.writable, view: host.lockdown.view, executable: host.lockdown.executable, egress: this.handsOverEgress(), lockDown: this.opts.gate.lockDown });
     });
   }
 
@@ -298,7 +298,7 @@ export class PluginProcess {
    * by main unparsed both ways). The bridge refuses arguments that are not JSON.
    */
   invokeRaw(command: string, argsJson: string, timeoutMs = this.opts.timeouts.invokeMs): Promise<RawJson> {
-    return this.request(`'${command}'`, timeoutMs, (id) => ({ type: 'invoke', id, command, args: textToWire(argsJson) }));
+    return this.request(`'${command}'`, timeoutMs, (id) => ({ type: 'invoke', id, command, args: jsonToBytes(argsJson) }));
   }
 
   /** Runs one workflow step (`execute_workflow_step`) of a type this plugin registered. */
@@ -306,7 +306,7 @@ export class PluginProcess {
     if (this.state === 'active' && !this.metadata?.workflowStepTypes.some((t) => t.typeId === typeId)) {
       return Promise.reject(new InvokeError(`Not found: plugin ${this.opts.pluginId} has no workflow step type '${typeId}'`));
     }
-    return this.request(`workflow step '${typeId}'`, timeoutMs, (id) => ({ type: 'step', id, stepType: typeId, config: textToWire(JSON.stringify(config ?? {})) })).then((raw) => raw.value());
+    return this.request(`workflow step '${typeId}'`, timeoutMs, (id) => ({ type: 'step', id, stepType: typeId, config: jsonToBytes(JSON.stringify(config ?? {})) })).then((raw) => raw.value());
   }
 
   /** Sends a command or step and waits for its `result`, restarting a plugin host that does not answer in time. */
@@ -525,7 +525,9 @@ export class PluginProcess {
     if (type === 'proof' && this.onProof) this.onProof((m as Extract<FromPluginHost, { type: 'proof' }>).proof);
     else if (type === 'loaded' && this.onLoaded && this.onProof === undefined) this.onLoaded(m as LoadReply);
     else if (type === 'outbox' && this.onProof === undefined) {
-      const decoded = decodeOutbox(wireToBinary((m as Extract<FromPluginHost, { type: 'outbox' }>).batch));
+      const bytes: unknown = (m as { batch?: unknown }).batch;
+      if (!(bytes instanceof Uint8Array)) return this.refuse(host, 'a batch that is not bytes');
+      const decoded = decodeOutbox(asBuffer(bytes));
       if (!decoded.ok) return this.refuse(host, decoded.problem);
       // Only the control messages are parsed here; results go to whoever waits for them as they came.
       const batch: unknown = decoded.control.length === 2 ? [] : JSON.parse(bytesToJson(decoded.control));
@@ -623,11 +625,11 @@ export class PluginProcess {
         if (this.host !== host) return;
         // A brokered response's body crosses as the bytes it came in, beside the rest of the answer.
         const body = bodyOf(reply);
-        if (body) host.send({ type: 'complete', id, json: textToWire(JSON.stringify({ ...(reply as object), body: undefined, bodyType: body.json ? 'json' : 'text' })), body: binaryToWire(body.bytes) });
-        else host.send({ type: 'complete', id, json: textToWire(JSON.stringify(reply)) });
+        if (body) host.send({ type: 'complete', id, json: jsonToBytes(JSON.stringify({ ...(reply as object), body: undefined, bodyType: body.json ? 'json' : 'text' })), body: body.bytes });
+        else host.send({ type: 'complete', id, json: jsonToBytes(JSON.stringify(reply)) });
       },
       (e: Error) => {
-        if (this.host === host) host.send({ type: 'complete', id, json: JSON.stringify(failed(e)) });
+        if (this.host === host) host.send({ type: 'complete', id, json: jsonToBytes(JSON.stringify(failed(e))) });
       },
     );
   }

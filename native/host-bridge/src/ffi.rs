@@ -1,11 +1,11 @@
 //! The bridge's C ABI, called by the Node plugin host through ffi-rs.
 //!
 //! Rules (ffi-rs notes §2–4): every export catches panics; strings returned here are freed only by
-//! `hf_bridge_free`; the only callback is the void wake signal of [`crate::outbox`]; nothing blocks
-//! the JS thread except `hf_bridge_load`/`hf_bridge_unload`, which the plugin host bounds with a
-//! timeout by killing the process.
+//! `hf_bridge_free`; no callbacks. The JS thread blocks here in `hf_bridge_next`, where it waits
+//! for main (see [`crate::channel`]), and in `hf_bridge_load`/`hf_bridge_unload`, which main bounds
+//! with a timeout by killing the process.
 use crate::inspect::inspect_plugin;
-use crate::outbox::{self, WakeFn};
+use crate::outbox;
 use crate::plugin::{panic_text, post_result, LoadRequest, LoadedPlugin};
 use haloforge_plugin_api::{PLUGIN_ABI_VERSION, PUBLIC_HOST_API_VERSION};
 use serde_json::{json, Value};
@@ -67,12 +67,15 @@ pub extern "C" fn hf_bridge_info() -> *mut c_char {
     guard_json("hf_bridge_info", || json!({ "ok": true, "rustc": crate::BRIDGE_RUSTC_VERSION, "abiVersion": PLUGIN_ABI_VERSION, "hostApiVersion": PUBLIC_HOST_API_VERSION }))
 }
 
-/// Registers the wake callback and routes panic messages (of the bridge and, with a shared std,
-/// of the plugin) to the host log instead of stderr.
+/// Takes `channel` as the channel to main (see [`crate::channel`]) and routes panic messages (of
+/// the bridge and, with a shared std, of the plugin) to the host log instead of stderr. Returns 0,
+/// or -1 when `channel` is not an open descriptor.
 #[no_mangle]
-pub extern "C" fn hf_bridge_init(wake: WakeFn) -> i32 {
+pub extern "C" fn hf_bridge_init(channel: i32) -> i32 {
     catch_unwind(|| {
-        outbox::set_wake(wake);
+        if crate::channel::open(channel).is_err() {
+            return -1;
+        }
         std::panic::set_hook(Box::new(|info| {
             let target = LOG_TARGET.lock().map(|t| t.clone()).unwrap_or_default();
             let target = if target.is_empty() { "host-bridge".to_string() } else { target };
@@ -175,10 +178,10 @@ pub unsafe extern "C" fn hf_bridge_load(request: *const c_char) -> i32 {
                 }
             };
             release_free_memory();
-            outbox::post_wanted(reply);
+            outbox::post(reply);
         });
         if spawned.is_err() {
-            outbox::post_wanted(json!({ "type": "loaded", "ok": false, "code": "thread", "error": "cannot start the loading thread" }));
+            outbox::post(json!({ "type": "loaded", "ok": false, "code": "thread", "error": "cannot start the loading thread" }));
         }
         0
     }))
@@ -360,50 +363,57 @@ pub unsafe extern "C" fn hf_bridge_complete_http(id: i32, head: *const u8, head_
     .unwrap_or(-3)
 }
 
-/// Runs `fill` on the caller's buffer and returns what it returns as an i32 (0 for no buffer).
+/// Waits for main's next bytes and reads up to `cap` of them into `out`, writing to main whatever
+/// the outbox queues meanwhile (see [`crate::channel::next`]). Returns how many it read, 0 when
+/// main has closed its end, or minus the errno of a failed read or write.
 ///
 /// # Safety
 ///
 /// `out` points to `cap` writable bytes.
-unsafe fn into_out_buffer(out: *mut u8, cap: i32, fill: impl FnOnce(&mut [u8]) -> i64) -> i32 {
+#[no_mangle]
+pub unsafe extern "C" fn hf_bridge_next(out: *mut u8, cap: i32) -> i32 {
     if out.is_null() || cap <= 0 {
-        return 0;
+        return -libc::EINVAL;
     }
     // SAFETY: the caller promises `cap` writable bytes at `out`, used by no one else during the call.
     let buf = unsafe { std::slice::from_raw_parts_mut(out, cap as usize) };
-    catch_unwind(AssertUnwindSafe(|| fill(buf).clamp(i32::MIN as i64, i32::MAX as i64) as i32)).unwrap_or(0)
+    catch_unwind(AssertUnwindSafe(|| match crate::channel::next(buf) {
+        Ok(n) => n as i32,
+        Err(e) => -e.raw_os_error().unwrap_or(libc::EIO),
+    }))
+    .unwrap_or(-libc::EIO)
 }
 
-/// Moves queued messages into `out` as one JSON array. See [`outbox::drain_into`].
+/// Writes to main what the outbox holds now, without waiting for main. Returns 0, or minus the errno.
+#[no_mangle]
+pub extern "C" fn hf_bridge_flush() -> i32 {
+    catch_unwind(|| match crate::channel::flush() {
+        Ok(()) => 0,
+        Err(e) => -e.raw_os_error().unwrap_or(libc::EIO),
+    })
+    .unwrap_or(-libc::EIO)
+}
+
+/// Writes `len` bytes, framed by the plugin host, to main. Returns 0, or minus the errno.
 ///
 /// # Safety
 ///
-/// `out` points to `cap` writable bytes.
+/// `bytes` points to `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn hf_bridge_drain(out: *mut u8, cap: i32) -> i32 {
-    // SAFETY: the plugin host passes `cap` writable bytes (this function's contract).
-    unsafe { into_out_buffer(out, cap, outbox::drain_into) }
+pub unsafe extern "C" fn hf_bridge_send(bytes: *const u8, len: i32) -> i32 {
+    // SAFETY: the caller promises `len` readable bytes at `bytes` (this function's contract).
+    let bytes = unsafe { bytes_arg(bytes, len) };
+    catch_unwind(|| match crate::channel::send(bytes) {
+        Ok(()) => 0,
+        Err(e) => -e.raw_os_error().unwrap_or(libc::EIO),
+    })
+    .unwrap_or(-libc::EIO)
 }
 
-/// Waits up to `micros` for a result or a host call, then moves the queue into `out` like
-/// `hf_bridge_drain`; 0 when none came.
-/// See [`outbox::wait_then_drain`].
-///
-/// # Safety
-///
-/// `out` points to `cap` writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn hf_bridge_wait_drain(micros: i32, out: *mut u8, cap: i32) -> i32 {
-    let max = std::time::Duration::from_micros(micros.max(0) as u64);
-    // SAFETY: the plugin host passes `cap` writable bytes (this function's contract).
-    unsafe { into_out_buffer(out, cap, |buf| outbox::wait_then_drain(max, buf)) }
-}
-
-/// Calls `on_unload()` and destroys the plugin, then stops calling the wake callback so the
-/// plugin host may free it.
+/// Calls `on_unload()` and destroys the plugin.
 #[no_mangle]
 pub extern "C" fn hf_bridge_unload() -> *mut c_char {
-    let reply = guard_json("hf_bridge_unload", || {
+    guard_json("hf_bridge_unload", || {
         // Taken out first: `on_unload` is the plugin's code, and no lock of the bridge is held across it.
         let taken = lock_loaded().take();
         match taken {
@@ -413,9 +423,7 @@ pub extern "C" fn hf_bridge_unload() -> *mut c_char {
                 Err(e) => json!({ "ok": false, "code": "unload_failed", "error": e }),
             },
         }
-    });
-    outbox::clear_wake();
-    reply
+    })
 }
 
 /// Frees a string returned by this bridge.

@@ -1,6 +1,6 @@
 //! Calls from a plugin's thread to the host (the request/complete pattern of ffi-rs notes §3): the
 //! request goes out through the outbox, the thread waits on a condition variable, and the plugin
-//! host answers through `hf_bridge_complete`. Every wait has a timeout.
+//! host answers with a `complete` message (see [`crate::channel`]). Every wait has a timeout.
 use crate::outbox;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -29,8 +29,8 @@ pub fn call_with_body(kind: &str, mut request: Value, body: Option<Vec<u8>>, tim
         obj.insert("id".into(), json!(id));
     }
     match body {
-        Some(bytes) => outbox::post_wanted_with_body(request, id, bytes),
-        None => outbox::post_wanted(request),
+        Some(bytes) => outbox::post_with_body(request, id, bytes),
+        None => outbox::post(request),
     }
     let guard = PENDING.lock().unwrap_or_else(|p| p.into_inner());
     let (mut guard, waited) = ANSWERED.wait_timeout_while(guard, timeout, |p| matches!(p.as_ref().and_then(|m| m.get(&id)), Some(None))).unwrap_or_else(|p| p.into_inner());
@@ -64,14 +64,12 @@ mod tests {
     #[test]
     fn a_call_returns_the_answer_completed_from_another_thread() {
         let _g = crate::outbox::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let mut buf = vec![0u8; 4096];
         // What other tests left in the shared outbox (a call that timed out stays there) is not ours.
-        crate::outbox::drain_into(&mut buf);
+        crate::outbox::drain();
         let waiter = std::thread::spawn(|| call("http", json!({"url": "https://x"}), Duration::from_secs(5)));
         let id = loop {
-            let n = crate::outbox::drain_into(&mut buf);
-            if n > 0 {
-                let msgs = crate::outbox::control_messages(&buf[..n as usize]);
+            if let Some(batch) = crate::outbox::drain() {
+                let msgs = crate::outbox::control_messages(&batch);
                 if let Some(m) = msgs.iter().find(|m| m["type"] == "http" && m["url"] == "https://x") {
                     break m["id"].as_u64().unwrap() as u32;
                 }
@@ -90,6 +88,6 @@ mod tests {
         let r = call("http", json!({}), Duration::from_millis(20));
         assert!(r.unwrap_err().contains("did not answer"));
         // Its request stays queued for a host that never came: take it out of the others' way.
-        crate::outbox::drain_into(&mut [0u8; 4096]);
+        crate::outbox::drain();
     }
 }

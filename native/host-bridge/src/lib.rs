@@ -4,6 +4,7 @@
 //! Rust that can be unit-tested without Node.
 // Every unsafe operation sits in its own block with the reason it is sound (npm test runs clippy).
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+pub mod channel;
 pub mod context;
 pub mod db;
 pub mod descriptors;

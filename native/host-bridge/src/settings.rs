@@ -54,20 +54,16 @@ mod tests {
         let _g = crate::outbox::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         let s = Settings::new(json!({"model": "small", "limit": 10}).as_object().cloned().unwrap(), Duration::from_secs(5));
         assert_eq!(s.current(), json!({"model": "small", "limit": 10}));
-        let main = std::thread::spawn(|| {
-            let mut buf = vec![0u8; 4096];
-            loop {
-                let n = crate::outbox::drain_into(&mut buf);
-                if n > 0 {
-                    let msgs = crate::outbox::control_messages(&buf[..n as usize]);
-                    if let Some(m) = msgs.iter().find(|m| m["type"] == "settings") {
-                        assert_eq!(m["values"], json!({"limit": 20}));
-                        assert!(host_call::complete(m["id"].as_u64().unwrap() as u32, json!({"ok": true, "values": {"model": "small", "limit": 20}})));
-                        return;
-                    }
+        let main = std::thread::spawn(|| loop {
+            if let Some(batch) = crate::outbox::drain() {
+                let msgs = crate::outbox::control_messages(&batch);
+                if let Some(m) = msgs.iter().find(|m| m["type"] == "settings") {
+                    assert_eq!(m["values"], json!({"limit": 20}));
+                    assert!(host_call::complete(m["id"].as_u64().unwrap() as u32, json!({"ok": true, "values": {"model": "small", "limit": 20}})));
+                    return;
                 }
-                std::thread::sleep(Duration::from_millis(2));
             }
+            std::thread::sleep(Duration::from_millis(2));
         });
         assert_eq!(s.save(&json!({"limit": 20})).unwrap(), json!({"model": "small", "limit": 20}));
         main.join().unwrap();
