@@ -1,4 +1,4 @@
-import { jsonToBytes } from '../json-bytes';
+import { asBuffer, bytesToJson, jsonToBytes } from '../json-bytes';
 
 /**
  * The wire between main and a plugin host. Each message is a frame: a 4-byte big-endian length,
@@ -25,7 +25,7 @@ export function encodeFrame(message: object): Buffer[] {
   for (const [name, value] of Object.entries(message)) {
     if (value instanceof Uint8Array) {
       fields[name] = { $bytes: value.length };
-      bytes.push(Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+      bytes.push(asBuffer(value));
     } else {
       fields[name] = value;
     }
@@ -44,7 +44,7 @@ export function decodeFrame(body: Buffer): Record<string, unknown> {
   if (jsonEnd > body.length) throw new FrameError(`a frame's JSON runs ${jsonEnd - body.length} bytes past its end`);
   let message: unknown;
   try {
-    message = JSON.parse(body.toString('utf8', HEADER_BYTES, jsonEnd));
+    message = JSON.parse(bytesToJson(body.subarray(HEADER_BYTES, jsonEnd)));
   } catch (e) {
     throw new FrameError(`a frame's JSON cannot be read: ${(e as Error).message}`);
   }

@@ -363,6 +363,16 @@ pub unsafe extern "C" fn hf_bridge_complete_http(id: i32, head: *const u8, head_
     .unwrap_or(-3)
 }
 
+/// Runs a call on the channel to main: what it returns, or minus the errno it failed with (EIO for
+/// a panic).
+fn channel_call(call: impl FnOnce() -> std::io::Result<i32>) -> i32 {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(Ok(n)) => n,
+        Ok(Err(e)) => -e.raw_os_error().unwrap_or(libc::EIO),
+        Err(_) => -libc::EIO,
+    }
+}
+
 /// Waits for main's next bytes and reads up to `cap` of them into `out`, writing to main whatever
 /// the outbox queues meanwhile (see [`crate::channel::next`]). Returns how many it read, 0 when
 /// main has closed its end, or minus the errno of a failed read or write.
@@ -377,21 +387,13 @@ pub unsafe extern "C" fn hf_bridge_next(out: *mut u8, cap: i32) -> i32 {
     }
     // SAFETY: the caller promises `cap` writable bytes at `out`, used by no one else during the call.
     let buf = unsafe { std::slice::from_raw_parts_mut(out, cap as usize) };
-    catch_unwind(AssertUnwindSafe(|| match crate::channel::next(buf) {
-        Ok(n) => n as i32,
-        Err(e) => -e.raw_os_error().unwrap_or(libc::EIO),
-    }))
-    .unwrap_or(-libc::EIO)
+    channel_call(|| crate::channel::next(buf).map(|n| n as i32))
 }
 
 /// Writes to main what the outbox holds now, without waiting for main. Returns 0, or minus the errno.
 #[no_mangle]
 pub extern "C" fn hf_bridge_flush() -> i32 {
-    catch_unwind(|| match crate::channel::flush() {
-        Ok(()) => 0,
-        Err(e) => -e.raw_os_error().unwrap_or(libc::EIO),
-    })
-    .unwrap_or(-libc::EIO)
+    channel_call(|| crate::channel::flush().map(|()| 0))
 }
 
 /// Writes `len` bytes, framed by the plugin host, to main. Returns 0, or minus the errno.
@@ -403,11 +405,7 @@ pub extern "C" fn hf_bridge_flush() -> i32 {
 pub unsafe extern "C" fn hf_bridge_send(bytes: *const u8, len: i32) -> i32 {
     // SAFETY: the caller promises `len` readable bytes at `bytes` (this function's contract).
     let bytes = unsafe { bytes_arg(bytes, len) };
-    catch_unwind(|| match crate::channel::send(bytes) {
-        Ok(()) => 0,
-        Err(e) => -e.raw_os_error().unwrap_or(libc::EIO),
-    })
-    .unwrap_or(-libc::EIO)
+    channel_call(|| crate::channel::send(bytes).map(|()| 0))
 }
 
 /// Calls `on_unload()` and destroys the plugin.
