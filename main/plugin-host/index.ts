@@ -96,7 +96,7 @@ function refused(id: number, rc: number): void {
   parent.send({ type: 'outbox', batch: encodeResults([{ id, ok: false, text: error }]) });
 }
 
-/** Handles one of main's messages; a promise when it needs the event loop before the next one (an egress handover). */
+/** Handles one of main's messages; a promise when the next must wait for it (prepare: an egress handover needs the event loop). */
 function handle(message: ToPluginHost): Promise<void> | undefined {
   switch (message.type) {
     case 'prepare':
