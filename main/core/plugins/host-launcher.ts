@@ -137,6 +137,7 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
         )
       : undefined;
     let stderrTail = '';
+    let stoppedBecause: string | undefined;
     const channel = child.stdio[CHANNEL_FD] as Duplex;
     const messageListeners: Array<(m: FromPluginHost) => void> = [];
     readFrames(
@@ -144,7 +145,7 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
       (m) => messageListeners.forEach((l) => l(m as FromPluginHost)),
       (e) => {
         // The plugin host runs plugin code: a bad frame ends it, never main.
-        stderrTail += `\nsent a malformed message (${e.message}); it was stopped`;
+        stoppedBecause ??= `sent a malformed message (${e.message}); it was stopped`;
         channel.destroy();
         child.kill('SIGKILL');
       },
@@ -169,7 +170,7 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
       onStderrLine: (l) => lineListeners.push(l),
       onExit: (l) => {
         // 'close' waits for stderr to end, so the tail holds the last words of a crash.
-        child.on('close', (code, signal) => l({ ...(sandboxed ? unwrapExit(code, signal) : { code, signal }), stderrTail } satisfies HostExit));
+        child.on('close', (code, signal) => l({ ...(sandboxed ? unwrapExit(code, signal) : { code, signal }), stderrTail, ...(stoppedBecause ? { stoppedBecause } : {}) } satisfies HostExit));
       },
       kill: () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

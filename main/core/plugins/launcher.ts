@@ -8,6 +8,12 @@ export interface HostExit {
   signal: string | null;
   /** The last lines the process wrote to stderr, for the error a user sees. */
   stderrTail: string;
+  /**
+   * Why main stopped it, when main did. Kept apart from the tail: a host that is being killed can
+   * still write to stderr (say, the stack of the error its closed channel raised), and those lines
+   * must not push main's reason out of what the user reads.
+   */
+  stoppedBecause?: string;
 }
 
 /** A started plugin host process. */
@@ -64,6 +70,7 @@ export function describeExit(exit: HostExit): string {
   const how = exit.signal
     ? `was killed by ${exit.signal}${SIGNAL_MEANING[exit.signal] ? ` (${SIGNAL_MEANING[exit.signal]})` : ''}`
     : `exited with code ${String(exit.code)}`;
+  if (exit.stoppedBecause) return `plugin host ${exit.stoppedBecause}`;
   const tail = exit.stderrTail.trim();
   return `plugin host ${how}${tail ? `: ${tail.split('\n').slice(-3).join(' | ')}` : ''}`;
 }

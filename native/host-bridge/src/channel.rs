@@ -20,6 +20,12 @@ fn last_error() -> io::Error {
     io::Error::last_os_error()
 }
 
+/// Main closing its end reads as an end of file, or, when bytes were still on their way either
+/// way, as EPIPE or ECONNRESET: all three say the same, that nobody is left to answer.
+fn main_closed(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset)
+}
+
 /// Takes `fd` as the channel to main: blocking (the JS thread waits in [`next`], and a write waits
 /// for main to read), with the outbox signalling an eventfd of its own from now on.
 pub fn open(fd: i32) -> io::Result<()> {
@@ -47,6 +53,13 @@ pub fn open(fd: i32) -> io::Result<()> {
 /// Waits for main's next bytes and reads up to `buf.len()` of them into `buf`; 0 when main has
 /// closed its end. Meanwhile whatever the outbox queues is written to main as it comes.
 pub fn next(buf: &mut [u8]) -> io::Result<usize> {
+    match wait_and_read(buf) {
+        Err(e) if main_closed(&e) => Ok(0),
+        read => read,
+    }
+}
+
+fn wait_and_read(buf: &mut [u8]) -> io::Result<usize> {
     let channel = CHANNEL.load(Ordering::SeqCst);
     let queued = QUEUED.load(Ordering::SeqCst);
     loop {
@@ -166,6 +179,31 @@ mod tests {
         assert_eq!(next(&mut buf).unwrap(), 0, "main closed its end");
         outbox::set_signal(-1);
         // SAFETY: the channel opened above, which this test owns.
+        drop(unsafe { UnixStream::from_raw_fd(CHANNEL.load(Ordering::SeqCst)) });
+    }
+
+    #[test]
+    fn main_closing_its_end_with_bytes_still_on_their_way_is_an_end_not_an_error() {
+        let _g = outbox::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        outbox::drain();
+        let mut buf = [0u8; 64];
+        // Main stops reading and closes with our frame unread (as when it stops a host over a bad
+        // frame): the read that follows is ECONNRESET.
+        let (ours, main) = UnixStream::pair().unwrap();
+        open(ours.into_raw_fd()).unwrap();
+        send(b"unread").unwrap();
+        drop(main);
+        assert_eq!(next(&mut buf).unwrap(), 0);
+        // SAFETY: the channel opened above, which this test owns.
+        drop(unsafe { UnixStream::from_raw_fd(CHANNEL.load(Ordering::SeqCst)) });
+        // Main has gone when the outbox has a batch to write: the write is EPIPE.
+        let (ours, main) = UnixStream::pair().unwrap();
+        open(ours.into_raw_fd()).unwrap();
+        drop(main);
+        outbox::post_result(7, true, b"{}".to_vec());
+        assert_eq!(next(&mut buf).unwrap(), 0);
+        outbox::set_signal(-1);
+        // SAFETY: as above.
         drop(unsafe { UnixStream::from_raw_fd(CHANNEL.load(Ordering::SeqCst)) });
     }
 
