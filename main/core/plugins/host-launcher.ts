@@ -170,7 +170,7 @@ export function hostLauncher(runtime: HostRuntime, bubblewrap: Bubblewrap, grant
       onStderrLine: (l) => lineListeners.push(l),
       onExit: (l) => {
         // 'close' waits for stderr to end, so the tail holds the last words of a crash.
-        child.on('close', (code, signal) => l({ ...(sandboxed ? unwrapExit(code, signal) : { code, signal }), stderrTail, ...(stoppedBecause ? { stoppedBecause } : {}) } satisfies HostExit));
+        child.on('close', (code, signal) => l({ ...(sandboxed ? unwrapExit(code, signal) : { code, signal }), stderrTail, stoppedBecause } satisfies HostExit));
       },
       kill: () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -10,8 +10,8 @@ export interface HostExit {
   stderrTail: string;
   /**
    * Why main stopped it, when main did. Kept apart from the tail: a host that is being killed can
-   * still write to stderr (say, the stack of the error its closed channel raised), and those lines
-   * must not push main's reason out of what the user reads.
+   * still write to stderr until the signal lands (plugin code runs there), and those lines must not
+   * push main's reason out of what the user reads.
    */
   stoppedBecause?: string;
 }
@@ -67,10 +67,10 @@ const SIGNAL_MEANING: Record<string, string> = {
 
 /** Says in words why a plugin host ended. */
 export function describeExit(exit: HostExit): string {
+  if (exit.stoppedBecause) return `plugin host ${exit.stoppedBecause}`;
   const how = exit.signal
     ? `was killed by ${exit.signal}${SIGNAL_MEANING[exit.signal] ? ` (${SIGNAL_MEANING[exit.signal]})` : ''}`
     : `exited with code ${String(exit.code)}`;
-  if (exit.stoppedBecause) return `plugin host ${exit.stoppedBecause}`;
   const tail = exit.stderrTail.trim();
   return `plugin host ${how}${tail ? `: ${tail.split('\n').slice(-3).join(' | ')}` : ''}`;
 }

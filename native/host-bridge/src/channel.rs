@@ -144,6 +144,20 @@ mod tests {
     use std::os::fd::{FromRawFd, IntoRawFd};
     use std::os::unix::net::UnixStream;
 
+    /// Opens the channel on one end of a new socket pair, and gives the other end, main's.
+    fn open_pair() -> UnixStream {
+        let (ours, main) = UnixStream::pair().unwrap();
+        open(ours.into_raw_fd()).unwrap();
+        main
+    }
+
+    /// Closes the channel `open_pair` opened, and stops posts from signalling its eventfd.
+    fn close_ours() {
+        outbox::set_signal(-1);
+        // SAFETY: the channel `open_pair` opened, which the calling test owns.
+        drop(unsafe { UnixStream::from_raw_fd(CHANNEL.load(Ordering::SeqCst)) });
+    }
+
     /// One frame read from `peer`: its JSON and the bytes after it.
     fn read_frame(peer: &mut UnixStream) -> (serde_json::Value, Vec<u8>) {
         let mut len = [0u8; 4];
@@ -158,8 +172,7 @@ mod tests {
     fn writes_what_the_outbox_queues_as_an_outbox_frame_while_it_waits_for_main_and_ends_when_main_does() {
         let _g = outbox::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         outbox::drain();
-        let (ours, mut main) = UnixStream::pair().unwrap();
-        open(ours.into_raw_fd()).unwrap();
+        let mut main = open_pair();
         outbox::post_result(5, true, b"{\"v\":1}".to_vec());
         let main_side = std::thread::spawn(move || {
             let (json, batch) = read_frame(&mut main);
@@ -173,13 +186,9 @@ mod tests {
         assert_eq!(json, serde_json::json!({"type": "outbox", "batch": {"$bytes": batch.len()}}));
         // The batch as the outbox makes it: its control messages (other tests may log meanwhile),
         // then result 5.
-        let control = u32::from_le_bytes(batch[..4].try_into().unwrap()) as usize;
-        let result = &batch[4 + control..];
-        assert_eq!((&result[..4], result[4], &result[9..]), (&5u32.to_le_bytes()[..], 1, &b"{\"v\":1}"[..]));
+        assert_eq!(outbox::decode(&batch).1, vec![(5, true, b"{\"v\":1}".to_vec())]);
         assert_eq!(next(&mut buf).unwrap(), 0, "main closed its end");
-        outbox::set_signal(-1);
-        // SAFETY: the channel opened above, which this test owns.
-        drop(unsafe { UnixStream::from_raw_fd(CHANNEL.load(Ordering::SeqCst)) });
+        close_ours();
     }
 
     #[test]
@@ -189,29 +198,23 @@ mod tests {
         let mut buf = [0u8; 64];
         // Main stops reading and closes with our frame unread (as when it stops a host over a bad
         // frame): the read that follows is ECONNRESET.
-        let (ours, main) = UnixStream::pair().unwrap();
-        open(ours.into_raw_fd()).unwrap();
+        let main = open_pair();
         send(b"unread").unwrap();
         drop(main);
         assert_eq!(next(&mut buf).unwrap(), 0);
-        // SAFETY: the channel opened above, which this test owns.
-        drop(unsafe { UnixStream::from_raw_fd(CHANNEL.load(Ordering::SeqCst)) });
+        close_ours();
         // Main has gone when the outbox has a batch to write: the write is EPIPE.
-        let (ours, main) = UnixStream::pair().unwrap();
-        open(ours.into_raw_fd()).unwrap();
+        let main = open_pair();
         drop(main);
         outbox::post_result(7, true, b"{}".to_vec());
         assert_eq!(next(&mut buf).unwrap(), 0);
-        outbox::set_signal(-1);
-        // SAFETY: as above.
-        drop(unsafe { UnixStream::from_raw_fd(CHANNEL.load(Ordering::SeqCst)) });
+        close_ours();
     }
 
     #[test]
     fn sends_large_frames_whole_however_slowly_main_reads() {
         let _g = outbox::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let (ours, mut main) = UnixStream::pair().unwrap();
-        open(ours.into_raw_fd()).unwrap();
+        let mut main = open_pair();
         let big: Vec<u8> = (0..4 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
         let expected = big.clone();
         let reader = std::thread::spawn(move || {
@@ -225,8 +228,6 @@ mod tests {
         });
         send(&big).unwrap();
         assert!(reader.join().unwrap(), "main read other bytes than were sent");
-        outbox::set_signal(-1);
-        // SAFETY: the channel opened above, which this test owns.
-        drop(unsafe { UnixStream::from_raw_fd(CHANNEL.load(Ordering::SeqCst)) });
+        close_ours();
     }
 }

@@ -117,32 +117,34 @@ pub(crate) static TEST_LOCK: Mutex<()> = Mutex::new(());
 /// The control messages of a drained batch, for tests elsewhere in the crate.
 #[cfg(test)]
 pub(crate) fn control_messages(buf: &[u8]) -> Vec<serde_json::Value> {
-    let len = u32::from_le_bytes(buf[..4].try_into().unwrap_or_default()) as usize;
-    serde_json::from_slice(&buf[4..4 + len]).unwrap_or_default()
+    serde_json::from_value(decode(buf).0).unwrap_or_default()
+}
+
+#[cfg(test)]
+pub(crate) type Results = Vec<(u32, bool, Vec<u8>)>;
+
+/// Reads a drained batch back, for tests elsewhere in the crate too: the control messages, and
+/// each result.
+#[cfg(test)]
+pub(crate) fn decode(buf: &[u8]) -> (serde_json::Value, Results) {
+    let control = u32::from_le_bytes(buf[..4].try_into().unwrap()) as usize;
+    let messages = serde_json::from_slice(&buf[4..4 + control]).unwrap();
+    let mut results = Vec::new();
+    let mut at = 4 + control;
+    while at < buf.len() {
+        let id = u32::from_le_bytes(buf[at..at + 4].try_into().unwrap());
+        let ok = buf[at + 4] == 1;
+        let len = u32::from_le_bytes(buf[at + 5..at + 9].try_into().unwrap()) as usize;
+        results.push((id, ok, buf[at + 9..at + 9 + len].to_vec()));
+        at += 9 + len;
+    }
+    (messages, results)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    type Results = Vec<(u32, bool, Vec<u8>)>;
-
-    /// Reads a drained batch back: the control messages, and each result.
-    fn decode(buf: &[u8]) -> (serde_json::Value, Results) {
-        let control = u32::from_le_bytes(buf[..4].try_into().unwrap()) as usize;
-        let messages = serde_json::from_slice(&buf[4..4 + control]).unwrap();
-        let mut results = Vec::new();
-        let mut at = 4 + control;
-        while at < buf.len() {
-            let id = u32::from_le_bytes(buf[at..at + 4].try_into().unwrap());
-            let ok = buf[at + 4] == 1;
-            let len = u32::from_le_bytes(buf[at + 5..at + 9].try_into().unwrap()) as usize;
-            results.push((id, ok, buf[at + 9..at + 9 + len].to_vec()));
-            at += 9 + len;
-        }
-        (messages, results)
-    }
 
     #[test]
     fn drains_all_queued_messages_as_one_array_with_the_results_beside_it() {
